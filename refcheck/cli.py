@@ -1,0 +1,305 @@
+"""Command line: ``refcheck check|parse|rules|explain``; exit codes 0/1/2.
+
+``main(argv)`` returns the exit status and never raises for bad input; only
+``entry()`` (the console script) and ``__main__`` call ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from refcheck import __version__
+from refcheck.config import ConfigError, Settings, apply_env, apply_table, load_table
+from refcheck.io import InputError
+
+COMMANDS = ("check", "parse", "rules", "explain")
+OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
+INPUT_FORMATS = ("bibtex", "csl-json", "text")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default=None, help="output format")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--offline", action="store_true", default=None, help="no network at all")
+    p.add_argument("--select", type=_csv, metavar="CODES", help="rule codes, prefixes or names")
+    p.add_argument("--ignore", type=_csv, metavar="CODES", help="rule codes, prefixes or names")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default=None)
+    p.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    p.add_argument("--config", metavar="FILE", help="config file")
+    p.add_argument("--crossref-url", metavar="URL")
+    p.add_argument("--doi-resolver", metavar="URL")
+    p.add_argument("--mailto", metavar="EMAIL")
+    p.add_argument("--allow-host", type=_csv, metavar="HOST[,HOST]", dest="allow_hosts")
+    p.add_argument("--allow-private-hosts", action="store_true", default=None)
+    p.add_argument("--timeout", type=float, metavar="SECONDS")
+    p.add_argument("--cache-dir", metavar="DIR")
+    p.add_argument("--no-cache", action="store_true", default=None)
+    p.add_argument("--strict-links", action="store_true", default=None)
+    p.add_argument("--sources", type=_csv, metavar="LIST")
+    for name in ("openalex", "arxiv", "pubmed", "dblp"):
+        p.add_argument(f"--{name}-url", metavar="URL")
+    p.add_argument("--openalex-key", metavar="KEY")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    p.add_argument("--fix-typos", action="store_true", help="with --fix, also fix typos")
+    p.add_argument("--prose", action="store_true", default=None, help="also check prose")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
+    p.add_argument(
+        "--update-baseline", action="store_true", help="rewrite --baseline with today's findings"
+    )
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(
+        prog="refcheck",
+        description="Lint bibliographies: DOIs, links, typos, extraction artifacts, structure.",
+    )
+    parser.add_argument("--version", action="version", version=f"refcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    check = sub.add_parser("check", help="lint files (default command)")
+    _add_check_options(check)
+    parse = sub.add_parser("parse", help="print the parsed references")
+    parse.add_argument("paths", nargs="+", metavar="PATH")
+    parse.add_argument("--format", choices=("json", "text"), default="json")
+    parse.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    parse.add_argument("--output", metavar="FILE")
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    explain = sub.add_parser("explain", help="print one rule's documentation")
+    explain.add_argument("code", metavar="CODE")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    table, path = load_table(getattr(args, "config", None))
+    if path is not None:
+        apply_table(settings, table, str(path))
+        settings.config_path = str(path)
+        settings.root = str(path.parent)
+        # Configured paths are relative to the config file's directory.
+        settings.paths = [
+            p if os.path.isabs(p) else os.path.relpath(os.path.join(path.parent, p))
+            for p in settings.paths
+        ]
+    apply_env(settings)
+    for name in (
+        "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
+        "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache",
+        "strict_links", "sources", "openalex_url", "openalex_key", "arxiv_url",
+        "pubmed_url", "dblp_url", "jobs", "prose",
+    ):
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(settings, name, value)
+    if getattr(args, "select", None) is not None:
+        settings.select = args.select
+    if getattr(args, "ignore", None) is not None:
+        settings.ignore = [*settings.ignore, *args.ignore]
+    unknown = [s for s in settings.sources if s not in
+               ("crossref", "openalex", "arxiv", "pubmed", "dblp")]
+    if unknown:
+        raise ConfigError(f"unknown source(s): {', '.join(unknown)}")
+    if settings.timeout is not None and settings.timeout <= 0:
+        raise ConfigError("--timeout must be positive")
+    return settings
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from exc
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from refcheck import engine
+    from refcheck.report import render
+
+    settings = _settings(args)
+    paths = args.paths or settings.paths
+    result = engine.run(paths, settings)
+    if args.fix or args.fix_typos:
+        _apply_fixes(result, include_unsafe=bool(args.fix_typos))
+    if args.baseline:
+        from refcheck import baseline
+
+        result.findings = baseline.apply(
+            result.findings, result.documents, args.baseline, update=args.update_baseline
+        )
+    for note in result.notes:
+        print(f"refcheck: {note}", file=sys.stderr)
+    fmt = args.format or "text"
+    _write(render(result, fmt), args.output)
+    threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
+    return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
+
+
+def _apply_fixes(result: Any, include_unsafe: bool) -> None:
+    try:
+        from refcheck.fix import apply_fixes
+    except ImportError:
+        print("refcheck: --fix is not available in this build", file=sys.stderr)
+        return
+    fixed = {id(f) for f in result.findings if f.fix is not None and (f.fix.safe or include_unsafe)}
+    for message in apply_fixes(result.documents, result.findings, include_unsafe=include_unsafe):
+        print(f"refcheck: {message}", file=sys.stderr)
+    result.findings = [f for f in result.findings if id(f) not in fixed]
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from refcheck import engine
+
+    settings = Settings(input_format=args.input_format)
+    documents = engine.load_all(args.paths, settings)
+    if args.format == "json":
+        data = {
+            "version": 1,
+            "references": [r.to_json() for d in documents for r in d.references],
+            "files": [
+                {
+                    "path": d.path,
+                    "format": d.format,
+                    "layout": d.layout,
+                    "references": len(d.references),
+                    "problems": [
+                        {"kind": p.kind, "line": d.source.position(p.start)[0],
+                         "column": d.source.position(p.start)[1], "message": p.message}
+                        for p in d.problems
+                    ],
+                }
+                for d in documents
+            ],
+        }
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", args.output)
+    else:
+        lines = []
+        for d in documents:
+            lines.append(f"{d.path}: {len(d.references)} references ({d.layout or 'none'})")
+            for r in d.references:
+                who = ", ".join(a.family for a in r.authors[:3]) or "-"
+                lines.append(
+                    f"  {r.line:>5} [{r.label or r.key or r.index}] {who} "
+                    f"({r.year or 'n.d.'}) {r.title or r.raw[:60]!r}"
+                )
+        _write("\n".join(lines) + "\n", args.output)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from refcheck.rules import all_rules
+
+    rules = all_rules()
+    if args.format == "json":
+        data = [
+            {
+                "code": r.code, "name": r.name, "category": r.category.value,
+                "severity": r.severity.value, "network": r.network, "fix": r.fix,
+                "summary": r.summary, "formats": sorted(r.formats) if r.formats else None,
+            }
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    if args.format == "markdown":
+        # The README's rules table is this output (tests/test_registry.py checks it).
+        sys.stdout.write("| code | name | category | severity | network | fix | what it finds |\n")
+        sys.stdout.write("| --- | --- | --- | --- | --- | --- | --- |\n")
+        for r in rules:
+            sys.stdout.write(
+                f"| `{r.code}` | {r.name} | {r.category.value} | {r.severity.value} | "
+                f"{'yes' if r.network else ''} | {r.fix or ''} | {r.summary} |\n"
+            )
+        return 0
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        flags = ("net " if r.network else "    ") + ("fix" if r.fix else "   ")
+        sys.stdout.write(
+            f"{r.code:6} {r.name:{width}} {r.category.value:10} {r.severity.value:8} "
+            f"{flags} {r.summary}\n"
+        )
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from refcheck.rules import get_rule
+
+    r = get_rule(args.code)
+    if r is None:
+        raise UsageError(f"unknown rule: {args.code} (see 'refcheck rules')")
+    header = f"{r.code} {r.name} ({r.category.value}, default {r.severity.value}"
+    header += ", needs network" if r.network else ""
+    header += f", fix: {r.fix}" if r.fix else ""
+    sys.stdout.write(f"{header})\n\n{r.summary}\n\n{r.doc}\n")
+    return 0
+
+
+def _normalise_argv(argv: list[str]) -> list[str]:
+    if not argv:
+        return ["check"]
+    first = argv[0]
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return argv
+    return ["check", *argv]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _normalise_argv(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+        handler = {
+            "check": cmd_check,
+            "parse": cmd_parse,
+            "rules": cmd_rules,
+            "explain": cmd_explain,
+        }[args.command]
+        return handler(args)
+    except UsageError as exc:
+        print(f"refcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except (ConfigError, InputError) as exc:
+        print(f"refcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("refcheck: interrupted", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print("refcheck: error: input nested too deeply to process", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("refcheck: error: out of memory reading the input", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except SystemExit as exc:  # argparse --help / --version
+        return int(exc.code or 0)
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Settings: defaults, ``[tool.refcheck]`` in pyproject.toml, environment, options.
+
+Precedence (lowest first): built-in defaults, the config file, environment
+variables, command-line options.  Unknown keys and wrong types are
+configuration errors (exit status 2), never silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; reported in one line, exit 2."""
+
+
+DEFAULT_PATHS = ("references",)
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Settings:
+    paths: list[str] = field(default_factory=lambda: list(DEFAULT_PATHS))
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # code -> severity override
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fail_on: str = "warning"
+    input_format: str | None = None
+    offline: bool = False
+    crossref_url: str = "https://api.crossref.org"
+    doi_resolver: str = "https://doi.org"
+    mailto: str | None = None
+    allow_hosts: list[str] = field(default_factory=list)
+    allow_private_hosts: bool = False
+    timeout: float = 15.0
+    cache_dir: str | None = None
+    no_cache: bool = False
+    cache_backend: str = "sqlite"  # or "redis"
+    redis_url: str | None = None
+    strict_links: bool = False
+    sources: list[str] = field(
+        default_factory=lambda: ["crossref", "openalex", "arxiv", "pubmed", "dblp"]
+    )
+    openalex_url: str = "https://api.openalex.org"
+    openalex_key: str | None = None
+    arxiv_url: str = "https://export.arxiv.org/api"
+    pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    dblp_url: str = "https://dblp.org"
+    jobs: int = 0  # 0: CPU count
+    prose: bool = False
+    # Where the config came from (for messages), and the directory paths are relative to.
+    config_path: str | None = None
+    root: str = "."
+
+
+# Keys accepted in [tool.refcheck] (dash or underscore spelling) and their types.
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "paths": list,
+    "exclude": list,
+    "select": list,
+    "ignore": list,
+    "severity": dict,
+    "rules": dict,
+    "fail_on": str,
+    "input_format": str,
+    "offline": bool,
+    "crossref_url": str,
+    "doi_resolver": str,
+    "mailto": str,
+    "allow_hosts": list,
+    "allow_private_hosts": bool,
+    "timeout": (int, float),
+    "cache_dir": str,
+    "no_cache": bool,
+    "cache_backend": str,
+    "redis_url": str,
+    "strict_links": bool,
+    "sources": list,
+    "openalex_url": str,
+    "openalex_key": str,
+    "arxiv_url": str,
+    "pubmed_url": str,
+    "dblp_url": str,
+    "jobs": int,
+    "prose": bool,
+}
+
+# Environment variables of the contract.
+_ENV: dict[str, str] = {
+    "REFCHECK_OFFLINE": "offline",
+    "REFCHECK_CROSSREF_URL": "crossref_url",
+    "REFCHECK_DOI_RESOLVER": "doi_resolver",
+    "REFCHECK_MAILTO": "mailto",
+    "REFCHECK_CACHE_DIR": "cache_dir",
+    "REFCHECK_SOURCES": "sources",
+    "REFCHECK_OPENALEX_URL": "openalex_url",
+    "REFCHECK_OPENALEX_KEY": "openalex_key",
+    "REFCHECK_ARXIV_URL": "arxiv_url",
+    "REFCHECK_PUBMED_URL": "pubmed_url",
+    "REFCHECK_DBLP_URL": "dblp_url",
+}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+
+
+def load_table(config: str | None, cwd: Path | None = None) -> tuple[dict[str, Any], Path | None]:
+    """The refcheck table and the file it came from.
+
+    An explicit ``--config`` may be a pyproject.toml (``[tool.refcheck]``) or a
+    standalone ``refcheck.toml`` whose top level is the table.
+    """
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {config}")
+        data = _load_toml(path)
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "refcheck" in tool:
+            table = tool["refcheck"]
+        elif path.name == "pyproject.toml":
+            table = {}
+        else:
+            table = data
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.refcheck] must be a table")
+        return table, path
+    found = find_pyproject(cwd or Path.cwd())
+    if found is None:
+        return {}, None
+    tool = _load_toml(found).get("tool", {})
+    table = tool.get("refcheck", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{found}: [tool.refcheck] must be a table")
+    return table, found
+
+
+def _normalise_list(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return list(value)
+
+
+def apply_table(settings: Settings, table: dict[str, Any], where: str) -> None:
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        expected = _TYPES.get(key)
+        if expected is None:
+            known = ", ".join(sorted(k.replace("_", "-") for k in _TYPES))
+            raise ConfigError(f"{where}: unknown key '{raw_key}' (known: {known})")
+        if expected is list:
+            value = _normalise_list(value, raw_key, where)
+        elif expected is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: '{raw_key}' must be true or false")
+        elif not isinstance(value, expected) or (
+            expected == (int, float) and isinstance(value, bool)
+        ):
+            raise ConfigError(f"{where}: '{raw_key}' has the wrong type")
+        if key == "severity":
+            for code, sev in value.items():
+                if sev not in SEVERITIES:
+                    raise ConfigError(
+                        f"{where}: severity of {code} must be one of {', '.join(SEVERITIES)}"
+                    )
+            settings.severity.update({str(k).upper(): str(v) for k, v in value.items()})
+        elif key == "rules":
+            for code, opts in value.items():
+                if not isinstance(opts, dict):
+                    raise ConfigError(f"{where}: [rules.{code}] must be a table")
+                settings.rule_options[str(code).upper()] = dict(opts)
+        elif key == "fail_on":
+            if value not in SEVERITIES:
+                raise ConfigError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}")
+            settings.fail_on = value
+        else:
+            setattr(settings, key, float(value) if key == "timeout" else value)
+
+
+def apply_env(settings: Settings, environ: dict[str, str] | None = None) -> None:
+    env = os.environ if environ is None else environ
+    for var, key in _ENV.items():
+        value = env.get(var)
+        if value is None or value == "":
+            continue
+        if key == "offline":
+            settings.offline = value.strip().lower() not in ("0", "false", "no", "")
+        elif key == "sources":
+            settings.sources = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            setattr(settings, key, value)
+
+
+def settings_field_names() -> set[str]:
+    return {f.name for f in fields(Settings)}

@@ -1,0 +1,252 @@
+"""The pipeline: discover files, parse each once, run the selected rules, stamp findings.
+
+Rules yield :class:`~refcheck.rules.base.Hit` values; the engine gives them
+their identity (code, name, category), their configured severity and their
+position, then drops what inline comments suppress.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from refcheck.config import Settings
+from refcheck.io import InputError, discover, read_source
+from refcheck.model import Document, Finding, ParseProblem, Severity
+from refcheck.parsers import format_for, parse
+from refcheck.report import FileInfo, RunResult
+from refcheck.rules import all_rules
+from refcheck.rules.base import Context, Rule
+
+
+@dataclass
+class Selection:
+    rules: list[Rule]
+    skipped_network: list[Rule] = field(default_factory=list)
+
+
+def _matches(rule: Rule, selector: str) -> bool:
+    sel = selector.strip()
+    if not sel:
+        return False
+    if sel.upper() == "ALL":
+        return True
+    return (
+        rule.code.upper().startswith(sel.upper())
+        or rule.name == sel.lower()
+        or rule.category.value == sel.lower()
+    )
+
+
+def validate_selectors(selectors: Iterable[str]) -> None:
+    rules = all_rules()
+    for sel in selectors:
+        if sel.strip() and not any(_matches(r, sel) for r in rules):
+            raise InputError(f"unknown rule code, prefix or name: {sel!r}")
+
+
+def select_rules(settings: Settings) -> Selection:
+    validate_selectors([*settings.select, *settings.ignore, *settings.severity])
+    chosen = []
+    for r in all_rules():
+        if settings.select and not any(_matches(r, s) for s in settings.select):
+            continue
+        if any(_matches(r, s) for s in settings.ignore):
+            continue
+        chosen.append(r)
+    if settings.offline:
+        return Selection(
+            [r for r in chosen if not r.network], [r for r in chosen if r.network]
+        )
+    return Selection(chosen)
+
+
+def severity_for(rule: Rule, settings: Settings) -> Severity | None:
+    for key in (rule.code, rule.name.upper()):
+        if key.upper() in settings.severity:
+            return Severity(settings.severity[key.upper()])
+    return None
+
+
+def load_document(path: str, settings: Settings) -> Document:
+    source = read_source(path)
+    fmt = settings.input_format or format_for(path) or "text"
+    doc = parse(source, fmt)
+    if source.encoding not in ("utf-8", "utf-8-sig"):
+        doc.problems.append(
+            ParseProblem(
+                "file-encoding",
+                0,
+                0,
+                f"file is not UTF-8; it was read as {source.encoding}",
+            )
+        )
+    doc.suppressions = find_suppressions(doc)
+    return doc
+
+
+# `refcheck: ignore[RC101,RC2]`, `refcheck: ignore` (all rules), `refcheck: ignore-file`.
+_SUPPRESS = re.compile(
+    r"refcheck:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?"
+)
+_COMMENT_LEAD = re.compile(r"^\s*(?:%+|<!--|#+|//|;)?\s*$")
+
+
+def find_suppressions(doc: Document) -> list[tuple[int, int, frozenset[str] | None]]:
+    text = doc.text
+    if "refcheck:" not in text:
+        return []
+    out: list[tuple[int, int, frozenset[str] | None]] = []
+    for m in _SUPPRESS.finditer(text):
+        codes_text = m.group("codes")
+        codes = (
+            frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
+            if codes_text
+            else None
+        )
+        if m.group("kind") == "ignore-file":
+            out.append((0, len(text), codes))
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end == -1 else line_end
+        own_line = bool(_COMMENT_LEAD.match(text[line_start : m.start()]))
+        if own_line:
+            # Applies to the reference (or line) that follows the comment.
+            target = next((r for r in doc.references if r.start >= line_end), None)
+            nxt = line_end + 1
+            while nxt < len(text) and text[nxt] in " \t\r\n":
+                nxt += 1
+            if target is not None and text[nxt : target.start].strip() == "":
+                out.append((target.start, target.end, codes))
+            else:
+                stop = text.find("\n", nxt)
+                out.append((nxt, len(text) if stop == -1 else stop, codes))
+        else:
+            host = next((r for r in doc.references if r.start <= m.start() < r.end), None)
+            if host is not None:
+                out.append((host.start, host.end, codes))
+            else:
+                out.append((line_start, line_end, codes))
+    return out
+
+
+def _suppressed(doc: Document, start: int, code: str) -> bool:
+    for s, e, codes in doc.suppressions:
+        if s <= start <= e and (codes is None or any(code.startswith(c) for c in codes)):
+            return True
+    return False
+
+
+def check_document(
+    doc: Document, rules: list[Rule], settings: Settings, ctx_base: Context, notes: list[str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for r in rules:
+        if not r.applies_to(doc.format):
+            continue
+        ctx = Context(
+            options={**r.options, **settings.rule_options.get(r.code, {})},
+            services=ctx_base.services,
+            documents=ctx_base.documents,
+        )
+        configured = severity_for(r, settings)
+        try:
+            hits = list(r.check(doc, ctx))
+        except Exception as exc:  # a bug in one rule must not hide the others' findings
+            notes.append(
+                f"internal error in rule {r.code} on {doc.path}: {type(exc).__name__}: {exc}"
+            )
+            continue
+        for h in hits:
+            if _suppressed(doc, h.start, r.code):
+                continue
+            ref = h.reference
+            severity = configured or h.severity or r.severity
+            findings.append(
+                Finding(
+                    code=r.code,
+                    name=r.name,
+                    category=r.category,
+                    severity=severity,
+                    message=h.message,
+                    span=doc.source.span(h.start, h.end),
+                    text=doc.text[h.start : h.end] if h.end > h.start else None,
+                    suggestion=h.suggestion,
+                    field=h.field,
+                    reference_index=ref.index if ref is not None else None,
+                    reference_key=ref.key if ref is not None else None,
+                    url=h.url,
+                    status=h.status,
+                    fix=h.fix,
+                )
+            )
+    return findings
+
+
+def load_all(paths: list[str], settings: Settings) -> list[Document]:
+    files = discover(paths, settings.exclude, settings.input_format)
+    if not files:
+        raise InputError("no files to check")
+    jobs = settings.jobs or (os.cpu_count() or 1)
+    if jobs > 1 and len(files) >= 16:
+        return _load_parallel(files, settings, jobs)
+    return [load_document(f, settings) for f in files]
+
+
+def _load_one(args: tuple[str, Settings]) -> Document:
+    return load_document(*args)
+
+
+def _load_parallel(files: list[str], settings: Settings, jobs: int) -> list[Document]:
+    # Worker processes pay off only for many files; map() keeps the input order.
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_load_one, [(f, settings) for f in files], chunksize=8))
+
+
+def run(paths: list[str], settings: Settings) -> RunResult:
+    documents = load_all(paths, settings)
+    return check(documents, settings)
+
+
+def check(documents: list[Document], settings: Settings) -> RunResult:
+    selection = select_rules(settings)
+    notes: list[str] = []
+    if selection.skipped_network:
+        notes.append(
+            f"offline: {len(selection.skipped_network)} network rules skipped "
+            f"({', '.join(r.code for r in selection.skipped_network)})"
+        )
+    services = None
+    if any(r.network for r in selection.rules):
+        try:
+            from refcheck.net.services import build_services
+        except ImportError:  # the network layer is optional until it lands
+            build_services = None
+        if build_services is not None:
+            services = build_services(settings, documents)
+    ctx = Context(services=services, documents=documents)
+    rules = [r for r in selection.rules if not r.network or services is not None]
+    findings: list[Finding] = []
+    try:
+        for doc in documents:
+            findings.extend(check_document(doc, rules, settings, ctx, notes))
+    finally:
+        if services is not None:
+            notes.extend(getattr(services, "notes", []))
+            services.close()
+    findings.sort(key=Finding.sort_key)
+    files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
+    verdicts = getattr(services, "verdicts", None) if services is not None else None
+    return RunResult(
+        files=files,
+        findings=findings,
+        rules=rules,
+        documents=documents,
+        notes=notes,
+        verdicts=verdicts,
+    )

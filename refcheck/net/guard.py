@@ -1,0 +1,149 @@
+"""The address guard: which hosts refcheck may connect to.
+
+A linter that runs on pull requests fetches URLs written by strangers, so a
+reference to ``http://169.254.169.254/latest/meta-data/`` must not become a
+way to read a CI runner's cloud credentials.  Only ``http`` and ``https`` are
+fetched, and every connection is vetted at the socket level: the host name is
+resolved here, addresses in loopback, private, link-local, shared, multicast
+or reserved space are dropped (unless the host or address is allowed), and
+the socket connects only to an address that passed.  Because the check sits
+in the connection itself it applies to every redirect hop and to the address
+actually connected to, so DNS answers that change between a check and the
+connection cannot slip through.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util import connection as u3conn
+
+SCHEMES = ("http", "https")
+
+
+class BlockedAddressError(NewConnectionError):
+    """Every address of a host is in space the guard refuses."""
+
+    def __init__(self, conn: HTTPConnection, host: str, addresses: list[str]) -> None:
+        self.host = host
+        self.addresses = addresses
+        shown = ", ".join(addresses[:3])
+        super().__init__(conn, f"refused to connect to {host} ({shown}): not a public address")
+
+
+@dataclass(frozen=True)
+class AddressGuard:
+    """The policy: names or addresses always allowed, and whether private space is."""
+
+    allow_hosts: frozenset[str] = field(default_factory=frozenset)
+    allow_private: bool = False
+
+    @classmethod
+    def from_settings(cls, allow_hosts: list[str], allow_private: bool) -> AddressGuard:
+        return cls(frozenset(h.strip().lower().strip("[]") for h in allow_hosts if h.strip()),
+                   allow_private)
+
+    def _listed(self, host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        if host.lower().strip("[]") in self.allow_hosts or str(ip) in self.allow_hosts:
+            return True
+        for entry in self.allow_hosts:
+            if "/" in entry:
+                try:
+                    if ip in ipaddress.ip_network(entry, strict=False):
+                        return True
+                except ValueError:
+                    continue
+        return False
+
+    def address_allowed(self, host: str, address: str) -> bool:
+        """May a connection for ``host`` go to ``address``?"""
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if self._listed(host, ip):
+            return True
+        if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+            return False
+        if ip.is_loopback or ip.is_private or ip.is_link_local or not ip.is_global:
+            return self.allow_private
+        return True
+
+    def resolve(self, host: str, port: int) -> list[tuple[Any, ...]]:
+        """Allowed address records of ``host``; raises ``socket.gaierror`` when it has none.
+
+        Returns an empty list when the host resolves but every address is refused.
+        """
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        return [info for info in infos if self.address_allowed(host, str(info[4][0]))]
+
+
+class _GuardedMixin:
+    """Replaces urllib3's connect step with one that only reaches vetted addresses."""
+
+    guard: AddressGuard
+    # Provided by urllib3's HTTPConnection.
+    host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
+    _dns_host: str
+
+    def _new_conn(self) -> socket.socket:
+        conn: Any = self
+        host = self._dns_host
+        try:
+            infos = socket.getaddrinfo(host, self.port, 0, socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, conn, exc) from exc
+        allowed = [i for i in infos if self.guard.address_allowed(self.host, str(i[4][0]))]
+        if not allowed:
+            raise BlockedAddressError(conn, self.host, sorted({str(i[4][0]) for i in infos}))
+        error: OSError | None = None
+        for info in allowed:
+            address = str(info[4][0])
+            try:
+                sock = u3conn.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                raise ConnectTimeoutError(
+                    conn, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+                ) from exc
+            except OSError as exc:
+                error = exc
+                continue
+            # The address actually connected to must pass too.
+            peer = sock.getpeername()[0]
+            if not self.guard.address_allowed(self.host, str(peer)):
+                sock.close()
+                raise BlockedAddressError(conn, self.host, [str(peer)])
+            sys.audit("http.client.connect", self, self.host, self.port)
+            return sock
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {error}")
+
+
+def pool_classes(guard: AddressGuard) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection-pool classes whose connections obey ``guard``."""
+    http_conn = type("GuardedHTTPConnection", (_GuardedMixin, HTTPConnection), {"guard": guard})
+    https_conn = type(
+        "GuardedHTTPSConnection", (_GuardedMixin, HTTPSConnection), {"guard": guard}
+    )
+    http_pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,),
+                     {"ConnectionCls": http_conn})
+    https_pool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
+                      {"ConnectionCls": https_conn})
+    return {"http": http_pool, "https": https_pool}

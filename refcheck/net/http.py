@@ -1,0 +1,461 @@
+"""The one HTTP layer: a cached, guarded, polite, bounded session.
+
+Everything refcheck sends goes through :class:`HttpClient`: registry lookups
+(Crossref, the DOI proxy) and link checks.  It owns one requests-cache
+``CachedSession`` (SQLite in the user cache directory, Redis by config, or
+memory with ``--no-cache``), the address guard, timeouts, retries with
+exponential backoff and jitter, ``Retry-After`` and ``X-Rate-Limit-*``
+handling, and a per-host concurrency limit.  Link checks follow redirects one
+hop at a time, ask with HEAD first and never read a body: a 10 GB response
+costs one set of headers.
+
+Results are typed (a timeout is not a dead link) and only definite answers
+are cached: registry records for weeks, link answers for days, 404/410 for a
+day, and nothing for timeouts, 429 or 5xx.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import errno
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import requests_cache
+from requests.adapters import HTTPAdapter
+
+from refcheck import __version__
+from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
+
+PROJECT_URL = "https://github.com/refcheck/refcheck"
+# Statuses of the contract for a link that could not be fetched.
+TRANSPORT_STATUSES = ("timeout", "dns", "refused", "reset", "tls", "too-many-redirects", "blocked")
+_REDIRECTS = (301, 302, 303, 307, 308)
+_PERMANENT = (301, 308)
+# Servers that refuse HEAD (or answer it wrongly) get a GET.
+_HEAD_FALLBACK = (400, 403, 404, 405, 410, 501)
+_CACHEABLE = (200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 410)
+
+
+@dataclass
+class HttpConfig:
+    timeout: float = 15.0
+    retries: int = 2  # extra attempts after the first, on connection errors, 429 and 5xx
+    backoff: float = 0.5  # seconds; doubled each attempt, plus jitter
+    max_retry_after: float = 30.0  # a longer Retry-After is not waited for
+    max_redirects: int = 10
+    global_limit: int = 64
+    per_host_limit: int = 8
+    host_limits: dict[str, int] = field(default_factory=dict)  # host -> concurrency
+    mailto: str | None = None
+    allow_hosts: list[str] = field(default_factory=list)
+    allow_private: bool = False
+    cache_dir: str | None = None
+    no_cache: bool = False
+    cache_backend: str = "sqlite"
+    redis_url: str | None = None
+    read_only: bool = False  # answer from the cache only (offline replay)
+    registry_ttl: timedelta = timedelta(days=30)
+    link_ttl: timedelta = timedelta(days=3)
+    failure_ttl: timedelta = timedelta(days=1)
+
+    @property
+    def user_agent(self) -> str:
+        contact = f"; mailto:{self.mailto}" if self.mailto else ""
+        return f"refcheck/{__version__} (+{PROJECT_URL}{contact})"
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What became of one URL."""
+
+    url: str
+    status: str  # an HTTP code ("200") or one of TRANSPORT_STATUSES
+    final_url: str | None = None
+    moved_to: str | None = None  # target of permanent redirects when it works
+    detail: str = ""
+    definite_dns: bool = False  # the name does not exist (not a temporary failure)
+
+    @property
+    def kind(self) -> str:
+        """ok | dead | transient | blocked."""
+        if self.status == "blocked":
+            return "blocked"
+        if self.status == "dns":
+            return "dead" if self.definite_dns else "transient"
+        if self.status.isdigit():
+            code = int(self.status)
+            if 200 <= code < 300:
+                return "ok"
+            if code in (404, 410):
+                return "dead"
+        return "transient"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A registry answer: an HTTP code with parsed JSON, or a transport status."""
+
+    status: str
+    data: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def code(self) -> int | None:
+        return int(self.status) if self.status.isdigit() else None
+
+
+class _HostLimits:
+    """Per-host concurrency slots plus spacing learnt from ``X-Rate-Limit-*``."""
+
+    def __init__(self, default: int, overrides: dict[str, int]) -> None:
+        self._default = default
+        self._overrides = {k.lower(): v for k, v in overrides.items()}
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._spacing: dict[str, float] = {}
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _slot(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            slot = self._slots.get(host)
+            if slot is None:
+                slot = threading.BoundedSemaphore(self._overrides.get(host, self._default))
+                self._slots[host] = slot
+            return slot
+
+    @contextmanager
+    def hold(self, host: str) -> Iterator[None]:
+        slot = self._slot(host)
+        with slot:
+            while True:
+                with self._lock:
+                    now = time.monotonic()
+                    start = self._next.get(host, 0.0)
+                    if start <= now:
+                        self._next[host] = now + self._spacing.get(host, 0.0)
+                        break
+                time.sleep(min(start - now, 5.0))
+            yield
+
+    def learn(self, host: str, headers: Any) -> None:
+        limit = headers.get("X-Rate-Limit-Limit")
+        interval = headers.get("X-Rate-Limit-Interval")
+        if not limit or not interval:
+            return
+        try:
+            per = float(str(interval).strip().rstrip("s")) / max(1.0, float(limit))
+        except ValueError:
+            return
+        with self._lock:
+            self._spacing[host] = min(per, 5.0)
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """An exception and everything it wraps (causes, contexts, args, urllib3 reasons)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for nxt in (current.__cause__, current.__context__, getattr(current, "reason", None),
+                    *current.args):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+
+
+def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
+    """(status, definite, detail) of a failed request."""
+    chain = list(_chain(exc))
+    for e in chain:
+        if isinstance(e, BlockedAddressError):
+            return "blocked", True, str(e._message if hasattr(e, "_message") else e)
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            definite = e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+            return "dns", definite, "host name does not resolve" if definite else str(e)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls", False, "TLS handshake or certificate failed"
+    # urllib3's NewConnectionError subclasses TimeoutError: match exact timeout types only.
+    if isinstance(exc, requests.exceptions.Timeout) or any(
+        type(e) in (socket.timeout, TimeoutError) or type(e).__name__ == "ReadTimeoutError"
+        for e in chain
+    ):
+        return "timeout", False, "no answer within the timeout"
+    for e in chain:
+        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
+            return "refused", False, "connection refused"
+    for e in chain:
+        if isinstance(e, (ConnectionResetError, ConnectionAbortedError)) or type(e).__name__ in (
+            "RemoteDisconnected", "ProtocolError", "IncompleteRead"
+        ):
+            return "reset", False, "connection reset by the server"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "refused", False, "could not connect"
+    return "reset", False, type(exc).__name__
+
+
+def default_cache_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_cache_dir("refcheck")
+
+
+def _backend(cfg: HttpConfig) -> Any:
+    if cfg.no_cache:
+        return requests_cache.backends.BaseCache()  # memory: dedupes within a run only
+    if cfg.cache_backend == "redis":
+        from redis import Redis  # an optional dependency: only teams sharing a cache need it
+
+        return requests_cache.RedisCache(
+            connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0")
+        )
+    directory = cfg.cache_dir or default_cache_dir()
+    os.makedirs(directory, exist_ok=True)
+    return requests_cache.SQLiteCache(os.path.join(directory, "http_cache.sqlite"), wal=True)
+
+
+class HttpClient:
+    """The shared session and the policies around it; safe to use from many threads."""
+
+    def __init__(self, cfg: HttpConfig) -> None:
+        self.cfg = cfg
+        self.guard = AddressGuard.from_settings(cfg.allow_hosts, cfg.allow_private)
+        self.session = requests_cache.CachedSession(
+            backend=_backend(cfg),
+            allowable_codes=_CACHEABLE,
+            allowable_methods=("GET", "HEAD"),
+            stale_if_error=True,
+            expire_after=cfg.link_ttl,
+        )
+        # A proxy from the environment is the user's own infrastructure: allow its host.
+        proxy_hosts = [urlsplit(p).hostname or "" for p in requests.utils.getproxies().values()]
+        if any(proxy_hosts):
+            self.guard = AddressGuard(self.guard.allow_hosts | {h for h in proxy_hosts if h},
+                                      self.guard.allow_private)
+        adapter = HTTPAdapter(pool_connections=64, pool_maxsize=max(4, cfg.global_limit),
+                              max_retries=0)
+        adapter.poolmanager.pool_classes_by_scheme = pool_classes(self.guard)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = cfg.user_agent
+        # requests-cache reads the whole body of whatever it may store (even with
+        # expire_after=DO_NOT_CACHE), so uncached GETs go through a plain session that
+        # shares the guarded connection pools and never touches the body.
+        self.plain = requests.Session()
+        self.plain.mount("http://", adapter)
+        self.plain.mount("https://", adapter)
+        self.plain.headers["User-Agent"] = cfg.user_agent
+        self.plain.trust_env = self.session.trust_env
+        self.limits = _HostLimits(cfg.per_host_limit, cfg.host_limits)
+        self._count_lock = threading.Lock()
+        self.sent = 0  # requests that reached the network (not answered by the cache)
+        self.sent_by_host: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.plain.close()
+        self.session.close()
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _count(self, host: str) -> None:
+        with self._count_lock:
+            self.sent += 1
+            self.sent_by_host[host] = self.sent_by_host.get(host, 0) + 1
+
+    def _sleep_backoff(self, attempt: int, wait: float | None = None) -> None:
+        delay = wait if wait is not None else self.cfg.backoff * (2**attempt)
+        time.sleep(delay + random.uniform(0, self.cfg.backoff / 2))
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        ttl: timedelta | None = None,
+        cache: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response | BaseException:
+        """One request with retries; the response (body not read) or the final exception."""
+        host = (urlsplit(url).hostname or "").lower()
+        attempt = 0
+        while True:
+            wait: float | None = None
+            with self.limits.hold(host):
+                try:
+                    kwargs: dict[str, Any] = {
+                        "params": params,
+                        "headers": headers,
+                        "allow_redirects": False,
+                        "stream": True,
+                        "timeout": (self.cfg.timeout, self.cfg.timeout),
+                    }
+                    if not cache:
+                        response = self.plain.request(method, url, **kwargs)
+                    else:
+                        if ttl is not None:
+                            kwargs["expire_after"] = ttl
+                        if self.cfg.read_only:
+                            kwargs["only_if_cached"] = True
+                        response = self.session.request(method, url, **kwargs)
+                except requests.RequestException as exc:
+                    self._count(host)
+                    status, _definite, _ = classify_exception(exc)
+                    if status not in ("refused", "reset") or attempt >= self.cfg.retries:
+                        return exc
+                else:
+                    if not getattr(response, "from_cache", False):
+                        self._count(host)
+                        self.limits.learn(host, response.headers)
+                    code = response.status_code
+                    if code != 429 and code < 500:
+                        return response
+                    if attempt >= self.cfg.retries:
+                        return response
+                    wait = retry_after(response.headers.get("Retry-After"))
+                    if wait is not None and wait > self.cfg.max_retry_after:
+                        return response
+                    response.close()
+            self._sleep_backoff(attempt, wait)
+            attempt += 1
+
+    def _keep_briefly(self, response: requests.Response) -> None:
+        """Cache a 404/410 for a day instead of the success lifetime."""
+        if getattr(response, "from_cache", False) or self.cfg.no_cache:
+            return
+        try:
+            self.session.cache.save_response(
+                response, expires=_now_utc() + self.cfg.failure_ttl
+            )
+        except Exception:  # a cache write failing must never fail a check
+            pass
+
+    def get_json(
+        self, url: str, params: dict[str, str] | None = None, ttl: timedelta | None = None
+    ) -> Reply:
+        """A registry GET: the JSON body (or None) with its status."""
+        outcome = self.send("GET", url, params=params, ttl=ttl or self.cfg.registry_ttl,
+                            headers={"Accept": "application/json"})
+        if isinstance(outcome, BaseException):
+            return Reply(classify_exception(outcome)[0])
+        with outcome:
+            try:
+                data = outcome.json()
+            except ValueError:
+                data = None
+            if outcome.status_code in (404, 410):
+                self._keep_briefly(outcome)
+            return Reply(str(outcome.status_code), data, dict(outcome.headers))
+
+    # -- links ---------------------------------------------------------------------------
+
+    def _hop(self, url: str) -> requests.Response | BaseException:
+        outcome = self.send("HEAD", url)
+        if isinstance(outcome, BaseException) or outcome.status_code not in _HEAD_FALLBACK:
+            return outcome
+        outcome.close()
+        # HEAD refused or answered "gone": ask with GET before believing it.
+        return self._get_headers_only(url)
+
+    def _get_headers_only(self, url: str) -> requests.Response | BaseException:
+        """A GET whose body is never read; its status is cached without the body."""
+        try:
+            cached = self.session.request("GET", url, only_if_cached=True, allow_redirects=False,
+                                          timeout=(self.cfg.timeout, self.cfg.timeout))
+            if getattr(cached, "from_cache", False) and cached.status_code != 504:
+                return cached
+        except requests.RequestException:
+            pass
+        outcome = self.send("GET", url, cache=False)
+        if isinstance(outcome, BaseException) or outcome.status_code not in _CACHEABLE:
+            return outcome
+        outcome.close()  # abandons the body: the connection is dropped, nothing is read
+        outcome._content = b""
+        outcome._content_consumed = True
+        ttl = self.cfg.failure_ttl if outcome.status_code in (404, 410) else self.cfg.link_ttl
+        if not self.cfg.no_cache:
+            try:
+                self.session.cache.save_response(outcome, expires=_now_utc() + ttl)
+            except Exception:  # a cache write failing must never fail a check
+                pass
+        return outcome
+
+    def check_link(self, url: str) -> LinkResult:
+        current = url
+        seen = {url}
+        moved_to: str | None = None
+        permanent = True
+        for _ in range(self.cfg.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+                return LinkResult(url, "blocked", current, detail="only http(s) URLs are fetched")
+            outcome = self._hop(current)
+            if isinstance(outcome, BaseException):
+                status, definite, detail = classify_exception(outcome)
+                return LinkResult(url, status, current, detail=detail, definite_dns=definite)
+            with outcome:
+                code = outcome.status_code
+                location = outcome.headers.get("Location")
+                if code in (404, 410):
+                    self._keep_briefly(outcome)
+            if code in _REDIRECTS and location:
+                nxt = urljoin(current, location.strip())
+                if nxt in seen:
+                    return LinkResult(url, "too-many-redirects", nxt, detail="redirect loop")
+                seen.add(nxt)
+                permanent = permanent and code in _PERMANENT
+                if permanent:
+                    moved_to = nxt
+                current = nxt
+                continue
+            ok = 200 <= code < 300
+            return LinkResult(url, str(code), current, moved_to if ok else None,
+                              detail=_describe(code))
+        return LinkResult(url, "too-many-redirects", current,
+                          detail=f"more than {self.cfg.max_redirects} redirects")
+
+
+def _describe(code: int) -> str:
+    if code == 403:
+        return "HTTP 403 (forbidden; often a site blocking automated checks)"
+    if code == 429:
+        return "HTTP 429 (rate limited; still limited after retries)"
+    if code >= 500:
+        return f"HTTP {code} (server error after retries)"
+    return f"HTTP {code}"
+
+
+def _now_utc() -> Any:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)

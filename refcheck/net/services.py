@@ -1,0 +1,245 @@
+"""What network rules read: link results, DOI records, notices, discrepancies.
+
+The engine calls :func:`build_services` once per online run.  Nothing is sent
+then: each family of lookups runs the first time a rule asks, for every
+document of the run at once (all links concurrently, all DOIs in batches), and
+is memoised, so rules only read results and the same URL or DOI is fetched
+once however often it is cited.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from refcheck.config import Settings
+from refcheck.model import Document, Reference
+from refcheck.net import compare
+from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
+from refcheck.net.http import HttpClient, HttpConfig, LinkResult
+
+UNREACHABLE = "network unreachable: online checks skipped"
+_CONNECTION = ("dns", "refused", "timeout", "reset")
+
+
+@dataclass(frozen=True)
+class DoiInfo:
+    doi: str
+    state: str  # crossref | elsewhere | missing | unknown
+    record: dict[str, Any] | None = None
+
+
+def reference_dois(ref: Reference) -> list[str]:
+    """The DOIs a reference states, in its DOI fields or as doi.org links."""
+    out: list[str] = []
+    for value in [ref.doi, *ref.dois, *(doi_from_link(u) for u in ref.urls)]:
+        if value:
+            doi = normalise_doi(value)
+            if doi.startswith("10.") and "/" in doi and doi not in out:
+                out.append(doi)
+    return out
+
+
+def reference_links(ref: Reference) -> list[str]:
+    """The URLs of a reference that are checked as web links (DOI links are not)."""
+    out: list[str] = []
+    for url in ref.urls:
+        if doi_from_link(url) is None and url not in out:
+            out.append(url)
+    return out
+
+
+def _interleave(urls: list[str]) -> list[str]:
+    """Round-robin over hosts so per-host limits never idle the global pool."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+    queues = list(by_host.values())
+    out: list[str] = []
+    while queues:
+        queues = [q for q in queues if q]
+        for q in queues:
+            out.append(q.pop(0))
+    return out
+
+
+def config_from_settings(settings: Settings) -> HttpConfig:
+    crossref_host = (urlsplit(settings.crossref_url).hostname or "").lower()
+    resolver_host = (urlsplit(settings.doi_resolver).hostname or "").lower()
+    return HttpConfig(
+        timeout=settings.timeout,
+        mailto=settings.mailto,
+        allow_hosts=list(settings.allow_hosts),
+        allow_private=settings.allow_private_hosts,
+        cache_dir=settings.cache_dir,
+        no_cache=settings.no_cache,
+        cache_backend=settings.cache_backend,
+        redis_url=settings.redis_url,
+        # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
+        host_limits={crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
+    )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    documents: list[Document]
+    http: HttpClient
+    notes: list[str] = field(default_factory=list)
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        self.crossref = CrossrefClient(self.http, self.settings.crossref_url, self.settings.mailto)
+        self.resolver = Resolver(self.http, self.settings.doi_resolver)
+        self.strict_links = self.settings.strict_links
+        self._lock = threading.RLock()
+        self._links: dict[str, LinkResult] | None = None
+        self._dois: dict[str, DoiInfo] | None = None
+        self._notices: dict[str, list[dict[str, Any]]] | None = None
+        self._suggested: dict[tuple[str, int], str | None] = {}
+        self.unreachable = False
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def references(self) -> Iterator[Reference]:
+        for doc in self.documents:
+            yield from doc.entries()
+
+    # -- links ---------------------------------------------------------------------------
+
+    def _check_all_links(self) -> dict[str, LinkResult]:
+        urls = _interleave(sorted({u for r in self.references() for u in reference_links(r)}))
+        results: dict[str, LinkResult] = {}
+        if not urls:
+            return results
+        with ThreadPoolExecutor(max_workers=min(self.http.cfg.global_limit, len(urls))) as pool:
+            futures = {url: pool.submit(self.http.check_link, url) for url in urls}
+            for url, result in self._progress(futures.items(), len(urls), "checking links"):
+                results[url] = result.result()
+        statuses = {r.status for r in results.values()}
+        if len(statuses) == 1 and statuses <= set(_CONNECTION) and self._offline_probe():
+            self.unreachable = True
+            self._note(UNREACHABLE)
+            return {}
+        return results
+
+    def _offline_probe(self) -> bool:
+        """Is the registry unreachable too (so every failure is the network's, not the links')?"""
+        outcome = self.http.send("HEAD", self.settings.crossref_url.rstrip("/") + "/works",
+                                 cache=False)
+        return isinstance(outcome, BaseException)
+
+    def _progress(self, items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
+        if not (self.progress and sys.stderr.isatty() and total > 20):
+            return items
+        from rich.progress import track
+
+        return track(items, total=total, description=label, console=None, transient=True)
+
+    def link(self, url: str) -> LinkResult | None:
+        """The result for a URL of any reference of the run (None: not checked)."""
+        with self._lock:
+            if self._links is None:
+                self._links = self._check_all_links()
+        return self._links.get(url)
+
+    # -- DOIs ----------------------------------------------------------------------------
+
+    def _lookup_all_dois(self) -> dict[str, DoiInfo]:
+        wanted = sorted({d for r in self.references() for d in reference_dois(r)})
+        if not wanted:
+            return {}
+        records, failed = self.crossref.works(wanted)
+        infos: dict[str, DoiInfo] = {}
+        if failed and len(failed) == len(wanted):
+            self._note(f"Crossref unreachable at {self.settings.crossref_url}: "
+                       f"{len(failed)} DOI(s) not checked")
+        for doi in wanted:
+            if doi in failed:
+                infos[doi] = DoiInfo(doi, "unknown")
+            elif records.get(doi) is not None:
+                infos[doi] = DoiInfo(doi, "crossref", records[doi])
+        missing = [d for d in wanted if d not in infos]
+        if missing:
+            workers = min(4, len(missing))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                answers = dict(zip(missing, pool.map(self.resolver.exists, missing)))
+            for doi, exists in answers.items():
+                state = {True: "elsewhere", False: "missing", None: "unknown"}[exists]
+                infos[doi] = DoiInfo(doi, state)
+        return infos
+
+    def doi(self, doi: str) -> DoiInfo | None:
+        with self._lock:
+            if self._dois is None:
+                self._dois = self._lookup_all_dois()
+        return self._dois.get(normalise_doi(doi))
+
+    def record_for(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
+        """The first of a reference's DOIs that Crossref holds, with its record."""
+        for doi in reference_dois(ref):
+            info = self.doi(doi)
+            if info is not None and info.record is not None:
+                return doi, info.record
+        return None
+
+    def notices(self, doi: str) -> list[dict[str, Any]]:
+        """Retraction/correction notices that update a DOI of the run."""
+        with self._lock:
+            if self._notices is None:
+                held = [d for r in self.references() for d in reference_dois(r)
+                        if (i := self.doi(d)) is not None and i.state == "crossref"]
+                self._notices = self.crossref.notices(held) if held else {}
+        return self._notices.get(normalise_doi(doi), [])
+
+    def wrong_doi(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
+        found = self.record_for(ref)
+        if found is not None and compare.other_work(ref, found[1]):
+            return found
+        return None
+
+    def discrepancies(self, ref: Reference) -> list[compare.Discrepancy]:
+        found = self.record_for(ref)
+        if found is None or compare.other_work(ref, found[1]):
+            return []
+        return compare.compare(ref, found[1])
+
+    def suggest_doi(self, ref: Reference) -> str | None:
+        """A DOI for a reference without one, only when the best candidate is confirmed."""
+        key = (ref.path, ref.index)
+        with self._lock:
+            if key in self._suggested:
+                return self._suggested[key]
+        result: str | None = None
+        query = compare.search_query(ref) if not reference_dois(ref) else None
+        if query is not None and not self.unreachable:
+            reply = self.crossref.search(query)
+            if reply.code == 200 and isinstance(reply.data, dict):
+                items = reply.data.get("message", {}).get("items", []) or []
+                confirmed = [i for i in items if isinstance(i, dict)
+                             and compare.confirmed(ref, i) and isinstance(i.get("DOI"), str)]
+                # Two different confirmed candidates: ambiguous, stay silent.
+                dois = {str(i["DOI"]).lower() for i in confirmed}
+                if len(dois) == 1:
+                    result = dois.pop()
+        with self._lock:
+            self._suggested[key] = result
+        return result
+
+
+def build_services(
+    settings: Settings, documents: list[Document], config: HttpConfig | None = None
+) -> Services:
+    """The services of one online run (``config`` overrides the HTTP policy, for tests)."""
+    http = HttpClient(config or config_from_settings(settings))
+    return Services(settings, documents, http, progress=True)

@@ -1,0 +1,190 @@
+"""LaTeX-to-Unicode decoding for BibTeX field values.
+
+BibTeX values are LaTeX: ``{\\"u}``, ``\\'{e}``, ``{\\c c}``, ``\\&`` and
+case-protection braces (``{ABC}``) must be turned into plain text before any
+text check, or a spelling rule would see ``M{\\"u}ller`` instead of ``Müller``.
+
+:func:`decode` uses pylatexenc for ordinary input.  pylatexenc walks nested
+groups recursively, so deeply nested or very long values (pathological or
+hostile files) go to a small regex decoder instead; that path is linear in
+the input, which bounds the time spent on any value.  Neither path raises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["brace_depth", "decode", "unbrace"]
+
+# Beyond these, pylatexenc's recursion and speed are not worth the risk.
+_MAX_PYLATEXENC_DEPTH = 40
+_MAX_PYLATEXENC_LENGTH = 4000
+
+_WS = re.compile(r"\s+")
+# A `%` not escaped by a backslash: literal in BibTeX data (URLs, "50%"), but
+# pylatexenc would read it as the start of a LaTeX comment and drop the line.
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+
+_ACCENTS: dict[str, str] = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_SYMBOLS: dict[str, str] = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "dh": "ð",
+    "DH": "Ð",
+    "th": "þ",
+    "TH": "Þ",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteright": "’",
+    "textquoteleft": "‘",
+}
+_ESCAPES: dict[str, str] = {
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    ",": " ",
+}
+# Logo macros that pylatexenc does not know and would drop ("The {\TeX}book").
+_LOGO_TEXT: dict[str, str] = {
+    "LaTeXe": "LaTeX2e",
+    "LaTeX": "LaTeX",
+    "BibTeX": "BibTeX",
+    "TeX": "TeX",
+    "XeTeX": "XeTeX",
+    "LuaTeX": "LuaTeX",
+    "AmS": "AMS",
+    "METAFONT": "METAFONT",
+}
+_LOGOS = re.compile(r"\\(" + "|".join(_LOGO_TEXT) + r")(?![A-Za-z])(?:\s*\{\})?")
+_PARKED: dict[str, str] = {k: chr(0xE000 + i) for i, k in enumerate(_ESCAPES)}
+_UNPARK: dict[int, str] = {ord(_PARKED[k]): v for k, v in _ESCAPES.items()}
+# \'e, \'{e}, {\'e}, \'{\i}: symbol accents take a letter or a dotless i/j.
+_SYMBOL_ACCENT = re.compile(r"\\([`'^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
+# \c c, \c{c}, \v{S}: letter accents need a space or a group after the name.
+_LETTER_ACCENT = re.compile(r"\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_SYMBOL_MACRO = re.compile(r"\\([A-Za-z]+)(?:\{\})?")
+_ESCAPE = re.compile(r"\\([&%$#_{} ,])")
+_OTHER_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
+
+
+def brace_depth(text: str) -> int:
+    """The deepest ``{`` nesting in ``text`` (unbalanced closers are ignored)."""
+    depth = deepest = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif char == "}" and depth > 0:
+            depth -= 1
+    return deepest
+
+
+def unbrace(text: str) -> str:
+    """Remove braces and surrounding whitespace only (for pages, DOIs, URLs)."""
+    return _WS.sub(" ", text.replace("{", "").replace("}", "")).strip()
+
+
+def decode(text: str) -> str:
+    """Plain Unicode text of a LaTeX/BibTeX value, whitespace collapsed.
+
+    Never raises; bounded time on any input.
+    """
+    if not text:
+        return ""
+    if "\\" in text:
+        text = _LOGOS.sub(lambda m: _LOGO_TEXT[m.group(1)], text)
+    if "\\" not in text and "$" not in text:
+        # No macro and no math: only case-protection braces, ties and dashes,
+        # which need no LaTeX parser (pylatexenc costs about a millisecond a value).
+        plain = _ligatures(text.replace("{", "").replace("}", "").replace("~", " "))
+        return _WS.sub(" ", plain).strip()
+    return _decode_latex(text)
+
+
+@lru_cache(maxsize=4096)
+def _decode_latex(text: str) -> str:
+    if len(text) <= _MAX_PYLATEXENC_LENGTH and brace_depth(text) <= _MAX_PYLATEXENC_DEPTH:
+        try:
+            result = _pylatexenc_decode(text)
+        except Exception:  # pylatexenc is tolerant, but it is third-party code on hostile input
+            result = _simple_decode(text)
+    else:
+        result = _simple_decode(text)
+    return _WS.sub(" ", result.replace("\xa0", " ")).strip()
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="verbatim", keep_comments=False)
+
+
+def _pylatexenc_decode(text: str) -> str:
+    escaped = _BARE_PERCENT.sub(r"\\%", text)
+    out = _converter().latex_to_text(escaped)
+    return str(out)
+
+
+def _accent(mark: str, letter: str) -> str:
+    if letter.startswith("\\"):
+        letter = {"\\i": "i", "\\j": "j"}.get(letter, letter[1:])
+    return unicodedata.normalize("NFC", letter + _ACCENTS[mark])
+
+
+def _simple_decode(text: str) -> str:
+    """A linear-time decoder for what pylatexenc should not be given."""
+    out = _SYMBOL_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), text)
+    out = _LETTER_ACCENT.sub(lambda m: _accent(m.group(1), m.group(2) or m.group(3)), out)
+    # Escaped characters are parked in private-use code points so that the
+    # brace and macro removal below cannot touch them.
+    out = _ESCAPE.sub(lambda m: _PARKED[m.group(1)], out)
+    out = _SYMBOL_MACRO.sub(lambda m: _SYMBOLS.get(m.group(1), m.group(0)), out)
+    out = _OTHER_MACRO.sub("", out)
+    out = _ligatures(out.replace("{", "").replace("}", "").replace("~", " "))
+    return out.translate(_UNPARK)
+
+
+def _ligatures(text: str) -> str:
+    """TeX's dash and quote ligatures, as pylatexenc renders them."""
+    if "-" in text:
+        text = text.replace("---", "—").replace("--", "–")
+    if "`" in text or "''" in text:
+        text = text.replace("``", "“").replace("''", "”")
+    return text

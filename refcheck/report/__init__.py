@@ -1,0 +1,59 @@
+"""Output formats: each module renders a :class:`RunResult` to a string.
+
+Reporters only render; they never detect, filter or print.  Every module has
+``render(result: RunResult) -> str``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from refcheck import __version__
+from refcheck.model import Document, Finding
+from refcheck.rules.base import Rule
+
+FORMATS: dict[str, str] = {
+    "text": "refcheck.report.text",
+    "json": "refcheck.report.json",
+    "sarif": "refcheck.report.sarif",
+    "github": "refcheck.report.github",
+    "junit": "refcheck.report.junit",
+}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    format: str
+    references: int
+
+
+@dataclass
+class RunResult:
+    files: list[FileInfo]
+    findings: list[Finding]
+    rules: list[Rule]  # the rules that ran (for SARIF's rule table)
+    documents: list[Document] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once: "online checks skipped", …
+    # Per-reference verdicts of the existence checks, when they ran.
+    verdicts: list[dict[str, Any]] | None = None
+    tool_version: str = __version__
+
+    @property
+    def reference_count(self) -> int:
+        return sum(f.references for f in self.files)
+
+    def by_category(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.category.value for f in self.findings).items()))
+
+    def by_severity(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.severity.value for f in self.findings).items()))
+
+
+def render(result: RunResult, fmt: str) -> str:
+    module = importlib.import_module(FORMATS[fmt])
+    out: str = module.render(result)
+    return out

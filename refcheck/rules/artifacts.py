@@ -1,0 +1,292 @@
+"""Artifact rules (RC202–RC249): text broken by PDF extraction or copy-paste.
+
+Words split by a line-break hyphen ("Interna- tional"), words glued together
+("ofMachine", "Associationfor"), DOIs with stray spaces, lost ligatures
+("Articial").  URLs cut by spaces are RC201 in ``rules/syntax.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from refcheck.model import Category, Document, Fix, Reference, Severity
+from refcheck.rules.base import Context, Hit, rule
+from refcheck.text import freq
+from refcheck.text.context import RefContext, analyse
+from refcheck.text.tokens import words
+
+_SPLIT = regex.compile(r"(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
+# A suspended hyphen ("pre- and post-war") is followed by a conjunction.
+_SUSPENDED = {"and", "or", "to", "nor", "und", "oder", "et", "ou", "y", "o", "vs", "versus", "as"}
+_FUNCTION = ("of", "the", "for", "and", "in", "on", "to", "with", "from", "by", "at")
+_CAMEL = regex.compile(r"(of|in|and|for|the|on|to|with|from|by|at)(\p{Lu}\p{Ll}{2,})")
+_DOI_GAP = regex.compile(
+    r"(?<![\w/])10\.(?:(\s+)\d{4,9}/|\d{4,9}(\s+)/(?=\S)|\d{4,9}/(\s+)(?=[\w(]))"
+)
+_NON_SPACE = regex.compile(r"\S*")
+_IN_URL = regex.compile(r"(?:https?://|www\.)\S*\s?$", regex.IGNORECASE)
+_NO_ARTIFACT = {"url", "email", "latex", "protected"}
+
+
+def _scan(doc: Document, prose: bool = False) -> Iterator[tuple[Reference | None, RefContext]]:
+    for ref in doc.entries():
+        yield ref, analyse(doc, ref)
+    if prose:
+        from refcheck.rules.typos import prose_regions
+
+        for start, end in prose_regions(doc):
+            plain = RefContext(regions=[(start, end, None)])
+            from refcheck.text.context import _mask_markup
+
+            _mask_markup(doc.text, start, end, plain)
+            yield None, plain.finish()
+
+
+@rule(
+    code="RC202",
+    name="split-word",
+    category=Category.ARTIFACT,
+    severity=Severity.WARNING,
+    summary="a word split by a line-break hyphen ('Interna- tional').",
+    fix="safe",
+    options={"prose": False},
+)
+def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Finds a hyphen followed by a space (or a line break) inside a word, as PDF
+    extraction leaves it.  When the joined word is an English word and more
+    common than its halves, suggests the joined word; when both halves are
+    words and the second is capitalised ("Franco- British") or the join is
+    not a word, suggests keeping the hyphen and dropping the space.  A
+    suspended hyphen ("pre- and post-war") is left alone, and so is a
+    hyphenated compound wrapped at the end of a line.
+
+    Why it matters:
+    Split words break searches and look careless in a published list.
+
+    Example:
+    `The Structure of Interna- tional Security` -> `International`.
+
+    Fix safety:
+    Safe: only the hyphen and the whitespace are removed.
+    """
+    text = doc.text
+    for ref, rc in _scan(doc, bool(ctx.options.get("prose", False))):
+        for lo, hi, fld in rc.regions:
+            for m in _SPLIT.finditer(text, lo, hi):
+                left, gap, right = m.group(1), m.group(2), m.group(3)
+                start, end = m.start(), m.end()
+                if rc.mask_reason(start, end) in _NO_ARTIFACT:
+                    continue
+                if right.lower() in _SUSPENDED or text[end : end + 1] == "-":
+                    continue
+                joined = left + right
+                zj, zl, zr = freq.zipf(joined), freq.zipf(left), freq.zipf(right)
+                newline = "\n" in gap
+                if right[:1].islower() and zj >= 2.5 and zj >= min(zl, zr) - 1.0:
+                    suggestion = joined
+                    why = f"'{joined}' is a word, split by a line-break hyphen"
+                elif (not newline and zl >= 2.5 and zr >= 2.5 and right[:1].isupper()) or (
+                    not newline and zl >= 3.0 and zr >= 3.0 and zj < 2.5
+                ):
+                    suggestion = f"{left}-{right}"
+                    why = "a hyphenated compound with a stray space after the hyphen"
+                else:
+                    continue
+                yield Hit(
+                    start,
+                    end,
+                    f"'{text[start:end]}': {why}",
+                    suggestion=suggestion,
+                    field=fld,
+                    reference=ref,
+                    fix=Fix(start, end, suggestion, safe=True),
+                )
+
+
+def _glue_split(word: str) -> str | None:
+    """'Associationfor' -> 'Association for', 'ofthe' -> 'of the', else None."""
+    m = _CAMEL.fullmatch(word)
+    if m and freq.zipf(m.group(2)) >= 3.0:
+        return f"{m.group(1)} {m.group(2)}"
+    low = word.lower()
+    if not word.isalpha() or (word[1:] != low[1:]) or freq.other_language(low):
+        return None
+    zw = freq.zipf(low)
+    best: tuple[float, str] | None = None
+    for i in range(1, len(low)):
+        a, b = low[:i], low[i:]
+        if a not in _FUNCTION and b not in _FUNCTION:
+            continue
+        both_function = a in _FUNCTION and b in _FUNCTION
+        if both_function:
+            if zw >= 4.0 or len(low) < 4:
+                continue
+        elif zw >= 2.0 or (min(len(a), len(b)) < 3 and not (a in _FUNCTION or b in _FUNCTION)):
+            continue
+        content = [x for x in (a, b) if x not in _FUNCTION]
+        if any(len(x) < 4 or freq.zipf(x) < 3.0 for x in content):
+            continue
+        score = min(freq.zipf(a), freq.zipf(b))
+        if best is None or score > best[0]:
+            best = (score, word[:i] + " " + word[i:])
+    return best[1] if best else None
+
+
+@rule(
+    code="RC203",
+    name="missing-space",
+    category=Category.ARTIFACT,
+    severity=Severity.WARNING,
+    summary="two words glued together ('ofMachine', 'Associationfor', 'ofthe').",
+    fix="safe",
+    options={"prose": False},
+)
+def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Flags a token that is not an English word but is exactly a common word
+    glued to a function word ("of", "the", "for", "and", "in", …), or a
+    lower-case function word glued to a capitalised word.  Names, URLs and
+    identifiers are skipped.
+
+    Why it matters:
+    Extraction from PDF drops spaces; the glued words defeat search and
+    look like typos.
+
+    Example:
+    `Proceedings ofMachine Learning Research` -> `of Machine`.
+
+    Fix safety:
+    Safe: only a space is inserted.
+    """
+    text = doc.text
+    skip = _NO_ARTIFACT | {"name", "doi", "transliteration"}
+    for ref, rc in _scan(doc, bool(ctx.options.get("prose", False))):
+        for lo, hi, fld in rc.regions:
+            for tok in words(text[lo:hi], lo):
+                if len(tok.text) < 4 or not tok.text.isascii():
+                    continue
+                if rc.mask_reason(tok.start, tok.end) in skip:
+                    continue
+                split = _glue_split(tok.text)
+                if split is None:
+                    continue
+                yield Hit(
+                    tok.start,
+                    tok.end,
+                    f"'{tok.text}' looks like two words with the space lost: '{split}'",
+                    suggestion=split,
+                    field=fld,
+                    reference=ref,
+                    fix=Fix(tok.start, tok.end, split, safe=True),
+                )
+
+
+@rule(
+    code="RC205",
+    name="doi-whitespace",
+    category=Category.ARTIFACT,
+    severity=Severity.WARNING,
+    summary="a DOI broken by a stray space ('10. 48550/arXiv…').",
+    fix="safe",
+)
+def doi_whitespace(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Finds a bare DOI (`doi: 10.xxxx/…` or `10.xxxx/…`) with whitespace after
+    "10.", before the slash, or right after the slash.  DOIs inside a URL
+    (`https://doi.org/ 10…`) are left to RC201.
+
+    Why it matters:
+    A DOI with a space in it resolves nowhere, and tools that extract DOIs
+    stop at the space.
+
+    Example:
+    `doi: 10. 48550/arXiv.2303.08774` -> `10.48550/arXiv.2303.08774`.
+
+    Fix safety:
+    Safe: only the whitespace inside the DOI is removed.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        for m in _DOI_GAP.finditer(text, ref.start, ref.end):
+            if _IN_URL.search(text, max(0, m.start() - 60), m.start()):
+                continue
+            fld = next((k for k, (s, e) in ref.field_spans.items() if s <= m.start() < e), None)
+            gap = next(i for i in (1, 2, 3) if m.group(i) is not None)
+            gs, ge = m.span(gap)
+            start = m.start()
+            tail = _NON_SPACE.match(text, ge)
+            end = tail.end() if tail else ge
+            broken = text[start:end]
+            fixed = text[start:gs] + text[ge:end]
+            yield Hit(
+                start,
+                end,
+                f"DOI broken by whitespace: '{broken}'",
+                suggestion=fixed,
+                field=fld,
+                reference=ref,
+                fix=Fix(start, end, fixed, safe=True),
+            )
+
+
+@rule(
+    code="RC207",
+    name="lost-ligature",
+    category=Category.ARTIFACT,
+    severity=Severity.WARNING,
+    summary="a word missing an fi/fl/ff ligature lost in extraction ('Articial').",
+    fix="unsafe",
+)
+def lost_ligature(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Flags a token that is not an English word but becomes a common one when
+    "fi", "fl", "ff", "ffi" or "ffl" is put back at one place: PDF text
+    extraction drops ligature glyphs it cannot map.
+
+    Why it matters:
+    The damaged word is no longer searchable and reads as a typo.
+
+    Example:
+    `International Joint Conference on Articial Intelligence` -> `Artificial`.
+
+    Fix safety:
+    Unsafe: the restored word is the likeliest one; applied with `--fix-typos`.
+    """
+    from refcheck.text.spelling import ligature_repair, looks_like_name
+
+    text = doc.text
+    skip = {"name", "publisher", "url", "doi", "email", "latex", "protected", "transliteration"}
+    for ref in doc.entries():
+        rc = analyse(doc, ref)
+        for lo, hi, fld in rc.regions:
+            for tok in words(text[lo:hi], lo):
+                if len(tok.text) < 4 or not tok.text.isascii() or not tok.text.isalpha():
+                    continue
+                if rc.mask_reason(tok.start, tok.end) in skip or looks_like_name(text, tok):
+                    continue
+                fixed = ligature_repair(tok.text)
+                if fixed is None:
+                    continue
+                yield Hit(
+                    tok.start,
+                    tok.end,
+                    f"'{tok.text}' is not an English word; '{fixed}' is, with the "
+                    f"'{_missing(tok.text, fixed)}' ligature restored",
+                    suggestion=fixed,
+                    field=fld,
+                    reference=ref,
+                    fix=Fix(tok.start, tok.end, fixed, safe=False),
+                )
+
+
+def _missing(short: str, long: str) -> str:
+    i = 0
+    while i < len(short) and short[i].lower() == long[i].lower():
+        i += 1
+    return long[i : i + len(long) - len(short)]
+
+
+RULES = (split_word, missing_space, doi_whitespace, lost_ligature)

@@ -1,0 +1,40 @@
+"""Rules about a file as a whole, not about one reference in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from refcheck.model import Category, Document, Severity
+from refcheck.rules.base import Context, Hit, rule
+
+
+@rule(
+    code="RC349",
+    name="file-encoding",
+    category=Category.ENCODING,
+    severity=Severity.INFO,
+    summary="The file is not UTF-8; it was decoded with a guessed legacy encoding.",
+)
+def file_encoding(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """
+    What it does:
+        Reports a file that is not valid UTF-8 and names the encoding refcheck
+        read it with (Windows-1251 for Cyrillic, Windows-1252 or Latin-1 for
+        Western text, as detected by charset-normalizer).
+
+    Why it matters:
+        BibTeX, pandoc and most web forms expect UTF-8. A bibliography saved in
+        a legacy code page shows mojibake as soon as another tool opens it,
+        and the guess that refcheck made may itself be wrong for short files.
+
+    Example:
+        A `.bib` exported by an old Windows reference manager in CP1251:
+        `refs.bib:1:1: RC349 file is not UTF-8; it was read as cp1251`.
+        Convert it once with `iconv -f cp1251 -t utf-8`.
+    """
+    for p in doc.problems:
+        if p.kind == "file-encoding":
+            yield Hit(p.start, p.end, p.message)
+
+
+RULES = (file_encoding,)

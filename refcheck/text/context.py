@@ -1,0 +1,188 @@
+"""Where a token stands in a reference, so that rules leave non-English alone.
+
+A reference mixes ordinary English (titles, venue names) with text that a
+spelling check must not touch: personal names, publishers, transliterated
+titles (the segment before a bracketed translation), URLs, DOIs, e-mail
+addresses, LaTeX commands and brace-protected words.  :func:`analyse`
+returns, for one reference, the regions worth checking and the masked
+stretches with the reason each is masked.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import regex
+
+from refcheck.model import Document, Reference
+from refcheck.text import freq
+from refcheck.text.tokens import is_acronym, words
+
+# BibTeX/CSL fields whose values are ordinary prose worth spell-checking.
+PROSE_FIELDS = (
+    "title",
+    "booktitle",
+    "journal",
+    "journaltitle",
+    "series",
+    "school",
+    "institution",
+    "organization",
+    "howpublished",
+    "type",
+    "container-title",
+    "collection-title",
+    "event",
+)
+# Fields holding names: never spell-checked token by token.
+NAME_FIELDS = ("author", "editor", "publisher", "address", "location", "translator")
+
+_URL = regex.compile(r"(?:https?://|ftp://|www\.)\S+(?:(?<=[-/.])\s{1,2}\S+)*", regex.IGNORECASE)
+_DOI = regex.compile(r"\b(?:doi:\s*)?10\.\s?\d{3,9}\s?/\S+", regex.IGNORECASE)
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A LaTeX command, with the rest of the word it sits in ("K{\\"o}rper").
+_LATEX = regex.compile(r"[^\s\\]*\\(?:[a-zA-Z]+|.)[^\s]*")
+_BRACED = regex.compile(r"\{\{?[^{}]*\}?\}")
+_TRANSLATION = regex.compile(r"\[([^\[\]]{3,})\]")
+_YEAR = regex.compile(r"\(?\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b\)?")
+_LABEL = regex.compile(r"^\s*(?:\\?\[\w{1,6}\\?\]|\(\d{1,4}\)|\d{1,4}[.)]|[*\-•]+)\s*")
+_NAME_PART = regex.compile(
+    r"(?:\p{Lu}\p{Ll}?\.-?)+|\p{Lu}[\p{L}\p{M}'’\-]*|and|&|et|al\.?|van|von|der|den|de|da|di|"
+    r"du|la|le|del|dos|bin|ibn|[,;.*]+|\(?eds?\.\)?",
+)
+# Surname followed by initials, Russian/Vancouver style: "Troitskii E.F., Zinov’ev V.P."
+_GOST = regex.compile(
+    r"(?:\p{Lu}[\p{L}\p{M}'’\-]+(?:\s\p{Lu}[\p{L}'’\-]+)?\s+(?:\p{Lu}\p{Ll}?\.\s?){1,3}[,;]?\s*)+"
+)
+# Initials first, IEEE style: "C. Elkan,", "A.E.Niell,", "P.-S. Huang, M. Kim, and".
+_IEEE = regex.compile(
+    r"(?:(?:and\s+)?(?:\p{Lu}\.-?\s?){1,3}\s?\p{Lu}[\p{L}\p{M}'’\-]+(?:\s\p{Lu}[\p{L}'’\-]+)?,?\s*)+"
+)
+
+
+@dataclass
+class RefContext:
+    regions: list[tuple[int, int, str | None]]
+    masks: list[tuple[int, int, str]] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+
+    def finish(self) -> RefContext:
+        self.masks.sort()
+        self._starts = [m[0] for m in self.masks]
+        return self
+
+    def mask_reason(self, start: int, end: int) -> str | None:
+        """Why the span [start, end) is not ordinary text, or None."""
+        i = bisect.bisect_right(self._starts, end)
+        for s, e, reason in self.masks[max(0, i - 40) : i]:
+            if s < end and start < e:
+                return reason
+        return None
+
+    def field_at(self, start: int) -> str | None:
+        for s, e, name in self.regions:
+            if s <= start < e:
+                return name
+        return None
+
+
+def analyse(doc: Document, ref: Reference) -> RefContext:
+    """Regions to check and masked stretches of one reference."""
+    ctx = RefContext(regions=[])
+    if ref.fields and ref.field_spans:
+        for name, (s, e) in ref.field_spans.items():
+            low = name.lower()
+            if low in PROSE_FIELDS:
+                ctx.regions.append((s, e, low))
+            elif low in NAME_FIELDS:
+                ctx.masks.append((s, e, "name" if low != "publisher" else "publisher"))
+        for s, e, _ in ctx.regions:
+            _mask_markup(doc.text, s, e, ctx)
+        return ctx.finish()
+    start, end = ref.start, ref.end
+    ctx.regions.append((start, end, None))
+    raw = doc.text[start:end]
+    for name, (s, e) in ref.field_spans.items():
+        low = name.lower()
+        if low in ("author", "authors", "editor", "editors"):
+            ctx.masks.append((s, e, "name"))
+        elif low == "publisher":
+            ctx.masks.append((s, e, "publisher"))
+    if not any(r == "name" for _, _, r in ctx.masks):
+        a = author_prefix(raw)
+        if a:
+            ctx.masks.append((start + a[0], start + a[1], "name"))
+    _mask_markup(doc.text, start, end, ctx)
+    _mask_transliterations(raw, start, ctx)
+    return ctx.finish()
+
+
+def _mask_markup(text: str, start: int, end: int, ctx: RefContext) -> None:
+    chunk = text[start:end]
+    for pattern, reason in (
+        (_URL, "url"),
+        (_DOI, "doi"),
+        (_EMAIL, "email"),
+        (_LATEX, "latex"),
+        (_BRACED, "protected"),
+    ):
+        for m in pattern.finditer(chunk):
+            ctx.masks.append((start + m.start(), start + m.end(), reason))
+
+
+def author_prefix(raw: str) -> tuple[int, int] | None:
+    """Offsets (in ``raw``) of a leading author list, when one is recognisable."""
+    label = _LABEL.match(raw)
+    pos = label.end() if label else 0
+    rest = raw[pos:]
+    for pattern in (_GOST, _IEEE):
+        m = pattern.match(rest)
+        if m and m.end() > 3:
+            return pos, pos + m.end()
+    # Up to the year, an opening quote, or the first sentence end: accepted
+    # only when everything before it looks like names ("Buzan, Barry, and Ole Waever.").
+    stops = [len(rest)]
+    y = _YEAR.search(rest)
+    if y:
+        stops.append(y.start())
+    for q in ("“", '"', "«", "‘"):
+        i = rest.find(q)
+        if i > 0:
+            stops.append(i)
+    m = regex.search(r"(?<!\b\p{Lu}\p{Ll}?)\.\s", rest)
+    if m:
+        stops.append(m.end())
+    stop = min(stops)
+    if stop == len(rest) or stop > 300:
+        return None
+    prefix = rest[:stop]
+    parts = [p for p in regex.split(r"\s+", prefix.strip()) if p]
+    if not parts or not all(_NAME_PART.fullmatch(p.rstrip(",;.:")) or p in ",;." for p in parts):
+        return None
+    return pos, pos + stop
+
+
+def _mask_transliterations(raw: str, start: int, ctx: RefContext) -> None:
+    """Mask a segment followed by an English translation in brackets.
+
+    "Vtoroi shans Tsentral’noi Azii [Central Asia’s Second Chance]": the text
+    before the bracket is a transliterated title, not misspelled English.
+    """
+    prev = 0
+    for m in _TRANSLATION.finditer(raw):
+        inner = [t.text for t in words(m.group(1)) if t.text.isalpha()]
+        before = [t for t in words(raw[prev : m.start()]) if t.text.isalpha()]
+        if len(inner) >= 2 and before and english_share(inner) >= 0.6:
+            share = english_share([t.text for t in before])
+            if share < 0.6:
+                ctx.masks.append((start + prev, start + m.start(), "transliteration"))
+        prev = m.end()
+
+
+def english_share(tokens: list[str]) -> float:
+    """Fraction of tokens that are common English words (acronyms count as English)."""
+    if not tokens:
+        return 1.0
+    good = sum(1 for t in tokens if is_acronym(t) or freq.zipf(t) >= 3.0)
+    return good / len(tokens)

@@ -1,0 +1,150 @@
+"""Judging one token: is it a misspelled English word, and of what?
+
+The judgement is deliberately conservative.  A token is reported only when
+it is rare in English, is no common word of a neighbouring language, has
+exactly one clearly better correction one edit away (a swap of two adjacent
+letters counts as one edit), and its surroundings do not look like a name or
+a run of non-English words.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+from refcheck.text import freq
+from refcheck.text.tokens import Token, is_acronym, is_alpha
+
+# A token at least this common in English is a word, whatever it looks like.
+WORD_MIN_ZIPF = 2.0
+# The correction must be this much more common (Zipf units: 2.5 = about 300 times).
+MIN_GAIN = 2.5
+# ...and clearly ahead of any other correction at the same distance.
+MIN_LEAD = 1.0
+
+LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")
+
+_SURNAME_AFTER = regex.compile(r"^,\s*(?:\p{Lu}\p{Ll}?\.|\p{Lu}\p{Ll}+\b)")
+_LIST_BEFORE = regex.compile(r"(?:^|[,;&:]|\band|\bIn)\s*$")
+_INITIAL_BEFORE = regex.compile(r"\b\p{Lu}\p{Ll}?\.\s?$")
+_END_OF_NAME_AFTER = regex.compile(r"^\s*(?:,|;|and\b|&|\.\s*\(?\d{4}|\s*\(\d{4})")
+_INITIALS_AFTER = regex.compile(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
+_CITATION_AFTER = regex.compile(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
+_CAP_BEFORE = regex.compile(r"\b\p{Lu}\p{Ll}+\s$")
+_YEAR_AFTER = regex.compile(r"^[.,]?\s*\(?(?:1[5-9]|20)\d\d\b")
+_CLAUSE_BREAK = regex.compile(r"[.;:()\[\]\"“”«»]")
+
+
+class Correction(NamedTuple):
+    token: Token
+    suggestion: str
+    message: str
+
+
+def match_case(template: str, word: str) -> str:
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def ligature_repair(word: str) -> str | None:
+    """The word with a lost ligature restored ("Articial" -> "Artificial"), if any."""
+    low = word.lower()
+    if freq.zipf(low) >= WORD_MIN_ZIPF:
+        return None
+    best: tuple[float, str] | None = None
+    for i in range(1, len(low)):
+        for lig in LIGATURES:
+            cand = low[:i] + lig + low[i:]
+            z = freq.zipf(cand)
+            if z >= 3.0 and z - freq.zipf(low) >= MIN_GAIN and (best is None or z > best[0]):
+                best = (z, cand)
+    return match_case(word, best[1]) if best else None
+
+
+def looks_like_name(text: str, tok: Token) -> bool:
+    """Whether a capitalised token stands where a personal name stands."""
+    if not tok.text[:1].isupper():
+        return False
+    before = text[max(0, tok.start - 24) : tok.start]
+    after = text[tok.end : tok.end + 24]
+    if _SURNAME_AFTER.match(after) and _LIST_BEFORE.search(before):
+        return True
+    if _INITIAL_BEFORE.search(before) and _END_OF_NAME_AFTER.match(after):
+        return True
+    if _INITIALS_AFTER.match(after) or _CITATION_AFTER.match(after):
+        return True
+    return bool(_CAP_BEFORE.search(before) and _YEAR_AFTER.match(after))
+
+
+def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
+    """Whether another unknown word stands next to this one in the same clause.
+
+    Two unknown words side by side are far more often a transliterated or
+    foreign title, or a name, than two typos.
+    """
+    from refcheck.text.tokens import words
+
+    left = text[max(lo, tok.start - 60) : tok.start]
+    right = text[tok.end : min(hi, tok.end + 60)]
+    cut = list(_CLAUSE_BREAK.finditer(left))
+    if cut:
+        left = left[cut[-1].end() :]
+    m = _CLAUSE_BREAK.search(right)
+    if m:
+        right = right[: m.start()]
+    neighbours = [t.text for t in words(left)][-3:] + [t.text for t in words(right)][:3]
+    for n in neighbours:
+        if len(n) < 3 or not is_alpha(n) or is_acronym(n):
+            continue
+        z = freq.zipf(n)
+        # Unknown everywhere (a transliteration, a name), or a word of another
+        # language that English rarely uses ("und", "seine").
+        if z < 1.5 or (z < 3.0 and freq.other_language(n) is not None):
+            return True
+    return False
+
+
+def describe_edit(wrong: str, right: str) -> str:
+    w, r = wrong.lower(), right.lower()
+    if len(w) == len(r) and sorted(w) == sorted(r) and w != r:
+        return "two swapped letters away"
+    return "one letter away"
+
+
+def judge(text: str, tok: Token, lo: int, hi: int) -> Correction | None:
+    """A correction for ``tok`` (a token of ``text[lo:hi]``) when it is a clear misspelling."""
+    word = tok.text
+    # English misspellings are ASCII; "Gärtner" or "þessa" are names or foreign words.
+    if len(word) < 4 or not word.isascii() or not word.isalpha() or is_acronym(word):
+        return None
+    if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-"):
+        return None
+    low = word.lower()
+    z = freq.zipf(low)
+    if z >= WORD_MIN_ZIPF:
+        return None
+    cands = [c for c in freq.candidates(low, 1) if c.zipf - z >= MIN_GAIN]
+    if not cands:
+        return None
+    best = cands[0]
+    rivals = [c for c in freq.candidates(low, 1) if c.word != best.word and c.zipf >= 3.0]
+    if rivals and best.zipf - rivals[0].zipf < MIN_LEAD:
+        return None
+    if freq.other_language(low) is not None:
+        return None
+    from refcheck.text.lexicon import journal_words
+
+    if low in journal_words():
+        return None
+    if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
+        return None
+    suggestion = match_case(word, best.word)
+    message = (
+        f"'{word}' is not an English word; '{suggestion}' is {describe_edit(word, best.word)} "
+        f"and {freq.times_more_common(best.zipf, z)} times more common"
+    )
+    return Correction(tok, suggestion, message)

@@ -1,0 +1,39 @@
+"""Word tokens with offsets, and the shape tests the rules use on them."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import regex
+
+# A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*")
+_INITIAL = regex.compile(r"\p{Lu}\p{Ll}?\.")
+
+
+class Token(NamedTuple):
+    text: str
+    start: int  # absolute offset into the document text
+    end: int
+
+
+def words(text: str, offset: int = 0) -> list[Token]:
+    """Every word-like token of ``text``; offsets are shifted by ``offset``."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)]
+
+
+def is_alpha(word: str) -> bool:
+    return all(c.isalpha() or c in "'’" for c in word)
+
+
+def is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2
+
+
+def is_capitalized(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def is_initial(text: str) -> bool:
+    return bool(_INITIAL.fullmatch(text))

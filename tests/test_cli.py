@@ -1,0 +1,316 @@
+"""The command line as a user meets it: commands, exit codes, config, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from refcheck.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REFS = ROOT / "references"
+SEED_001 = REFS / "001-memo-krivopalov-2021.txt"
+SEED_004 = REFS / "004-jrs-post-soviet-security.txt"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> bool:
+    lines = [line for line in err.splitlines() if line.strip()]
+    return len(lines) == 1 and lines[0].startswith("refcheck: error:") and "Traceback" not in err
+
+
+# --- entry points -----------------------------------------------------------
+
+
+def test_python_dash_m_and_console_script_are_the_same_program() -> None:
+    a = subprocess.run(
+        [sys.executable, "-m", "refcheck", "--version"], capture_output=True, text=True, check=False
+    )
+    assert a.returncode == 0
+    assert a.stdout.strip() == "refcheck 0.1.0"
+    script = Path(sys.executable).parent / "refcheck"
+    if script.exists():
+        b = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+        assert b.stdout == a.stdout
+
+
+def test_check_without_paths_uses_configured_references(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(["check", "--offline", "--format", "json"], capsys)
+    data = json.loads(out)
+    paths = {f["path"] for f in data["files"]}
+    assert any(p.startswith("references") for p in paths)
+    assert {os.path.basename(p) for p in paths} >= {SEED_001.name, SEED_004.name}
+    assert code in (0, 1)
+
+
+def test_plain_refcheck_path_means_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([str(SEED_004), "--offline", "--format", "json"], capsys)
+    assert code in (0, 1)
+    assert json.loads(out)["files"][0]["path"].endswith(SEED_004.name)
+
+
+def test_text_format_lines_point_into_the_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([str(SEED_004), "--offline"], capsys)
+    lines = SEED_004.read_text(encoding="utf-8").splitlines()
+    findings = [ln for ln in out.splitlines() if ln.startswith(str(SEED_004))]
+    assert findings, out
+    for ln in findings:
+        _, line_no, col, rest = ln.split(":", 3)
+        assert 1 <= int(line_no) <= len(lines)
+        assert 1 <= int(col) <= len(lines[int(line_no) - 1]) + 1
+        assert rest.strip().split()[0].startswith("RC")
+
+
+def test_json_text_field_is_the_exact_file_slice(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run([str(SEED_004), "--offline", "--format", "json"], capsys)
+    lines = SEED_004.read_text(encoding="utf-8").split("\n")
+    data = json.loads(out)
+    assert data["version"] == 1
+    assert data["tool"]["name"] == "refcheck"
+    for f in data["findings"]:
+        if f["text"] and f["line"] == f["end_line"]:
+            assert lines[f["line"] - 1][f["column"] - 1 : f["end_column"] - 1] == f["text"]
+    assert data["summary"]["findings"] == len(data["findings"])
+
+
+# --- exit codes -------------------------------------------------------------
+
+
+def test_fail_on_controls_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "empty.txt"
+    target.write_text("Just prose, no references here.\n", encoding="utf-8")
+    # The only finding is the info "no reference list" one.
+    assert run([str(target), "--offline"], capsys)[0] == 0
+    assert run([str(target), "--offline", "--fail-on", "info"], capsys)[0] == 1
+
+
+def test_unknown_option_is_a_one_line_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "--no-such-option"], capsys)
+    assert code == 2
+    assert one_line_error(err)
+
+
+def test_unknown_rule_code_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run([str(SEED_004), "--select", "XX999"], capsys)
+    assert code == 2
+    assert one_line_error(err)
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["rules"], capsys)
+    assert code == 0
+    assert "RC001" in out
+    code, out, _ = run(["explain", "RC001"], capsys)
+    assert code == 0
+    assert "What it does" in out and "Why it matters" in out and "Example" in out
+    code, _, err = run(["explain", "RC000"], capsys)
+    assert code == 2 and one_line_error(err)
+
+
+# --- bad input --------------------------------------------------------------
+
+
+def test_missing_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "does/not/exist.bib"], capsys)
+    assert code == 2 and one_line_error(err)
+    assert "no such file" in err
+
+
+def test_directory_with_nothing_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    code, _, err = run(["check", str(tmp_path)], capsys)
+    assert code == 2 and one_line_error(err)
+    assert "no files to check" in err
+
+
+def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "refs.bib"
+    target.write_bytes(bytes(range(256)) * 64)
+    before = _digest(target)
+    code, _, err = run(["check", "--offline", str(target)], capsys)
+    assert code == 2 and one_line_error(err)
+    assert "binary" in err
+    assert _digest(target) == before
+
+
+def test_unsupported_extension(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "refs.docx"
+    target.write_bytes(b"PK\x03\x04")
+    code, _, err = run(["check", str(target)], capsys)
+    assert code == 2 and one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1251", "1. Иванов И.И. Кризис безопасности. Москва: Наука, 2005. 200 с.\n"),
+        ("latin-1", "1. Gärtner, Heinz. Small States and Alliances. Heidelberg: Physica, 2001.\n"),
+    ],
+)
+def test_legacy_encodings_are_decoded_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, text: str
+) -> None:
+    target = tmp_path / "refs.txt"
+    target.write_bytes(("References\n" + text).encode(encoding))
+    before = _digest(target)
+    code, out, err = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert code in (0, 1), err
+    data = json.loads(out)
+    enc = [f for f in data["findings"] if f["code"] == "RC349"]
+    assert len(enc) == 1
+    assert "not UTF-8" in enc[0]["message"]
+    assert _digest(target) == before
+    _, parsed, _ = run(["parse", str(target)], capsys)
+    raws = [r["raw"] for r in json.loads(parsed)["references"]]
+    assert any(text.strip()[3:20] in raw for raw in raws)
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.bib", "empty.json", "empty.md"])
+def test_empty_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    target = tmp_path / name
+    target.write_bytes(b"")
+    code, out, err = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert "Traceback" not in err
+    assert code in (0, 1)
+    data = json.loads(out)
+    assert data["files"][0]["references"] == 0
+
+
+def test_deeply_nested_braces_in_bibtex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "deep.bib"
+    target.write_text(
+        "@article{deep, title = " + "{" * 10_000 + "x" + "\n@book{next, title={T}, year=2000}\n",
+        encoding="utf-8",
+    )
+    before = _digest(target)
+    code, out, err = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert "Traceback" not in err
+    assert code in (1, 2)
+    if code == 1:
+        data = json.loads(out)
+        assert any(f["category"] == "syntax" for f in data["findings"])
+    else:
+        assert one_line_error(err)
+    assert _digest(target) == before
+
+
+def test_large_file_is_refused_or_checked_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refcheck import io
+
+    # The limit itself is exercised with a small stand-in so the test stays fast;
+    # tests/test_bad_input_large.py feeds a real 50 MB file through the parsers.
+    monkeypatch.setattr(io, "MAX_BYTES", 1024)
+    target = tmp_path / "big.txt"
+    target.write_text("x" * 4096, encoding="utf-8")
+    code, _, err = run(["check", "--offline", str(target)], capsys)
+    assert code == 2 and one_line_error(err)
+    assert "limit" in err
+
+
+# --- config -----------------------------------------------------------------
+
+
+def test_pyproject_config_paths_select_and_severity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refs = tmp_path / "bib"
+    refs.mkdir()
+    (refs / "a.txt").write_text("No references in this file.\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.refcheck]\npaths = ["bib"]\nselect = ["RC408"]\nseverity = { RC408 = "error" }\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", "--offline", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 1
+    assert [f["code"] for f in data["findings"]] == ["RC408"]
+    assert data["findings"][0]["severity"] == "error"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[tool.refcheck]\nno_such_key = 1\n",
+        "[tool.refcheck]\nselect = 3\n",
+        '[tool.refcheck]\nfail-on = "sometimes"\n',
+        "[tool.refcheck\n",
+    ],
+)
+def test_bad_config_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(body, encoding="utf-8")
+    (tmp_path / "a.txt").write_text("text\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["check", "--offline", "a.txt"], capsys)
+    assert code == 2 and one_line_error(err)
+
+
+# --- suppression and baseline -------------------------------------------------
+
+
+def test_inline_suppression_in_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "Prose only. <!-- refcheck: ignore[RC408] -->\n"
+    target = tmp_path / "a.md"
+    target.write_text(body, encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert json.loads(out)["findings"] == []
+    target.write_text("Prose only.\n", encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["RC408"]
+
+
+def test_baseline_reports_only_new_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "refs.txt"
+    target.write_bytes(SEED_004.read_bytes())
+    baseline = tmp_path / "baseline.json"
+    code, out, _ = run(
+        ["check", "--offline", "--format", "json", "--baseline", str(baseline), str(target)], capsys
+    )
+    assert code == 0 and baseline.exists()
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert recorded
+    # Unchanged input: nothing new, even though findings exist.
+    code, out, _ = run(
+        ["check", "--offline", "--format", "json", "--baseline", str(baseline), str(target)], capsys
+    )
+    assert json.loads(out)["findings"] == [] and code == 0
+    # A line inserted above old findings does not make them new; a new broken URL is new.
+    text = "Draft 2\n" + target.read_text(encoding="utf-8").replace(
+        "United States: World Peace Foundation.\n",
+        "United States: World Peace Foundation.\n"
+        "Zed, Zoe. 2020. “New Entry.” Journal of Tests 1 (1): 1−2. "
+        "http://www.exam- ple.org/ x.html\n",
+    )
+    target.write_text(text, encoding="utf-8")
+    code, out, _ = run(
+        ["check", "--offline", "--format", "json", "--baseline", str(baseline), str(target)], capsys
+    )
+    new = json.loads(out)["findings"]
+    assert new and code == 1
+    assert all("Zed" in target.read_text(encoding="utf-8").split("\n")[f["line"] - 1] for f in new)

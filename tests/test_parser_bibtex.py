@@ -1,0 +1,412 @@
+"""The BibTeX parser on real files, hand-broken files and pathological input."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from refcheck.model import Author, Document, SourceText
+from refcheck.parsers import bibtex, parse
+from refcheck.parsers.latex import decode
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data" / "bib"
+
+
+def load(path: Path) -> Document:
+    return bibtex.parse(SourceText(str(path), path.read_text(encoding="utf-8")))
+
+
+def parse_text(text: str) -> Document:
+    return bibtex.parse(SourceText("test.bib", text))
+
+
+def check_invariants(doc: Document) -> None:
+    text = doc.text
+    for i, ref in enumerate(doc.references, 1):
+        assert ref.index == i
+        assert ref.raw == text[ref.start : ref.end]
+        assert ref.line == doc.source.position(ref.start)[0]
+        assert ref.end_line == doc.source.position(ref.end - 1)[0]
+        assert set(ref.fields) == set(ref.field_spans)
+        for name, (start, end) in ref.field_spans.items():
+            assert name == name.lower()
+            assert text[start:end] == ref.fields[name]
+            assert ref.start <= start <= end <= ref.end
+    for problem in doc.problems:
+        assert 0 <= problem.start < problem.end <= len(text)
+
+
+# ---------------------------------------------------------------------------
+# Real files
+
+
+def test_clean_corpus_parses_without_problems() -> None:
+    path = SHARED / "corpus" / "clean.bib"
+    doc = load(path)
+    check_invariants(doc)
+    assert doc.problems == []
+    assert len(doc.references) == path.read_text(encoding="utf-8").count("\n@")
+    assert len(doc.references) == 28
+    assert doc.format == "bibtex" and doc.layout == "bibtex" and doc.expects_list
+    first = doc.references[0]
+    assert first.key == "LinEtAl2004" and first.line == 3 and first.end_line == 12
+    assert first.authors[2] == Author("Hämäläinen", "Matti S.")
+    # Case-protection braces are removed from the decoded title, kept in the field.
+    monte = next(r for r in doc.references if r.key == "LiuEtAl2002")
+    assert monte.title == "Monte Carlo Simulation Studies of EEG and MEG Localization Accuracy"
+    assert "{{EEG}}" in monte.fields["title"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((SHARED / "fixtures" / "crossref").glob("cn-bibtex__*.bib")),
+    ids=lambda p: p.name,
+)
+def test_crossref_bibtex_fixtures(path: Path) -> None:
+    doc = load(path)
+    check_invariants(doc)
+    assert doc.problems == []
+    assert len(doc.references) == 1
+    ref = doc.references[0]
+    # The file name is the DOI, with / and other characters replaced by _.
+    assert ref.doi is not None
+    assert path.name == "cn-bibtex__" + re.sub(r"[^a-z0-9.-]+", "_", ref.doi.lower()) + ".bib"
+    assert ref.fields["doi"] == ref.doi or ref.doi in ref.fields["doi"]
+
+
+def test_crossref_fixture_values() -> None:
+    doc = load(SHARED / "fixtures/crossref/cn-bibtex__10.1126_science.169.3946.635.bib")
+    ref = doc.references[0]
+    assert ref.key == "Frank_1970"
+    assert ref.year == 1970
+    assert ref.container == "Science"
+    assert (ref.volume, ref.issue, ref.pages) == ("169", "3946", "635–641")
+    assert ref.publisher == "American Association for the Advancement of Science (AAAS)"
+    assert ref.urls == ["http://dx.doi.org/10.1126/science.169.3946.635"]
+    assert ref.dois == ["10.1126/science.169.3946.635"]
+    # Field names are lower-cased; `month=Aug` is a bare macro, kept as written.
+    assert ref.fields["month"] == "Aug"
+    assert "DOI" not in ref.fields and "issn" in ref.fields
+
+
+def test_sample_bib() -> None:
+    path = ROOT / "references" / "sample.bib"
+    text = path.read_text(encoding="utf-8")
+    doc = load(path)
+    check_invariants(doc)
+    assert len(doc.references) == text.count("\n@") - text.count("\n@string")
+    assert [p.kind for p in doc.problems] == ["duplicate-key"]
+    dup = doc.problems[0]
+    second = text.rindex("@article{knuth1984") + len("@article{")
+    assert (dup.start, dup.end) == (second, second + len("knuth1984"))
+    first_line = text[: text.index("@book{knuth1984")].count("\n") + 1
+    assert f"line {first_line}" in dup.message
+
+    by_key = {r.key: r for r in doc.references if r.entry_type != "article" or r.key != "knuth1984"}
+    frank = by_key["frank1970"]
+    start = text.index("@article{frank1970")
+    assert frank.start == start
+    assert frank.end == text.index("\n}\n", start) + 2
+    assert (frank.line, frank.end_line) == (6, 15)
+    title_at = text.index("{The Structure", start) + 1
+    assert frank.field_spans["title"] == (title_at, text.index("},\n", title_at))
+    year_at = text.index("{1970}", start) + 1
+    assert frank.field_spans["year"] == (year_at, year_at + 4)
+
+    godel = by_key["godel1931"]
+    assert godel.authors == [Author("Gödel", "Kurt")]
+    assert godel.title == (
+        "Über formal unentscheidbare Sätze der Principia Mathematica und verwandter Systeme I"
+    )
+    assert godel.container == "Monatshefte für Mathematik und Physik"
+    assert godel.pages == "173--198"  # pages keep their dashes as written
+    assert by_key["erdos1959"].authors == [Author("Erdős", "Paul"), Author("Rényi", "Alfréd")]
+    assert by_key["woelfle2011"].container == "Nature Chemistry"  # @string macro resolved
+    assert by_key["woelfle2011"].fields["journal"] == "natchem"
+    assert by_key["woelfle2011"].field_spans["year"][1] - by_key["woelfle2011"].field_spans["year"][
+        0
+    ] == len("2011")
+    assert by_key["knuth1984"].title == "The TeXbook"
+    assert by_key["lamport1994"].title == "LaTeX: A Document Preparation System"
+    assert by_key["vaswani2017"].authors[6] == Author("Kaiser", "Łukasz")
+    assert by_key["vaswani2017"].container == "Advances in Neural Information Processing Systems 30"
+    # "and others" is et al., not an author.
+    assert [a.family for a in by_key["wilkinson2016"].authors][-1] == "Appleton"
+    fecher = by_key["fecher2014"]
+    assert fecher.editors == [Author("Bartling", "Sönke"), Author("Friesike", "Sascha")]
+    assert fecher.container == "Opening Science"
+    assert fecher.doi == "10.1007/978-3-319-00026-8_2"
+    assert by_key["nash1950"].publisher == "Princeton University"
+    assert by_key["abrams2020"].issue == "27250"
+    python = by_key["python-reference"]
+    assert python.authors == [Author("Python Software Foundation", literal=True)]
+    assert python.urls == ["https://docs.python.org/3/reference/"]
+    online = by_key["crossref-restapi"]
+    assert online.year == 2023 and online.accessed == "2024-05-14"
+    assert online.urls == ["https://www.crossref.org/documentation/retrieve-metadata/rest-api/"]
+    # The DOI written as a link keeps its trailing period for the DOI rules to report.
+    ioannidis = by_key["ioannidis2005"]
+    assert ioannidis.doi == "10.1371/journal.pmed.0020124."
+    assert ioannidis.fields["doi"].startswith("https://doi.org/")
+    assert by_key["piwowar2007"].container is None
+
+
+def test_dispatch_by_format_name() -> None:
+    doc = parse(SourceText("x.bib", "@misc{a, title={T}}\n"), "bibtex")
+    assert doc.references[0].title == "T"
+
+
+# ---------------------------------------------------------------------------
+# Problems
+
+
+def test_broken_file_problems() -> None:
+    doc = load(DATA / "broken.bib")
+    text = doc.text
+    check_invariants(doc)
+    assert [r.key for r in doc.references] == ["smith2020", "jones2019", "lee2018", "jones2019"]
+    kinds = [(p.kind, p.message) for p in doc.problems]
+    assert [k for k, _ in kinds] == [
+        "bibtex-syntax",
+        "bibtex-syntax",
+        "duplicate-key",
+        "duplicate-field",
+    ]
+    unclosed = doc.problems[0]
+    # The trouble starts at the title's brace, which swallows the journal and year.
+    assert unclosed.start == text.index("{Measuring")
+    jones_line = text[: text.index("@book{jones2019")].count("\n") + 1
+    assert unclosed.message.startswith(
+        f"entry 'smith2020' is not closed: missing '}}' before the next entry at line {jones_line}"
+    )
+    assert "field 'title'" in unclosed.message and "field 'journal'" in unclosed.message
+    # The entry after the unclosed one is recovered whole.
+    jones = doc.references[1]
+    assert jones.title == "A Book That Parses" and jones.year == 2019
+    assert jones.raw.startswith("@book{jones2019") and jones.raw.endswith("}")
+    # The broken entry ends before the next one, without the blank line.
+    assert doc.references[0].raw.endswith("}")
+    assert doc.references[0].end < jones.start
+
+    comma = doc.problems[1]
+    assert comma.message.startswith("entry 'lee2018': missing ',' after the value of field 'title'")
+    assert "booktitle" in comma.message
+    assert text[comma.start : comma.end] == "Commas Matter"
+
+    dup_key = doc.problems[2]
+    assert text[dup_key.start : dup_key.end] == "jones2019"
+    assert dup_key.start > text.index("@misc{jones2019")
+    assert f"line {jones_line}" in dup_key.message
+
+    dup_field = doc.problems[3]
+    assert text[dup_field.start : dup_field.end] == "year  = {2022}"
+    misc = doc.references[3]
+    assert misc.fields["year"] == "2021" and misc.year == 2021
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "@article{k,\n  title = {T},\n  year = 2000\n",
+            "is not closed: missing '}' before the end",
+        ),
+        ('@article{k,\n  title = "T,\n  year = 2000}\n', "is missing '\"'"),
+        ("@article{k, title {T}}\n", "expected '=' after field name 'title'"),
+        ("@article{k title = {T}}\n", "expected ',' after the entry key"),
+        ("@article{k, title = , year = 1}\n", "field 'title' has no value"),
+        ("@article{k, , title = {T}}\n", "expected a field name"),
+    ],
+)
+def test_syntax_problems(text: str, message: str) -> None:
+    doc = parse_text(text)
+    check_invariants(doc)
+    assert [p.kind for p in doc.problems] == ["bibtex-syntax"]
+    assert message in doc.problems[0].message
+    assert len(doc.references) == 1 and doc.references[0].key == "k"
+
+
+def test_duplicate_key_ignores_case_like_bibtex() -> None:
+    doc = parse_text("@misc{Smith2020, title={A}}\n@misc{smith2020, title={B}}\n")
+    assert [p.kind for p in doc.problems] == ["duplicate-key"]
+    assert "differing in case" in doc.problems[0].message
+    assert "line 1" in doc.problems[0].message
+
+
+def test_duplicate_field_names_ignore_case() -> None:
+    doc = parse_text("@misc{k, Title = {A}, title = {B}}\n")
+    assert [p.kind for p in doc.problems] == ["duplicate-field"]
+    assert doc.references[0].title == "A"
+
+
+# ---------------------------------------------------------------------------
+# bibtexparser's behaviours that the parser relies on or works around
+
+
+def test_bibtexparser_recovers_entry_after_unclosed_brace() -> None:
+    from bibtexparser.splitter import Splitter
+
+    text = (DATA / "broken.bib").read_text(encoding="utf-8")
+    library = Splitter(text).split()
+    assert "jones2019" in [e.key for e in library.entries]
+    assert library.failed_blocks  # the unclosed entry and the duplicate
+    # 0-based start lines.
+    jones = next(e for e in library.entries if e.key == "jones2019")
+    assert jones.start_line == text[: text.index("@book{jones2019")].count("\n")
+
+
+def test_bibtexparser_glues_percent_line_but_references_do_not() -> None:
+    from bibtexparser.splitter import Splitter
+
+    text = "@article{k,\n  title = {T},\n  % a comment\n  year = {2001}\n}\n"
+    entry = Splitter(text).split().entries[0]
+    assert "year" not in entry.fields_dict  # the measured gluing
+    assert any("% a comment" in name for name in entry.fields_dict)
+
+    doc = parse_text(text)
+    assert doc.problems == []
+    ref = doc.references[0]
+    assert set(ref.fields) == {"title", "year"}
+    assert ref.year == 2001
+
+
+def test_suppression_comment_with_commas_inside_entry() -> None:
+    # A comma in a `%` line would otherwise make bibtexparser fail the entry.
+    text = (
+        "% refcheck: ignore[RC101]\n"
+        "@article{k,\n"
+        "  % refcheck: ignore[RC101,RC102]\n"
+        "  title = {T}, % trailing note, with a comma\n"
+        "  note = {50% of {all} cases},\n"
+        "  year = {2001}\n"
+        "}\n"
+    )
+    doc = parse_text(text)
+    check_invariants(doc)
+    assert doc.problems == []
+    ref = doc.references[0]
+    assert list(ref.fields) == ["title", "note", "year"]
+    assert ref.fields["note"] == "50% of {all} cases"
+    assert ref.line == 2
+
+
+def test_paren_delimited_entry_and_concatenation() -> None:
+    text = '@string{j = "Journal"}\n@article(k, journal = j # " of Tests", title = {A (B)})\n'
+    doc = parse_text(text)
+    check_invariants(doc)
+    assert doc.problems == []
+    ref = doc.references[0]
+    assert ref.container == "Journal of Tests"
+    assert ref.fields["journal"] == 'j # " of Tests"'
+    assert ref.title == "A (B)"
+    assert ref.raw.endswith(")")
+
+
+def test_names_and_years() -> None:
+    text = (
+        "@book{k, author = {Ludwig van Beethoven and {World Health Organization} and "
+        "de la Fontaine, Jean and Smith, Jr, John}, editor = {Doe, J.}, year = {2019a},"
+        " url = {https://example.org/a\\_b}, note = {See https://doi.org/10.1000/xyz.}}\n"
+    )
+    ref = parse_text(text).references[0]
+    assert ref.authors == [
+        Author("van Beethoven", "Ludwig"),
+        Author("World Health Organization", literal=True),
+        Author("de la Fontaine", "Jean"),
+        Author("Smith", "John"),
+    ]
+    assert ref.editors == [Author("Doe", "J.")]
+    assert (ref.year, ref.year_suffix) == (2019, "a")
+    assert ref.urls == ["https://example.org/a_b", "https://doi.org/10.1000/xyz"]
+    assert ref.dois == ["10.1000/xyz"] and ref.doi == "10.1000/xyz"
+
+
+# ---------------------------------------------------------------------------
+# Pathological input
+
+
+def _timed(text: str) -> tuple[Document, float]:
+    began = time.perf_counter()
+    doc = parse_text(text)
+    return doc, time.perf_counter() - began
+
+
+def test_empty_and_comment_only_files() -> None:
+    assert parse_text("").references == [] and parse_text("").problems == []
+    doc = parse_text("% nothing here\n\n  \n")
+    assert doc.references == [] and doc.problems == []
+
+
+def test_garbage_does_not_raise() -> None:
+    doc, took = _timed('\x00\x01 }}}{{{ @@@ @( ,,, = """ \n@x{\n' + "@{" * 500)
+    check_invariants(doc)
+    assert doc.problems and doc.problems[0].kind == "bibtex-syntax"
+    assert {p.kind for p in doc.problems} <= {"bibtex-syntax", "duplicate-key"}
+    assert took < 2
+
+
+def test_ten_thousand_nested_braces() -> None:
+    value = "{" * 10000 + "deep" + "}" * 10000
+    doc, took = _timed(f"@article{{k, title = {value}}}\n")
+    check_invariants(doc)
+    assert doc.problems == []
+    assert doc.references[0].title == "deep"
+    assert took < 2
+
+
+def test_ten_thousand_unclosed_braces_before_next_entry() -> None:
+    doc, took = _timed("@article{k, title = " + "{" * 10000 + "x\n@book{b, title={Fine}}\n")
+    check_invariants(doc)
+    assert [r.key for r in doc.references] == ["k", "b"]
+    assert doc.references[1].title == "Fine"
+    assert doc.problems[0].kind == "bibtex-syntax"
+    assert "before the next entry at line 2" in doc.problems[0].message
+    assert took < 2
+
+
+def test_large_file_is_fast() -> None:
+    text = (SHARED / "corpus" / "clean.bib").read_text(encoding="utf-8")
+    doc, took = _timed(text * 20)
+    assert len(doc.references) == 28 * 20
+    assert {p.kind for p in doc.problems} == {"duplicate-key"}
+    assert took < 5
+
+
+# ---------------------------------------------------------------------------
+# LaTeX decoding
+
+
+@pytest.mark.parametrize(
+    ("latex", "plain"),
+    [
+        ('{\\"u}ber', "über"),
+        ("\\'{e}t\\'e", "été"),
+        ("{\\c c}a", "ça"),
+        ("{ABC} of Things", "ABC of Things"),
+        ("Smith \\& Sons", "Smith & Sons"),
+        ("Erd{\\H{o}}s", "Erdős"),
+        ("{\\L}ukasz", "Łukasz"),
+        ("50% off", "50% off"),
+        ("a~b", "a b"),
+        ("  spaced \n out ", "spaced out"),
+        ("", ""),
+    ],
+)
+def test_decode(latex: str, plain: str) -> None:
+    assert decode(latex) == plain
+
+
+def test_decode_pathological_is_bounded() -> None:
+    began = time.perf_counter()
+    assert decode("{" * 10000 + '\\"u' + "}" * 10000) == "ü"
+    assert decode("{" * 10000) == ""
+    # Pairs of backslashes are line breaks; the odd one out is kept as text.
+    assert decode("\\" * 10001) == "\\"
+    # 20,000 accents on unclosed groups with no letter: nothing printable.
+    assert decode("\\'{" * 20000) == ""
+    assert time.perf_counter() - began < 2
