@@ -8,9 +8,12 @@ dashes, trailing dots).  The table gives, per style and field, the share of
 references whose field was read exactly; a field counts only where the
 record has it.  ``spurious`` counts values read where the record has none.
 
-Usage: ``python benchmarks/parse_accuracy.py [FIXTURES_DIR] [--limit N]``
-(``FIXTURES_DIR`` defaults to ``../shared/fixtures/crossref`` from the
-repository root).
+Usage: ``python benchmarks/parse_accuracy.py [FIXTURES_DIR] [--limit N]
+[--show-misses N] [--show-spurious N] [--held-out]`` (``FIXTURES_DIR`` defaults
+to ``../shared/fixtures/crossref`` from the repository root).  ``--held-out``
+scores instead the records found inside the list responses (``works-query``,
+``journal-works`` …) that are not single-work fixtures: a second sample, to
+check that a change generalises beyond the records it was tuned on.
 """
 
 from __future__ import annotations
@@ -60,17 +63,47 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_works(directory: str) -> tuple[list[Work], int]:
-    """Records usable as references (title, authors, year) and the number skipped."""
-    works: list[Work] = []
-    skipped = 0
+def _single_records(directory: str) -> tuple[list[dict[str, Any]], int]:
+    records: list[dict[str, Any]] = []
+    bad = 0
     for path in sorted(glob.glob(os.path.join(directory, "work__*.json"))):
         try:
             with open(path, encoding="utf-8") as fh:
-                msg: dict[str, Any] = json.load(fh)["message"]
+                records.append(json.load(fh)["message"])
         except (OSError, ValueError, KeyError):
-            skipped += 1
+            bad += 1
+    return records, bad
+
+
+def _list_records(directory: str) -> list[dict[str, Any]]:
+    """Items of list responses whose DOI has no single-work fixture."""
+    seen = {str(r.get("DOI", "")).lower() for r in _single_records(directory)[0]}
+    records: list[dict[str, Any]] = []
+    for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+        if os.path.basename(path).startswith("work__"):
             continue
+        try:
+            with open(path, encoding="utf-8") as fh:
+                msg = json.load(fh).get("message")
+        except (OSError, ValueError, AttributeError):
+            continue
+        items = msg.get("items") if isinstance(msg, dict) else None
+        for item in items if isinstance(items, list) else []:
+            doi = str(item.get("DOI", "")).lower() if isinstance(item, dict) else ""
+            if doi and doi not in seen:
+                seen.add(doi)
+                records.append(item)
+    return records
+
+
+def load_works(directory: str, held_out: bool = False) -> tuple[list[Work], int]:
+    """Records usable as references (title, authors, year) and the number skipped."""
+    works: list[Work] = []
+    if held_out:
+        records, skipped = _list_records(directory), 0
+    else:
+        records, skipped = _single_records(directory)
+    for msg in records:
         title = _clean((msg.get("title") or [""])[0])
         authors: list[tuple[str, str]] = []
         for a in msg.get("author") or []:
@@ -350,6 +383,7 @@ class Score:
     total: int = 0
     spurious: int = 0
     misses: list[tuple[str, object, object]] = field(default_factory=list)
+    spurious_values: list[tuple[str, object]] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -369,6 +403,7 @@ def evaluate(works: Sequence[Work]) -> dict[str, dict[str, Score]]:
                 if want[f] is None:
                     if have[f] is not None:
                         sc.spurious += 1
+                        sc.spurious_values.append((text, have[f]))
                     continue
                 sc.total += 1
                 if want[f] == have[f]:
@@ -393,6 +428,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("fixtures", nargs="?", default=DEFAULT_FIXTURES)
     parser.add_argument("--limit", type=int, default=None, help="use the first N records")
     parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="score the records of the list responses instead of the single-work fixtures",
+    )
+    parser.add_argument(
+        "--show-spurious",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print up to N values read where the record has none, per style and field",
+    )
+    parser.add_argument(
         "--show-misses",
         type=int,
         default=0,
@@ -400,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="print up to N misses per style and field",
     )
     args = parser.parse_args(argv)
-    works, skipped = load_works(args.fixtures)
+    works, skipped = load_works(args.fixtures, held_out=args.held_out)
     if args.limit is not None:
         works = works[: args.limit]
     if not works:
@@ -414,6 +461,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for f, sc in row.items():
                 for text, want, have in sc.misses[: args.show_misses]:
                     print(f"[{style}/{f}] want={want!r} got={have!r}\n    {text}")
+    if args.show_spurious:
+        for style, row in table.items():
+            for f, sc in row.items():
+                for text, have in sc.spurious_values[: args.show_spurious]:
+                    print(f"[{style}/{f} spurious] got={have!r}\n    {text}")
     worst = min(sc.accuracy for row in table.values() for sc in row.values())
     print(f"lowest accuracy: {worst:.3f}")
     return 0

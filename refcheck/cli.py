@@ -18,9 +18,9 @@ from refcheck import __version__
 from refcheck.config import ConfigError, Settings, apply_env, apply_table, load_table
 from refcheck.io import InputError
 
-COMMANDS = ("check", "parse", "rules", "explain")
+COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
-INPUT_FORMATS = ("bibtex", "csl-json", "text")
+INPUT_FORMATS = ("bibtex", "csl-json", "text", "latex")
 
 
 class UsageError(Exception):
@@ -89,6 +89,9 @@ def build_parser() -> _Parser:
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     explain = sub.add_parser("explain", help="print one rule's documentation")
     explain.add_argument("code", metavar="CODE")
+    audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
+    _add_check_options(audit)
+    audit.add_argument("--out", metavar="DIR", required=True, help="directory for the reports")
     return parser
 
 
@@ -157,7 +160,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     _write(render(result, fmt), args.output)
     threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
-    return 1 if any(f.severity.rank >= threshold for f in result.findings) else 0
+    failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
+    return 1 if failing else 0
 
 
 def _apply_fixes(result: Any, include_unsafe: bool) -> None:
@@ -246,6 +250,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from refcheck.audit import audit
+
+    settings = _settings(args)
+    paths = args.paths or settings.paths
+    result, written = audit(paths, settings, args.out)
+    for note in result.notes:
+        print(f"refcheck: {note}", file=sys.stderr)
+    print(f"refcheck: wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
+    failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
+    return 1 if failing else 0
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from refcheck.rules import get_rule
 
@@ -278,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "parse": cmd_parse,
             "rules": cmd_rules,
             "explain": cmd_explain,
+            "audit": cmd_audit,
         }[args.command]
         return handler(args)
     except UsageError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 
 class ConfigError(Exception):
@@ -109,6 +109,7 @@ _ENV: dict[str, str] = {
     "REFCHECK_ARXIV_URL": "arxiv_url",
     "REFCHECK_PUBMED_URL": "pubmed_url",
     "REFCHECK_DBLP_URL": "dblp_url",
+    "REFCHECK_REDIS_URL": "redis_url",
 }
 
 
@@ -123,7 +124,8 @@ def find_pyproject(start: Path) -> Path | None:
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
     except OSError as exc:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:

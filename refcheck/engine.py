@@ -11,10 +11,11 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from refcheck.config import Settings
 from refcheck.io import InputError, discover, read_source
-from refcheck.model import Document, Finding, ParseProblem, Severity
+from refcheck.model import Category, Document, Finding, ParseProblem, Severity
 from refcheck.parsers import format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
@@ -147,8 +148,11 @@ def check_document(
     for r in rules:
         if not r.applies_to(doc.format):
             continue
+        options = {**r.options, **settings.rule_options.get(r.code, {})}
+        if "prose" in r.options:
+            options["prose"] = settings.prose
         ctx = Context(
-            options={**r.options, **settings.rule_options.get(r.code, {})},
+            options=options,
             services=ctx_base.services,
             documents=ctx_base.documents,
         )
@@ -181,6 +185,7 @@ def check_document(
                     url=h.url,
                     status=h.status,
                     fix=h.fix,
+                    transient=h.transient and not settings.strict_links,
                 )
             )
     return findings
@@ -223,25 +228,24 @@ def check(documents: list[Document], settings: Settings) -> RunResult:
         )
     services = None
     if any(r.network for r in selection.rules):
-        try:
-            from refcheck.net.services import build_services
-        except ImportError:  # the network layer is optional until it lands
-            build_services = None
-        if build_services is not None:
-            services = build_services(settings, documents)
+        from refcheck.net.services import build_services
+
+        services = build_services(settings, documents)
     ctx = Context(services=services, documents=documents)
     rules = [r for r in selection.rules if not r.network or services is not None]
     findings: list[Finding] = []
+    verdicts: list[dict[str, Any]] | None = None
     try:
         for doc in documents:
             findings.extend(check_document(doc, rules, settings, ctx, notes))
+        if services is not None:
+            verdicts = _verdicts(services, documents, rules)
     finally:
         if services is not None:
             notes.extend(getattr(services, "notes", []))
             services.close()
     findings.sort(key=Finding.sort_key)
     files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
-    verdicts = getattr(services, "verdicts", None) if services is not None else None
     return RunResult(
         files=files,
         findings=findings,
@@ -250,3 +254,26 @@ def check(documents: list[Document], settings: Settings) -> RunResult:
         notes=notes,
         verdicts=verdicts,
     )
+
+
+# Rules whose categories rest on matching references to registry records: when any
+# of them runs, every reference gets a verdict; otherwise (a links-only run) the
+# references are listed as skipped rather than searched for nothing.
+_REGISTRY_CATEGORIES = {Category.EXISTENCE, Category.DOI, Category.METADATA, Category.RETRACTION}
+
+
+def _verdicts(services: Any, documents: list[Document], rules: list[Rule]) -> list[dict[str, Any]]:
+    """The report's per-reference verdicts: present in every online run (the contract)."""
+    if any(r.category in _REGISTRY_CATEGORIES and r.network for r in rules):
+        for doc in documents:
+            for ref in doc.entries():
+                services.verdict(ref)
+        done = services.verdicts
+        if done is not None:
+            return list(done)
+    return [
+        {"path": ref.path, "line": ref.line, "index": ref.index, "key": ref.key,
+         "verdict": "skipped", "doi": None, "source": None}
+        for doc in documents
+        for ref in doc.entries()
+    ]

@@ -102,7 +102,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: invalid UTF-8 after a UTF-8 byte-order mark ({exc.reason})")
+            raise InputError(
+                f"{path}: invalid UTF-8 after a UTF-8 byte-order mark ({exc.reason})"
+            ) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"

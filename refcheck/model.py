@@ -256,6 +256,7 @@ class Finding:
     url: str | None = None
     status: str | None = None
     fix: Fix | None = None
+    transient: bool = False
 
     @property
     def path(self) -> str:
@@ -282,6 +283,7 @@ class Finding:
             "reference": {"index": self.reference_index, "key": self.reference_key},
             "url": self.url,
             "status": self.status,
+            "transient": self.transient,
             "fix": None
             if self.fix is None
             else {"replacement": self.fix.replacement, "safe": self.fix.safe},

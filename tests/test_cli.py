@@ -53,7 +53,7 @@ def test_check_without_paths_uses_configured_references(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, err = run(["check", "--offline", "--format", "json"], capsys)
+    code, out, _err = run(["check", "--offline", "--format", "json"], capsys)
     data = json.loads(out)
     paths = {f["path"] for f in data["files"]}
     assert any(p.startswith("references") for p in paths)
@@ -68,7 +68,7 @@ def test_plain_refcheck_path_means_check(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_text_format_lines_point_into_the_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run([str(SEED_004), "--offline"], capsys)
+    _code, out, _ = run([str(SEED_004), "--offline"], capsys)
     lines = SEED_004.read_text(encoding="utf-8").splitlines()
     findings = [ln for ln in out.splitlines() if ln.startswith(str(SEED_004))]
     assert findings, out

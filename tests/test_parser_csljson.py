@@ -155,7 +155,6 @@ def test_schema_problems() -> None:
         ("", "the file is empty"),
         ("42", "found a number"),
         ('"x"', "found a string"),
-        ('{"foo": 1}', "found an object without items"),
         ("\x00 garbage {{{", "invalid JSON at line 1, column 1"),
         ("[" * 10000 + "]" * 10000, "nested too deeply"),
         ("[{]", "invalid JSON at line 1, column 3"),
@@ -168,6 +167,14 @@ def test_json_syntax_problems(text: str, message: str) -> None:
     assert [p.kind for p in doc.problems] == ["json-syntax"]
     assert message in doc.problems[0].message
     assert doc.references == []
+
+
+def test_json_that_is_not_a_bibliography_is_skipped_not_an_error() -> None:
+    # package.json and friends reach a pre-commit hook too.
+    for text in ('{"foo": 1}', '{"name": "x", "dependencies": {"a": "1"}}', "[1, 2]"):
+        doc = parse_text(text)
+        assert [p.kind for p in doc.problems] == ["not-a-bibliography"]
+        assert doc.references == [] and doc.expects_list is False
 
 
 def test_single_item_and_mapping_and_bom() -> None:

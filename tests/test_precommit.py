@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from refcheck.cli import main
 from refcheck.parsers import EXTENSIONS
@@ -186,7 +186,7 @@ def test_manifest_files_pattern_matches_supported_extensions() -> None:
     for ext in EXTENSIONS:
         assert files.search(f"refs/x{ext}"), ext
         assert files.search(f"refs/X{ext.upper()}"), ext
-    for other in ("setup.py", "x.bib.orig", "notes.rst", "x.tex", "bib"):
+    for other in ("setup.py", "x.bib.orig", "notes.rst", "x.sty", "bib"):
         assert not files.search(other), other
 
 

@@ -35,7 +35,7 @@ class Discrepancy:
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a string."""
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text).replace("&", " and ")
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"<[^>]+>", " ", text)  # Crossref titles may carry JATS markup
     text = re.sub(r"[^\w\s]", " ", text.casefold())
@@ -99,10 +99,9 @@ def title_similarity(cited: str, record: dict[str, Any]) -> tuple[float, str | N
         other = fold(title)
         score = fuzz.ratio(folded, other)
         # A cited main title without its subtitle (or the reverse) is not a mismatch.
-        if min(len(folded), len(other)) >= 20 and (
-            other.startswith(folded) or folded.startswith(other)
-        ):
-            score = max(score, 97.0)
+        short, long_ = sorted((folded, other), key=len)
+        if len(short) >= 20 and long_.startswith(short + " "):
+            score = 100.0
         if score > best:
             best, best_title = score, title
     return best, best_title
@@ -118,7 +117,7 @@ def compare_title(cited: str | None, record: dict[str, Any]) -> Discrepancy | No
         return None  # a translated or transliterated title cannot be compared by spelling
     score, best = title_similarity(cited, record)
     shown = _clean_title(best or titles[0])
-    if score >= 95:
+    if score >= 100:
         return None
     if score >= 85:
         return Discrepancy("title", cited, shown, "near-miss",

@@ -16,6 +16,7 @@ day, and nothing for timeouts, 429 or 5xx.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import errno
 import os
@@ -23,6 +24,7 @@ import random
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -232,16 +234,20 @@ def default_cache_dir() -> str:
 
 def _backend(cfg: HttpConfig) -> Any:
     if cfg.no_cache:
-        return requests_cache.backends.BaseCache()  # memory: dedupes within a run only
-    if cfg.cache_backend == "redis":
-        from redis import Redis  # an optional dependency: only teams sharing a cache need it
+        from requests_cache.backends.base import BaseCache
 
-        return requests_cache.RedisCache(
-            connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0")
-        )
+        return BaseCache()  # memory: dedupes within a run only
+    if cfg.cache_backend == "redis":
+        # Optional dependencies: only teams sharing one cache between runners need them.
+        from redis import Redis  # type: ignore[import-not-found]
+        from requests_cache.backends.redis import RedisCache
+
+        return RedisCache(connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0"))
+    from requests_cache.backends.sqlite import SQLiteCache
+
     directory = cfg.cache_dir or default_cache_dir()
     os.makedirs(directory, exist_ok=True)
-    return requests_cache.SQLiteCache(os.path.join(directory, "http_cache.sqlite"), wal=True)
+    return SQLiteCache(os.path.join(directory, "http_cache.sqlite"), wal=True)
 
 
 class HttpClient:
@@ -258,7 +264,7 @@ class HttpClient:
             expire_after=cfg.link_ttl,
         )
         # A proxy from the environment is the user's own infrastructure: allow its host.
-        proxy_hosts = [urlsplit(p).hostname or "" for p in requests.utils.getproxies().values()]
+        proxy_hosts = [urlsplit(p).hostname or "" for p in urllib.request.getproxies().values()]
         if any(proxy_hosts):
             self.guard = AddressGuard(self.guard.allow_hosts | {h for h in proxy_hosts if h},
                                       self.guard.allow_private)
@@ -283,7 +289,7 @@ class HttpClient:
 
     def close(self) -> None:
         self.plain.close()
-        self.session.close()
+        self.session.close()  # type: ignore[no-untyped-call]
 
     # -- sending -------------------------------------------------------------------------
 
@@ -353,12 +359,9 @@ class HttpClient:
         """Cache a 404/410 for a day instead of the success lifetime."""
         if getattr(response, "from_cache", False) or self.cfg.no_cache:
             return
-        try:
-            self.session.cache.save_response(
-                response, expires=_now_utc() + self.cfg.failure_ttl
-            )
-        except Exception:  # a cache write failing must never fail a check
-            pass
+        # A cache write failing must never fail a check.
+        with contextlib.suppress(Exception):
+            self.session.cache.save_response(response, expires=_now_utc() + self.cfg.failure_ttl)
 
     def get_json(
         self, url: str, params: dict[str, str] | None = None, ttl: timedelta | None = None
@@ -401,13 +404,11 @@ class HttpClient:
             return outcome
         outcome.close()  # abandons the body: the connection is dropped, nothing is read
         outcome._content = b""
-        outcome._content_consumed = True
+        outcome._content_consumed = True  # type: ignore[attr-defined]
         ttl = self.cfg.failure_ttl if outcome.status_code in (404, 410) else self.cfg.link_ttl
         if not self.cfg.no_cache:
-            try:
+            with contextlib.suppress(Exception):  # a failed cache write never fails a check
                 self.session.cache.save_response(outcome, expires=_now_utc() + ttl)
-            except Exception:  # a cache write failing must never fail a check
-                pass
         return outcome
 
     def check_link(self, url: str) -> LinkResult:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +22,8 @@ from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
 from refcheck.net.http import HttpClient, HttpConfig, LinkResult
+from refcheck.net.sources import Source
+from refcheck.net.verify import Verdict, Verifier, shape
 
 UNREACHABLE = "network unreachable: online checks skipped"
 _CONNECTION = ("dns", "refused", "timeout", "reset")
@@ -81,8 +83,16 @@ def config_from_settings(settings: Settings) -> HttpConfig:
         cache_backend=settings.cache_backend,
         redis_url=settings.redis_url,
         # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
-        host_limits={crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
+        host_limits={**_source_limits(settings),
+                     crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
     )
+
+
+def _source_limits(settings: Settings) -> dict[str, int]:
+    """Concurrency per registry host: arXiv and DBLP one at a time, E-utilities three."""
+    limits = {settings.arxiv_url: 1, settings.dblp_url: 1, settings.pubmed_url: 3,
+              settings.openalex_url: 8}
+    return {(urlsplit(url).hostname or "").lower(): n for url, n in limits.items()}
 
 
 @dataclass
@@ -103,6 +113,8 @@ class Services:
         self._notices: dict[str, list[dict[str, Any]]] | None = None
         self._suggested: dict[tuple[str, int], str | None] = {}
         self.unreachable = False
+        self._verdicts: dict[tuple[str, int], Verdict] | None = None
+        self._sources: list[Source] | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -173,7 +185,7 @@ class Services:
         if missing:
             workers = min(4, len(missing))
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                answers = dict(zip(missing, pool.map(self.resolver.exists, missing)))
+                answers = dict(zip(missing, pool.map(self.resolver.exists, missing), strict=False))
             for doi, exists in answers.items():
                 state = {True: "elsewhere", False: "missing", None: "unknown"}[exists]
                 infos[doi] = DoiInfo(doi, state)
@@ -197,8 +209,9 @@ class Services:
         """Retraction/correction notices that update a DOI of the run."""
         with self._lock:
             if self._notices is None:
+                # Every DOI that is not in doubt: a notice also proves a DOI exists.
                 held = [d for r in self.references() for d in reference_dois(r)
-                        if (i := self.doi(d)) is not None and i.state == "crossref"]
+                        if (i := self.doi(d)) is not None and i.state != "unknown"]
                 self._notices = self.crossref.notices(held) if held else {}
         return self._notices.get(normalise_doi(doi), [])
 
@@ -235,6 +248,87 @@ class Services:
         with self._lock:
             self._suggested[key] = result
         return result
+
+
+    # -- existence: verdicts from every configured registry ------------------------------
+
+    @property
+    def sources(self) -> list[Source]:
+        """The registries of ``--sources``, in the order given."""
+        if self._sources is None:
+            self._sources = build_sources(self.settings, self.http, self.crossref)
+        return self._sources
+
+    def doi_retracted(self, doi: str) -> bool:
+        kinds = {"retraction", "withdrawal", "removal", "partial_retraction"}
+        return any(str(n.get("type", "")).lower().replace("-", "_") in kinds
+                   for n in self.notices(doi))
+
+    def _verify_all(self) -> dict[tuple[str, int], Verdict]:
+        refs = list(self.references())
+        if self.unreachable:
+            # The network is down (noted once already): every reference was not checked.
+            return {(r.path, r.index): Verdict(r, "skipped", *shape(r)) for r in refs}
+        if not refs:
+            return {}
+        uses_crossref = any(s.name == "crossref" for s in self.sources)
+        verifier = Verifier(self.sources, doi_state=self.doi if uses_crossref else None,
+                            retracted_doi=self.doi_retracted if uses_crossref else None)
+        verdicts = verifier.run(refs)
+        for label, count in sorted(verifier.failures.items()):
+            base = next((s.base for s in self.sources if s.label == label), "")
+            self._note(f"{label} could not be reached or refused at {base}: "
+                       f"{count} lookup(s) not answered there (no reference is called "
+                       f"not found because of it)")
+        return {(v.ref.path, v.ref.index): v for v in verdicts}
+
+    def verdict(self, ref: Reference) -> Verdict | None:
+        """The existence verdict of a reference of the run (computed for all at once)."""
+        with self._lock:
+            if self._verdicts is None:
+                self._verdicts = self._verify_all()
+            return self._verdicts.get((ref.path, ref.index))
+
+    @property
+    def verdicts(self) -> list[dict[str, Any]] | None:
+        """The JSON report's ``references`` (None until a rule asked for verdicts)."""
+        if self._verdicts is None:
+            return None
+        return [v.to_json() for v in self._verdicts.values()]
+
+    def right_doi(self, ref: Reference) -> str | None:
+        """The DOI of the work a reference describes, when a registry found it by search
+        and it differs from the DOIs the reference states."""
+        v = self.verdict(ref)
+        if v is None or v.match is None or v.match.by_identifier or not v.doi:
+            return None
+        return None if v.doi in reference_dois(ref) else v.doi
+
+
+def build_sources(settings: Settings, http: HttpClient,
+                  crossref: CrossrefClient | None = None) -> list[Source]:
+    """Source clients for ``settings.sources`` (unknown names are the CLI's to refuse)."""
+    from refcheck.net.sources.arxiv import ArxivSource
+    from refcheck.net.sources.crossref import CrossrefSource
+    from refcheck.net.sources.dblp import DblpSource
+    from refcheck.net.sources.openalex import OpenAlexSource
+    from refcheck.net.sources.pubmed import PubMedSource
+
+    makers: dict[str, Callable[[], Source]] = {
+        "crossref": lambda: CrossrefSource(
+            crossref or CrossrefClient(http, settings.crossref_url, settings.mailto)),
+        "openalex": lambda: OpenAlexSource(http, settings.openalex_url, settings.openalex_key,
+                                           settings.mailto),
+        "arxiv": lambda: ArxivSource(http, settings.arxiv_url),
+        "pubmed": lambda: PubMedSource(http, settings.pubmed_url, settings.mailto),
+        "dblp": lambda: DblpSource(http, settings.dblp_url),
+    }
+    out: list[Source] = []
+    for name in settings.sources:
+        maker = makers.get(name.strip().lower())
+        if maker is not None and all(s.name != name for s in out):
+            out.append(maker())
+    return out
 
 
 def build_services(

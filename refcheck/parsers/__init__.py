@@ -17,6 +17,8 @@ FORMATS: dict[str, str] = {
     "bibtex": "refcheck.parsers.bibtex",
     "csl-json": "refcheck.parsers.csljson",
     "text": "refcheck.parsers.text",
+    # A LaTeX document holds no list; it is read so citation rules can check its \cite{}s.
+    "latex": "refcheck.parsers.latex_doc",
 }
 EXTENSIONS: dict[str, str] = {
     ".bib": "bibtex",
@@ -26,6 +28,7 @@ EXTENSIONS: dict[str, str] = {
     ".md": "text",
     ".markdown": "text",
     ".text": "text",
+    ".tex": "latex",
 }
 
 

@@ -183,8 +183,33 @@ def _parse_into(doc: Document) -> None:
         )
         return
 
+    if not _is_bibliography(data):
+        # package.json, tsconfig.json, …: a repository's JSON files reach the hook
+        # too; they are not bibliographies and must not fail a commit.
+        doc.expects_list = False
+        doc.layout = None
+        doc.problems.append(
+            ParseProblem(
+                "not-a-bibliography",
+                start,
+                start,
+                "valid JSON but not CSL-JSON (no item with id, type, title or author): skipped",
+            )
+        )
+        return
     for position, (value, span, key) in enumerate(_items(doc, data, start), 1):
         _add_item(doc, value, span, key, position)
+
+
+def _is_bibliography(data: Any) -> bool:
+    if isinstance(data, list):
+        return not data or any(isinstance(v, dict) and _looks_like_item(v) for v in data)
+    if isinstance(data, dict):
+        return _looks_like_item(data) or any(
+            isinstance(v, dict) and _looks_like_item(v) for v in data.values()
+        )
+    # A bare number or string is a broken export, reported as json-syntax below.
+    return True
 
 
 def _looks_like_item(data: dict[str, Any]) -> bool:

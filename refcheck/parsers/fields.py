@@ -2,17 +2,30 @@
 
 ``fill(ref)`` reads ``ref.raw`` (a single reference as written: APA, Chicago
 notes or author-date, MLA, Vancouver, IEEE, Harvard or GOST-like) and sets
-authors, year, title, container, locators, identifiers and ``field_spans``.
+authors, editors, year, title, container, publisher, locators, identifiers
+and ``field_spans``.
 
 The parser works by shape, not by a grammar of one style: identifiers
-(DOIs, URLs, access dates) are found first and blanked out with spaces so
-that offsets stay valid; then an author list is read from the start with a
-few name shapes (``Family, Given``, ``Family I.O.``, ``Family IO``,
-``Given Family``), the variant that reads furthest wins; the title is the
-quoted text or the next sentence; the container runs to the first locator
-(``vol.``, ``53(4)``, ``: 12-20``, a year).  Every pattern is either anchored
-or has bounded repetition, so long garbage input stays linear.  Nothing
-here raises: a reference that cannot be read keeps the fields it had.
+(DOIs, URLs, including the pieces of a URL broken by a space, access dates)
+are found first and blanked out with spaces so that offsets stay valid; then
+an author list is read from the start with a few name shapes (``Family,
+Given``, ``Family I.O.``, ``Family IO``, ``Given Family``) plus institutional
+or one-word names ("GTEx Consortium", "Ehtisham-ul-Haq") where what follows
+them is another name, "et al." or the list's end; the variant that reads
+furthest wins.  The title is the quoted text or the next sentence (in a note,
+"Name, Title, Container", up to the next comma before a capital).  The
+container runs to the first locator (``vol.``, ``53(4)``, ``: 12-20``, a
+year); when the title is unquoted and no volume, issue or pages follow, the
+segment is a book's publisher, a series or a description, and a container
+is set only when the name reads like a periodical: a false container is
+worse than none.
+
+Besides the model's attributes, ``ref.fields`` may receive ``pinpoint`` (the
+page a note cites, "…, p. 9.", kept out of ``pages``) and
+``translated_container`` (GOST "Book [Translated title]").  Every pattern is
+either anchored or has bounded repetition, so long garbage input stays
+linear.  Nothing here raises: a reference that cannot be read keeps the
+fields it had.
 """
 
 from __future__ import annotations
@@ -166,6 +179,7 @@ _ACCESSED_RE = re.compile(
     rf"\(?\b(?:[Aa]ccessed|[Rr]etrieved|[Vv]iewed|[Cc]onsulted|дата обращения)\s*(?:on\s+)?:?\s*"
     rf"({_DATE})\)?"
 )
+_URL_PIECE = re.compile(r"[.\-]?\s([\w%~/?#=&;+.:\-]*(?:[/=%?]|\.\w)[\w%~/?#=&;+.:\-]*[\w/%=])")
 _OTHER_ID_RE = re.compile(r"\b(?:PMID|PMCID|ISBN|ISSN|arXiv)\s*:?\s*[\dA-Za-z][\dA-Za-z.\-/]{0,30}")
 
 # --- labels, names ----------------------------------------------------------
@@ -190,16 +204,15 @@ _INV_FULL_FIRST = re.compile(
 _INV_INIT = re.compile(rf"(?P<fam>{FAMILY}{FAM2}),\s*(?P<giv>{INITIALS})(?!\w)")
 _GOST = re.compile(rf"(?P<fam>{FAMILY}{FAM2})\s+(?P<giv>{INITIALS})(?!\w)")
 # Vancouver initials may hold a particle's lower-case letter ("Mendonça JdC").
-_VANC = re.compile(
-    rf"(?P<fam>{FAMILY}{FAM2})\s+(?P<giv>{U}(?:{U}|[a-z](?={U})){{0,3}})(?![\w'’-])"
-)
+_VANC = re.compile(rf"(?P<fam>{FAMILY}{FAM2})\s+(?P<giv>{U}(?:{U}|[a-z](?={U})){{0,3}})(?![\w'’-])")
 # Capitalised particles that open a family name in natural order ("Mauro Dalla Serra").
 CAPPART = r"(?:Dalla|Della|Delle|Degli|Del|De|Di|Da|Du|Dos|Das|La|Le|Van|Von|Ten|Ter)"
 _NAT = re.compile(
-    rf"(?P<giv>{INITIALS}\s*|{WORD}\s+(?:(?:{PARTICLE}\s+)?{INITIALS}\s*|(?!{CAPPART}\s){WORD}\s+)?)"
+    rf"(?P<giv>{INITIALS}\s*(?!{CAPPART}\s){WORD}\s+(?={U})|{INITIALS}\s*|{WORD}\s+(?:(?:{PARTICLE}\s+)?{INITIALS}\s*|(?!{CAPPART}\s){WORD}\s+)?)"
     rf"(?P<fam>(?!{U}{{1,4}}(?![\w'’-]))(?:{CAPPART}\s+)?{FAMILY}(?:[ -]{WORD})?)"
     r"(?=\s*(?:,|\.|;|&|\band\b|et\s+al\b|\(|$|“|\"|‘|:))"
 )
+_ACRONYM_WORD = re.compile(r"(?<![\w.])[A-Z]{3,}(?![\w.])")
 _WORD_INITIALS = re.compile(rf"{WORD}\s+{INITIALS}\s*$")
 _LITERAL_YEAR = re.compile(r"[.,]?\s*\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,]?(?:\s|$)")
 # One word of an institutional name: a word, or a bracketed acronym "(ANS)".
@@ -265,14 +278,14 @@ class _Names:
 
 
 def _bad_name(fam: str, giv: str) -> bool:
-    words = (fam + " " + giv).replace(".", " ").split()
+    # Vancouver initials are never words ("Sartor ITS", "de Bruin ED").
+    words = fam.replace(".", " ").split() + [
+        w for w in giv.replace(".", " ").split() if not (w.isupper() and len(w) <= 4)
+    ]
     if any(w.lower() in _STOP or w.lower() in _ORG_WORDS for w in words if len(w) > 1):
         return True
-    # A possessive or an acronym is not part of a person's name ("CSTO Moscow’s").
-    return any(
-        w.endswith(("'s", "’s")) or (len(w) >= 3 and w.isupper() and w.isalpha())
-        for w in giv.split()
-    ) and not giv.replace(" ", "").isupper()
+    # A possessive is not part of a person's name ("CSTO Moscow’s Declaration").
+    return any(w.endswith(("'s", "’s")) for w in (fam + " " + giv).split())
 
 
 def _nat_ok(s: str, m: re.Match[str], first: bool) -> bool:
@@ -291,10 +304,24 @@ def _nat_ok(s: str, m: re.Match[str], first: bool) -> bool:
 def _name_at(
     s: str, pos: int, limit: int, pats: tuple[re.Pattern[str], ...], first: bool
 ) -> re.Match[str] | None:
-    for pat in pats:
+    for i, pat in enumerate(pats):
         m = pat.match(s, pos, limit)
+        if m and pat is _INV_INIT:
+            # "Perkins, T. Alex, Carl Boettiger": initials and a middle name,
+            # when the longer reading ends where the next name starts.
+            for other in pats[i + 1 :]:
+                o = other.match(s, pos, limit)
+                if (
+                    o is not None
+                    and o.end() > m.end()
+                    and re.match(r"\s*,", s[o.end() : o.end() + 3])
+                    and not _bad_name(o.group("fam"), o.group("giv"))
+                ):
+                    m = o
+                    break
         if m and not _bad_name(m.group("fam"), m.group("giv")):
-            if pat is _NAT and not _nat_ok(s, m, first):
+            if pat is _NAT and (not _nat_ok(s, m, first) or _ACRONYM_WORD.search(m.group("giv"))):
+                # An acronym is no given name in natural order ("RBC Newsfeed").
                 continue
             return m
     return None
@@ -304,8 +331,7 @@ def _literal_ends(s: str, pos: int, limit: int) -> list[int]:
     """Possible ends of an institutional or single-word name at ``pos``, longest first."""
     ends: list[int] = []
     cur = pos
-    words = 0
-    for _ in range(15):
+    for words in range(15):
         t = _LIT_TOKEN.match(s, cur, limit)
         if t is None:
             break
@@ -313,11 +339,10 @@ def _literal_ends(s: str, pos: int, limit: int) -> list[int]:
         a = t.start(1)
         if words == 0 and not (tok[:1].isupper() and tok[:1].isalpha()):
             break
-        words += 1
         dot = tok.endswith(".")
         word = tok.rstrip(".")
         if tok.startswith("(") or (word[:1].isupper() and len(word) > 1) or word[:1].isdigit():
-            if not (words == 1 and word.lower() in _STOP and word.lower() != "the"):
+            if not (words == 0 and word.lower() in _STOP and word.lower() != "the"):
                 ends.append(a + len(word))
         elif not (word.isalpha() and word.islower() and len(word) <= 12) and word != "&":
             break
@@ -377,10 +402,17 @@ def _read_names(s: str, pos: int, limit: int, scheme: str) -> _Names:
     first, rest = _SCHEMES[scheme]
     out = _Names(end=pos, scheme=scheme)
     cur = pos
+    natural_rest = False
+    last_joined = False
     for _ in range(200):
         pats = first if not out.authors else rest
+        if natural_rest and _NAT in pats:
+            # Chicago: after "Family, Given" the names run in natural order;
+            # "David Favero, M." is then a name and an initial, not "Family, I.".
+            pats = (_NAT, *(p for p in pats if p is not _NAT))
         got = _name_at(s, cur, limit, pats, not out.authors)
         if got is not None:
+            natural_rest = got.re is _NAT
             fam = got.group("fam").strip()
             giv = got.group("giv").strip()
             out.authors.append((fam, giv or None, got.start(), got.end()))
@@ -404,7 +436,8 @@ def _read_names(s: str, pos: int, limit: int, scheme: str) -> _Names:
             out.end = e.end()
             break
         sep = _SEP_RE.match(s, cur, limit)
-        if not sep or sep.end() == cur:
+        if not sep or sep.end() == cur or last_joined:
+            # "and"/"&" comes before the last name: what follows is the title.
             break
         joined = re.search(r"and|&", sep.group()) is not None
         nxt = sep.end()
@@ -413,6 +446,7 @@ def _read_names(s: str, pos: int, limit: int, scheme: str) -> _Names:
         ):
             break
         out.joined = out.joined or joined
+        last_joined = joined
         cur = nxt
     if scheme == "natural" and len(out.authors) > 1 and not (out.joined or out.etal):
         # "Alan Bryman, Social Research Methods": without "and"/"et al." a
@@ -445,13 +479,15 @@ def _best_names(s: str, pos: int, limit: int) -> _Names:
             and len(got.authors) == 1
             and not got.etal
             and not got.literals
-            and re.match(r"\s*,", s[got.end : got.end + 2])
+            and re.match(r"\s*,(?!\s*\(?\d{4})", s[got.end : got.end + 12])
         ):
             # "Alan Bryman, Social Research Methods, …": one inverted name
             # followed by a comma (not another name) is a given-first name
             # followed by an unquoted title.
             continue
-        if got.authors and got.end > best.end:
+        # The furthest reading wins; on a tie, the one with fewer institutional
+        # names ("Hedley Bull" is a person before it is an institution).
+        if got.authors and (got.end, -len(got.literals)) > (best.end, -len(best.literals)):
             best = got
     return best
 
@@ -553,13 +589,24 @@ _VCP = re.compile(
 _RANGE = re.compile(rf"(?<![\w.\-/])({PAGE}\s*{DASH}{{1,2}}\s*{PAGE})(?![\w/])")
 _LOCATOR_START = re.compile(
     rf"(?:[,.;]\s*|\s+)(?:(?:[Vv]ol(?:ume)?|VOL|[Nn]o|NO|[Ii]ssue|pp|[Pp]ages|[Тт]|№)\.?\s*\d"
-    rf"|p\.\s*\d|\d+[A-Za-z]?\s*\(|\d+\s*:\s*\w|\d+[A-Za-z]?\s*,\s*(?:pp?\.\s*)?\d|\d+\s*{DASH}\s*\d"
-    rf"|\d+[A-Za-z]?\s*[.;]?[\s.]*$|\(?\d{{4}}[a-z]?\)?\s*[;,.)]|{MONTHS}\.?\s+\d)"
+    rf"|p\.\s*\d|\d+[A-Za-z]?\s*\(|\d+\s*:\s*\w|\d+[A-Za-z]?\s*,\s*(?:pp?\.\s*|e)?\d|\d+\s*{DASH}\s*\d"
+    rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d+[A-Za-z]?\s*[.;]?[\s.]*$|\(?\d{{4}}[a-z]?\)?\s*[;,.)]|{MONTHS}\.?\s+\d)"
 )
 _YEAR_RE = re.compile(r"(?<![\w.\-–/])(1[5-9]\d\d|20\d\d)([a-z])?(?![\w\-–/])")
 _LEAD_YEAR = re.compile(
     r"[.,]?\s*\((?:(1[5-9]\d\d|20\d\d)([a-z])?(?:,\s*[^()]{0,30})?|n\.\s?d\.|[^()\d]{0,20})\)[.,:]?"
     r"|[.,]?\s*(1[5-9]\d\d|20\d\d)([a-z])?\.(?=\s|$)"
+)
+_NAT_THEN_DATE = re.compile(
+    rf"\.\s+(?:\d{{1,2}}\s+{MONTHS}\.?\s+)?(?:1[5-9]\d\d|20\d\d)[a-z]?[.,](?:\s|$)"
+)
+_LEAD_DATE = re.compile(
+    rf"[.,]?\s*(?:\d{{1,2}}\s+{MONTHS}\.?,?\s+|{MONTHS}\.?\s+\d{{1,2}},\s+)"
+    rf"(1[5-9]\d\d|20\d\d)()\.(?=\s|$)"
+)
+_TRAILING_DATE = re.compile(
+    rf"(?:,\s*(?:\d{{1,2}}\s+{MONTHS}\.?,?\s+|{MONTHS}\.?\s+(?:\d{{1,2}},?\s+)?)?|,?\s+)"
+    rf"(1[5-9]\d\d|20\d\d)\s*$"
 )
 _PAGE_COUNT = re.compile(r"\b\d+\s*(?:p|pp|pages|с)\.(?=\s|$)")
 _PLACE_PUB = re.compile(
@@ -580,7 +627,8 @@ _PUBLISHER_NAMES = re.compile(
     r"Brill|De Gruyter|Karger|Thieme|Kluwer|Blackwell|Pergamon|Emerald|Bloomsbury|Pearson|"
     r"Penguin|Norton|Polity|Verso|CRC|IOS|IGI Global|Nomos|Informa|Cengage|McGraw[- ]Hill|"
     r"Taylor (?:&|and) Francis|GmbH|LLC|Ltd|Inc|S\.A\.|B\.V\.|Laboratory|Society|Academy|"
-    r"Publications|Publishers|Publishing|Union|Office|Bank|Agency|Ministry)\b"
+    r"Publications|Publishers|Publishing|Union|Office|Bank|Agency|Ministry|Bureau|Council|"
+    r"Commission|Department)\b"
 )
 # Preprint servers and repositories: a publisher of the work, never its container.
 _REPOSITORY = re.compile(
@@ -606,7 +654,30 @@ _QUOTES = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“", "'": 
 _BARE_VOLUME = re.compile(
     r"[\s.,;]*(?:(?:1[5-9]\d\d|20\d\d)\s*;\s*)?(?!(?:1[5-9]\d\d|20\d\d)\b)\d{1,4}[A-Za-z]?[\s.]*$"
 )
-_CORP = re.compile(r"(?:Ltd|Inc|LLC|GmbH|Co|S\.A|B\.V|plc|AG)\.?")
+_CORP = re.compile(r"(?:Ltd|Inc|LLC|GmbH|Co|S\.A|B\.V|plc|AG)\.?(?!\w)")
+# The rest of an abbreviated journal title: "Comp. Neurol." before its locators.
+_ABBR_TAIL = re.compile(r"(?:\s+[A-Z][a-z]{0,11}\.?){1,4}\s*")
+_YEAR_SPAN = re.compile(
+    rf"(?<![\w.\-–/])(1[5-9]\d\d|20\d\d)\s*[{DASHES}/]\s*(\d{{4}}|\d{{2}})(?![\w\-–/])"
+)
+_PIN_ONLY = re.compile(r"[\s,.;]*(?:\d{4}[\s,.;]*)?pp?\.\s*\d+[A-Za-z]?[\s,.;]*")
+_GENRE = re.compile(
+    r"(?i)(?:research |technical |policy |working |white |discussion )?(?:report|paper|brief|"
+    r"preprint|editorial|press release|dataset|data set|memorandum|memo|fact sheet)s?"
+)
+_DAY_DATE = (
+    rf"(?:\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?!\d)|\d{{1,2}}\s+{MONTHS}\b)"
+)
+_DMY = re.compile(r"(?<![\w.])\d{1,2}\.\d{1,2}\.(1[5-9]\d\d|20\d\d)(?!\w)")
+_CONNECTORS = frozenset(
+    ["of", "and", "for", "the", "on", "in", "de", "du", "des", "la", "le", "und", "für", "&"]
+)
+# Locators that only a periodical has, at the start of the locator run.
+_STRONG_LOC = re.compile(
+    r"[,.;]?\s*(?:\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s*[;,.]\s*)?"
+    r"(?:[Vv]ol\.|[Nn]o\.|\d+[A-Za-z]?\s*\(|\d+\s*:\s*e?\d|\d+,\s*(?:pp?\.\s*|e)?\d)"
+)
+_VANC_PUB = re.compile(r"\s*([^;:,]{2,80}?)\s*;\s*(?:1[5-9]\d\d|20\d\d)[a-z]?\s*$")
 _ONLY_DATES = re.compile(rf"(?:[\s.,;:()\[\]]|\d|{MONTHS}\.?)*")
 _THESIS = re.compile(r"(?i)\b(?:thesis|dissertation|diss\.|диссертац)")
 
@@ -619,11 +690,29 @@ def _publisher_like(text: str) -> bool:
     )
 
 
+def _name_like(text: str) -> bool:
+    """Whether ``text`` reads like a name ("Springer Science and Business Media
+    LLC"), not like a sentence ("Full text is available at …")."""
+    words = text.split()
+    return len(words) <= 10 and all(
+        not w[:1].islower() or w.lower() in _CONNECTORS or not w.islower() for w in words
+    )
+
+
+def _place_like(text: str) -> bool:
+    """A place of publication: a few capitalised words ("Moscow, Washington, D.C.")."""
+    return len(text.split()) <= 5 and not re.search(r"\d", text) and _name_like(text)
+
+
 def _comma_stop(m: str, cur: int, n: int) -> int:
     """End of a title in a note ("Name, Title, Container"): the first comma
     followed by a capital; a comma before a lower-case word continues the title."""
-    for cm in re.finditer(r", (?=(\S))", m[cur : min(n, cur + 2000)]):
-        if not cm.group(1)[:1].islower():
+    chunk = m[cur : min(n, cur + 2000)]
+    for cm in re.finditer(r",\s+(?=(\S))", chunk):
+        if _CORP.match(chunk, cm.end()):
+            continue
+        # "…, restore biodiversity, and …" continues; "…, op. cit., p. 4" does not.
+        if not re.match(r"[a-z]{2,}(?![.\w])", chunk[cm.end() :]):
             return cur + cm.start()
     return n
 
@@ -659,6 +748,7 @@ class _Filler:
         self.ref = ref
         self.s = ref.raw or ""
         self.spans: dict[str, tuple[int, int]] = {}
+        self.title_start = -1  # where an unquoted title starts
 
     def put(self, name: str, a: int, b: int, strip: str = " \t\n.,;:") -> str | None:
         a, b = _strip_span(self.s, a, b, strip)
@@ -695,10 +785,30 @@ class _Filler:
             if lm and lm.start() > pos0:
                 a, b = _strip_span(s, pos0, lm.start())
                 block = s[a:b]
-                if b > a and len(block.split()) <= 6 and _sentence_end(m, a, b) == b:
+                if (
+                    b > a
+                    and len(block.split()) <= 6
+                    and _sentence_end(m, a, b) == b
+                    # "Declaration, 5 September 2008.": a dated document, not an author;
+                    # "CST Memorandum 2000.": nothing follows, so it is the title.
+                    and not re.search(rf"(?:\d|{MONTHS}\.?)\s*$", block)
+                    and re.search(r"\w", m[lm.end() :]) is not None
+                ):
                     names.authors.append((block, None, a, b))
                     names.scheme = "literal"
                     cur = b
+        if (
+            names.scheme == "natural"
+            and len(names.authors) == 1
+            and not re.search(r"\.", names.authors[0][1] or "")
+            and _NAT_THEN_DATE.match(m, cur)
+        ):
+            # "Kyrgyzstan Army. 2010." / "Nezavisimaya Gazeta. 27 September 2000.":
+            # author-date lists put a person's family name first, so a name in
+            # natural order before the date is an institution or a periodical.
+            a, b = names.authors[0][2], names.authors[0][3]
+            names.authors[0] = (s[a:b], None, a, b)
+            names.literals = {0}
         if names.authors:
             ref.authors = [
                 Author(f, g, literal=names.scheme == "literal" or i in names.literals)
@@ -709,15 +819,20 @@ class _Filler:
         eds = re.compile(r"[.,]?\s*\(?(?:eds?|Eds?)\.\)?(?=[\s,.]|$)").match(m, cur)
         if eds and names.authors:
             cur = eds.end()
+            # The names heading an edited book are its editors.
+            ref.editors = [Author(a.family, a.given, a.literal) for a in ref.authors]
 
         # A year right after the authors (APA, Harvard, Chicago author-date).
-        ly2 = _LEAD_YEAR.match(m, cur)
+        ly2 = _LEAD_YEAR.match(m, cur) or _LEAD_DATE.match(m, cur)
         if ly2:
-            y = ly2.group(1) or ly2.group(3)
-            if y:
-                suf = ly2.group(2) or ly2.group(4)
-                ys = ly2.start(1) if ly2.group(1) else ly2.start(3)
-                self._set_year(y, suf, ys)
+            if ly2.re is _LEAD_DATE:
+                self._set_year(ly2.group(1), None, ly2.start(1))
+            else:
+                y = ly2.group(1) or ly2.group(3)
+                if y:
+                    suf = ly2.group(2) or ly2.group(4)
+                    ys = ly2.start(1) if ly2.group(1) else ly2.start(3)
+                    self._set_year(y, suf, ys)
             cur = ly2.end()
 
         # Title.
@@ -759,11 +874,18 @@ class _Filler:
             inm = re.compile(r"\.?\s+In:?\s+").search(m, cur, end)
             if inm and inm.start() > cur:
                 end = inm.start()
+            # "Concept of Collective Security, 10 February 1995.": a dated document
+            # whose date closes the reference is not part of its title.
+            td = _TRAILING_DATE.search(m, cur, end)
+            after_title = end
+            if td and not m[end:].strip(" \t\n.,;"):
+                if ref.year is None:
+                    self._set_year(td.group(1), None, td.start(1))
+                end = td.start()
             if end > cur:
                 ref.title = self.put("title", cur, end, " \t\n,.;:")
-                if ref.title and m[end : end + 1] in "?!" and m[end : end + 1]:
-                    pass
-                title_end = end
+                title_end = after_title
+                self.title_start = cur
         cur = title_end
         # GOST: "Title [English translation]."
         tm = re.compile(r"[.,]?\s*\[([^\[\]]{3,400})\]").match(m, cur)
@@ -808,6 +930,19 @@ class _Filler:
             if pre:
                 start = max(0, start - 40) + pre.start()
             _blank(chars, start, mm.start() + len(url))
+            # A URL broken by a space in PDF text ("http://www.glo- balsecurity.org/…"):
+            # its pieces are no title or container.
+            end = mm.start() + len(url)
+            for _ in range(6):
+                piece = _URL_PIECE.match(s, end)
+                if piece is None or not (
+                    s[end - 1 : piece.start(1)].strip()[-1:] in tuple("-/.=?&%_#")
+                    or s[end - 1] in "-/.=?&%_#"
+                    or "/" in piece.group(1)
+                ):
+                    break
+                _blank(chars, piece.start(1), piece.end(1))
+                end = piece.end(1)
         acc = _ACCESSED_RE.search("".join(chars))
         if acc:
             ref.accessed = acc.group(1)
@@ -822,9 +957,7 @@ class _Filler:
 
     # -- container, locators, publisher -----------------------------------
 
-    def _container_and_rest(
-        self, m: str, cur: int, comma_mode: bool, quoted: bool
-    ) -> None:
+    def _container_and_rest(self, m: str, cur: int, comma_mode: bool, quoted: bool) -> None:
         ref = self.ref
         n = len(m)
         while cur < n and m[cur] in " \t\n.,:;?!”’\"'»":
@@ -834,6 +967,16 @@ class _Filler:
         if im:
             chapter = True
             cur = im.end()
+            # "In: Reiter, Erich and Gärtner, Heinz. Small States and Alliances."
+            ed = _best_names(m, cur, min(n, cur + 300))
+            if (
+                ed.authors
+                and not ed.literals
+                and (len(ed.authors) > 1 or ed.scheme != "natural")
+                and re.match(r"\.\s+[^\W\d_]", m[ed.end : ed.end + 3])
+            ):
+                ref.editors = [Author(f, g) for f, g, _, _ in ed.authors]
+                cur = ed.end + 1
             # APA: "In A. Editor & B. Editor (Eds.), Book"
             ep = _EDS_PAREN.search(m, cur, min(n, cur + 300))
             if ep:
@@ -851,10 +994,20 @@ class _Filler:
         loc = _LOCATOR_START.search(m, cur + 1) if cur < n else None
         stop = loc.start() if loc else n
         if comma_mode:
-            c = m.find(", ", cur)
+            c = _comma_stop(m, cur, n)
             if 0 < c < stop:
                 stop = c
         end = _sentence_end(m, cur, stop)
+        # Abbreviated journal titles keep their dots: "J. Comp. Neurol. 2001;435".
+        if (
+            end < stop
+            and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", m[max(cur, end - 9) : end])
+            and _ABBR_TAIL.fullmatch(m, end + 1, stop)
+            and "." in m[end + 1 : stop + 1]
+            # Another abbreviation before, or several after ("Agency. Moscow." is two sentences).
+            and ("." in m[cur:end] or len(m[end + 1 : stop].split()) >= 2)
+        ):
+            end = stop
         br = m.find(" (", cur, end)
         if br > 0 and re.match(r" \((?:pp?\.|[Ee]ds?\.|[Ee]ditors?)", m[br : br + 8]):
             end = br
@@ -876,8 +1029,18 @@ class _Filler:
                     cur += 1
                 cont_start = cur
                 end = _sentence_end(m, cur, n)
+        if (
+            not chapter
+            and not quoted
+            and loc is not None
+            and end < stop
+            and self.title_start >= 0
+            and _STRONG_LOC.match(m, stop)
+        ):
+            end, cont_start = self._last_sentence_container(m, cont_start, stop, end)
         container = None
-        if end > cont_start:
+        cont_has_loc = True
+        if end > cont_start and re.search(r"[^\W\d_]", m[cont_start:end]):
             a, b = _strip_span(m, cont_start, end, " \t\n.,;:")
             seg = m[a:b]
             pp = _PLACE_PUB.match(seg)
@@ -886,7 +1049,12 @@ class _Filler:
             has_loc = bool(_VOL_KW.search(after) or _ISS_KW.search(after) or _VIP.search(after))
             has_loc = has_loc or bool(re.search(r"(?:pp?\.|[Pp]ages)\s*\d", after))
             has_loc = has_loc or bool(_RANGE.match(after.lstrip(" ,:")))
-            has_loc = has_loc or bool(_VP.search(after) or _BARE_VOLUME.match(after))
+            has_loc = has_loc or bool(
+                _VP.search(after) or _VCP.search(after) or _BARE_VOLUME.match(after)
+            )
+            if comma_mode and _PIN_ONLY.fullmatch(after[:200]):
+                has_loc = False  # a note's cited page: "…, Oxford University Press, 2012, p. 45."
+            cont_has_loc = has_loc
             pubm = re.search(r",\s+([^,]{2,80})$", seg)
             # Nothing but dates and punctuation follows: the segment closes the reference.
             last = len(after) < 300 and _ONLY_DATES.fullmatch(after) is not None
@@ -894,6 +1062,7 @@ class _Filler:
                 self._publisher(a, pp)
             elif (
                 gp
+                and _place_like(gp.group("place"))
                 and not has_loc
                 and re.match(rf"\s*,\s*(?:{MONTHS},?\s+)?\d{{4}}", after)
                 and (_PUBLISHER_WORDS.search(gp.group("pub")) or _PAGE_COUNT.search(after))
@@ -902,6 +1071,11 @@ class _Filler:
             elif chapter:
                 container = self.put("container", a, b)
                 ref.container = container
+            elif _GENRE.fullmatch(seg):
+                pass  # "Report.", "Working Paper.": a kind of work, not its source
+            elif re.match(rf"[\s.,;]*{_DAY_DATE}", after):
+                # "Novaya gazeta, 10.07.2019.": a source dated to the day is a periodical.
+                ref.container = self.put("container", a, b)
             elif _THESIS.search(seg) or (_PAGE_COUNT.search(after) and not has_loc):
                 # "A Thesis Submitted to …", "… 2005. 25 p.": a description of a
                 # thesis or a whole book, not a container.
@@ -917,7 +1091,8 @@ class _Filler:
                 b > a
                 and not has_loc
                 and _publisher_like(seg)
-                and not re.search(r"[.?!]\s+\w", m[b:].strip())
+                and _name_like(seg)
+                and not re.search(r"[.?!]\s+[^\W\d_]", m[b:].strip())
             ):
                 # "Title. Cornell University Press." at the end: a book's publisher.
                 ref.publisher = self.put("publisher", a, b)
@@ -925,27 +1100,90 @@ class _Filler:
                 # An unquoted title with no volume, issue or pages is a book, a
                 # report or a preprint: what follows it names its publisher when
                 # it closes the reference, else a series or an institution.
-                if last and len(seg.split()) <= 8:
+                if last and len(seg.split()) <= 8 and _name_like(seg):
                     ref.publisher = self.put("publisher", a, b)
             elif b > a:
+                tr = re.search(r"\s\[([^\[\]]{3,200})\]$", seg)
+                if tr:
+                    # GOST: "Book [Translated book title]": the container is the book.
+                    ref.fields["translated_container"] = tr.group(1)
+                    b = a + tr.start()
                 container = self.put("container", a, b)
                 ref.container = container
         rest_from = end
-        if ref.container is None and ref.publisher is None:
+        if ref.container and not ref.editors:
+            # GOST: "Book. Starr S.F., Cornell S.E., eds. Place, …"
+            ed_at = re.compile(r"[.,]?\s*").match(m, end)
+            if ed_at:
+                ed = _best_names(m, ed_at.end(), min(n, ed_at.end() + 300))
+                et2 = _EDS_TRAIL.match(m, ed.end) if ed.authors else None
+                if et2:
+                    ref.editors = [Author(f, g) for f, g, _, _ in ed.authors]
+                    chapter = True
+                    rest_from = et2.end()
+        if ref.publisher is None and (
+            ref.container is None or chapter or not cont_has_loc or rest_from > end
+        ):
             # A book: "Title. Place: Publisher." further on.
-            for seg_m in re.finditer(r"(?:^|(?<=[.]))\s*([^.]{3,160})", m[end:]):
-                sa = end + seg_m.start(1)
+            for seg_m in re.finditer(r"(?:^|(?<=[.]))\s*([^.]{3,160})", m[rest_from:]):
+                sa = rest_from + seg_m.start(1)
                 seg = seg_m.group(1)
                 pp = _PLACE_PUB.match(seg)
                 gp = _GOST_PUB.match(seg)
-                if gp and gp.group("year") and _PUBLISHER_WORDS.search(gp.group("pub")):
+                if gp and gp.group("year") and _publisher_like(gp.group("pub")):
                     pp = gp
                 if pp:
                     self._publisher(sa, pp)
                     break
+                vp = _VANC_PUB.match(seg)
+                if vp and _name_like(vp.group(1)):
+                    # Vancouver: "Publisher; 2015."
+                    ref.publisher = self.put("publisher", sa + vp.start(1), sa + vp.end(1))
+                    break
         self._locators(m, rest_from)
+        if comma_mode:
+            self._pinpoint()
         if chapter and ref.container:
             ref.entry_type = "chapter"
+
+    def _last_sentence_container(self, m: str, start: int, stop: int, end: int) -> tuple[int, int]:
+        """Several sentences between an unquoted title and a journal's
+        locators: the journal is the last one ("Title. Subtitle. Journal, 39(12),
+        979–988"); the others continue the title, or name an institution."""
+        pieces: list[tuple[int, int]] = []
+        p = start
+        while p < stop and len(pieces) < 4:
+            e = _sentence_end(m, p, stop)
+            a, b = _strip_span(m, p, e)
+            if b > a:
+                pieces.append((a, b))
+            p = e + 1
+        if p < stop or not 2 <= len(pieces) <= 3:
+            return end, start
+        (la, lb), mids = pieces[-1], pieces[:-1]
+        last = m[la:lb]
+        if _publisher_like(last) or not re.search(r"[^\W\d_]", last) or _IN_RE.match(last):
+            return end, start
+        if any(_EDS_TRAIL.search(m, a, b) or _IN_RE.match(m, a) for a, b in mids):
+            return end, start
+        if all(_publisher_like(m[a:b]) and _name_like(m[a:b]) for a, b in mids):
+            self.ref.publisher = self.put("publisher", mids[0][0], mids[0][1])
+        else:
+            self.ref.title = self.put("title", self.title_start, mids[-1][1], " \t\n,.;:")
+        return stop, la
+
+    def _pinpoint(self) -> None:
+        """In a note ("Name, Title, Journal, 19(3), 1994, p. 9.") a single
+        page is the page cited, not the work's extent: keep it apart."""
+        ref = self.ref
+        if ref.pages is None or re.search(f"[{DASHES}]", ref.pages):
+            return
+        a = self.spans["pages"][0]
+        if not re.search(r"(?<!\w)pp?\.\s*$", self.s[max(0, a - 6) : a]):
+            return
+        ref.fields["pinpoint"] = ref.pages
+        self.spans["pinpoint"] = self.spans.pop("pages")
+        ref.pages = None
 
     def _publisher(self, base: int, mm: re.Match[str]) -> None:
         self.ref.place = self.put("place", base + mm.start("place"), base + mm.end("place"))
@@ -1044,6 +1282,18 @@ class _Filler:
                     best = (score, a, mm)
             if best is not None:
                 self._set_year(best[2].group(1), best[2].group(2), best[1])
+        if ref.year is None:
+            dm = _DMY.search(m, pos0)
+            if dm:
+                self._set_year(dm.group(1), None, dm.start(1))
+        if ref.year is None:
+            # A volume's season or span: "(Winter, 1994-1995)", "1994/95": the first year.
+            for rm in _YEAR_SPAN.finditer(m, pos0):
+                y1, y2 = rm.group(1), rm.group(2)
+                y2full = int(y1[: 4 - len(y2)] + y2)
+                if 0 < y2full - int(y1) <= 2:
+                    self._set_year(y1, None, rm.start(1))
+                    break
         ref.entry_type = ref.entry_type or self._guess_type()
         base = ref.start
         ref.field_spans.update({k: (base + a, base + b) for k, (a, b) in self.spans.items()})
@@ -1055,6 +1305,8 @@ class _Filler:
             return "thesis"
         if re.search(r"\b(?:report|working paper|policy brief|research paper|white paper)\b", text):
             return "report"
+        if ref.container and ref.publisher and not (ref.volume or ref.issue):
+            return "chapter"  # a part of a published book: "Book, Publisher, 1999, pp. 1–8"
         if ref.container and (ref.volume or ref.issue or ref.pages):
             return "article"
         if ref.container and re.search(r"proceedings|conference|symposium|workshop", text):

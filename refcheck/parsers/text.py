@@ -40,6 +40,7 @@ the size of the input.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,10 +79,25 @@ _REF_HEADING_WORDS = (
     r"|литература|библиография|библиографический\s+список|источники(?:\s+и\s+литература)?"
 )
 _MARK = r"(?:\*\*|__|\*|_)?"
+# Every run of white space below follows a required non-space token, so no
+# two quantifiers compete for the same spaces (no polynomial backtracking on
+# lines made of thousands of spaces).
+_EMPH = r"(?:\*\*|__|\*|_)"
 _REF_HEADING = re.compile(
-    r"^\s{0,8}(?:#{1,6}\s*)?" + _MARK + r"\s*(?:(?:\d{1,2}|[IVXLC]{1,6})(?:\.\d{1,2})*[.)]?\s+)?"
-    + _MARK + r"(?:" + _REF_HEADING_WORDS + r")" + _MARK + r"\s*[:.]?\s*" + _MARK + r"\s*$",
-    re.IGNORECASE,
+    (
+        # The lookahead rejects most lines at their first letter, cheaply.
+        r"^\s{0,8}(?=[#*_\dIVXLCrbswlqhсилб])(?:#{1,6}\s*)?(?:" + _EMPH + r"\s*)?"
+        r"(?:(?:\d{1,2}|[IVXLC]{1,6})(?:\.\d{1,2})*[.)]?\s+)?"
+        + _MARK
+        + r"(?:"
+        + _REF_HEADING_WORDS
+        + r")"
+        + _MARK
+        + r"(?:\s*[:.])?(?:\s*"
+        + _EMPH
+        + r")?\s*\r?$"
+    ).replace(r"\s", r"[ \t]"),
+    re.IGNORECASE | re.MULTILINE,
 )
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-{3,})\s*$")
@@ -94,17 +110,18 @@ _BACK_MATTER = re.compile(
     r"|copyright(?:\s+\w+){0,4}|licen[cs]e|comments?(?:\s*\(\d+\))?|add\s+comment"
     r"|footnotes|endnotes|index|tables?|figures?|abbreviations|glossary|keywords"
     r"|share|related\s+articles|recommended\s+articles|cited\s+by|metrics"
-    r"|приложени[ея]|благодарности|об\s+авторах?|сведения\s+об\s+авторах?)"
-    + _MARK + r"\s*:?\s*$",
+    r"|приложени[ея]|благодарности|об\s+авторах?|сведения\s+об\s+авторах?)" + _MARK + r"\s*:?\s*$",
     re.IGNORECASE,
 )
 # An item marker at a line start: "1.", "1)", "[1]", "(1)" followed by text.
 # "5.2.5." is not one: the dot must be followed by white space.
-_ITEM = re.compile(r"^(\s{0,12})(?:(\d{1,4})([.)])|\[(\d{1,4})\]|\((\d{1,4})\))(?=\s+\S)\s+")
+_ITEM = re.compile(
+    r"^([ \t]{0,12})(?:(\d{1,4})([.)])|\[(\d{1,4})\]|\((\d{1,4})\))(?=[ \t]+\S)[ \t]+", re.MULTILINE
+)
 _BULLET = re.compile(r"^(\s{0,12})([-*+•‣◦▪–—])\s+(?=\S)")
 _NUMBER_ALONE = re.compile(r"^\s{0,12}(\d{1,4})\s*$")
 _NUMBER_LEAD = re.compile(r"^(\s{0,12})(\d{1,4})\s+(?=\S)")
-_SEPARATOR = re.compile(r"^(?:[ \t\u00a0]{10,}|\s{0,12}[_\-–—=*.]{5,}\s*)$")
+_SEPARATOR = re.compile(r"^(?:[ \t\u00a0]{10,}|[ \t]{0,12}[_\-–—=*.]{5,}[ \t]*)\r?$", re.MULTILINE)
 _YEAR = re.compile(r"(?<![\d/.-])(?:1[5-9]\d\d|20\d\d)(?![\d])|\bn\.\s?d\.")
 _URL = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 _DOI = re.compile(r"\b10\.\d{4,9}/\S")
@@ -113,16 +130,28 @@ _BARE_URL_LINE = re.compile(r"^\s*(https?://\S+|www\.\S+)\s*$", re.IGNORECASE)
 _IBID = re.compile(r"^\W{0,3}(?:(?:see|cf\.)\s+)?(?:ibid(?:em)?\b|id\.(?:\s|$))", re.IGNORECASE)
 _OPCIT = re.compile(r"\b(?:op\.?\s?cit|loc\.?\s?cit)\b", re.IGNORECASE)
 _CITATION_LINE = re.compile(
-    r"^\s{0,8}" + _MARK + r"\s*(for\s+citation|cite\s+this(?:\s+article|\s+paper)?"
-    r"|how\s+to\s+cite(?:\s+this\s+(?:article|paper))?|to\s+cite\s+this\s+(?:article|paper)"
-    r"|please\s+cite\s+(?:this\s+(?:article|paper)\s+)?as|suggested\s+citation|citation"
-    r"|для\s+цитирования|ссылка\s+для\s+цитирования|библиографическая\s+ссылка)"
-    + _MARK + r"\s*:?" + _MARK + r"[ \t]*(.*)$",
-    re.IGNORECASE,
+    (
+        r"^\s{0,8}(?=[*_fchtpsдсб])(?:"
+        + _EMPH
+        + r"\s*)?(for\s+citation|cite\s+this(?:\s+article|\s+paper)?"
+        r"|how\s+to\s+cite(?:\s+this\s+(?:article|paper))?|to\s+cite\s+this\s+(?:article|paper)"
+        r"|please\s+cite\s+(?:this\s+(?:article|paper)\s+)?as|suggested\s+citation|citation"
+        r"|для\s+цитирования|ссылка\s+для\s+цитирования|библиографическая\s+ссылка)"
+        + _MARK
+        + r"(?:\s*:)?"
+        + _MARK
+        + r"(.*)$"
+    ).replace(r"\s", r"[ \t]"),
+    re.IGNORECASE | re.MULTILINE,
 )
 # A line that starts with "Place: Publisher" continues the previous entry.
 _PLACE_PUBLISHER = re.compile(
-    r"^\s*[" + _UP + r"][\w'’.-]*(?:[ /,-]{1,3}[" + _UP + r"][\w'’.-]*){0,3}\s?:\s+[" + _UP + r"]"
+    r"^\s*["
+    + _UP
+    + r"][\w'’.]*(?:-[\w'’.]+)*(?:[ /,]{1,3}["
+    + _UP
+    + r"][\w'’.]*(?:-[\w'’.]+)*){0,3}"
+    r"\s?:\s+[" + _UP + r"]"
 )
 _CONTINUATION_START = re.compile(
     r"^\s*(?:https?://|www\.|doi\b|DOI\b|URL\b|accessed\b|available\b|retrieved\b|in:|pp?\.|"
@@ -130,10 +159,11 @@ _CONTINUATION_START = re.compile(
     r"[(\[&,;:)\]–—-])",
     re.IGNORECASE,
 )
-_NOT_A_PLACE = frozenset(
+_NOT_A_PLACE_WORDS = (
     "in available accessed retrieved url doi see online note notes source sources "
-    "abstract keywords summary vol volume no issue pp isbn issn".split()
+    "abstract keywords summary vol volume no issue pp isbn issn"
 )
+_NOT_A_PLACE = frozenset(_NOT_A_PLACE_WORDS.split())
 # A new author-date entry starting in the middle of a line: ". Surname, Given. 2001."
 _MIDLINE_AUTHOR_YEAR = re.compile(
     r"(?<=[.”\"] )[" + _UP + r"][" + _LOW + r"'’-]+, [" + _UP + r"][\w'’.-]{0,20}"
@@ -142,19 +172,20 @@ _MIDLINE_AUTHOR_YEAR = re.compile(
 # Signs that a line starts a new entry (rather than continuing one).
 _AUTHOR_START = re.compile(
     r"^\s*(?:[“\"‘«]"
-    r"|[" + _UP + r"][\w'’-]+(?:[ -][" + _UP + r"][\w'’-]+)?,\s+[" + _UP + r"]"
+    r"|[" + _UP + r"][\w'’]+(?:-[\w'’]+)*(?: [" + _UP + r"][\w'’]+(?:-[\w'’]+)*)?,\s+[" + _UP + r"]"
     r"|[" + _UP + r"][\w'’-]+\s+(?:[" + _UP + r"]\.\s?){1,3}"
     r"|[" + _UP + r"]{2,}[.,\s])"
 )
 _WORD = re.compile(r"[^\W\d_]+")
-_STOPWORDS = frozenset(
-    """a an the of and or to in on at by for with from as is are was were be been being it its
-    this that these those which who whom whose will would shall should may might can could must
-    not no nor but if then than so such all any each other their there they them we our you your
-    he she his her has have had do does did also only more most into under over about after
-    before between through during without within upon
-    и в во на с со по к ко от до для из за не что как это или но а же ли бы при так также""".split()
-)
+_STOPWORD_TEXT = """
+a an the of and or to in on at by for with from as is are was were be been being it its
+this that these those which who whom whose will would shall should may might can could must
+not no nor but if then than so such all any each other their there they them we our you your
+he she his her has have had do does did also only more most into under over about after
+before between through during without within upon
+и в во на с со по к ко от до для из за не что как это или но а же ли бы при так также
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _MAX_LINE_FOR_HEADING = 120
 _MAX_ENTRY_FOR_SPLIT = 5000
@@ -189,32 +220,43 @@ class _Span:
     repeats: _Span | None = None
 
 
+class _Lines:
+    """The document's lines, made on demand from the source's line index.
+
+    Passes look up the lines near what they found instead of walking every
+    line, which keeps the per-line cost of huge inputs down.
+    """
+
+    def __init__(self, source: SourceText) -> None:
+        self._source = source
+        self._text = source.text
+        self._count = source.line_count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k: int) -> _Line:
+        start = self._source.line_start(k + 1)
+        last = k + 1 >= self._count
+        end = len(self._text) if last else self._source.line_start(k + 2) - 1
+        if end > start and self._text[end - 1] == "\r":
+            end -= 1
+        return _Line(start, end, self._text[start:end])
+
+    def index_of(self, offset: int) -> int:
+        """0-based index of the line holding ``offset``."""
+        return self._source.position(offset)[0] - 1
+
+
 @dataclass
 class _State:
     source: SourceText
-    lines: list[_Line]
+    lines: _Lines
     taken: list[bool] = field(default_factory=list)  # line already belongs to a list/note
-    problems: list[ParseProblem] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
 # Small predicates.
-
-
-def _split_lines(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    pos = 0
-    n = len(text)
-    find = text.find
-    while pos <= n:
-        nl = find("\n", pos)
-        end = n if nl == -1 else nl
-        stop = end - 1 if end > pos and text[end - 1] == "\r" else end
-        lines.append(_Line(pos, stop, text[pos:stop]))
-        if nl == -1:
-            break
-        pos = nl + 1
-    return lines
 
 
 def _has_year(s: str) -> bool:
@@ -294,19 +336,18 @@ def _find_sections(st: _State) -> list[tuple[int, int, int]]:
     """(heading line, first content line, end line exclusive) of each headed section."""
     lines = st.lines
     out: list[tuple[int, int, int]] = []
-    i = 0
     n = len(lines)
-    while i < n:
-        t = lines[i].text
-        if len(t) > _MAX_LINE_FOR_HEADING or not _REF_HEADING.match(t):
-            i += 1
+    done = 0  # sections do not overlap: skip headings inside the last one
+    for m in _REF_HEADING.finditer(st.source.text):
+        i = lines.index_of(m.start())
+        if i < done or len(lines[i].text) > _MAX_LINE_FOR_HEADING:
             continue
         first = i + 1
         if first < n and _SETEXT_UNDERLINE.match(lines[first].text):
             first += 1
         end = _section_end(st, first)
         out.append((i, first, end))
-        i = max(end, i + 1)
+        done = max(end, i + 1)
     return out
 
 
@@ -431,9 +472,7 @@ def _segment_author_date(st: _State, first: int, end: int) -> list[_Span]:
     # then separate nothing.  Otherwise blank lines separate entries.
     singles = sum(1 for k in body if k + 1 < end and lines[k + 1].blank)
     double_spaced = len(body) >= 3 and singles >= 0.8 * len(body)
-    paragraphs = 1 + sum(
-        1 for a, b in zip(body, body[1:], strict=False) if b - a > 1
-    )
+    paragraphs = 1 + sum(1 for a, b in itertools.pairwise(body) if b - a > 1)
     blank_separated = not double_spaced and paragraphs >= 2
     # When blank lines separate entries, only a strong author start splits a
     # paragraph; when entries are one per line, a leading year suffices.
@@ -466,7 +505,7 @@ def _segment_author_date(st: _State, first: int, end: int) -> list[_Span]:
             continue
         cuts = _split_points(text[s:e]) if e - s <= _MAX_ENTRY_FOR_SPLIT else []
         bounds = [s] + [s + c for c in cuts] + [e]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             a2, b2 = _trim(text, a, b)
             if b2 > a2:
                 out.append(_Span(a2, b2))
@@ -518,7 +557,7 @@ def _after_publisher(raw: str, colon: int) -> int | None:
     rest = raw[rest_at:]
     lead = len(rest) - len(rest.lstrip())
     rest = rest.lstrip()
-    if len(rest) < 15 or not (rest[0].isupper() or rest[0] in "“\"‘«"):
+    if len(rest) < 15 or not (rest[0].isupper() or rest[0] in '“"‘«'):
         return None
     if _CONTINUATION_START.match(rest) or _PLACE_PUBLISHER.match(rest):
         return None
@@ -534,67 +573,37 @@ def _after_publisher(raw: str, colon: int) -> int | None:
 
 
 def _numbered_runs(st: _State) -> list[list[_Span]]:
+    """Runs of numbered items (1., 2., 3. …) that look like references."""
     lines = st.lines
     text = st.source.text
     runs: list[list[_Span]] = []
     cur: list[_Span] = []
-    cur_style: str | None = None
+    style: str | None = None
     expected = 0
-    last_k = -1
-    cur_end_k = -1  # last line of the current item
-    closed = False  # the current item was ended by a blank line + non-item text
-
-    def close() -> None:
-        nonlocal cur, cur_style
-        if cur:
-            runs.append(cur)
-        cur = []
-        cur_style = None
-
-    for k, line in enumerate(lines):
-        if st.taken[k]:
-            close()
+    last_item = -1  # line of the current run's last item
+    covered = -1  # last line the current item extends over
+    for m in _ITEM.finditer(text):
+        k = lines.index_of(m.start())
+        if k <= covered or st.taken[k]:
             continue
-        if line.blank:
+        item = _item_number(lines[k].text)
+        if item is None:
             continue
-        item = _item_number(line.text)
-        if item is not None:
-            num, style, label, off = item
-            fits = (
-                cur
-                and style == cur_style
-                and expected - 1 <= num <= expected + 2
-                and k - last_k <= _MAX_ITEM_GAP_LINES
-            )
-            if not fits:
-                if cur and cur_style == style and num > expected + 2:
-                    # "2019. Title" inside an item: a continuation, not an item
-                    if not closed and k - cur_end_k <= 1:
-                        cur[-1].end = line.end
-                        cur_end_k = k
-                    continue
-                close()
-                if num > 3:
-                    continue
-            cur.append(_Span(line.start + off, line.end, label))
-            cur_style = style
-            expected = num + 1
-            last_k = k
-            cur_end_k = k
-            closed = False
-            continue
-        if not cur:
-            continue
-        # Text after an item: a continuation when it follows directly (or is
-        # indented), else it ends the item (the run may still go on).
-        if not closed and (k - cur_end_k <= 1 or line.indent >= 2) and not _is_prose(line.text):
-            cur[-1].end = line.end
-            cur_end_k = k
-        else:
-            closed = True
-            if k - last_k > _MAX_ITEM_GAP_LINES:
-                close()
-    close()
+        num, item_style, label, off = item
+        fits = bool(cur) and item_style == style and expected - 1 <= num <= expected + 2
+        if not fits or k - last_item > _MAX_ITEM_GAP_LINES or _taken_between(st, last_item, k):
+            if cur:
+                runs.append(cur)
+            cur = []
+            if num > 3:
+                continue
+        line = lines[k]
+        span = _Span(line.start + off, line.end, label)
+        style, expected, last_item = item_style, num + 1, k
+        covered = _extend_item(st, k, span, style, expected)
+        cur.append(span)
+    if cur:
+        runs.append(cur)
 
     accepted: list[list[_Span]] = []
     for run in runs:
@@ -609,6 +618,38 @@ def _numbered_runs(st: _State) -> list[list[_Span]]:
         if good >= 0.6 * len(spans):
             accepted.append(spans)
     return accepted
+
+
+def _taken_between(st: _State, a: int, b: int) -> bool:
+    return a >= 0 and any(st.taken[a + 1 : b])
+
+
+def _extend_item(st: _State, k: int, span: _Span, style: str, expected: int) -> int:
+    """Extend an item over its continuation lines; return the last line it covers.
+
+    A line directly below the item (or indented, after a blank line) continues
+    it, and so does a line starting with a number far from the next item's
+    ("2019. Title …"): a new item must be numbered close to ``expected``.
+    """
+    lines = st.lines
+    n = len(lines)
+    last = k
+    j = k + 1
+    while j < n and j - k <= _MAX_ITEM_GAP_LINES and not st.taken[j]:
+        line = lines[j]
+        if line.blank:
+            j += 1
+            continue
+        item = _item_number(line.text)
+        if item is not None and item[1] == style and expected - 1 <= item[0] <= expected + 2:
+            break
+        if (j == last + 1 or line.indent >= 2) and not _is_prose(line.text):
+            span.end = line.end
+            last = j
+            j += 1
+            continue
+        break
+    return last
 
 
 # ---------------------------------------------------------------------------
@@ -632,26 +673,25 @@ def _footnotes(st: _State) -> list[_Span]:
     n = len(lines)
     notes: list[_Span] = []
     last_number = 0
-    k = 0
-    while k < n:
-        if st.taken[k] or not _SEPARATOR.match(lines[k].text):
-            k += 1
+    done = 0
+    for m in _SEPARATOR.finditer(text):
+        k = lines.index_of(m.start())
+        if k < done or st.taken[k]:
             continue
         j = k + 1
         while j < n and j - k <= 4 and lines[j].blank and not _SEPARATOR.match(lines[j].text):
             j += 1
         first = _note_start(lines[j].text) if j < n else None
         if first is None or first[0] <= last_number:
-            k += 1
             continue
-        k, last_number = _read_note_block(st, j, notes)
+        done, last_number = _read_note_block(st, j, notes)
     # Commentary with no citation signal is not a reference.
     out: list[_Span] = []
     for sp in notes:
         raw = text[sp.start : sp.end]
-        if _IBID.match(raw) or _OPCIT.search(raw):
-            out.append(sp)
-        elif _has_year(raw) or _URL.search(raw) or _DOI.search(raw) or _PAGE.search(raw):
+        repeat = _IBID.match(raw) is not None or _OPCIT.search(raw) is not None
+        cites = _has_year(raw) or _URL.search(raw) or _DOI.search(raw) or _PAGE.search(raw)
+        if repeat or cites:
             out.append(sp)
     return out
 
@@ -720,7 +760,9 @@ def _read_note_block(st: _State, j: int, notes: list[_Span]) -> tuple[int, int]:
 def _family_names(prefix: str) -> list[str]:
     """Family names in the author part of an op. cit. note ("John T. Smith, …")."""
     p = re.sub(
-        r"^\W*(?:q(?:uo)?ted\s+in|cited\s+in|see\s+also|see|cf\.|in)\s+", "", prefix,
+        r"^\W*(?:q(?:uo)?ted\s+in|cited\s+in|see\s+also|see|cf\.|in)\s+",
+        "",
+        prefix,
         flags=re.IGNORECASE,
     )
     p = p.split("(", 1)[0]
@@ -792,7 +834,9 @@ def _citation_lines(st: _State) -> list[_Span]:
     text = st.source.text
     out: list[_Span] = []
     n = len(lines)
-    for k, line in enumerate(lines):
+    for hit in _CITATION_LINE.finditer(text):
+        k = lines.index_of(hit.start())
+        line = lines[k]
         if st.taken[k] or len(line.text) > 2000:
             continue
         m = _CITATION_LINE.match(line.text)
@@ -825,13 +869,10 @@ def _citation_lines(st: _State) -> list[_Span]:
 
 def _mark(st: _State, spans: list[_Span]) -> None:
     """Mark the lines the spans cover, so later passes leave them alone."""
-    import bisect
-
-    starts = [ln.start for ln in st.lines]
     for sp in spans:
-        a = bisect.bisect_right(starts, sp.start) - 1
-        b = bisect.bisect_right(starts, max(sp.start, sp.end - 1)) - 1
-        for k in range(max(a, 0), b + 1):
+        a = st.lines.index_of(sp.start)
+        b = st.lines.index_of(max(sp.start, sp.end - 1))
+        for k in range(a, b + 1):
             st.taken[k] = True
 
 
@@ -867,7 +908,7 @@ def parse(source: SourceText) -> Document:
 def _parse_into(doc: Document) -> None:
     source = doc.source
     text = source.text
-    st = _State(source, _split_lines(text))
+    st = _State(source, _Lines(source))
     st.taken = [False] * len(st.lines)
 
     lists: list[tuple[str, int, list[_Span]]] = []  # (layout, section start, spans)
@@ -887,16 +928,16 @@ def _parse_into(doc: Document) -> None:
     _resolve_repeats(text, notes)
     cites = _citation_lines(st)
 
-    spans: list[_Span] = [sp for _, _, lst in lists for sp in lst] + notes + cites
-    spans.sort(key=lambda sp: sp.start)
+    found: list[_Span] = [sp for _, _, lst in lists for sp in lst] + notes + cites
+    found.sort(key=lambda sp: sp.start)
     refs: list[Reference] = []
     position: dict[int, int] = {}
-    for i, sp in enumerate(spans, 1):
+    for i, sp in enumerate(found, 1):
         ref = _make_reference(source, sp)
         ref.index = i
         position[id(sp)] = i
         refs.append(ref)
-    for sp, ref in zip(spans, refs, strict=True):
+    for sp, ref in zip(found, refs, strict=True):
         if sp.repeats is not None:
             ref.repeats = position.get(id(sp.repeats))
     for ref in refs:

@@ -26,7 +26,9 @@ MODULES: tuple[str, ...] = (
     "refcheck.rules.links",
     "refcheck.rules.doi",
     "refcheck.rules.metadata",
+    "refcheck.rules.existence",
     "refcheck.rules.files",
+    "refcheck.rules.citations",
 )
 
 

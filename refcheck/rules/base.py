@@ -35,6 +35,9 @@ class Hit:
     status: str | None = None
     # Some rules grade their own hits (a 404 is an error, a timeout a warning).
     severity: Severity | None = None
+    # A transient outcome (timeout, 429, 5xx, 403) is reported but does not
+    # fail the run unless --strict-links: flaky CI is what users hate most.
+    transient: bool = False
 
 
 @dataclass

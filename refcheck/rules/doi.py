@@ -46,7 +46,7 @@ def doi_not_found(doc: Document, ctx: Context) -> Iterator[Hit]:
     for ref in doc.entries():
         for doi in reference_dois(ref):
             info = services.doi(doi)
-            if info is None or info.state != "missing":
+            if info is None or info.state != "missing" or services.notices(doi):
                 continue
             start, end = locate(ref, doi, "doi")
             yield Hit(start, end,
@@ -66,7 +66,8 @@ def doi_other_work(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Compares the reference with the record of its DOI and reports the DOI
     when the title bears no resemblance to the record's and the first author
-    (or, without authors, the year) disagrees as well.
+    (or, without authors, the year) disagrees as well.  When a registry search
+    (`--sources`) finds the cited work itself, its DOI is the suggestion.
 
     Why it matters:
     A DOI copied from the neighbouring entry or mistyped by one digit often
@@ -89,9 +90,12 @@ def doi_other_work(doc: Document, ctx: Context) -> Iterator[Hit]:
         title = (record.get("title") or ["?"])[0]
         authors = ", ".join(str(a.get("family", "")) for a in (record.get("author") or [])[:3])
         start, end = locate(ref, doi, "doi")
+        # When the cited work itself can be found (by search, in any registry), its DOI.
+        right = services.right_doi(ref) if hasattr(services, "right_doi") else None
+        hint = f"; the cited work is {right}" if right else ""
         yield Hit(start, end,
-                  f"DOI {doi} is registered for another work: '{title}' ({authors})",
-                  reference=ref, field="title", suggestion=None)
+                  f"DOI {doi} is registered for another work: '{title}' ({authors}){hint}",
+                  reference=ref, field="title", suggestion=right)
 
 
 @rule(

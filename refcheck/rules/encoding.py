@@ -4,13 +4,17 @@ Mojibake is recognised and repaired by ftfy (never a hand-made table).  The
 other rules look for characters that render almost right: a backtick or an
 acute accent for an apostrophe, the reversed quote U+201F, a minus sign in a
 page range, invisible characters.  These faults belong to the file, not to
-one reference, so the whole text is scanned.
+one reference; still, by default only the references are reported (a
+thesis body full of U+201F apostrophes is not the bibliography's problem):
+``--prose`` widens them to the whole text.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -37,6 +41,26 @@ _NAMES = {
 }
 
 
+def _scoped(
+    fn: Callable[[Document, Context], Iterator[Hit]],
+) -> Callable[[Document, Context], Iterator[Hit]]:
+    """Keep hits inside references unless prose is on (or the file is all bibliography)."""
+
+    @functools.wraps(fn)
+    def wrapped(doc: Document, ctx: Context) -> Iterator[Hit]:
+        if ctx.options.get("prose") or doc.format != "text":
+            yield from fn(doc, ctx)
+            return
+        spans = sorted((r.start, r.end) for r in doc.references)
+        starts = [s for s, _ in spans]
+        for hit in fn(doc, ctx):
+            i = bisect.bisect_right(starts, hit.start) - 1
+            if i >= 0 and spans[i][0] <= hit.start < spans[i][1]:
+                yield hit
+
+    return wrapped
+
+
 def _reference_at(doc: Document, offset: int) -> Reference | None:
     for ref in doc.references:
         if ref.start <= offset < ref.end:
@@ -51,7 +75,9 @@ def _reference_at(doc: Document, offset: int) -> Reference | None:
     severity=Severity.ERROR,
     summary="text decoded with the wrong encoding ('â€™', 'Ã©'), repaired by ftfy.",
     fix="safe",
+    options={"prose": False},
 )
+@_scoped
 def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Runs ftfy's badness test on every line; where it finds mojibake (UTF-8
@@ -109,7 +135,9 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     summary="a backtick, acute accent or U+201F used as an apostrophe ('Putin`s').",
     fix="safe",
+    options={"prose": False},
 )
+@_scoped
 def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags a backtick, an acute accent (´), a prime (′) or the reversed
@@ -161,7 +189,9 @@ def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     summary="„…‟ quotes (U+201E … U+201F) where ‘…’ belongs.",
     fix="safe",
+    options={"prose": False},
 )
+@_scoped
 def low_high_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags a quotation opened with „ (U+201E) and closed with ‟ (U+201F), a
@@ -200,7 +230,9 @@ def low_high_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     summary="a minus sign (U+2212) in a number range ('421−456').",
     fix="safe",
+    options={"prose": False},
 )
+@_scoped
 def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags the minus sign U+2212 between two numbers in a reference, where
@@ -237,7 +269,9 @@ def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     summary="an invisible character (zero-width space, soft hyphen, stray BOM).",
     fix="safe",
+    options={"prose": False},
 )
+@_scoped
 def invisible_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags zero-width spaces, word joiners, soft hyphens, a byte-order mark

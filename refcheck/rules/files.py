@@ -37,4 +37,35 @@ def file_encoding(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(p.start, p.end, p.message)
 
 
-RULES = (file_encoding,)
+@rule(
+    code="RC048",
+    name="not-a-bibliography",
+    category=Category.SYNTAX,
+    severity=Severity.INFO,
+    summary="A JSON file that is valid JSON but not CSL-JSON was skipped.",
+    formats=("csl-json",),
+)
+def not_a_bibliography(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """
+    What it does:
+        Says once that a `.json` file holds valid JSON that is not a CSL-JSON
+        bibliography (no item has an `id`, `type`, `title` or `author`), and
+        that it was skipped.
+
+    Why it matters:
+        A pre-commit hook or a directory scan also meets `package.json` and
+        other configuration files. They are not errors in a bibliography and
+        must not fail the commit, but a CSL export that lost its items should
+        not pass silently either: this note makes the skip visible.
+
+    Example:
+        `package.json:1:1: RC048 valid JSON but not CSL-JSON (…): skipped`.
+        Exclude such files with `exclude = ["package.json"]`, or pass
+        `--input-format` when a bibliography has another extension.
+    """
+    for p in doc.problems:
+        if p.kind == "not-a-bibliography":
+            yield Hit(p.start, p.end, p.message)
+
+
+RULES = (file_encoding, not_a_bibliography)

@@ -88,7 +88,8 @@ def link_unreachable(doc: Document, ctx: Context) -> Iterator[Hit]:
         detail = result.detail or result.status
         yield Hit(start, end, f"link {url} could not be checked: {detail}", reference=ref,
                   url=url, status=result.status,
-                  severity=Severity.ERROR if strict else Severity.WARNING)
+                  severity=Severity.ERROR if strict else Severity.WARNING,
+                  transient=not strict)
 
 
 @rule(

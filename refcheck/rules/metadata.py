@@ -100,7 +100,7 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
     for ref in doc.entries():
         for doi in reference_dois(ref):
             info = services.doi(doi)
-            if info is None or info.state != "crossref":
+            if info is None or info.state == "unknown":
                 continue
             notices = [n for n in services.notices(doi)
                        if str(n.get("type", "")).lower().replace("-", "_") in kinds]

@@ -90,7 +90,7 @@ class RefContext:
 def analyse(doc: Document, ref: Reference) -> RefContext:
     """Regions to check and masked stretches of one reference."""
     ctx = RefContext(regions=[])
-    if ref.fields and ref.field_spans:
+    if ref.format != "text" and ref.fields and ref.field_spans:
         for name, (s, e) in ref.field_spans.items():
             low = name.lower()
             if low in PROSE_FIELDS:

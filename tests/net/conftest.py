@@ -10,6 +10,7 @@ it shuts down, so no test can touch the internet or hang.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import socket
@@ -104,10 +105,8 @@ def serve(host: str, handle: Handler) -> Server:
             srv = holder["server"]
             with srv.lock:
                 srv.log.append((self.command, self.path))
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 handle(self, srv)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         do_GET = _do
         do_HEAD = _do
@@ -119,7 +118,8 @@ def serve(host: str, handle: Handler) -> Server:
     httpd = S((host, 0), H)
     srv = Server(host, httpd.server_address[1], httpd)
     holder["server"] = srv
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     return srv
 
 
@@ -472,5 +472,29 @@ def no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.endswith(".private.test"):
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", args[0]))]
         return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Public host names (a registry's default URL, say) fail like a name that does not
+    exist, so a test that forgets to point a source at a stand-in never leaves the machine."""
+    inner = socket.getaddrinfo
+
+    def fake(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = (host.decode() if isinstance(host, bytes) else str(host or "")).lower()
+        local = name in ("localhost", "") or name.endswith((".invalid", ".temporary-failure",
+                                                            ".test", ".localhost"))
+        try:
+            import ipaddress
+
+            ipaddress.ip_address(name)
+            local = True
+        except ValueError:
+            pass
+        if not local:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return inner(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)

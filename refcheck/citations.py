@@ -1,0 +1,400 @@
+"""In-text citations: find them in the body of a document, outside its reference list.
+
+Four families are recognised, each into :class:`Citation` values with the
+absolute offsets of the cited item (one number, one author-year pair, one
+key), so that a finding points at exactly what the reader sees:
+
+* **numbered**: ``[1]``, ``[1, 3–5]``, ``[2; 7]``, ``[12, p. 5]`` and
+  Unicode superscripts that survived extraction (``states¹²``, ``⁴⁻⁶``).
+  Brackets whose content is not only numbers, ranges and a page locator are
+  prose (``[sic]``, ``[2022]`` — a year is never a citation number), as are
+  Markdown links ``[1](…)``, link definitions ``[1]: …`` and footnotes ``[^1]``.
+* **author-date**: parenthetical ``(Walt 1985)``, ``(Leeds 2003; Walt
+  1990a, 1991)``, ``(see Walt and Leeds 2003, 12)``, bracketed ``[Walt,
+  1985, p. 5]`` (GOST) and narrative ``Walt (1985, 12)``, ``Walt et al.
+  (2003)``.  Names must be capitalised words; a bare year in parentheses
+  is not a citation.
+* **latex**: the ``\\cite`` family of LaTeX, natbib and biblatex (``\\citep``,
+  ``\\citet``, ``\\parencite``, ``\\textcite``, ``\\autocite``, ``\\footcite``,
+  ``\\cites`` …) with optional ``[pre][post]`` notes; ``\\nocite{*}`` is kept
+  as the key ``*``.
+* **pandoc**: ``[@key]``, ``[see @key, p. 3; @other]``, ``[-@key]`` and, in a
+  document that has bracketed pandoc citations or a ``bibliography:``
+  header, bare ``@key``.
+
+The body is the text with the reference section, every reference span and
+code (Markdown fences, LaTeX comments) blanked out, so offsets stay those
+of the file.  Patterns are bounded (no nested quantifiers over unbounded
+text), so scanning is linear in the size of the input.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from refcheck.model import Document
+
+__all__ = [
+    "Citation",
+    "author_date_citations",
+    "bibliography_names",
+    "body_text",
+    "fold_name",
+    "key_citations",
+    "numbered_citations",
+]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited item as written in the text."""
+
+    style: str  # "numbered" | "author-date" | "latex" | "pandoc"
+    start: int
+    end: int
+    number: int | None = None
+    # Author-date: family names as written ("Walt", "De Haas"); "et al." sets ``et_al``.
+    names: tuple[str, ...] = ()
+    et_al: bool = False
+    year: int | None = None
+    year_suffix: str | None = None
+    no_date: bool = False
+    key: str | None = None
+    # The whole citation group ("(Leeds 2003; Walt 1990)"), for context.
+    group_start: int = 0
+    group_end: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.style == "numbered":
+            return f"[{self.number}]"
+        if self.style == "author-date":
+            who = self.names[0] + (" et al." if self.et_al else "")
+            if len(self.names) == 2 and not self.et_al:
+                who = f"{self.names[0]} and {self.names[1]}"
+            when = "n.d." if self.no_date else f"{self.year}{self.year_suffix or ''}"
+            return f"{who} {when}"
+        return f"@{self.key}" if self.style == "pandoc" else f"\\cite{{{self.key}}}"
+
+
+# ---------------------------------------------------------------------------
+# The body: the text a reader reads, with the reference material blanked out.
+
+_FENCE = regex.compile(r"^[ \t]{0,3}(```|~~~)[^\n]*\n.*?^[ \t]{0,3}\1[ \t]*$", regex.M | regex.S)
+_INLINE_CODE = regex.compile(r"`[^`\n]{1,200}`")
+_TEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
+_TEX_VERBATIM = regex.compile(
+    r"\\begin\{(verbatim|lstlisting|minted|comment)\}.*?\\end\{\1\}", regex.S
+)
+_HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(max(0, start), min(end, len(chars))):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def body_text(doc: Document) -> str:
+    """``doc.text`` with the reference list, references and code replaced by spaces.
+
+    Same length and same line breaks as the original, so a match's offsets
+    are offsets into ``doc.text``.
+    """
+    text = doc.text
+    chars = list(text)
+    if doc.section is not None:
+        _blank(chars, *doc.section)
+    for ref in doc.references:
+        _blank(chars, ref.start, ref.end)
+    patterns = [_FENCE, _INLINE_CODE, _HTML_COMMENT]
+    if doc.format == "latex":
+        patterns = [_TEX_COMMENT, _TEX_VERBATIM]
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            _blank(chars, m.start(), m.end())
+    if doc.format == "latex":
+        # The thebibliography environment is the list, not the body.
+        for m in regex.finditer(r"\\begin\{thebibliography\}.*?(?:\\end\{thebibliography\}|\Z)",
+                                text, regex.S):
+            _blank(chars, m.start(), m.end())
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------------------
+# Numbered citations.
+
+_DASH = "-–—‒−"
+_NUM_ITEM = rf"\d{{1,4}}(?:[ \t]*[{_DASH}][ \t]*\d{{1,4}})?"
+_LOCATOR = r"(?:pp?|s|с|S|C|стр|ch|chap|fig|vol|art|para|§)\.?[ \t]?\d[\d\w" + _DASH + r",. ]{0,20}"
+_BRACKET_NUM = regex.compile(
+    r"(?<![\[\w!^])\[[ \t]?(?P<body>" + _NUM_ITEM + r"(?:[ \t]?[,;][ \t]?" + _NUM_ITEM + r"){0,30}"
+    r"(?:[ \t]?[,:][ \t]?" + _LOCATOR + r")?)[ \t]?\](?![(\[:])"
+)
+_BRACKET_RANGE = regex.compile(r"\[(\d{1,4})\][ \t]?[" + _DASH + r"][ \t]?\[(\d{1,4})\]")
+_NUM_PART = regex.compile(r"(\d{1,4})(?:[ \t]*[" + _DASH + r"][ \t]*(\d{1,4}))?")
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER = regex.compile(
+    r"(?<=[\p{L}\p{P}])[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:[⁻˗,‚ ]{1,2}[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,10}"
+)
+_SUPER_TABLE = str.maketrans(_SUPERSCRIPT_DIGITS + "⁻˗‚", "0123456789--,")
+_LONGEST_RANGE = 100
+
+
+def _is_year(n: int) -> bool:
+    return 1400 <= n <= 2100
+
+
+def numbered_citations(body: str) -> list[Citation]:
+    """Bracketed numbers and superscripts in ``body`` (see :func:`body_text`)."""
+    out: list[Citation] = []
+    for m in _BRACKET_NUM.finditer(body):
+        inner = m.group("body")
+        base = m.start("body")
+        # The locator ("p. 5") is not a citation number.
+        cut = regex.search(r"[,:][ \t]?" + _LOCATOR + r"$", inner)
+        numbers_part = inner[: cut.start()] if cut else inner
+        items = list(_NUM_PART.finditer(numbers_part))
+        values = [int(x.group(1)) for x in items] + [int(x.group(2)) for x in items if x.group(2)]
+        if any(_is_year(v) for v in values) or any(v == 0 for v in values):
+            continue  # "[2022]", "[1998–2004]", "[0]": prose, not citations
+        group = (m.start(), m.end())
+        for item in items:
+            first = int(item.group(1))
+            last = int(item.group(2)) if item.group(2) else first
+            start, end = base + item.start(), base + item.end()
+            if last < first or last - first > _LONGEST_RANGE:
+                # A reversed or huge "range" is an ordinary number pair; keep its ends.
+                out.append(Citation("numbered", start, end, number=first,
+                                    group_start=group[0], group_end=group[1]))
+                continue
+            for n in range(first, last + 1):
+                out.append(Citation("numbered", start, end, number=n,
+                                    group_start=group[0], group_end=group[1]))
+    # IEEE writes a range as "[2]–[4]": the numbers between are cited too.
+    for m in _BRACKET_RANGE.finditer(body):
+        first, last = int(m.group(1)), int(m.group(2))
+        if 0 < first < last and last - first <= _LONGEST_RANGE and not _is_year(last):
+            for n in range(first + 1, last):
+                out.append(Citation("numbered", m.start(), m.end(), number=n,
+                                    group_start=m.start(), group_end=m.end()))
+    for m in _SUPER.finditer(body):
+        plain = m.group(0).translate(_SUPER_TABLE)
+        for part in regex.finditer(r"(\d{1,3})(?:-(\d{1,3}))?", plain):
+            first = int(part.group(1))
+            last = int(part.group(2)) if part.group(2) else first
+            if first == 0 or last < first or last - first > _LONGEST_RANGE:
+                continue
+            for n in range(first, last + 1):
+                out.append(Citation("numbered", m.start() + part.start(), m.start() + part.end(),
+                                    number=n, group_start=m.start(), group_end=m.end()))
+    out.sort(key=lambda c: (c.group_start, c.number or 0))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Author-date citations.
+
+_PARTICLE = r"(?i:van|von|de|der|den|du|da|di|le|la|dos|das|del|della|ten|ter|al|el|bin|ibn|St\.)"
+_SURNAME = (
+    r"(?:" + _PARTICLE + r"[ \t]+){0,3}"
+    r"(?:\p{Lu}['’]\p{Lu}|Mc|Mac)?\p{Lu}[\p{Ll}\p{Lu}'’]*\p{Ll}[\p{Ll}'’]*"
+    r"(?:-\p{Lu}[\p{Ll}'’]+)?"
+)
+_INSTITUTION = r"\p{Lu}{2,10}"  # UNODC, OECD, NATO
+_NAME = r"(?:" + _SURNAME + r"|" + _INSTITUTION + r")"
+_JOIN = r"(?:[ \t]*,[ \t]*(?:(?:and|&)[ \t]+)?|[ \t]+(?:and|&|und|et|y|и)[ \t]+)"
+_NAMES = r"(?P<names>" + _NAME + r"(?:" + _JOIN + _NAME + r"){0,5})(?P<etal>[ \t]+et[ \t]+al\.?)?"
+_YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\d])|n\.[ \t]?d\.)"
+_YEARS = r"(?P<years>" + _YEAR + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})"
+_LOC = (
+    r"(?:[ \t]*[,:][ \t]*(?:pp?\.|с\.|S\.|ch\.|chap\.)?[ \t]?[\divxlc][\w"
+    + _DASH
+    + r"., ]{0,30})?"
+)
+_PREFIX = (
+    r"(?:(?:see|see[ \t]+also|e\.g\.|cf\.|compare|also|i\.e\.|for[ \t]+example"
+    r"|as[ \t]+cited[ \t]+in|quoted[ \t]+in|in|after)[, \t]+){0,3}"
+)
+
+_AD_ITEM = regex.compile(
+    r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + r"[ \t]*"
+)
+_AD_GROUP = regex.compile(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
+_NARRATIVE = regex.compile(
+    r"(?<![\p{L}\p{N}@\\])" + _NAMES + r"(?:['’]s)?[ \t]+\((?P<years>" + _YEAR
+    + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})" + _LOC + r"\)"
+)
+_YEAR_ONE = regex.compile(r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.")
+_SPLIT_NAMES = regex.compile(_JOIN)
+_NOT_NAMES = frozenset(
+    [
+        "The", "A", "An", "In", "On", "At", "For", "From", "To", "Of", "And", "But", "Or",
+        "See", "Also", "Since", "Between", "Until", "Before", "After", "During", "Table",
+        "Figure", "Fig", "Chapter", "Section", "Part", "Vol", "Volume", "No", "Page",
+        "Pages", "Appendix", "Art", "Article", "January", "February", "March", "April",
+        "May", "June", "July", "August", "September", "October", "November", "December",
+        "Spring", "Summer", "Autumn", "Fall", "Winter", "Act", "Law", "Decree",
+        "Resolution", "Report"
+    ]
+)
+
+
+def _names_of(text: str) -> tuple[str, ...]:
+    names = (regex.sub(r"['’]s$", "", n.strip()) for n in _SPLIT_NAMES.split(text))
+    return tuple(n for n in names if n)
+
+
+def _ad_from(
+    match: regex.Match[str], offset: int, group: tuple[int, int]
+) -> list[Citation]:
+    names = _names_of(match.group("names"))
+    if not names or names[0] in _NOT_NAMES or names[0].split()[-1] in _NOT_NAMES:
+        return []
+    et_al = bool(match.group("etal"))
+    out: list[Citation] = []
+    # Offsets of a match are relative to the string it was made on.
+    ys = match.start("years") - match.start()
+    for y in _YEAR_ONE.finditer(match.group("years")):
+        start, end = offset + ys + y.start(), offset + ys + y.end()
+        if y.group(1) is None:
+            out.append(Citation("author-date", start, end, names=names, et_al=et_al,
+                                no_date=True, group_start=group[0], group_end=group[1]))
+        else:
+            out.append(Citation("author-date", start, end, names=names, et_al=et_al,
+                                year=int(y.group(1)), year_suffix=y.group(2) or None,
+                                group_start=group[0], group_end=group[1]))
+    return out
+
+
+def author_date_citations(body: str) -> list[Citation]:
+    """Parenthetical, bracketed and narrative author-date citations in ``body``.
+
+    Each year of an item is one citation ("Walt 1985, 1990" cites two works);
+    its offsets are those of the year, which is what a reader corrects.
+    """
+    out: list[Citation] = []
+    taken: list[tuple[int, int]] = []
+    for g in _AD_GROUP.finditer(body):
+        inner = g.group("body")
+        base = g.start("body")
+        pos = 0
+        found: list[Citation] = []
+        for part in inner.split(";"):
+            m = _AD_ITEM.fullmatch(part)
+            if m is not None:
+                found.extend(_ad_from(m, base + pos, (g.start(), g.end())))
+            pos += len(part) + 1
+        if found:
+            out.extend(found)
+            taken.append((g.start(), g.end()))
+    for m in _NARRATIVE.finditer(body):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        out.extend(_ad_from(m, m.start(), (m.start(), m.end())))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Citation keys: LaTeX and pandoc.
+
+_CITE_CMD = regex.compile(
+    r"\\(?P<cmd>(?:[Cc]ite[a-zA-Z]{0,12}|[Pp]arencites?|[Tt]extcites?|[Aa]utocites?"
+    r"|[Ff]ootcites?|[Ff]ootcitetexts?|[Ss]martcites?|[Ss]upercites?|nocite|fullcite"
+    r"|footfullcite|volcite|[Pp]volcite|[Nn]otecite|[Pp]notecite))\*?"
+    r"(?P<args>(?:[ \t]*(?:\([^()\n]{0,200}\)){0,2}(?:[ \t]*\[[^\[\]\n]{0,200}\]){0,2}"
+    r"[ \t]*\{[^{}\n]{0,2000}\})+)"
+)
+_BRACES = regex.compile(r"\{([^{}]*)\}")
+_KEY = regex.compile(r"[^,\s{}]+")
+_PANDOC_GROUP = regex.compile(r"\[(?P<body>[^\[\]\n]{0,500}?@[^\[\]\n]{0,500})\](?!\()")
+_PANDOC_KEY = regex.compile(
+    r"(?<![\w@.])-?@(?P<key>\{[^{}\s]{1,200}\}|[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&\-+?<>~/]{0,200})"
+)
+_PANDOC_BIB = regex.compile(r"^(?:bibliography|references):", regex.M)
+
+
+def _clean_key(key: str) -> str:
+    if key.startswith("{") and key.endswith("}"):
+        return key[1:-1]
+    # Trailing punctuation ends a bare key: "@doe99." cites doe99.
+    return key.rstrip(".:;,?!-/")
+
+
+def key_citations(body: str, *, latex: bool = True, pandoc: bool = True) -> list[Citation]:
+    """``\\cite``-family keys and pandoc ``@key`` citations in ``body``."""
+    out: list[Citation] = []
+    if latex and "\\" in body:
+        for m in _CITE_CMD.finditer(body):
+            args_start = m.start("args")
+            # The last {...} of each cite holds keys; with \cites every {...} does.
+            for b in _BRACES.finditer(m.group("args")):
+                inner_start = args_start + b.start(1)
+                for k in _KEY.finditer(b.group(1)):
+                    out.append(Citation("latex", inner_start + k.start(), inner_start + k.end(),
+                                        key=k.group(0), group_start=m.start(),
+                                        group_end=m.end()))
+    if pandoc and "@" in body:
+        bracketed: list[tuple[int, int]] = []
+        for g in _PANDOC_GROUP.finditer(body):
+            items = list(_PANDOC_KEY.finditer(g.group("body")))
+            if not items:
+                continue
+            bracketed.append((g.start(), g.end()))
+            base = g.start("body")
+            for k in items:
+                key = _clean_key(k.group("key"))
+                ks = base + k.start("key")
+                out.append(Citation("pandoc", ks, ks + len(k.group("key").rstrip(".:;,?!-/")),
+                                    key=key, group_start=g.start(), group_end=g.end()))
+        # Bare @key is a citation only where the document demonstrably uses pandoc's.
+        if bracketed or _PANDOC_BIB.search(body[:4000]):
+            for k in _PANDOC_KEY.finditer(body):
+                if any(s <= k.start() < e for s, e in bracketed):
+                    continue
+                raw = k.group("key")
+                key = _clean_key(raw)
+                if not key:
+                    continue
+                ks = k.start("key")
+                out.append(Citation("pandoc", ks, ks + len(raw.rstrip(".:;,?!-/")), key=key,
+                                    group_start=k.start(), group_end=k.end()))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def bibliography_names(doc: Document) -> list[str] | None:
+    """File names the document says it cites from, or None when it names none.
+
+    LaTeX ``\\bibliography{a,b}``, ``\\addbibresource{a.bib}``; pandoc's
+    ``bibliography:`` header (one value or a YAML list).
+    """
+    text = doc.text
+    names: list[str] = []
+    for m in regex.finditer(r"\\(?:bibliography|addbibresource)(?:\[[^\]]*\])?\{([^{}]{1,500})\}",
+                            text):
+        names.extend(n.strip() for n in m.group(1).split(",") if n.strip())
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        header = text[: end if end != -1 else min(len(text), 4000)]
+        m = regex.search(r"^bibliography:[ \t]*(.*)$((?:\n[ \t]+-[ \t]*.*)*)", header, regex.M)
+        if m is not None:
+            first = m.group(1).strip()
+            if first.startswith("["):
+                names.extend(x.strip(" '\"") for x in first.strip("[]").split(","))
+            elif first:
+                names.append(first.strip("'\""))
+            names.extend(x.strip().lstrip("-").strip().strip("'\"")
+                         for x in m.group(2).splitlines() if x.strip())
+    names = [n for n in names if n]
+    return names or None
+
+
+def fold_name(name: str) -> str:
+    """A family name for comparison: no accents, no case, letters only."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c)).lower()

@@ -1,0 +1,201 @@
+"""Existence rules (RC851–869): does every cited work exist in some registry?
+
+The verdicts come from :mod:`refcheck.net.verify` through the run's services:
+identifiers first, searches only when needed, every request cached.  Two
+rules, so that a project can silence the info-level "unverifiable" reports on
+grey literature without losing the warnings.  Two companions in other
+families read the same verdicts: a registry match whose authors differ
+(metadata, RC708) and a retraction flagged by OpenAlex or PubMed that Crossref
+carries no notice for (retraction, RC803).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from refcheck.model import Category, Document, Reference, Severity
+from refcheck.net.locate import locate
+from refcheck.rules.base import Context, Hit, rule
+
+
+def _verdicts(doc: Document, ctx: Context) -> Iterator[tuple[Reference, Any]]:
+    services = ctx.services
+    if services is None or not hasattr(services, "verdict"):
+        return
+    for ref in doc.entries():
+        v = services.verdict(ref)
+        if v is not None:
+            yield ref, v
+
+
+def _where(ref: Reference) -> tuple[int, int]:
+    return locate(ref, ref.title, "title")
+
+
+def _asked(v: Any) -> str:
+    return ", ".join(v.asked) if v.asked else "no registry"
+
+
+@rule(
+    code="RC851",
+    name="work-not-found",
+    category=Category.EXISTENCE,
+    severity=Severity.WARNING,
+    summary="No registry consulted holds a work that registries should hold.",
+    network=True,
+)
+def work_not_found(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Looks each reference up in the configured registries (`--sources`:
+    Crossref, OpenAlex, arXiv, PubMed, DBLP), by DOI, arXiv ID or PMID first
+    and by bibliographic search only when no identifier answered, and matches
+    the records field by field (title, first author, year within one,
+    container).  Reports a journal article with a volume or issue, a
+    conference paper, or a reference with a DOI, arXiv ID or PMID that no
+    registry holds.  A registry that could not be reached never makes a
+    reference "not found": the run says so once instead.
+
+    Why it matters:
+    Fabricated references (real authors, a real journal, plausible volume and
+    pages, a title nobody published) are invisible to a spelling check; only
+    a registry can tell that the work does not exist.
+
+    Example:
+    `Walt, S. M. (1987) Alliance dynamics in small-state security. International
+    Security 12(2): 44-61.` gives `RC851 journal article not found in Crossref,
+    OpenAlex, PubMed, DBLP: check that it exists (possibly fabricated)`.
+    """
+    for ref, v in _verdicts(doc, ctx):
+        if v.verdict != "not-found":
+            continue
+        start, end = _where(ref)
+        extra = ""
+        if v.other_work is not None and v.other_work.title:
+            extra = f"; its identifier belongs to '{v.other_work.title}'"
+        yield Hit(start, end,
+                  f"{v.kind} not found in {_asked(v)}: check that it exists "
+                  f"(possibly fabricated){extra}",
+                  reference=ref, field="title")
+
+
+@rule(
+    code="RC852",
+    name="work-unverifiable",
+    category=Category.EXISTENCE,
+    severity=Severity.INFO,
+    summary="A book, report, thesis, law, news item or web page no registry holds.",
+    network=True,
+)
+def work_unverifiable(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Reports, for information, references of kinds that registries rarely hold
+    (books and chapters, reports and policy papers, theses, laws, news items,
+    web pages) when none of the registries asked found them.  The verdict is
+    `unverifiable`, never `not-found`.
+
+    Why it matters:
+    A reviewer should know which references no registry could vouch for and
+    check them by hand; calling a think-tank report or a Russian monograph
+    fabricated because Crossref lacks it would be false.
+
+    Example:
+    `Olcott M.B. Vtoroi shans Tsentral'noi Azii. Moscow, Carnegie Endowment,
+    2005. 487 p.` gives `RC852 book not found in Crossref, OpenAlex (registries
+    rarely hold this kind of work): unverifiable, check it by hand`.
+    """
+    for ref, v in _verdicts(doc, ctx):
+        if v.verdict != "unverifiable":
+            continue
+        start, end = _where(ref)
+        yield Hit(start, end,
+                  f"{v.kind} not found in {_asked(v)} (registries rarely hold this kind of "
+                  f"work): unverifiable, check it by hand",
+                  reference=ref, field="title")
+
+
+@rule(
+    code="RC708",
+    name="metadata-authors-found",
+    category=Category.METADATA,
+    severity=Severity.WARNING,
+    summary="A registry holds the cited title under other authors.",
+    network=True,
+)
+def authors_found(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    For references matched by search or by an identifier other than a DOI
+    Crossref holds (those are RC707's), reports a first author who is not
+    among the authors of the registry record the reference matched; the
+    registry's authors are the suggestion.  The match needs a long, nearly
+    identical title and the same year, so a common title is not enough.
+
+    Why it matters:
+    A real title under the wrong names is a typical chimera of generated
+    bibliographies, and credits the wrong people.
+
+    Example:
+    `Smith, J. (2014) Charges ride the spin wave. Nature Nanotechnology 10: 22-24`
+    gives `RC708 the registry (Crossref) lists this work under Kuschel, Reiss, not Smith`
+    with suggestion `Kuschel, Reiss`.
+    """
+    services = ctx.services
+    for ref, v in _verdicts(doc, ctx):
+        m = v.match
+        if m is None or "authors" not in m.disagreeing:
+            continue
+        if m.by_identifier and services.record_for(ref) is not None:
+            continue  # RC707 compares Crossref DOI records already
+        names = [f for f, _ in m.record.authors]
+        shown = ", ".join(names[:6]) + (" et al." if len(names) > 6 else "")
+        cited = ", ".join(a.family for a in ref.authors if not a.literal)
+        first = ref.authors[0].family if ref.authors else None
+        start, end = locate(ref, first, "authors")
+        label = next((s.label for s in services.sources if s.name == m.record.source),
+                     m.record.source)
+        yield Hit(start, end,
+                  f"the registry ({label}) lists this work under {shown}, not {cited}",
+                  suggestion=shown, field="authors", reference=ref)
+
+
+@rule(
+    code="RC803",
+    name="retracted-registry",
+    category=Category.RETRACTION,
+    severity=Severity.ERROR,
+    summary="A registry flags the cited work as retracted.",
+    network=True,
+)
+def retracted_registry(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Reports references whose matched record is flagged retracted by OpenAlex
+    (`is_retracted`), PubMed (publication type "Retracted Publication") or a
+    Crossref record's `updated-by`, when Crossref has no retraction notice for
+    a DOI the reference states (RC801 reports those).
+
+    Why it matters:
+    Many retracted works carry no DOI in the citation, or their notice lives
+    only in another index; citing them as support spreads withdrawn results.
+
+    Example:
+    A reference matched to an OpenAlex work with `is_retracted: true` gives
+    `RC803 the cited work is flagged retracted by OpenAlex (W2041540760)`.
+    """
+    services = ctx.services
+    for ref, v in _verdicts(doc, ctx):
+        if v.verdict != "retracted" or v.match is None or not v.match.record.retracted:
+            continue
+        from refcheck.net.services import reference_dois
+
+        if any(services.doi_retracted(d) for d in reference_dois(ref)):
+            continue  # RC801 has it, with the notice
+        record = v.match.record
+        label = next((s.label for s in services.sources if s.name == record.source),
+                     record.source)
+        start, end = _where(ref)
+        yield Hit(start, end,
+                  f"the cited work is flagged retracted by {label} ({record.ident})",
+                  reference=ref)
+
+
+RULES = (work_not_found, work_unverifiable, authors_found, retracted_registry)
