@@ -56,11 +56,16 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS")
     p.add_argument("--cache-dir", metavar="DIR")
     p.add_argument("--no-cache", action="store_true", default=None)
+    p.add_argument(
+        "--cache-read-only", action="store_true", default=None,
+        help="answer online checks from the cache only (no request is sent)",
+    )
     p.add_argument("--strict-links", action="store_true", default=None)
     p.add_argument("--sources", type=_csv, metavar="LIST")
     for name in ("openalex", "arxiv", "pubmed", "dblp"):
         p.add_argument(f"--{name}-url", metavar="URL")
     p.add_argument("--openalex-key", metavar="KEY")
+    p.add_argument("--pubmed-key", metavar="KEY", help="NCBI API key (10 requests a second)")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--fix-typos", action="store_true", help="with --fix, also fix typos")
@@ -110,8 +115,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     apply_env(settings)
     for name in (
         "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
-        "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache",
-        "strict_links", "sources", "openalex_url", "openalex_key", "arxiv_url",
+        "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache", "cache_read_only",
+        "strict_links", "sources", "openalex_url", "openalex_key", "pubmed_key", "arxiv_url",
         "pubmed_url", "dblp_url", "jobs", "prose",
     ):
         value = getattr(args, name, None)

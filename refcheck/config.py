@@ -46,6 +46,7 @@ class Settings:
     timeout: float = 15.0
     cache_dir: str | None = None
     no_cache: bool = False
+    cache_read_only: bool = False  # answer from the cache only; never ask the network
     cache_backend: str = "sqlite"  # or "redis"
     redis_url: str | None = None
     strict_links: bool = False
@@ -54,6 +55,7 @@ class Settings:
     )
     openalex_url: str = "https://api.openalex.org"
     openalex_key: str | None = None
+    pubmed_key: str | None = None
     arxiv_url: str = "https://export.arxiv.org/api"
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     dblp_url: str = "https://dblp.org"
@@ -83,12 +85,14 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "timeout": (int, float),
     "cache_dir": str,
     "no_cache": bool,
+    "cache_read_only": bool,
     "cache_backend": str,
     "redis_url": str,
     "strict_links": bool,
     "sources": list,
     "openalex_url": str,
     "openalex_key": str,
+    "pubmed_key": str,
     "arxiv_url": str,
     "pubmed_url": str,
     "dblp_url": str,
@@ -110,6 +114,7 @@ _ENV: dict[str, str] = {
     "REFCHECK_PUBMED_URL": "pubmed_url",
     "REFCHECK_DBLP_URL": "dblp_url",
     "REFCHECK_REDIS_URL": "redis_url",
+    "REFCHECK_PUBMED_KEY": "pubmed_key",
 }
 
 

@@ -314,3 +314,11 @@ def test_baseline_reports_only_new_findings(
     new = json.loads(out)["findings"]
     assert new and code == 1
     assert all("Zed" in target.read_text(encoding="utf-8").split("\n")[f["line"] - 1] for f in new)
+
+
+def test_page_that_cites_without_a_list_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+    seed = REFS / "002-sair-csto-kyrgyzstan.txt"
+    _, out, _ = run([str(seed), "--offline", "--format", "json"], capsys)
+    findings = json.loads(out)["findings"]
+    assert [f["code"] for f in findings] == ["RC901"]
+    assert "[1], [2]" in findings[0]["message"]

@@ -197,31 +197,38 @@ def citations_without_list(doc: Document, ctx: Context) -> Iterator[Hit]:
         "… 'collective confusion' [2]" and ends without references:
         `RC901 the text cites [1], [2] but has no reference list`.
     """
+    hit = orphan_citations(doc)
+    if hit is not None:
+        yield hit
+
+
+def orphan_citations(doc: Document) -> Hit | None:
+    """The one RC901 hit of a document that cites but has no list (also used by RC408)."""
     if _has_list(doc):
-        return
+        return None
     body = body_text(doc)
     numbered = numbered_citations(body)
     numbers = sorted({c.number for c in numbered if c.number is not None})
     if len(numbered) >= _MIN_ORPHAN_NUMBERED:
         shown = ", ".join(f"[{n}]" for n in numbers[:6]) + (", …" if len(numbers) > 6 else "")
         first = numbered[0]
-        yield Hit(
+        return Hit(
             first.group_start,
             first.group_end,
             f"the text cites {shown} but has no reference list: "
             f"{len(numbers)} cited source{'s' if len(numbers) != 1 else ''} cannot be identified",
         )
-        return
     ad = author_date_citations(body)
     if len({(c.names[0], c.year, c.year_suffix) for c in ad}) >= _MIN_ORPHAN_AUTHOR_DATE:
         labels = list(dict.fromkeys(c.label for c in ad))
         shown = "; ".join(labels[:3]) + ("; …" if len(labels) > 3 else "")
-        yield Hit(
+        return Hit(
             ad[0].group_start,
             ad[0].group_end,
             f"the text cites ({shown}) but has no reference list: "
             f"{len(labels)} cited sources cannot be identified",
         )
+    return None
 
 
 # --------------------------------------------------------------------------

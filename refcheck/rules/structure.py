@@ -690,6 +690,10 @@ def no_reference_list(doc: Document, ctx: Context) -> Iterator[Hit]:
         `abstract.txt:1:1: RC408 no reference list found in this file`.
     """
     if doc.format == "text" and doc.expects_list is False and not doc.references:
+        from refcheck.rules.citations import orphan_citations
+
+        if orphan_citations(doc) is not None:
+            return  # RC901 says it once, and says more: which citations point nowhere
         yield Hit(
             0,
             0,
