@@ -294,3 +294,41 @@ def test_large_pathological_input_is_fast() -> None:
     doc = _parse(text)
     assert time.perf_counter() - started < 20
     assert doc.problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "layout", "labels"),
+    [
+        # One IEEE reference pasted into a file, wrapped as a PDF wraps it.
+        (
+            "[40] Ken Sakurada and Takayuki Okatani. Change detection from\n"
+            "a street image pair using CNN features. In Proceedings of the British\n"
+            "Machine Vision Conference 2015, pages 61.1–61.12, Swansea, 2015.\n",
+            "numbered",
+            ["[40]"],
+        ),
+        # Two APA references, one a line, no heading.
+        (
+            "Walt, S. M. (1985). Alliance formation and the balance of world power. "
+            "International Security, 9(4), 3–43.\n"
+            "Snyder, G. H. (1997). Alliance politics. Cornell University Press.\n",
+            "author-date",
+            [None, None],
+        ),
+    ],
+)
+def test_bare_reference_file_without_heading(
+    text: str, layout: str, labels: list[str | None]
+) -> None:
+    doc = _parse(text)
+    _check_offsets(doc)
+    assert doc.layout == layout
+    assert [r.label for r in doc.references] == labels
+
+
+def test_prose_without_heading_is_not_a_bare_list() -> None:
+    doc = _parse(
+        "The alliance was formed in 1992 and, as the members argued at the time, it was\n"
+        "meant to protect the region; in 2002 it became an organisation with a charter.\n"
+    )
+    assert doc.references == []

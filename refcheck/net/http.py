@@ -12,6 +12,14 @@ costs one set of headers.
 Results are typed (a timeout is not a dead link) and only definite answers
 are cached: registry records for weeks, link answers for days, 404/410 for a
 day, and nothing for timeouts, 429 or 5xx.
+
+Read-only cache mode (``--cache-read-only``, :attr:`HttpConfig.read_only`)
+replays a cache filled by earlier runs: every request is answered from the
+cache (expired entries included, as stale-if-error would) and nothing is ever
+sent.  A request the cache cannot answer ends in :class:`NotCachedError`,
+status ``uncached``, which callers treat as "not checked" — never as a dead
+link or a missing work — and which :attr:`HttpClient.not_cached` counts so the
+run can say so once.
 """
 
 from __future__ import annotations
@@ -42,10 +50,15 @@ from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_
 PROJECT_URL = "https://github.com/refcheck/refcheck"
 # Statuses of the contract for a link that could not be fetched.
 TRANSPORT_STATUSES = ("timeout", "dns", "refused", "reset", "tls", "too-many-redirects", "blocked")
+# Not a contract status: read-only cache mode had no answer, so nothing was checked.
+NOT_CACHED = "uncached"
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT = (301, 308)
 # Servers that refuse HEAD (or answer it wrongly) get a GET.
 _HEAD_FALLBACK = (400, 403, 404, 405, 410, 501)
+# Request parameters and headers that carry credentials: kept out of the cache.
+SECRET_PARAMS = ("api_key", "apikey", "access_token", "Authorization", "Proxy-Authorization",
+                 "X-API-Key")
 _CACHEABLE = (200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 410)
 
 
@@ -77,6 +90,10 @@ class HttpConfig:
         return f"refcheck/{__version__} (+{PROJECT_URL}{contact})"
 
 
+class NotCachedError(requests.RequestException):
+    """Read-only cache mode: the cache holds no answer, and no request may be sent."""
+
+
 @dataclass(frozen=True)
 class LinkResult:
     """What became of one URL."""
@@ -90,7 +107,9 @@ class LinkResult:
 
     @property
     def kind(self) -> str:
-        """ok | dead | transient | blocked."""
+        """ok | dead | transient | blocked | unchecked."""
+        if self.status == NOT_CACHED:
+            return "unchecked"
         if self.status == "blocked":
             return "blocked"
         if self.status == "dns":
@@ -197,6 +216,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
     """(status, definite, detail) of a failed request."""
+    if isinstance(exc, NotCachedError):
+        return NOT_CACHED, False, "not in the cache (read-only cache mode)"
     chain = list(_chain(exc))
     for e in chain:
         if isinstance(e, BlockedAddressError):
@@ -239,7 +260,7 @@ def _backend(cfg: HttpConfig) -> Any:
         return BaseCache()  # memory: dedupes within a run only
     if cfg.cache_backend == "redis":
         # Optional dependencies: only teams sharing one cache between runners need them.
-        from redis import Redis  # type: ignore[import-not-found]
+        from redis import Redis  # type: ignore[import-not-found,unused-ignore]
         from requests_cache.backends.redis import RedisCache
 
         return RedisCache(connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0"))
@@ -262,6 +283,8 @@ class HttpClient:
             allowable_methods=("GET", "HEAD"),
             stale_if_error=True,
             expire_after=cfg.link_ttl,
+            # API keys (OpenAlex, E-utilities) are neither part of a cache key nor stored.
+            ignored_parameters=SECRET_PARAMS,
         )
         # A proxy from the environment is the user's own infrastructure: allow its host.
         proxy_hosts = [urlsplit(p).hostname or "" for p in urllib.request.getproxies().values()]
@@ -286,6 +309,7 @@ class HttpClient:
         self._count_lock = threading.Lock()
         self.sent = 0  # requests that reached the network (not answered by the cache)
         self.sent_by_host: dict[str, int] = {}
+        self.not_cached = 0  # read-only mode: requests the cache could not answer
 
     def close(self) -> None:
         self.plain.close()
@@ -313,6 +337,8 @@ class HttpClient:
         headers: dict[str, str] | None = None,
     ) -> requests.Response | BaseException:
         """One request with retries; the response (body not read) or the final exception."""
+        if self.cfg.read_only:
+            return self._from_cache(method, url, params, headers)
         host = (urlsplit(url).hostname or "").lower()
         attempt = 0
         while True:
@@ -331,8 +357,6 @@ class HttpClient:
                     else:
                         if ttl is not None:
                             kwargs["expire_after"] = ttl
-                        if self.cfg.read_only:
-                            kwargs["only_if_cached"] = True
                         response = self.session.request(method, url, **kwargs)
                 except requests.RequestException as exc:
                     self._count(host)
@@ -355,9 +379,27 @@ class HttpClient:
             self._sleep_backoff(attempt, wait)
             attempt += 1
 
+    def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
+                    headers: dict[str, str] | None) -> requests.Response | NotCachedError:
+        """Read-only mode: the cached answer (stale ones too), or NotCachedError; never sends."""
+        try:
+            response = self.session.request(method, url, params=params, headers=headers,
+                                            only_if_cached=True, allow_redirects=False,
+                                            stream=True,
+                                            timeout=(self.cfg.timeout, self.cfg.timeout))
+        except requests.RequestException:
+            response = None
+        # requests-cache answers a miss with a synthetic 504; real 5xx are never cached.
+        if response is None or not getattr(response, "from_cache", False) \
+                or response.status_code == 504:
+            with self._count_lock:
+                self.not_cached += 1
+            return NotCachedError(f"{method} {url} is not in the cache")
+        return response
+
     def _keep_briefly(self, response: requests.Response) -> None:
         """Cache a 404/410 for a day instead of the success lifetime."""
-        if getattr(response, "from_cache", False) or self.cfg.no_cache:
+        if getattr(response, "from_cache", False) or self.cfg.no_cache or self.cfg.read_only:
             return
         # A cache write failing must never fail a check.
         with contextlib.suppress(Exception):
@@ -392,6 +434,8 @@ class HttpClient:
 
     def _get_headers_only(self, url: str) -> requests.Response | BaseException:
         """A GET whose body is never read; its status is cached without the body."""
+        if self.cfg.read_only:
+            return self._from_cache("GET", url, None, None)
         try:
             cached = self.session.request("GET", url, only_if_cached=True, allow_redirects=False,
                                           timeout=(self.cfg.timeout, self.cfg.timeout))
@@ -420,6 +464,12 @@ class HttpClient:
             parts = urlsplit(current)
             if parts.scheme.lower() not in SCHEMES or not parts.hostname:
                 return LinkResult(url, "blocked", current, detail="only http(s) URLs are fetched")
+            if self.cfg.read_only and not self._literal_allowed(parts.hostname):
+                # Online, the guard refuses this address when connecting; replaying the
+                # cache connects nowhere, so the same verdict is given here.
+                return LinkResult(url, "blocked", current,
+                                  detail=f"refused to connect to {parts.hostname}: "
+                                         f"not a public address")
             outcome = self._hop(current)
             if isinstance(outcome, BaseException):
                 status, definite, detail = classify_exception(outcome)
@@ -444,6 +494,18 @@ class HttpClient:
                               detail=_describe(code))
         return LinkResult(url, "too-many-redirects", current,
                           detail=f"more than {self.cfg.max_redirects} redirects")
+
+
+    def _literal_allowed(self, host: str) -> bool:
+        """False only for an IP literal the address guard refuses (names are not resolved)."""
+        import ipaddress
+
+        literal = host.strip("[]")
+        try:
+            ipaddress.ip_address(literal.split("%", 1)[0])
+        except ValueError:
+            return True
+        return self.guard.address_allowed(host, literal)
 
 
 def _describe(code: int) -> str:

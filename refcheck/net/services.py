@@ -21,12 +21,14 @@ from refcheck.config import Settings
 from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
-from refcheck.net.http import HttpClient, HttpConfig, LinkResult
+from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult
 from refcheck.net.sources import Source
 from refcheck.net.verify import Verdict, Verifier, shape
 
 UNREACHABLE = "network unreachable: online checks skipped"
+NOT_CACHED_NOTE = "cache read-only: "
 _CONNECTION = ("dns", "refused", "timeout", "reset")
+PROGRESS_MIN = 21  # fewer items finish before a bar is worth drawing
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def config_from_settings(settings: Settings) -> HttpConfig:
         no_cache=settings.no_cache,
         cache_backend=settings.cache_backend,
         redis_url=settings.redis_url,
+        read_only=settings.cache_read_only,
         # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
         host_limits={**_source_limits(settings),
                      crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
@@ -89,8 +92,10 @@ def config_from_settings(settings: Settings) -> HttpConfig:
 
 
 def _source_limits(settings: Settings) -> dict[str, int]:
-    """Concurrency per registry host: arXiv and DBLP one at a time, E-utilities three."""
-    limits = {settings.arxiv_url: 1, settings.dblp_url: 1, settings.pubmed_url: 3,
+    """Concurrency per registry host: arXiv and DBLP one at a time, E-utilities three
+    (ten with an API key)."""
+    limits = {settings.arxiv_url: 1, settings.dblp_url: 1,
+              settings.pubmed_url: 10 if settings.pubmed_key else 3,
               settings.openalex_url: 8}
     return {(urlsplit(url).hostname or "").lower(): n for url, n in limits.items()}
 
@@ -102,6 +107,9 @@ class Services:
     http: HttpClient
     notes: list[str] = field(default_factory=list)
     progress: bool = False
+    # Where the progress bar goes (a rich Console); None: stderr, and only when it is a
+    # terminal.  Tests pass a Console to see it.
+    console: Any = None
 
     def __post_init__(self) -> None:
         self.crossref = CrossrefClient(self.http, self.settings.crossref_url, self.settings.mailto)
@@ -123,6 +131,24 @@ class Services:
         if text not in self.notes:
             self.notes.append(text)
 
+    @property
+    def read_only(self) -> bool:
+        return self.http.cfg.read_only
+
+    def _note_not_cached(self) -> None:
+        """Read-only mode: one note, kept up to date, on what the cache could not answer."""
+        missed = self.http.not_cached
+        if not missed:
+            return
+        text = (f"{NOT_CACHED_NOTE}{missed} request(s) had no cached answer; the links, "
+                f"DOIs and references concerned were not checked (nothing was sent)")
+        with self._lock:
+            for i, note in enumerate(self.notes):
+                if note.startswith(NOT_CACHED_NOTE):
+                    self.notes[i] = text
+                    return
+            self.notes.append(text)
+
     def references(self) -> Iterator[Reference]:
         for doc in self.documents:
             yield from doc.entries()
@@ -138,8 +164,11 @@ class Services:
             futures = {url: pool.submit(self.http.check_link, url) for url in urls}
             for url, result in self._progress(futures.items(), len(urls), "checking links"):
                 results[url] = result.result()
+        # Read-only replay: a URL the cache cannot answer is not checked, not dead.
+        results = {u: r for u, r in results.items() if r.status != NOT_CACHED}
         statuses = {r.status for r in results.values()}
-        if len(statuses) == 1 and statuses <= set(_CONNECTION) and self._offline_probe():
+        if len(statuses) == 1 and statuses <= set(_CONNECTION) and not self.read_only \
+                and self._offline_probe():
             self.unreachable = True
             self._note(UNREACHABLE)
             return {}
@@ -152,17 +181,29 @@ class Services:
         return isinstance(outcome, BaseException)
 
     def _progress(self, items: Iterable[Any], total: int, label: str) -> Iterable[Any]:
-        if not (self.progress and sys.stderr.isatty() and total > 20):
+        """A transient rich progress bar over ``items`` when the run is long and a person
+        watches (a terminal); CI logs and pipes get nothing."""
+        if not self.progress or total < PROGRESS_MIN:
+            return items
+        console = self.console
+        if console is None:
+            if not sys.stderr.isatty():
+                return items
+            from rich.console import Console
+
+            console = Console(stderr=True)
+        if not console.is_terminal:
             return items
         from rich.progress import track
 
-        return track(items, total=total, description=label, console=None, transient=True)
+        return track(items, total=total, description=label, console=console, transient=True)
 
     def link(self, url: str) -> LinkResult | None:
         """The result for a URL of any reference of the run (None: not checked)."""
         with self._lock:
             if self._links is None:
                 self._links = self._check_all_links()
+                self._note_not_cached()
         return self._links.get(url)
 
     # -- DOIs ----------------------------------------------------------------------------
@@ -173,7 +214,7 @@ class Services:
             return {}
         records, failed = self.crossref.works(wanted)
         infos: dict[str, DoiInfo] = {}
-        if failed and len(failed) == len(wanted):
+        if failed and len(failed) == len(wanted) and not self.read_only:
             self._note(f"Crossref unreachable at {self.settings.crossref_url}: "
                        f"{len(failed)} DOI(s) not checked")
         for doi in wanted:
@@ -195,6 +236,7 @@ class Services:
         with self._lock:
             if self._dois is None:
                 self._dois = self._lookup_all_dois()
+                self._note_not_cached()
         return self._dois.get(normalise_doi(doi))
 
     def record_for(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
@@ -213,6 +255,7 @@ class Services:
                 held = [d for r in self.references() for d in reference_dois(r)
                         if (i := self.doi(d)) is not None and i.state != "unknown"]
                 self._notices = self.crossref.notices(held) if held else {}
+                self._note_not_cached()
         return self._notices.get(normalise_doi(doi), [])
 
     def wrong_doi(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
@@ -247,6 +290,7 @@ class Services:
                     result = dois.pop()
         with self._lock:
             self._suggested[key] = result
+        self._note_not_cached()
         return result
 
 
@@ -273,9 +317,12 @@ class Services:
             return {}
         uses_crossref = any(s.name == "crossref" for s in self.sources)
         verifier = Verifier(self.sources, doi_state=self.doi if uses_crossref else None,
-                            retracted_doi=self.doi_retracted if uses_crossref else None)
+                            retracted_doi=self.doi_retracted if uses_crossref else None,
+                            progress=self._progress)
         verdicts = verifier.run(refs)
-        for label, count in sorted(verifier.failures.items()):
+        # Read-only replay: every failure is a cache miss (failures are never cached),
+        # which the one read-only note reports.
+        for label, count in sorted(() if self.read_only else verifier.failures.items()):
             base = next((s.base for s in self.sources if s.label == label), "")
             self._note(f"{label} could not be reached or refused at {base}: "
                        f"{count} lookup(s) not answered there (no reference is called "
@@ -287,6 +334,7 @@ class Services:
         with self._lock:
             if self._verdicts is None:
                 self._verdicts = self._verify_all()
+                self._note_not_cached()
             return self._verdicts.get((ref.path, ref.index))
 
     @property
@@ -320,7 +368,8 @@ def build_sources(settings: Settings, http: HttpClient,
         "openalex": lambda: OpenAlexSource(http, settings.openalex_url, settings.openalex_key,
                                            settings.mailto),
         "arxiv": lambda: ArxivSource(http, settings.arxiv_url),
-        "pubmed": lambda: PubMedSource(http, settings.pubmed_url, settings.mailto),
+        "pubmed": lambda: PubMedSource(http, settings.pubmed_url, settings.mailto,
+                                       settings.pubmed_key),
         "dblp": lambda: DblpSource(http, settings.dblp_url),
     }
     out: list[Source] = []

@@ -344,8 +344,10 @@ class Verifier:
         doi_state: Callable[[str], Any] | None = None,
         retracted_doi: Callable[[str], bool] | None = None,
         workers: int = 4,
+        progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None,
     ) -> None:
         self.sources = sources
+        self.progress = progress
         self.doi_state = doi_state
         self.retracted_doi = retracted_doi
         self.workers = workers
@@ -359,7 +361,11 @@ class Verifier:
         todo = [i for i, s in enumerate(states) if s.match is None and refs[i].title]
         if todo:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
-                list(pool.map(lambda i: self._search(refs[i], shapes[i][0], states[i]), todo))
+                done: Iterable[Any] = pool.map(
+                    lambda i: self._search(refs[i], shapes[i][0], states[i]), todo)
+                if self.progress is not None:
+                    done = self.progress(done, len(todo), "looking up references")
+                list(done)
         return [self._verdict(r, sh, st) for r, sh, st in zip(refs, shapes, states, strict=True)]
 
     def _identifiers(self, refs: list[Reference], states: list[_State]) -> None:

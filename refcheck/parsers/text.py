@@ -927,6 +927,12 @@ def _parse_into(doc: Document) -> None:
     notes = _footnotes(st)
     _resolve_repeats(text, notes)
     cites = _citation_lines(st)
+    if not lists and not notes and not cites:
+        bare = _bare_list(st)
+        if bare:
+            lists.append(("numbered" if any(sp.label for sp in bare) else "author-date",
+                          bare[0].start, bare))
+            _mark(st, bare)
 
     found: list[_Span] = [sp for _, _, lst in lists for sp in lst] + notes + cites
     found.sort(key=lambda sp: sp.start)
@@ -950,6 +956,48 @@ def _parse_into(doc: Document) -> None:
         doc.section = (min(s for _, s, _ in lists), max(lst[-1].end for _, _, lst in lists))
     elif notes:
         doc.layout = "footnotes"
+
+
+def _bare_list(st: _State) -> list[_Span]:
+    """A file that is nothing but references, with no heading: ``refs.txt``.
+
+    Users paste one or two references into a file, or keep a list without a
+    heading; a numbered run needs three items and a section needs a heading,
+    so neither finds them.  The whole file is read as one section when every
+    entry it splits into has the shape of a reference and none is prose;
+    otherwise (an abstract, a page of text) nothing is invented.
+    """
+    spans = _segment_section(st, 0, len(st.lines))
+    if not spans or len(spans) > 2000:
+        return []
+    text = st.source.text
+    if all(_bare_entry(text[sp.start : sp.end], sp.label) for sp in spans):
+        return spans
+    return []
+
+
+def _bare_entry(raw: str, label: str | None) -> bool:
+    """Stricter than inside a headed section: no heading vouches for the text."""
+    if not _looks_like_reference(raw):
+        return False
+    words = _WORD.findall(raw[:2000])
+    if len(words) >= 15 and sum(w.lower() in _STOPWORDS for w in words) / len(words) >= 0.3:
+        return False
+    plain = raw.lstrip().lstrip("*_")  # Markdown emphasis around the authors
+    return (
+        label is not None
+        or _AUTHOR_START.match(plain) is not None
+        or _BARE_START.match(raw) is not None
+        or _BARE_START.match(plain) is not None
+    )
+
+
+# Starts that a bare entry may have besides _AUTHOR_START: a bullet, a Markdown-escaped
+# label ("\\[32\\]"), a Vancouver author ("Alfaro-Almagro F, …", "Smith JA.").
+_BARE_START = re.compile(
+    r"^\s*(?:[-*+•]\s|\\?\[\d{1,4}\\?\]|\d{1,4}[.)]\s"
+    r"|[" + _UP + r"][\w'’-]+\s+[" + _UP + r"]{1,3}[,.])"
+)
 
 
 def _fill_fields(doc: Document, ref: Reference) -> None:

@@ -65,3 +65,60 @@ def journal_words() -> frozenset[str]:
     for title in (*journal_titles(), *(p.text for p in phrases())):
         out.update(w.lower() for w in regex.findall(r"\p{L}+", title))
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _journal_index() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Lower-cased known titles (in list order) and lower-cased titles plus abbreviations."""
+    titles = journal_titles()
+    lowered = tuple(t.lower() for t in titles)
+    known = {*lowered, *(a.lower() for a in _lines("journal_abbreviations.txt"))}
+    return lowered, frozenset(known)
+
+
+class VenueMatch(NamedTuple):
+    title: str  # the known title, as the list writes it
+    distance: int  # edits between the container and the title (OSA, case-insensitive)
+    slips: tuple[tuple[int, str, str], ...]  # (word index, word as written, title's word)
+
+
+def is_known_venue(name: str) -> bool:
+    """Whether ``name`` is a listed journal title or abbreviation (case-insensitive)."""
+    return " ".join(name.split()).lower() in _journal_index()[1]
+
+
+def nearest_journal(name: str, min_length: int = 12) -> VenueMatch | None:
+    """The one known journal title ``name`` is one or two edits from, if any.
+
+    ``name`` is a container title as written (surrounding punctuation already
+    stripped).  None when the name is short, is itself a known title or
+    abbreviation, or is equally close to several titles.  Edits are counted
+    case-insensitively: "Jounal of geophysical research" is one edit from
+    "Journal of Geophysical Research".
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    name = " ".join(name.split())
+    low = name.lower()
+    if len(low) < min_length or len(low.split()) < 2 or is_known_venue(name):
+        return None
+    lowered, _ = _journal_index()
+    # Two edits in a short name change too much of it to be a slip.
+    cutoff = 1 if len(low) < 20 else 2
+    found = process.extract(low, lowered, scorer=OSA.distance, score_cutoff=cutoff, limit=None)
+    if not found:
+        return None
+    best = min(int(d) for _, d, _ in found)
+    closest = {lowered[i] for _, d, i in found if int(d) == best}
+    if len(closest) != 1:
+        return None
+    index = next(i for _, d, i in found if int(d) == best)
+    title = journal_titles()[index]
+    written, proper = name.split(), title.split()
+    if len(written) != len(proper):
+        return None  # a merged or split word: not the slip this matcher explains
+    slips = tuple(
+        (k, w, p) for k, (w, p) in enumerate(zip(written, proper, strict=True)) if w.lower() != p.lower()
+    )
+    return VenueMatch(title, best, slips)
