@@ -6,6 +6,14 @@ the URL well under common limits and, with the update-notice query, cost at
 most 2/``BATCH`` requests per DOI on a cold run; ``select=`` trims payloads.
 A DOI missing from a batch answer is asked for singly before it is called
 unknown, so a quirk of the batch filter never becomes a false "not found".
+
+Retractions: the trimmed records keep ``updated-by`` (a documented ``select``
+field), so the DOI lookups that are made anyway carry every retraction,
+withdrawal, expression of concern and correction of the cited works — the
+publishers' own (``"source": "publisher"``) and, since Crossref merged the
+Retraction Watch database into its REST API (January 2025), Retraction
+Watch's (``"source": "retraction-watch"``, with the database's
+``record-id``).  No request per DOI is added for them.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ BATCH = 50
 SELECT = (
     "DOI,type,title,subtitle,original-title,short-title,container-title,"
     "short-container-title,author,volume,issue,page,article-number,issued,published,"
-    "published-print,published-online,update-to"
+    "published-print,published-online,update-to,updated-by"
 )
 NOTICE_SELECT = "DOI,type,title,update-to"
 SEARCH_ROWS = 5

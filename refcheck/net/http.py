@@ -468,8 +468,8 @@ class HttpClient:
                 # Online, the guard refuses this address when connecting; replaying the
                 # cache connects nowhere, so the same verdict is given here.
                 return LinkResult(url, "blocked", current,
-                                  detail=f"refused to connect to {parts.hostname}: "
-                                         f"not a public address")
+                                  detail=f"refused to connect to {parts.hostname} "
+                                         f"({parts.hostname}): not a public address")
             outcome = self._hop(current)
             if isinstance(outcome, BaseException):
                 status, definite, detail = classify_exception(outcome)

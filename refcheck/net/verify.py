@@ -279,6 +279,21 @@ def shape(ref: Reference) -> tuple[bool, str]:
     return False, "article without volume or issue (news, magazine or book part)"
 
 
+# What registries rarely hold, by the kinds :func:`shape` names: not finding one of these
+# can only give "unverifiable", so a metered search for it is money spent for nothing.
+GREY_KINDS = frozenset({
+    "book", "book chapter", "thesis", "report", "report series item", "web page",
+    "news item", "magazine article", "law",
+})
+
+
+def grey_literature(ref: Reference) -> bool:
+    """Is this a book, chapter, report, thesis, law, news item or web page without an
+    identifier (whose verdict, when no free source finds it, is "unverifiable")?"""
+    held, kind = shape(ref)
+    return not held and kind in GREY_KINDS
+
+
 # -- the ladder ---------------------------------------------------------------------------
 
 

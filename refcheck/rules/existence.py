@@ -101,8 +101,9 @@ def work_unverifiable(doc: Document, ctx: Context) -> Iterator[Hit]:
 
     Example:
     `Olcott M.B. Vtoroi shans Tsentral'noi Azii. Moscow, Carnegie Endowment,
-    2005. 487 p.` gives `RC852 book not found in Crossref, OpenAlex (registries
-    rarely hold this kind of work): unverifiable, check it by hand`.
+    2005. 487 p.` gives `RC852 book not found in Crossref (registries rarely
+    hold this kind of work): unverifiable, check it by hand`.  (OpenAlex's
+    metered search is not spent on such works; identifiers are still looked up.)
     """
     for ref, v in _verdicts(doc, ctx):
         if v.verdict != "unverifiable":
@@ -170,8 +171,9 @@ def retracted_registry(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Reports references whose matched record is flagged retracted by OpenAlex
     (`is_retracted`), PubMed (publication type "Retracted Publication") or a
-    Crossref record's `updated-by`, when Crossref has no retraction notice for
-    a DOI the reference states (RC801 reports those).
+    Crossref record's `updated-by` (the publisher's notices and the Retraction
+    Watch database's entries), when Crossref has no retraction notice for a
+    DOI the reference states (RC801 reports those).
 
     Why it matters:
     Many retracted works carry no DOI in the citation, or their notice lives
@@ -192,6 +194,8 @@ def retracted_registry(doc: Document, ctx: Context) -> Iterator[Hit]:
         record = v.match.record
         label = next((s.label for s in services.sources if s.name == record.source),
                      record.source)
+        if record.retracted_by:
+            label = f"{record.retracted_by}, through {label}"
         start, end = _where(ref)
         yield Hit(start, end,
                   f"the cited work is flagged retracted by {label} ({record.ident})",

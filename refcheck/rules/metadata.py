@@ -96,6 +96,7 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
     if services is None:
         return
     from refcheck.net.services import reference_dois
+    from refcheck.net.sources.crossref import RETRACTION_WATCH, watch_label
 
     for ref in doc.entries():
         for doi in reference_dois(ref):
@@ -105,10 +106,17 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
             notices = [n for n in services.notices(doi)
                        if str(n.get("type", "")).lower().replace("-", "_") in kinds]
             for update in (info.record or {}).get("updated-by", []) or []:
+                if not isinstance(update, dict):
+                    continue
                 kind = str(update.get("type", "")).lower().replace("-", "_")
                 if kind in kinds and str(update.get("DOI", "")).lower() != doi:
                     notices.append({"notice": update.get("DOI"), "type": kind,
-                                    "label": update.get("label")})
+                                    "label": update.get("label"),
+                                    "source": update.get("source"),
+                                    "record-id": update.get("record-id")})
+            # A notice asserted by both the publisher and Retraction Watch is one notice;
+            # the Retraction Watch entry is kept for its record id.
+            notices.sort(key=lambda n: n.get("source") != RETRACTION_WATCH)
             seen: set[str] = set()
             for n in notices:
                 key = str(n.get("notice", "")).lower()
@@ -117,7 +125,10 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
                 seen.add(key)
                 label = str(n.get("label") or n.get("type") or "update").replace("_", " ")
                 start, end = locate(ref, doi, "doi")
-                yield Hit(start, end, f"{doi}: {label.lower()} published as {n.get('notice')}",
+                by = f" (recorded by {watch_label(n)})" if n.get("source") == RETRACTION_WATCH \
+                    else ""
+                yield Hit(start, end,
+                          f"{doi}: {label.lower()} published as {n.get('notice')}{by}",
                           reference=ref, suggestion=None)
 
 
@@ -132,8 +143,9 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
 def retracted(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Asks Crossref for editorial notices that update each cited DOI (the
-    `update-to` of retraction notices, and the record's own `updated-by`)
-    and reports retractions, withdrawals, removals and expressions of concern.
+    `update-to` of retraction notices, and the record's own `updated-by`,
+    which also carries the Retraction Watch database's entries) and reports
+    retractions, withdrawals, removals and expressions of concern.
 
     Why it matters:
     Citing a retracted paper as support spreads results its own publisher

@@ -1,15 +1,19 @@
 """Typo rules (RC101–RC149): misspelled words and slipped phrases in references.
 
-Both rules share one pass over each reference (:func:`analyse`), so that a
-phrase slip and a non-word in the same place are reported once.  Word
+The rules share one pass over each reference (:func:`analyse_document`), so
+that a phrase slip, a non-word and a venue slip in the same place are
+reported once.  Word
 frequencies come from wordfreq, loaded on first use (see
 ``refcheck/text/freq.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import regex
 
 from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
@@ -45,8 +49,10 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
     hits: list[TypoHit] = []
     for ref in doc.entries():
         ctx = analyse(doc, ref)
+        found: list[TypoHit] = []
         for start, end, fld in ctx.regions:
-            hits.extend(_check_region(doc.text, start, end, ctx, ref, fld))
+            found.extend(_check_region(doc.text, start, end, ctx, ref, fld))
+        hits.extend(_with_venue_slips(doc.text, ref, found))
     if prose:
         for start, end in prose_regions(doc):
             plain = RefContext(regions=[(start, end, None)])
@@ -102,6 +108,105 @@ def _check_region(
     return out
 
 
+# Fields naming the venue a work appeared in (text parser, BibTeX/biblatex, CSL-JSON).
+_VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
+_VENUE_LEAD = regex.compile(r"[\s\"“‘'*_]*")
+_VENUE_TAIL = regex.compile(r"[\s\"”’'*_.,;:]*$")
+
+
+def _with_venue_slips(text: str, ref: Reference, found: list[TypoHit]) -> list[TypoHit]:
+    """``found`` plus RC103 hits for venue names one slip from a known journal title.
+
+    A word of the venue that RC101/RC102 already reports is not reported a
+    second time: that hit's message gains the venue evidence instead, and
+    RC103 reports only the slips the word-level rules cannot see (real words,
+    words too rare or too foreign to judge alone).
+    """
+    out = list(found)
+    for name in _VENUE_FIELDS:
+        span = ref.field_spans.get(name)
+        if span is None:
+            continue
+        slip = _venue_slip(text, *span)
+        if slip is None:
+            continue
+        start, end, suggestion, title, message = slip
+        inside = [i for i, h in enumerate(out) if h.start < end and start < h.end]
+        if inside:
+            for i in inside:
+                note = f"; the venue is one slip from the known journal title '{title}'"
+                out[i] = dataclasses.replace(out[i], message=out[i].message + note)
+        else:
+            out.append(TypoHit("RC103", start, end, message, suggestion, ref, name))
+    return out
+
+
+def _venue_slip(text: str, s: int, e: int) -> tuple[int, int, str, str, str] | None:
+    """(start, end, suggestion, known title, message) for a slipped venue in ``text[s:e]``."""
+    from refcheck.text.lexicon import nearest_journal
+
+    lead = _VENUE_LEAD.match(text, s, e)
+    tail = _VENUE_TAIL.search(text, s, e)
+    start = lead.end() if lead else s
+    end = max(start, tail.start() if tail else e)
+    written = text[start:end]
+    if not written or "\\" in written or "{" in written:
+        return None  # LaTeX or brace-protected text: not comparable with plain titles
+    match = nearest_journal(written)
+    if match is None or not match.slips:
+        return None
+    if not all(_plausible_venue_slip(w, p) for _, w, p in match.slips):
+        return None
+    slipped = {k: (w, p) for k, w, p in match.slips}
+    parts: list[str] = []
+    pos = 0
+    for k, m in enumerate(regex.finditer(r"\S+", written)):
+        if k in slipped:
+            parts.append(written[pos : m.start()] + _in_case_of(*slipped[k]))
+            pos = m.end()
+    suggestion = "".join(parts) + written[pos:]
+    changes = ", ".join(f"'{w}' → '{_in_case_of(w, p)}'" for w, p in slipped.values())
+    message = (
+        f"venue '{' '.join(written.split())}' is not a known journal title or abbreviation, "
+        f"but is {match.distance} edit{'s' if match.distance > 1 else ''} from exactly one: "
+        f"'{match.title}' ({changes})"
+    )
+    return start, end, suggestion, match.title, message
+
+
+def _plausible_venue_slip(wrong: str, right: str) -> bool:
+    """Whether a word of a venue differing from a known title's word looks like a slip.
+
+    Real journals differ from each other by one letter or one word too
+    ("Physics Letters A"/"B", "Organic"/"Inorganic", "Product"/"Products",
+    "Phycology"/"Physiology"): those differences are never slips.
+    """
+    from rapidfuzz.distance import OSA
+
+    if not (wrong.isalpha() and right.isalpha()) or len(wrong) < 3 or len(right) < 4:
+        return False
+    w, r = wrong.lower(), right.lower()
+    if w.startswith(r) or r.startswith(w) or w.endswith(r) or r.endswith(w):
+        return False  # a plural, an adjective, a negation: another journal's name
+    zw, zr = freq.zipf(w), freq.zipf(r)
+    if zr < 3.0:
+        return False  # only correct towards a word known to be common
+    distance = OSA.distance(w, r)
+    if zw >= 1.0:
+        # A real word: only a one-letter slip to a far more common word ("Pubic").
+        return distance == 1 and zr - zw >= 1.5
+    return distance <= 2
+
+
+def _in_case_of(written: str, proper: str) -> str:
+    """``proper`` written in the capitalisation style of ``written``."""
+    if written.isupper() and len(written) > 1:
+        return proper.upper()
+    if written[:1].islower():
+        return proper.lower()
+    return proper
+
+
 def _plural_pair(a: str, b: str) -> bool:
     return a + "s" == b or b + "s" == a or a + "es" == b or b + "es" == a
 
@@ -110,7 +215,7 @@ def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str,
     from rapidfuzz.distance import OSA
 
     from refcheck.text.lexicon import phrase_index
-    from refcheck.text.spelling import match_case
+    from refcheck.text.spelling import is_camel_case, match_case
 
     index = phrase_index()
     # Runs of words separated by single spaces only: a phrase never spans punctuation.
@@ -142,6 +247,7 @@ def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str,
                         len(pw) >= 4
                         and tok.text.isalpha()
                         and not is_acronym(tok.text)
+                        and not is_camel_case(tok.text)
                         and OSA.distance(w, pw) == 1
                         and freq.zipf(pw) - freq.zipf(w) >= 1.0
                     ):
@@ -161,6 +267,10 @@ def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str,
 
 def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
     prose = bool(ctx.options.get("prose", False))
+    if code == "RC103":
+        # RC103 has no prose option; reuse the prose pass RC101 already made, if any.
+        cached = _CACHE.get(id(doc) * 2 + 1)
+        prose = cached is not None and cached[0] is doc.text
     for h in analyse_document(doc, prose):
         if h.code == code:
             yield Hit(
@@ -244,4 +354,46 @@ def phrase_misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
     return _hits(doc, ctx, "RC102")
 
 
-RULES = (misspelling, phrase_misspelling)
+@rule(
+    code="RC103",
+    name="venue-misspelling",
+    category=Category.TYPO,
+    severity=Severity.WARNING,
+    summary="a journal or proceedings name one or two edits from exactly one known title.",
+    fix="unsafe",
+)
+def venue_misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Compares each reference's venue (the container: `journal`, `booktitle`,
+    `container-title`, or the venue a plain-text reference names) with a
+    list of about 4,500 real journal titles and their abbreviations
+    (bibbreviate, see `refcheck/data/README.md`).  A venue that is not
+    itself a listed title or abbreviation, has at least two words and 12
+    letters, and is one edit (two for names of 20 characters or more) from
+    exactly one listed title is reported, with the title in the message.
+    Case does not count as an edit.  Each differing word must look like a
+    slip: an unknown word, or a real word one letter from a far more common
+    one; never a letter or number ("Physics Letters A"/"B"), a plural, a
+    prefix or suffix ("Organic"/"Inorganic"), or a word towards a rare one.
+    When RC101 or RC102 already reports a word of the venue, that finding
+    carries the venue evidence and RC103 stays silent, so that one word is
+    not reported twice.
+
+    Why it matters:
+    A misspelt venue makes a reference hard to find and look careless; a
+    real-word slip ("Pubic Health") passes every spell checker.
+
+    Example:
+    `Jornal of Geophysical Research` is reported: one edit from the known
+    title 'Journal of Geophysical Research' ('Jornal' → 'Journal').  `Journal
+    of Applied Phycology` (a real journal) is not.
+
+    Fix safety:
+    Unsafe: the venue may be a real journal missing from the list; the fix
+    (only the slipped words, in the writer's capitalisation) is applied only
+    with `--fix-typos`.
+    """
+    return _hits(doc, ctx, "RC103")
+
+
+RULES = (misspelling, phrase_misspelling, venue_misspelling)

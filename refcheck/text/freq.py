@@ -1,14 +1,27 @@
 """Word frequencies from the ``wordfreq`` package, and correction candidates.
 
 Frequencies are Zipf values (log10 of occurrences per billion words): 7 is
-"the", 3 a word seen once per million, 0 an unseen token.  wordfreq is
-imported on first use so that rule modules stay cheap to import; every
-lookup is cached for the process.
+"the", 3 a word seen once per million, 0 an unseen token.  Every lookup is
+cached for the process.
+
+wordfreq's own tables take seconds to build and over 100 MB as Python
+dicts, far too much for a hook that runs on every commit.  The first use
+builds, from wordfreq's data, one compact file in the user cache directory
+(``REFCHECK_CACHE_DIR`` when set), keyed by the wordfreq version: every
+word of English and of :data:`OTHER_LANGUAGES`, sorted by its UTF-8 bytes,
+with parallel arrays of English Zipf values (hundredths, exact) and of the
+other language a word belongs to.  Later runs read it in milliseconds and
+answer by binary search, without creating an object per word; nothing is
+read until a token actually needs a frequency.  With no usable cache
+directory the same tables are built in memory, so findings never depend on
+the cache.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from array import array
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -22,6 +35,10 @@ OTHER_MIN_ZIPF = 2.5
 
 # Corrections are drawn from English words at least this common.
 CANDIDATE_MIN_ZIPF = 3.0
+
+# Bumped whenever the file layout or what it holds changes.
+_FORMAT = 1
+_MAGIC = b"RCWF"
 
 
 class Candidate(NamedTuple):
@@ -37,44 +54,157 @@ def _wordfreq() -> Any:
     return wordfreq
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, float], dict[str, str]]:
-    """English frequencies and {word: language} for the other languages.
+class Tables:
+    """The compact form: sorted words and parallel arrays, searched by bisection.
 
-    Building them from wordfreq takes seconds (one msgpack per language), so
-    a compact form is kept in the user cache directory, keyed by the
-    wordfreq version; it loads in a fraction of that.
+    ``words`` holds every word followed by a newline, sorted by UTF-8 bytes
+    (which is code point order); ``offsets[i]`` is where word ``i`` starts
+    (one extra entry marks the end).  ``zipf[i]`` is the English Zipf value
+    times 100 (0: not an English word), ``lang[i]`` one plus the index in
+    OTHER_LANGUAGES of the language it is a common word of (0: none).
+    ``vocabulary`` lists the candidate words, in wordfreq's order (most
+    frequent first), newline-separated.
     """
-    import os
-    import pickle
 
-    path = _cache_path()
-    if path is not None and os.path.exists(path):
-        try:
-            with open(path, "rb") as fh:
-                data = pickle.load(fh)
-            if isinstance(data, tuple) and len(data) == 2:
-                return data
-        except (OSError, pickle.PickleError, EOFError, ValueError):
-            pass
+    __slots__ = ("words", "offsets", "zipf", "lang", "vocabulary", "_count")
+
+    def __init__(
+        self, words: bytes, offsets: array[int], zipf: array[int], lang: bytes, vocabulary: bytes
+    ) -> None:
+        self.words = words
+        self.offsets = offsets
+        self.zipf = zipf
+        self.lang = lang
+        self.vocabulary = vocabulary
+        self._count = len(offsets) - 1
+
+    def find(self, word: str) -> int:
+        """Index of ``word`` (exact, already lower-cased), or -1."""
+        key = word.encode("utf-8", "surrogatepass")
+        words, offsets = self.words, self.offsets
+        lo, hi = 0, self._count
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if words[offsets[mid] : offsets[mid + 1] - 1] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self._count and words[offsets[lo] : offsets[lo + 1] - 1] == key:
+            return lo
+        return -1
+
+
+def _build() -> Tables:
+    """The tables from wordfreq's data (seconds; done once per wordfreq version)."""
     wf = _wordfreq()
     english: dict[str, float] = wf.get_frequency_dict("en")
-    other: dict[str, str] = {}
+    zipf_of: dict[str, int] = {}
+    for w, f in english.items():
+        # Stored in hundredths: exactly the value zipf() has always returned.
+        zipf_of[w] = round(round(math.log10(f * 1e9), 2) * 100)
+    other: dict[str, int] = {}
     cutoff = 10 ** (OTHER_MIN_ZIPF - 9)
-    for lang in OTHER_LANGUAGES:
+    for k, lang in enumerate(OTHER_LANGUAGES, start=1):
         for w, f in wf.get_frequency_dict(lang).items():
             if f >= cutoff and w.isalpha():
-                other.setdefault(w, lang)
+                other.setdefault(w, k)
+    vocab_cutoff = 10 ** (CANDIDATE_MIN_ZIPF - 9)
+    vocabulary = "\n".join(w for w, f in english.items() if f >= vocab_cutoff and w.isalpha())
+    keys = sorted(
+        {w.encode("utf-8", "surrogatepass") for w in (*english, *other) if "\n" not in w}
+    )
+    offsets = array("I", [0])
+    zipf = array("H")
+    lang = bytearray()
+    pos = 0
+    for key in keys:
+        pos += len(key) + 1
+        offsets.append(pos)
+        w = key.decode("utf-8", "surrogatepass")
+        zipf.append(zipf_of.get(w, 0))
+        lang.append(other.get(w, 0))
+    blob = b"\n".join(keys) + b"\n" if keys else b""
+    return Tables(blob, offsets, zipf, bytes(lang), vocabulary.encode("utf-8", "surrogatepass"))
+
+
+def _header() -> dict[str, Any]:
+    return {
+        "format": _FORMAT,
+        "wordfreq": wordfreq_version(),
+        "languages": list(OTHER_LANGUAGES),
+        "other_min_zipf": OTHER_MIN_ZIPF,
+        "candidate_min_zipf": CANDIDATE_MIN_ZIPF,
+        "byteorder": sys.byteorder,
+        "itemsize": [array("I").itemsize, array("H").itemsize],
+    }
+
+
+def _serialise(t: Tables) -> bytes:
+    import json
+
+    sections = [t.words, t.offsets.tobytes(), t.zipf.tobytes(), t.lang, t.vocabulary]
+    head = _header()
+    head["sections"] = [len(s) for s in sections]
+    encoded = json.dumps(head, sort_keys=True).encode("ascii")
+    return b"".join([_MAGIC, len(encoded).to_bytes(4, "little"), encoded, *sections])
+
+
+def _deserialise(data: bytes) -> Tables | None:
+    """The tables of a cache file, or None when it is not one this code wrote."""
+    import json
+
+    if not data.startswith(_MAGIC) or len(data) < 8:
+        return None
+    size = int.from_bytes(data[4:8], "little")
+    try:
+        head = json.loads(data[8 : 8 + size].decode("ascii"))
+        lengths = [int(n) for n in head.pop("sections")]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if head != _header() or len(lengths) != 5 or 8 + size + sum(lengths) != len(data):
+        return None
+    parts: list[bytes] = []
+    pos = 8 + size
+    for n in lengths:
+        parts.append(data[pos : pos + n])
+        pos += n
+    offsets, zipf = array("I"), array("H")
+    try:
+        offsets.frombytes(parts[1])
+        zipf.frombytes(parts[2])
+    except ValueError:
+        return None
+    count = len(offsets) - 1
+    if count < 0 or len(zipf) != count or len(parts[3]) != count or offsets[-1] != len(parts[0]):
+        return None
+    return Tables(parts[0], offsets, zipf, parts[3], parts[4])
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    """The word tables: read from the cache file, or built (and kept) on first use."""
+    import os
+
+    path = _cache_path()
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                loaded = _deserialise(fh.read())
+            if loaded is not None:
+                return loaded
+        except OSError:
+            pass
+    built = _build()
     if path is not None:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
-                pickle.dump((english, other), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(_serialise(built))
             os.replace(tmp, path)
         except OSError:
             pass
-    return english, other
+    return built
 
 
 def _cache_path() -> str | None:
@@ -89,14 +219,35 @@ def _cache_path() -> str | None:
         except Exception:
             return None
     langs = "-".join(OTHER_LANGUAGES)
-    return os.path.join(base, f"wordfreq-{wordfreq_version()}-{langs}-{OTHER_MIN_ZIPF}.pickle")
+    return os.path.join(
+        base, f"wordfreq-{wordfreq_version()}-{langs}-{OTHER_MIN_ZIPF}-v{_FORMAT}.bin"
+    )
 
 
-def _english() -> dict[str, float]:
-    return _tables()[0]
-
-
+@lru_cache(maxsize=1)
 def wordfreq_version() -> str:
+    """The installed wordfreq's version, read without importing wordfreq or importlib.metadata.
+
+    Both cost tens of milliseconds at start-up; the distribution's
+    ``*.dist-info`` directory beside the package names the version.
+    """
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            names = os.listdir(site)
+        except OSError:
+            names = []
+        found = [
+            n[len("wordfreq-") : -len(".dist-info")]
+            for n in names
+            if n.startswith("wordfreq-") and n.endswith(".dist-info")
+        ]
+        if len(found) == 1:
+            return found[0]
     from importlib.metadata import version
 
     return version("wordfreq")
@@ -107,9 +258,10 @@ def zipf(word: str, lang: str = "en") -> float:
     """Zipf frequency of ``word`` (case-insensitive); 0.0 when unseen."""
     w = word.lower().replace("’", "'")
     if lang == "en":
-        f = _english().get(w)
-        if f is not None:
-            return round(math.log10(f * 1e9), 2)
+        t = tables()
+        i = t.find(w)
+        if i >= 0 and t.zipf[i]:
+            return t.zipf[i] / 100
         if not any(c in w for c in " -'"):
             return 0.0
     value: float = _wordfreq().zipf_frequency(w, lang)
@@ -118,17 +270,19 @@ def zipf(word: str, lang: str = "en") -> float:
 
 def other_language(word: str) -> str | None:
     """A language of OTHER_LANGUAGES in which ``word`` is a common word."""
-    return _tables()[1].get(word.lower())
+    t = tables()
+    i = t.find(word.lower())
+    code = t.lang[i] if i >= 0 else 0
+    return OTHER_LANGUAGES[code - 1] if code else None
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[int, list[str]]:
-    """Common alphabetic English words, bucketed by length."""
-    cutoff = 10 ** (CANDIDATE_MIN_ZIPF - 9)
+    """Common alphabetic English words, bucketed by length (most frequent first)."""
     buckets: dict[int, list[str]] = {}
-    for w, f in _english().items():
-        if f >= cutoff and w.isalpha():
-            buckets.setdefault(len(w), []).append(w)
+    text = tables().vocabulary.decode("utf-8", "surrogatepass")
+    for w in text.split("\n") if text else ():
+        buckets.setdefault(len(w), []).append(w)
     return buckets
 
 

@@ -9,6 +9,7 @@ a run of non-English words.
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import regex
@@ -22,6 +23,8 @@ WORD_MIN_ZIPF = 2.0
 MIN_GAIN = 2.5
 # ...and clearly ahead of any other correction at the same distance.
 MIN_LEAD = 1.0
+# The least frequency (zipf) a correction of a capitalised word must have.
+CAPITALISED_MIN_ZIPF = 3.5
 
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")
 
@@ -108,6 +111,11 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     return False
 
 
+def is_camel_case(word: str) -> bool:
+    """A capital after a lower-case letter inside the word (not ALL CAPS)."""
+    return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
+
+
 def describe_edit(wrong: str, right: str) -> str:
     w, r = wrong.lower(), right.lower()
     if len(w) == len(r) and sorted(w) == sorted(r) and w != r:
@@ -121,6 +129,8 @@ def judge(text: str, tok: Token, lo: int, hi: int) -> Correction | None:
     # English misspellings are ASCII; "Gärtner" or "þessa" are names or foreign words.
     if len(word) < 4 or not word.isascii() or not word.isalpha() or is_acronym(word):
         return None
+    if is_camel_case(word):  # eLife, iConference, mBio, McAllister: coined or names
+        return None
     if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-"):
         return None
     low = word.lower()
@@ -131,6 +141,14 @@ def judge(text: str, tok: Token, lo: int, hi: int) -> Correction | None:
     if not cands:
         return None
     best = cands[0]
+    # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
+    # Radiologe"): only a correction to a common word is convincing there.
+    if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF:
+        return None
+    # An attested word that is the candidate plus a leading letter is a prefixed
+    # form or a brand ("asocial", "Apress"), not a slip of the keyboard.
+    if z > 0 and low[1:] == best.word:
+        return None
     rivals = [c for c in freq.candidates(low, 1) if c.word != best.word and c.zipf >= 3.0]
     if rivals and best.zipf - rivals[0].zipf < MIN_LEAD:
         return None

@@ -51,6 +51,7 @@ SELECTABLE = {
     "published-print",
     "published-online",
     "update-to",
+    "updated-by",
     "relation",
     "publisher",
     "ISSN",

@@ -255,7 +255,7 @@ def test_updated_by_in_a_full_record(crossref: Server, proxy: Server, tmp_path: 
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import refcheck.net.crossref as cr
 
-    # Trimmed records do not carry updated-by; full records (select rejected) do.
+    # Full records (select rejected by the API) carry updated-by as trimmed ones do.
     monkeypatch.setattr(cr, "SELECT", cr.SELECT + ",no-such-field")
     doc = document({"raw": "Own updated-by. doi:10.1371/journal.pone.0033693",
                     "doi": "10.1371/journal.pone.0033693"})

@@ -68,6 +68,7 @@ class Record:
     doi: str | None = None
     type: str | None = None
     retracted: bool = False
+    retracted_by: str | None = None  # who says so, when not the registry itself
     years: tuple[int, ...] = ()  # every date the registry gives (print, online, issued)
 
     def all_years(self) -> list[int]:

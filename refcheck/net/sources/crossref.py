@@ -16,6 +16,14 @@ from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, normalise_doi
 from refcheck.net.sources import Answer, Record, Source, reply_failed, strip_markup
 
+RETRACTION_WATCH = "retraction-watch"  # the "source" of updates Retraction Watch asserted
+
+
+def watch_label(update: dict[str, Any]) -> str:
+    """'Retraction Watch (record 20946)' for an ``updated-by`` entry Retraction Watch made."""
+    record = update.get("record-id")
+    return f"Retraction Watch (record {record})" if record else "Retraction Watch"
+
 
 def record_from_crossref(item: dict[str, Any]) -> Record:
     """A Crossref work (REST ``message``) in the shared shape."""
@@ -32,10 +40,13 @@ def record_from_crossref(item: dict[str, Any]) -> Record:
                 given = a.get("given")
                 authors.append((family, str(given) if given else None))
     containers = [c for c in (item.get("container-title") or []) if isinstance(c, str)]
-    retracted = any(
-        str(u.get("type", "")).lower() in ("retraction", "withdrawal", "removal")
-        for u in item.get("updated-by", []) or [] if isinstance(u, dict)
-    )
+    retractions = [
+        u for u in item.get("updated-by", []) or [] if isinstance(u, dict)
+        and str(u.get("type", "")).lower().replace("-", "_")
+        in ("retraction", "withdrawal", "removal", "partial_retraction")
+    ]
+    retracted = bool(retractions)
+    by_watch = [u for u in retractions if u.get("source") == RETRACTION_WATCH]
     return Record(
         source="crossref",
         ident=str(item.get("DOI", "")).lower(),
@@ -50,6 +61,7 @@ def record_from_crossref(item: dict[str, Any]) -> Record:
         doi=str(item["DOI"]).lower() if isinstance(item.get("DOI"), str) else None,
         type=item.get("type") if isinstance(item.get("type"), str) else None,
         retracted=retracted,
+        retracted_by=watch_label(by_watch[0]) if by_watch else None,
     )
 
 

@@ -6,7 +6,11 @@ allowance is only enough for tests); single-work lookups are free, list and
 filter calls cost $0.10 per 1,000, full-text ``search=`` $1 per 1,000, and all
 users are held to 100 requests a second.  So identifiers are looked up with
 one ``filter=doi:A|B|…`` call per 50 DOIs (OR within one filter is documented
-with ``|``) and ``search=`` is asked only for a reference nothing else found.
+with ``|``) and ``search=`` is asked only for a reference nothing else found,
+and never for grey literature (books, chapters, reports, theses, laws, news,
+web pages without an identifier): its verdict can only be "unverifiable"
+whatever the search says, so the metered call is skipped while identifier
+lookups (free) are kept.
 requests-cache leaves ``api_key`` out of cache keys and redacts it from stored
 responses, so the key never reaches the cache and changing it keeps the cache.
 """
@@ -89,6 +93,11 @@ class OpenAlexSource(Source):
         if self.mailto:
             params["mailto"] = self.mailto
         return params
+
+    def holds(self, ref: Reference, registry_shaped: bool) -> bool:
+        from refcheck.net.verify import grey_literature
+
+        return not grey_literature(ref)
 
     def identifiers(self, ref: Reference) -> list[str]:
         from refcheck.net.services import reference_dois

@@ -1,0 +1,33 @@
+"""Real, correct references that a naive non-word rule flags: each must stay silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from refcheck.rules.typos import misspelling, phrase_misspelling
+from tests.detect.helpers import one_reference, texts
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        # Coined, camel-cased names of journals and conferences.
+        "Kuschel, F. (2014). Gene regulation in the fly. eLife, 3, e01567.",
+        "Smith, A. (2019). Search as learning. In iConference on Information, 12-20.",
+        # A prefixed word that is rarer than its stem.
+        "Kemp, R. (2001). The asocial brain. Journal of Neuroscience, 21(3), 100-110.",
+        # A publisher that is a brand, one letter from a common word.
+        "Lutz, M. (2013). Learning Python. Berkeley, CA: Apress.",
+        # A surname inside a title, a German journal title.
+        "Doe, J. (2005). Fargey's method revisited. Der Radiologe, 45(2), 120-130.",
+    ],
+)
+def test_no_typo_in_correct_reference(reference: str) -> None:
+    doc = one_reference(reference)
+    assert texts(misspelling, doc) == []
+    assert texts(phrase_misspelling, doc) == []
+
+
+def test_real_typos_next_to_them_are_still_found() -> None:
+    doc = one_reference("Cornell, S. (2006). A Challenge to Regional Secuirty. eLife, 3, 1-2.")
+    assert texts(misspelling, doc) == ["Secuirty"]
