@@ -81,6 +81,11 @@ def _accessed(ref: Reference) -> tuple[str, int] | None:
         if span:
             return ref.accessed, span[0]
         return ref.accessed, ref.start + max(i, 0)
+    if ref.format != "text":
+        # A BibTeX/CSL entry states its access date in a field; words such as
+        # "last visited" elsewhere in it (a note, a Crossref item's own cited
+        # references) belong to other works.
+        return None
     m = _ACCESSED.search(ref.raw)
     if m:
         return m.group("date"), ref.start + m.start("date")

@@ -31,3 +31,23 @@ def test_no_typo_in_correct_reference(reference: str) -> None:
 def test_real_typos_next_to_them_are_still_found() -> None:
     doc = one_reference("Cornell, S. (2006). A Challenge to Regional Secuirty. eLife, 3, 1-2.")
     assert texts(misspelling, doc) == ["Secuirty"]
+
+
+def test_access_words_inside_a_csl_item_belong_to_other_works() -> None:
+    import json
+
+    from refcheck.model import SourceText
+    from refcheck.parsers import parse
+    from refcheck.rules.sanity import access_date
+    from tests.detect.helpers import hits
+
+    item = {
+        "id": "a", "type": "article-journal", "title": "Digital libraries",
+        "issued": {"date-parts": [[2007, 5, 1]]},
+        "reference": [{"unstructured": "SBE-CISE report [last visited November 2006]"}],
+    }
+    doc = parse(SourceText("x.json", json.dumps([item])), "csl-json")
+    assert hits(access_date, doc) == []
+    item["accessed"] = {"date-parts": [[2006, 11, 1]]}
+    doc = parse(SourceText("x.json", json.dumps([item])), "csl-json")
+    assert len(hits(access_date, doc)) == 1
