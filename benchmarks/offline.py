@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import argparse
 import glob
+import itertools
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -52,7 +54,7 @@ def _split_entries(text: str) -> tuple[list[str], list[str]]:
     strings: list[str] = []
     entries: list[str] = []
     starts = [m.start() for m in re.finditer(r"(?m)^\s*@", text)] + [len(text)]
-    for a, b in zip(starts, starts[1:]):
+    for a, b in itertools.pairwise(starts):
         chunk = text[a:b].strip()
         kind = chunk[1:].split("{", 1)[0].split("(", 1)[0].strip().lower()
         if kind == "string":
@@ -122,9 +124,9 @@ def _year(work: dict[str, object]) -> int | None:
         parts = work.get(key)
         if isinstance(parts, dict):
             dp = parts.get("date-parts")
-            if isinstance(dp, list) and dp and isinstance(dp[0], list) and dp[0]:
-                if isinstance(dp[0][0], int):
-                    return dp[0][0]
+            ok = isinstance(dp, list) and dp and isinstance(dp[0], list) and dp[0]
+            if ok and isinstance(dp[0][0], int):  # type: ignore[index]
+                return int(dp[0][0])  # type: ignore[index]
     return None
 
 
@@ -244,24 +246,36 @@ class Sample:
 
 
 def run_once(argv: list[str], env: dict[str, str] | None = None) -> Sample:
-    """One whole process; wall time and its own peak RSS (not the maximum over all children)."""
+    """One whole process: wall time and its own peak resident memory.
+
+    A forked child's ``ru_maxrss`` starts at its parent's size (the copy
+    counts until exec), so the benchmark's own memory would be a floor under
+    every figure; GNU time, itself a small process, reports the child's true
+    peak.  Without it, ``os.wait4`` gives an upper bound.
+    """
+    timer = "/usr/bin/time"
+    wrapped = [timer, "-f", "%M", *argv] if os.path.exists(timer) else argv
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, err = proc.communicate()
     elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in KiB on Linux; a --jobs run's workers are separate processes,
-    # reported by the benchmark as their own maximum (see README).
-    return Sample(elapsed, usage.ru_maxrss / 1024, proc.returncode)
+    assert proc.returncode is not None
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    if wrapped is not argv and lines and lines[-1].isdigit():
+        peak = int(lines[-1]) / 1024  # KiB
+        status = proc.returncode
+    else:
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        status = proc.returncode
+    return Sample(elapsed, peak, status)
 
 
 def _tool(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
+    # The script beside this interpreter first: a version manager's shim on PATH
+    # (pyenv) would add its own start-up to every yardstick.
     candidate = Path(sys.executable).parent / name
-    return str(candidate) if candidate.exists() else None
+    return str(candidate) if candidate.exists() else shutil.which(name)
 
 
 def commands(target: Path) -> dict[str, list[str]]:
@@ -272,19 +286,16 @@ def commands(target: Path) -> dict[str, list[str]]:
     codespell = _tool("codespell")
     if codespell:
         out["codespell"] = [codespell, str(target)]
-    try:
-        import pybtex  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        if target.is_file():
-            out["pybtex-parse"] = [
-                sys.executable, "-c",
-                "import sys, pybtex.errors, pybtex.database as d;"
-                "pybtex.errors.set_strict_mode(False);"
-                "d.parse_file(sys.argv[1], bib_format='bibtex')",
-                str(target),
-            ]
+    import importlib.util
+
+    if importlib.util.find_spec("pybtex") is not None and target.is_file():
+        out["pybtex-parse"] = [
+            sys.executable, "-c",
+            "import sys, pybtex.errors, pybtex.database as d;"
+            "pybtex.errors.set_strict_mode(False);"
+            "d.parse_file(sys.argv[1], bib_format='bibtex')",
+            str(target),
+        ]
     return out
 
 
@@ -325,7 +336,7 @@ def same_findings(target: Path, env: dict[str, str]) -> bool:
             argv = commands(target)["refcheck"] + ["--format", "json"]
             proc = subprocess.run(argv, capture_output=True, text=True, env=e, check=False)
             outputs.append(json.loads(proc.stdout)["findings"])
-    return outputs[0] == outputs[1] == outputs[2]
+    return bool(outputs[0] == outputs[1] == outputs[2])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -341,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("REFCHECK_OFFLINE", None)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="refcheck-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # An installed package runs from compiled bytecode; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE would recompile every module on every run.  The
+    # bytecode goes to the work directory, never into the source tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     try:
         # A warm word-frequency cache, as on every run after the first.
         warm = work / "cache"
@@ -359,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
             path = work / f"bench-{size}.bib"
             if not path.exists():
                 write_bib(path, size)
-            rounds = args.rounds or (3 if args.quick else (5 if size <= 10_000 else 2))
+            big = 3 if size == 10_000 else 1
+            rounds = args.rounds or (3 if args.quick else (5 if size < 10_000 else big))
             got = measure(f"{path.name}", path, size, rounds, env)
             results[size] = statistics.median(s.seconds for s in got["refcheck"])
         if len(results) > 1:

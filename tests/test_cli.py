@@ -219,8 +219,8 @@ def test_large_file_is_refused_or_checked_without_traceback(
 ) -> None:
     from refcheck import io
 
-    # The limit itself is exercised with a small stand-in so the test stays fast;
-    # tests/test_bad_input_large.py feeds a real 50 MB file through the parsers.
+    # The limit is exercised with a small stand-in so the test stays fast;
+    # tests/test_bad_input_large.py feeds a real 50 MB file through the checks.
     monkeypatch.setattr(io, "MAX_BYTES", 1024)
     target = tmp_path / "big.txt"
     target.write_text("x" * 4096, encoding="utf-8")
@@ -322,3 +322,44 @@ def test_page_that_cites_without_a_list_is_said_once(capsys: pytest.CaptureFixtu
     findings = json.loads(out)["findings"]
     assert [f["code"] for f in findings] == ["RC901"]
     assert "[1], [2]" in findings[0]["message"]
+
+
+def test_bibtex_comment_suppresses_the_next_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = "@article{a,\n  author = {Smith, J.},\n  title = {A Title},\n  year = {2020}\n}\n"
+    target = tmp_path / "refs.bib"
+    target.write_text(entry, encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["RC403"]  # no journal
+    target.write_text("% refcheck: ignore[RC403]\n" + entry, encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert json.loads(out)["findings"] == []
+    # Another code is not suppressed by it.
+    target.write_text("% refcheck: ignore[RC001]\n" + entry, encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["RC403"]
+
+
+def test_own_line_comment_in_text_suppresses_the_next_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = (
+        "References\n\n"
+        "Walt, Stephen. 1985. “Alliance Formation.” Interna- tional Security 9 (4): 3–43.\n"
+        "Walt, Stephen. 1990. The Origins of Alli- ances. Ithaca: Cornell University Press.\n"
+    )
+    target = tmp_path / "refs.md"
+    target.write_text(body, encoding="utf-8")
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    lines = sorted({f["line"] for f in json.loads(out)["findings"] if f["code"] == "RC202"})
+    assert lines == [3, 4]
+    target.write_text(
+        body.replace(
+            "Walt, Stephen. 1990", "<!-- refcheck: ignore[RC202] -->\nWalt, Stephen. 1990"
+        ),
+        encoding="utf-8",
+    )
+    _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
+    lines = sorted({f["line"] for f in json.loads(out)["findings"] if f["code"] == "RC202"})
+    assert lines == [3]

@@ -240,6 +240,11 @@ def _family(name: str) -> str:
 
 def compare_authors(ref: Reference, record: dict[str, Any]) -> Discrepancy | None:
     reg = [a for a in (record.get("author") or []) if isinstance(a, dict)]
+    # Group authors ("EFSA Panel on …", a consortium) carry a name and no family; the
+    # cited side leaves institutions out too, so both lists hold people only — unless
+    # the registry gives display names alone.
+    if any(a.get("family") for a in reg):
+        reg = [a for a in reg if a.get("family")]
     reg_names = [str(a.get("family") or a.get("name") or "") for a in reg]
     reg_names = [n for n in reg_names if n]
     cited = [a.family for a in ref.authors if a.family and not a.literal]

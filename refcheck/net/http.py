@@ -247,6 +247,31 @@ def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
     return "reset", False, type(exc).__name__
 
 
+def cache_key(request: Any, **kwargs: Any) -> str:
+    """requests-cache's key, with credentials dropped from the URL instead of redacted.
+
+    requests-cache replaces an ignored parameter's value with ``REDACTED``, so a
+    request with a key and one without would be two entries; dropping it lets a
+    run with a key, another key or none (a CI runner and a laptop sharing one
+    Redis) use the same answers.
+    """
+    import copy
+    from urllib.parse import parse_qsl, urlencode, urlunsplit
+
+    from requests_cache.cache_keys import create_key
+
+    url = getattr(request, "url", None)
+    if isinstance(url, str) and "?" in url:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k not in SECRET_PARAMS]
+        if len(kept) != len(pairs):
+            request = copy.copy(request)
+            request.url = urlunsplit(parts._replace(query=urlencode(kept)))
+    key: str = create_key(request, **kwargs)
+    return key
+
+
 def default_cache_dir() -> str:
     import platformdirs
 
@@ -285,6 +310,7 @@ class HttpClient:
             expire_after=cfg.link_ttl,
             # API keys (OpenAlex, E-utilities) are neither part of a cache key nor stored.
             ignored_parameters=SECRET_PARAMS,
+            key_fn=cache_key,
         )
         # A proxy from the environment is the user's own infrastructure: allow its host.
         proxy_hosts = [urlsplit(p).hostname or "" for p in urllib.request.getproxies().values()]

@@ -460,8 +460,9 @@ class Verifier:
         elif not ref.title and not state.asked:
             v.verdict = "skipped"
         elif state.failed:
-            # A registry that could not answer might hold the work: never "not found".
-            v.verdict = "skipped" if registry_shaped else "unverifiable"
+            # A registry that could not answer might hold the work: never "not found";
+            # and when none answered at all, nothing was checked.
+            v.verdict = "skipped" if registry_shaped or not state.asked else "unverifiable"
         elif not state.asked:
             v.verdict = "skipped"
         else:

@@ -2,7 +2,8 @@
 
 Words split by a line-break hyphen ("Interna- tional"), words glued together
 ("ofMachine", "Associationfor"), DOIs with stray spaces, lost ligatures
-("Articial").  URLs cut by spaces are RC201 in ``rules/syntax.py``.
+("Articial"), sentence punctuation taken into a delimited URL.  URLs cut by
+spaces are RC201 in ``rules/syntax.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
-from refcheck.text.tokens import words
+from refcheck.text.tokens import is_acronym, words
 
 _SPLIT = regex.compile(r"(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
 # A suspended hyphen ("pre- and post-war") is followed by a conjunction.
@@ -58,8 +59,9 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
     Finds a hyphen followed by a space (or a line break) inside a word, as PDF
     extraction leaves it.  When the joined word is an English word and more
     common than its halves, suggests the joined word; when both halves are
-    words and the second is capitalised ("Franco- British") or the join is
-    not a word, suggests keeping the hyphen and dropping the space.  A
+    words and the second is capitalised ("Franco- British"), when the second
+    is an acronym ("Interfax- AVN", "anti- NATO"), or when the join is not a
+    word, suggests keeping the hyphen and dropping the space.  A
     suspended hyphen ("pre- and post-war") is left alone, and so is a
     hyphenated compound wrapped at the end of a line.
 
@@ -88,8 +90,16 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
                 if right[:1].islower() and zj >= 2.5 and zj >= min(zl, zr) - 1.0:
                     suggestion = joined
                     why = f"'{joined}' is a word, split by a line-break hyphen"
-                elif (not newline and zl >= 2.5 and zr >= 2.5 and right[:1].isupper()) or (
-                    not newline and zl >= 3.0 and zr >= 3.0 and zj < 2.5
+                elif (
+                    not newline
+                    # "Security- The Case": a hyphen standing for a dash, not a compound.
+                    and right.lower() not in (*_FUNCTION, "a", "an")
+                    and (
+                        (zl >= 2.5 and zr >= 2.5 and right[:1].isupper())
+                        or (zl >= 3.0 and zr >= 3.0 and zj < 2.5)
+                        # A name or word joined to an acronym: "Interfax- AVN", "anti- NATO".
+                        or (len(left) >= 2 and is_acronym(right) and right.isupper())
+                    )
                 ):
                     suggestion = f"{left}-{right}"
                     why = "a hyphenated compound with a stray space after the hyphen"
@@ -289,4 +299,106 @@ def _missing(short: str, long: str) -> str:
     return long[i : i + len(long) - len(short)]
 
 
-RULES = (split_word, missing_space, doi_whitespace, lost_ligature)
+# Fields whose whole value is one URL.
+_URL_FIELDS = frozenset({"url", "link"})
+# URLs whose end the text marks: \url{…}, <…>, a Markdown link target (one level
+# of balanced parentheses inside, as in Wikipedia addresses).
+_DELIMITED_URL = regex.compile(
+    r"\\url\{(?P<u>[^{}\s]+)\}"
+    r"|<(?P<u>(?:https?|ftp)://[^<>\s]+)>"
+    r"|\]\((?P<u>(?:https?|ftp)://(?:[^()\s]|\([^()\s]*\))+)\)",
+    regex.IGNORECASE,
+)
+_SENTENCE_END = ".,;:!?"
+
+
+def _swallowed(url: str) -> int:
+    """How many characters at the end of ``url`` are punctuation, not URL."""
+    n = len(url)
+    while n:
+        last = url[n - 1]
+        body = url[: n - 1]
+        opener = {")": "(", "]": "["}.get(last)
+        if last in _SENTENCE_END or (opener and body.count(opener) < body.count(last) + 1):
+            n -= 1
+            continue
+        break
+    return len(url) - n
+
+
+def _url_spans(doc: Document, ref: Reference) -> Iterator[tuple[int, int, str | None]]:
+    """Absolute offsets of the URLs of ``ref`` whose written end is certain."""
+    text = doc.text
+    regions: list[tuple[int, int, str | None]]
+    if ref.format != "text" and ref.field_spans:
+        regions = [(s, e, name) for name, (s, e) in ref.field_spans.items()]
+    else:
+        regions = [(ref.start, ref.end, None)]
+    for s, e, name in regions:
+        if "\\" in text[s:e] and ref.format == "csl-json":
+            continue  # a JSON escape: offsets of the decoded value are unknown
+        if name is not None and name.lower() in _URL_FIELDS:
+            value = text[s:e]
+            lead = len(value) - len(value.lstrip())
+            yield s + lead, s + len(value.rstrip()), name
+            continue
+        for m in _DELIMITED_URL.finditer(text, s, e):
+            yield m.start("u"), m.end("u"), name
+
+
+@rule(
+    code="RC204",
+    name="url-trailing-punctuation",
+    category=Category.ARTIFACT,
+    severity=Severity.WARNING,
+    summary="sentence punctuation taken into a URL's own delimiters ('\\url{…/page.}').",
+    fix="safe",
+)
+def url_trailing_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Looks at URLs whose end the text marks, so that what belongs to the URL
+    is certain: a BibTeX `url` field or CSL-JSON `URL`, `\\url{…}`, `<…>` and
+    a Markdown link target `[…](…)`.  A URL that ends there with sentence
+    punctuation (`.`, `,`, `;`, `:`, `!`, `?`) or a bracket it never opened
+    has swallowed the punctuation of the sentence around it; the trimmed URL
+    is suggested.  A bare URL in running text is left alone: whether the
+    full stop after it is part of the reference's punctuation is a matter of
+    style (Chicago and MLA put one there, APA does not), and a bracket it
+    never opened is RC003's.
+
+    Why it matters:
+    The link target is what readers click and tools fetch: `…/page.` is a
+    different address from `…/page`, and often a 404.
+
+    Example:
+    `url = {https://example.org/report.html.}` ->
+    `https://example.org/report.html`; `<http://example.org/a/)>` ->
+    `http://example.org/a/`.
+
+    Fix safety:
+    Safe when a single `.` or `,` ends a URL with no query or fragment (no
+    address ends in a bare full stop or comma); otherwise, where the
+    character may be data (`?q=a.`, `;jsessionid`, a closing bracket), the
+    trimmed URL is only suggested.
+    """
+    text = doc.text
+    for ref in doc.references:
+        for start, end, fld in _url_spans(doc, ref):
+            url = text[start:end]
+            n = _swallowed(url)
+            if not n or n == len(url) or ("://" not in url and not url.lower().startswith("www.")):
+                continue
+            trimmed, tail = url[:-n], url[-n:]
+            safe = tail in (".", ",") and not any(c in trimmed for c in "?#")
+            yield Hit(
+                start,
+                end,
+                f"URL ends with '{tail}', punctuation of the sentence taken into the link: '{url}'",
+                suggestion=trimmed,
+                field=fld,
+                reference=ref,
+                fix=Fix(start, end, trimmed, safe=safe),
+            )
+
+
+RULES = (split_word, missing_space, url_trailing_punctuation, doi_whitespace, lost_ligature)

@@ -19,6 +19,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.prose import ProseEvidence
 from refcheck.text.tokens import Token, is_acronym, words
 
 # Masks under which no typo is reported at all.
@@ -47,19 +48,28 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
     if cached is not None and cached[0] is doc.text:
         return cached[1]
     hits: list[TypoHit] = []
+    name_tokens: set[str] = set()
     for ref in doc.entries():
         ctx = analyse(doc, ref)
         found: list[TypoHit] = []
         for start, end, fld in ctx.regions:
             found.extend(_check_region(doc.text, start, end, ctx, ref, fld))
+            if prose:
+                name_tokens.update(
+                    t.text
+                    for t in words(doc.text[start:end], start)
+                    if ctx.mask_reason(t.start, t.end) == "name"
+                )
         hits.extend(_with_venue_slips(doc.text, ref, found))
     if prose:
+        from refcheck.text import prose as names_in_prose
+        from refcheck.text.context import _mask_markup
+
+        evidence = names_in_prose.collect(doc, name_tokens)
         for start, end in prose_regions(doc):
             plain = RefContext(regions=[(start, end, None)])
-            from refcheck.text.context import _mask_markup
-
             _mask_markup(doc.text, start, end, plain)
-            hits.extend(_check_region(doc.text, start, end, plain.finish(), None, None))
+            hits.extend(_check_region(doc.text, start, end, plain.finish(), None, None, evidence))
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = (doc.text, hits)
@@ -82,8 +92,16 @@ def prose_regions(doc: Document) -> list[tuple[int, int]]:
 
 
 def _check_region(
-    text: str, lo: int, hi: int, ctx: RefContext, ref: Reference | None, fld: str | None
+    text: str,
+    lo: int,
+    hi: int,
+    ctx: RefContext,
+    ref: Reference | None,
+    fld: str | None,
+    prose: ProseEvidence | None = None,
 ) -> list[TypoHit]:
+    """Typo hits of ``text[lo:hi]``; ``prose`` is the document's name evidence in body text."""
+    from refcheck.text.prose import looks_like_name
     from refcheck.text.spelling import judge, ligature_repair
 
     out: list[TypoHit] = []
@@ -93,7 +111,16 @@ def _check_region(
             continue
         if ligature_repair(tok.text) is not None:
             continue  # reported as an extraction artifact (RC207)
-        c = judge(text, tok, lo, hi)
+        c = judge(
+            text,
+            tok,
+            lo,
+            hi,
+            rare=prose is not None,
+            proper=prose.capitalised if prose is not None else frozenset(),
+        )
+        if c is not None and prose is not None and looks_like_name(text, tok, c.suggestion, prose):
+            continue
         if c is not None:
             out.append(TypoHit("RC101", tok.start, tok.end, c.message, c.suggestion, ref, fld))
     taken = [(h.start, h.end) for h in out]
@@ -317,6 +344,13 @@ def misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
 
     Options:
     `prose` (bool, default false): also check the text outside the references.
+    There a capitalised word is taken for a name when the document uses it as
+    one (an author of its references, a possessive, a citation), when a
+    reporting verb follows ("Checkel also points out"), or when it stands
+    capitalised in mid-sentence and its correction is a word the document
+    never capitalises there; and an unknown word of 9+ letters may be
+    corrected towards a rarer word, or from 12 letters one two edits away,
+    when that word is the only one so close ("mulitalaterally").
     """
     return _hits(doc, ctx, "RC101")
 

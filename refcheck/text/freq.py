@@ -37,7 +37,7 @@ OTHER_MIN_ZIPF = 2.5
 CANDIDATE_MIN_ZIPF = 3.0
 
 # Bumped whenever the file layout or what it holds changes.
-_FORMAT = 1
+_FORMAT = 2
 _MAGIC = b"RCWF"
 
 
@@ -62,20 +62,29 @@ class Tables:
     (one extra entry marks the end).  ``zipf[i]`` is the English Zipf value
     times 100 (0: not an English word), ``lang[i]`` one plus the index in
     OTHER_LANGUAGES of the language it is a common word of (0: none).
-    ``vocabulary`` lists the candidate words, in wordfreq's order (most
-    frequent first), newline-separated.
+    ``vocabulary`` holds the candidate words grouped by length, each group
+    newline-separated in wordfreq's order (most frequent first);
+    ``vocabulary_index`` is (length, start, end) triples into it, so that a
+    lookup decodes only the lengths it needs.
     """
 
-    __slots__ = ("words", "offsets", "zipf", "lang", "vocabulary", "_count")
+    __slots__ = ("_count", "lang", "offsets", "vocabulary", "vocabulary_index", "words", "zipf")
 
     def __init__(
-        self, words: bytes, offsets: array[int], zipf: array[int], lang: bytes, vocabulary: bytes
+        self,
+        words: bytes,
+        offsets: array[int],
+        zipf: array[int],
+        lang: bytes,
+        vocabulary: bytes,
+        vocabulary_index: array[int],
     ) -> None:
         self.words = words
         self.offsets = offsets
         self.zipf = zipf
         self.lang = lang
         self.vocabulary = vocabulary
+        self.vocabulary_index = vocabulary_index
         self._count = len(offsets) - 1
 
     def find(self, word: str) -> int:
@@ -109,22 +118,31 @@ def _build() -> Tables:
             if f >= cutoff and w.isalpha():
                 other.setdefault(w, k)
     vocab_cutoff = 10 ** (CANDIDATE_MIN_ZIPF - 9)
-    vocabulary = "\n".join(w for w, f in english.items() if f >= vocab_cutoff and w.isalpha())
+    groups: dict[int, list[str]] = {}
+    for w, f in english.items():
+        if f >= vocab_cutoff and w.isalpha():
+            groups.setdefault(len(w), []).append(w)
+    vocabulary = bytearray()
+    vocabulary_index = array("I")
+    for length in sorted(groups):
+        chunk = "\n".join(groups[length]).encode("utf-8", "surrogatepass")
+        vocabulary_index.extend((length, len(vocabulary), len(vocabulary) + len(chunk)))
+        vocabulary += chunk
     keys = sorted(
         {w.encode("utf-8", "surrogatepass") for w in (*english, *other) if "\n" not in w}
     )
     offsets = array("I", [0])
     zipf = array("H")
-    lang = bytearray()
+    langs = bytearray()
     pos = 0
     for key in keys:
         pos += len(key) + 1
         offsets.append(pos)
         w = key.decode("utf-8", "surrogatepass")
         zipf.append(zipf_of.get(w, 0))
-        lang.append(other.get(w, 0))
+        langs.append(other.get(w, 0))
     blob = b"\n".join(keys) + b"\n" if keys else b""
-    return Tables(blob, offsets, zipf, bytes(lang), vocabulary.encode("utf-8", "surrogatepass"))
+    return Tables(blob, offsets, zipf, bytes(langs), bytes(vocabulary), vocabulary_index)
 
 
 def _header() -> dict[str, Any]:
@@ -142,7 +160,10 @@ def _header() -> dict[str, Any]:
 def _serialise(t: Tables) -> bytes:
     import json
 
-    sections = [t.words, t.offsets.tobytes(), t.zipf.tobytes(), t.lang, t.vocabulary]
+    sections = [
+        t.words, t.offsets.tobytes(), t.zipf.tobytes(), t.lang, t.vocabulary,
+        t.vocabulary_index.tobytes(),
+    ]
     head = _header()
     head["sections"] = [len(s) for s in sections]
     encoded = json.dumps(head, sort_keys=True).encode("ascii")
@@ -161,23 +182,28 @@ def _deserialise(data: bytes) -> Tables | None:
         lengths = [int(n) for n in head.pop("sections")]
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    if head != _header() or len(lengths) != 5 or 8 + size + sum(lengths) != len(data):
+    if head != _header() or len(lengths) != 6 or 8 + size + sum(lengths) != len(data):
         return None
     parts: list[bytes] = []
     pos = 8 + size
     for n in lengths:
         parts.append(data[pos : pos + n])
         pos += n
-    offsets, zipf = array("I"), array("H")
+    offsets, zipf, vocabulary_index = array("I"), array("H"), array("I")
     try:
         offsets.frombytes(parts[1])
         zipf.frombytes(parts[2])
+        vocabulary_index.frombytes(parts[5])
     except ValueError:
         return None
     count = len(offsets) - 1
     if count < 0 or len(zipf) != count or len(parts[3]) != count or offsets[-1] != len(parts[0]):
         return None
-    return Tables(parts[0], offsets, zipf, parts[3], parts[4])
+    if len(vocabulary_index) % 3 or any(
+        e > len(parts[4]) for e in vocabulary_index[2::3]
+    ):
+        return None
+    return Tables(parts[0], offsets, zipf, parts[3], parts[4], vocabulary_index)
 
 
 @lru_cache(maxsize=1)
@@ -277,13 +303,23 @@ def other_language(word: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _vocabulary_spans() -> dict[int, tuple[int, int]]:
+    index = tables().vocabulary_index
+    return {index[k]: (index[k + 1], index[k + 2]) for k in range(0, len(index), 3)}
+
+
+@lru_cache(maxsize=256)
+def _bucket(length: int) -> list[str]:
+    """Common alphabetic English words of one length (most frequent first)."""
+    span = _vocabulary_spans().get(length)
+    if span is None:
+        return []
+    return tables().vocabulary[span[0] : span[1]].decode("utf-8", "surrogatepass").split("\n")
+
+
 def _vocabulary() -> dict[int, list[str]]:
     """Common alphabetic English words, bucketed by length (most frequent first)."""
-    buckets: dict[int, list[str]] = {}
-    text = tables().vocabulary.decode("utf-8", "surrogatepass")
-    for w in text.split("\n") if text else ():
-        buckets.setdefault(len(w), []).append(w)
-    return buckets
+    return {length: _bucket(length) for length in _vocabulary_spans()}
 
 
 @lru_cache(maxsize=20_000)
@@ -296,10 +332,9 @@ def candidates(word: str, max_distance: int = 1) -> tuple[Candidate, ...]:
     from rapidfuzz.distance import OSA
 
     w = word.lower()
-    vocab = _vocabulary()
     out: list[Candidate] = []
     for length in range(len(w) - max_distance, len(w) + max_distance + 1):
-        bucket = vocab.get(length)
+        bucket = _bucket(length)
         if not bucket:
             continue
         for cand, dist, _ in process.extract(

@@ -61,10 +61,9 @@ def journal_words() -> frozenset[str]:
     """Every word of a known journal title or curated phrase (lower-cased)."""
     import regex
 
-    out: set[str] = set()
-    for title in (*journal_titles(), *(p.text for p in phrases())):
-        out.update(w.lower() for w in regex.findall(r"\p{L}+", title))
-    return frozenset(out)
+    # One scan of all titles at once: a scan per title costs 0.1 s in pattern-cache lookups.
+    everything = "\n".join((*journal_titles(), *(p.text for p in phrases())))
+    return frozenset(w.lower() for w in regex.findall(r"\p{L}+", everything))
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +86,9 @@ def is_known_venue(name: str) -> bool:
     return " ".join(name.split()).lower() in _journal_index()[1]
 
 
+# Bibliographies name the same few venues again and again, and each search scans
+# every known title: remember the answers (pure in the name and the shipped list).
+@lru_cache(maxsize=8192)
 def nearest_journal(name: str, min_length: int = 12) -> VenueMatch | None:
     """The one known journal title ``name`` is one or two edits from, if any.
 
@@ -119,6 +121,8 @@ def nearest_journal(name: str, min_length: int = 12) -> VenueMatch | None:
     if len(written) != len(proper):
         return None  # a merged or split word: not the slip this matcher explains
     slips = tuple(
-        (k, w, p) for k, (w, p) in enumerate(zip(written, proper, strict=True)) if w.lower() != p.lower()
+        (k, w, p)
+        for k, (w, p) in enumerate(zip(written, proper, strict=True))
+        if w.lower() != p.lower()
     )
     return VenueMatch(title, best, slips)

@@ -10,6 +10,7 @@ a run of non-English words.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 from typing import NamedTuple
 
 import regex
@@ -27,6 +28,15 @@ MIN_LEAD = 1.0
 CAPITALISED_MIN_ZIPF = 3.5
 
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")
+
+# Prose only: an unknown long word may be corrected towards a rarer word
+# ("reafirming" -> "reaffirming", Zipf 2.65), and from 12 letters on, two
+# edits away ("mulitalaterally" -> "multilaterally"), when that word is the
+# only one so close.  Long words have few neighbours, so one near word is
+# strong evidence; short ones have many.
+RARE_MIN_ZIPF = 1.5
+RARE_MIN_LENGTH = 9
+RARE_TWO_EDITS_LENGTH = 12
 
 _SURNAME_AFTER = regex.compile(r"^,\s*(?:\p{Lu}\p{Ll}?\.|\p{Lu}\p{Ll}+\b)")
 _LIST_BEFORE = regex.compile(r"(?:^|[,;&:]|\band|\bIn)\s*$")
@@ -53,6 +63,8 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
+# Every token of every reference asks; the answer depends on the word alone.
+@lru_cache(maxsize=65536)
 def ligature_repair(word: str) -> str | None:
     """The word with a lost ligature restored ("Articial" -> "Artificial"), if any."""
     low = word.lower()
@@ -111,20 +123,90 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def is_camel_case(word: str) -> bool:
     """A capital after a lower-case letter inside the word (not ALL CAPS)."""
     return any(a.islower() and b.isupper() for a, b in itertools.pairwise(word))
 
 
 def describe_edit(wrong: str, right: str) -> str:
+    from rapidfuzz.distance import OSA
+
     w, r = wrong.lower(), right.lower()
     if len(w) == len(r) and sorted(w) == sorted(r) and w != r:
         return "two swapped letters away"
-    return "one letter away"
+    return "one letter away" if OSA.distance(w, r) <= 1 else "two edits away"
 
 
-def judge(text: str, tok: Token, lo: int, hi: int) -> Correction | None:
-    """A correction for ``tok`` (a token of ``text[lo:hi]``) when it is a clear misspelling."""
+@lru_cache(maxsize=1)
+def _rare_vocabulary() -> dict[int, list[str]]:
+    """Alphabetic English words from RARE_MIN_ZIPF up, bucketed by length."""
+    table = freq.tables()  # the one loaded copy of wordfreq's English table
+    cutoff = round(RARE_MIN_ZIPF * 100)  # the table keeps Zipf values in hundredths
+    words = table.words.decode("utf-8", "surrogatepass").split("\n")
+    buckets: dict[int, list[str]] = {}
+    for w, z in zip(words, table.zipf, strict=False):
+        if z >= cutoff and len(w) >= RARE_MIN_LENGTH - 2 and w.isalpha():
+            buckets.setdefault(len(w), []).append(w)
+    return buckets
+
+
+# Productive suffixes: a known word plus one of them is a word wordfreq may lack.
+_SUFFIXES = ("isms", "ism", "ists", "ist", "ness", "less", "ity", "ization", "isation", "ly")
+
+
+def _derived(word: str) -> bool:
+    """Whether ``word`` is a known word with a productive suffix ("bilateralism")."""
+    return any(
+        word.endswith(s) and len(word) - len(s) >= 4 and freq.zipf(word[: -len(s)]) >= 2.5
+        for s in _SUFFIXES
+    )
+
+
+@lru_cache(maxsize=4096)
+def rare_candidate(word: str) -> freq.Candidate | None:
+    """The only English word (Zipf >= RARE_MIN_ZIPF) near an unknown long ``word``."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    w = word.lower()
+    if len(w) < RARE_MIN_LENGTH or _derived(w):
+        return None
+    limit = 2 if len(w) >= RARE_TWO_EDITS_LENGTH else 1
+    vocab = _rare_vocabulary()
+    found: list[tuple[int, str]] = []
+    for length in range(len(w) - limit, len(w) + limit + 1):
+        for cand, dist, _ in process.extract(
+            w, vocab.get(length, []), scorer=OSA.distance, score_cutoff=limit, limit=None
+        ):
+            if cand != w:
+                found.append((int(dist), cand))
+    if not found:
+        return None
+    best = min(d for d, _ in found)
+    closest = [c for d, c in found if d == best]
+    if len(closest) != 1 or closest[0][0] != w[0]:
+        return None  # typists rarely miss the first letter; "bilateralism" is no "unilateralism"
+    return freq.Candidate(closest[0], best, freq.zipf(closest[0]))
+
+
+def judge(
+    text: str,
+    tok: Token,
+    lo: int,
+    hi: int,
+    rare: bool = False,
+    proper: frozenset[str] = frozenset(),
+) -> Correction | None:
+    """A correction for ``tok`` (a token of ``text[lo:hi]``) when it is a clear misspelling.
+
+    ``rare`` (prose) also lets an unknown long word be corrected towards a
+    rarer word, or one two edits away, when it is the only such word
+    (:func:`rare_candidate`).  ``proper`` holds (lower-cased) words the
+    document capitalises in mid-sentence: a capitalised token one slip from
+    one of them ("Kyrgystan" where "Kyrgyzstan" is written elsewhere) is
+    judged like any other word, however rare the proper noun.
+    """
     word = tok.text
     # English misspellings are ASCII; "Gärtner" or "þessa" are names or foreign words.
     if len(word) < 4 or not word.isascii() or not word.isalpha() or is_acronym(word):
@@ -139,11 +221,14 @@ def judge(text: str, tok: Token, lo: int, hi: int) -> Correction | None:
         return None
     cands = [c for c in freq.candidates(low, 1) if c.zipf - z >= MIN_GAIN]
     if not cands:
-        return None
+        only = rare_candidate(low) if rare and z == 0.0 else None
+        if only is None:
+            return None
+        cands = [only]
     best = cands[0]
     # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
     # Radiologe"): only a correction to a common word is convincing there.
-    if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF:
+    if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF and best.word not in proper:
         return None
     # An attested word that is the candidate plus a leading letter is a prefixed
     # form or a brand ("asocial", "Apress"), not a slip of the keyboard.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import regex
@@ -26,6 +27,8 @@ def is_alpha(word: str) -> bool:
     return all(c.isalpha() or c in "'’" for c in word)
 
 
+# Asked for every token by several rules; a dictionary hit beats re-counting letters.
+@lru_cache(maxsize=65536)
 def is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2

@@ -79,9 +79,59 @@ def test_bibtex_fields_checked_and_names_skipped() -> None:
 def test_prose_option() -> None:
     from refcheck.model import Document, Reference, SourceText
 
-    text = "The body text, Constisting of plain words.\n\nSmith J. Title. 2001.\n"
+    text = "The body text. Constisting of plain words.\n\nSmith J. Title. 2001.\n"
     start = text.index("Smith")
     ref = Reference("t", "text", 1, start, len(text) - 1, text[start:-1])
     doc = Document(SourceText("t", text), "text", [ref])
     assert texts(misspelling, doc) == []
     assert "Constisting" in texts(misspelling, doc, prose=True)
+
+
+def _prose_findings(path: str) -> dict[str, str]:
+    doc = parsed(SEEDS / path)
+    return {
+        doc.text[h.start : h.end]: h.suggestion or "" for h in hits(misspelling, doc, prose=True)
+    }
+
+
+def test_prose_finds_body_typos_and_leaves_scholars_alone() -> None:
+    found = _prose_findings("003-thesis-csto-nato.txt")
+    # A rarer word two edits away (a long word), and proper nouns the thesis
+    # writes correctly elsewhere.
+    assert found["mulitalaterally"] == "multilaterally"
+    assert found["Kyrgystan"] == "Kyrgyzstan" and found["Uzbeikstan"] == "Uzbekistan"
+    assert found["Constisting"] == "Consisting"
+    # Scholars named in the body: a reporting verb follows, or the capital is mid-sentence.
+    for name in ("Fierke", "Checkel", "Ruggie"):
+        assert name not in found
+    # A known word with a productive suffix is no misspelling of a word two edits away.
+    assert "bilateralism" not in found
+
+
+def test_prose_rarer_correction() -> None:
+    assert _prose_findings("002-sair-csto-kyrgyzstan.txt") == {"reafirming": "reaffirming"}
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [
+        # Sentence-initial, nothing says it is a name: reported.
+        ("Theory matters. Fierke in tone, the debate went on.", True),
+        # A reporting verb follows.
+        ("Theory matters. As Karin Fierke points out, identity is made.", False),
+        ("Theory matters. Fierke also argues that norms spread.", False),
+        # Mid-sentence capital, and the correction is a lower-case word.
+        ("Theory matters, and the work of Fierke is known.", False),
+        # The document uses the word as a name elsewhere: possessive, citation.
+        ("Fierke's model helps. Fierke in tone, the debate went on.", False),
+        ("See Fierke (2007). Fierke in tone, the debate went on.", False),
+    ],
+)
+def test_prose_name_signals(body: str, flagged: bool) -> None:
+    from refcheck.model import Document, Reference, SourceText
+
+    text = body + "\n\nSmith J. Title. 2001.\n"
+    start = text.index("Smith")
+    ref = Reference("t", "text", 1, start, len(text) - 1, text[start:-1])
+    doc = Document(SourceText("t", text), "text", [ref])
+    assert ("Fierke" in texts(misspelling, doc, prose=True)) is flagged

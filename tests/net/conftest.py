@@ -70,7 +70,7 @@ class Server:
     httpd: ThreadingHTTPServer
     log: list[tuple[str, str]] = field(default_factory=list)  # (method, path with query)
     release: threading.Event = field(default_factory=threading.Event)
-    state: dict[str, Any] = field(default_factory=dict)
+    state: dict[Any, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

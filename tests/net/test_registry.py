@@ -319,3 +319,19 @@ def test_rule_modules_do_not_import_the_http_stack() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_group_authors_do_not_shift_the_author_list() -> None:
+    from refcheck.net.compare import compare_authors
+
+    record = {"author": [{"name": "EFSA Panel on Food Additives (ANS)"},
+                         {"family": "Younes", "given": "Maged"},
+                         {"family": "Aggett", "given": "Peter"}]}
+    cited = document({"raw": "EFSA Panel on Food Additives (ANS), Younes, M., Aggett, P. (2018)",
+                      "authors": [Author("EFSA Panel on Food Additives (ANS)", literal=True),
+                                  Author("Younes", "M."), Author("Aggett", "P.")]})
+    assert compare_authors(cited.references[0], record) is None
+    swapped = document({"raw": "Aggett, P., Younes, M. (2018)",
+                        "authors": [Author("Aggett", "P."), Author("Younes", "M.")]})
+    found = compare_authors(swapped.references[0], record)
+    assert found is not None and "order" in found.message
