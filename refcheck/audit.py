@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from refcheck.config import Settings
 from refcheck.io import InputError
@@ -38,6 +39,10 @@ __all__ = [
 REPORT_FILES = ("report.html", "report.md", "report.json")
 
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+# The contract's verdicts, in the order reports show them (refcheck.net.verify.VERDICTS;
+# repeated here so that an offline audit never imports the network layer).
+VERDICTS: tuple[str, ...] = (
+    "verified", "discrepancy", "not-found", "unverifiable", "retracted", "skipped")
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 
 
@@ -48,6 +53,8 @@ class FileRow:
     layout: str | None
     references: int
     by_severity: dict[str, int]
+    # Counts per verdict (every verdict, zeros included); None when no verdicts ran.
+    verdicts: dict[str, int] | None = None
 
     @property
     def findings(self) -> int:
@@ -75,6 +82,8 @@ class Summary:
     dois_unknown: int
     dois_other_work: int
     dois_discovered: int
+    # Counts per verdict, every verdict of the contract in order (zeros included), as in
+    # the JSON's ``references``; None when the existence checks did not run (offline).
     verdicts: dict[str, int] | None
     notes: list[str] = field(default_factory=list)
 
@@ -91,6 +100,13 @@ def _doc_urls(doc: Document) -> int:
 
 def _doc_dois(doc: Document) -> int:
     return sum(1 for r in doc.references if r.doi or r.dois)
+
+
+def _count_verdicts(verdicts: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = Counter(str(v.get("verdict")) for v in verdicts)
+    out = {name: counts.pop(name, 0) for name in VERDICTS}
+    out.update(sorted(counts.items()))  # a verdict a newer contract adds is still counted
+    return out
 
 
 def summarise(result: RunResult, title: str = "") -> Summary:
@@ -117,6 +133,8 @@ def summarise(result: RunResult, title: str = "") -> Summary:
                 layout=doc.layout if doc is not None else None,
                 references=info.references,
                 by_severity={s.value: sum(1 for f in mine if f.severity is s) for s in SEVERITIES},
+                verdicts=None if result.verdicts is None else _count_verdicts(
+                    v for v in result.verdicts if v.get("path") == info.path),
             )
         )
     ran = {r.code for r in result.rules}
@@ -128,7 +146,7 @@ def summarise(result: RunResult, title: str = "") -> Summary:
     verified: int | None = None
     verdicts: dict[str, int] | None = None
     if result.verdicts is not None:
-        verdicts = dict(sorted(Counter(str(v.get("verdict")) for v in result.verdicts).items()))
+        verdicts = _count_verdicts(result.verdicts)
         verified = sum(
             1 for v in result.verdicts if v.get("verdict") == "verified" and v.get("doi")
         )

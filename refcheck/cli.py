@@ -65,6 +65,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     for name in ("openalex", "arxiv", "pubmed", "dblp"):
         p.add_argument(f"--{name}-url", metavar="URL")
     p.add_argument("--openalex-key", metavar="KEY")
+    p.add_argument("--retraction-watch-url", metavar="URL", help="Retraction Watch CSV")
     p.add_argument("--pubmed-key", metavar="KEY", help="NCBI API key (10 requests a second)")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
@@ -117,7 +118,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
         "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache", "cache_read_only",
         "strict_links", "sources", "openalex_url", "openalex_key", "pubmed_key", "arxiv_url",
-        "pubmed_url", "dblp_url", "jobs", "prose",
+        "pubmed_url", "dblp_url", "retraction_watch_url", "jobs", "prose",
     ):
         value = getattr(args, name, None)
         if value is not None:

@@ -59,6 +59,10 @@ class Settings:
     arxiv_url: str = "https://export.arxiv.org/api"
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     dblp_url: str = "https://dblp.org"
+    # Crossref publishes the Retraction Watch database as a CSV; kept as a local table.
+    retraction_watch_url: str = (
+        "https://gitlab.com/crossref/retraction-watch-data/-/raw/main/retraction_watch.csv"
+    )
     jobs: int = 0  # 0: CPU count
     prose: bool = False
     # Where the config came from (for messages), and the directory paths are relative to.
@@ -96,6 +100,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "arxiv_url": str,
     "pubmed_url": str,
     "dblp_url": str,
+    "retraction_watch_url": str,
     "jobs": int,
     "prose": bool,
 }
@@ -113,6 +118,7 @@ _ENV: dict[str, str] = {
     "REFCHECK_ARXIV_URL": "arxiv_url",
     "REFCHECK_PUBMED_URL": "pubmed_url",
     "REFCHECK_DBLP_URL": "dblp_url",
+    "REFCHECK_RETRACTION_WATCH_URL": "retraction_watch_url",
     "REFCHECK_REDIS_URL": "redis_url",
     "REFCHECK_PUBMED_KEY": "pubmed_key",
 }

@@ -155,3 +155,67 @@ def test_committed_reports_match_the_code(tmp_path: Path) -> None:
         f"reports/{', '.join(stale)} no longer match what the code produces; "
         f"regenerate with: {REGENERATE}"
     )
+
+
+def _with_verdicts(result: RunResult) -> RunResult:
+    """The seeds' run as if online: one verdict per reference, in the contract's shape,
+    spread unevenly over the verdicts (``retracted`` once, ``skipped`` never)."""
+    from dataclasses import replace
+
+    cycle = ["verified", "verified", "discrepancy", "not-found", "unverifiable", "verified"]
+    verdicts: list[dict[str, object]] = []
+    for doc in result.documents:
+        for n, ref in enumerate(doc.entries()):
+            verdict = "retracted" if not verdicts else cycle[(n + len(doc.path)) % len(cycle)]
+            verdicts.append({"path": ref.path, "line": ref.line, "index": ref.index,
+                             "key": ref.key, "verdict": verdict, "doi": ref.doi,
+                             "source": "crossref" if verdict != "not-found" else None})
+    return replace(result, verdicts=verdicts)
+
+
+def _json_verdicts(data: dict[str, object]) -> dict[str, int]:
+    from collections import Counter
+
+    refs = data["references"]
+    assert isinstance(refs, list)
+    return dict(Counter(str(r["verdict"]) for r in refs))
+
+
+def test_reports_show_the_verdicts_of_the_json(seeds_run: RunResult, tmp_path: Path) -> None:
+    result = _with_verdicts(seeds_run)
+    write_reports(result, tmp_path, "references")
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    expected = _json_verdicts(data)
+    assert expected["retracted"] == 1 and len(expected) == 5
+    s = summarise(result)
+    assert s.verdicts is not None
+    assert list(s.verdicts) == ["verified", "discrepancy", "not-found", "unverifiable",
+                                "retracted", "skipped"]
+    assert {k: v for k, v in s.verdicts.items() if v} == expected
+    # Per file, the counts add up to the totals.
+    for name in s.verdicts:
+        assert sum((r.verdicts or {}).get(name, 0) for r in s.rows) == s.verdicts[name]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    stats = dict(re.findall(r'data-stat="verdict\.([a-z-]+)">(\d+)<', page))
+    assert {k: int(v) for k, v in stats.items()} == s.verdicts
+    for i, row in enumerate(s.rows):
+        shown = dict(re.findall(rf'data-stat="file\.{i}\.verdict\.([a-z-]+)">(\d+)<', page))
+        assert {k: int(v) for k, v in shown.items()} == {
+            k: v for k, v in (row.verdicts or {}).items() if v}
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    section = md.split("### Registry verdicts", 1)[1].split("\n\n", 2)[1]
+    rows = dict(re.findall(r"^\| ([a-z-]+) \| (\d+) \|$", section, flags=re.M))
+    assert {k: int(v) for k, v in rows.items()} == s.verdicts
+    assert "not checked (offline)" not in section
+
+
+def test_offline_reports_say_verdicts_were_not_checked(seeds_run: RunResult,
+                                                       tmp_path: Path) -> None:
+    write_reports(seeds_run, tmp_path, "references")
+    assert "references" not in json.loads((tmp_path / "report.json").read_text())
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    panel = page.split("<h3>Registry verdicts</h3>", 1)[1].split("</div>", 1)[0]
+    assert "not checked (offline)" in panel and "data-stat" not in panel
+    assert "<th scope=\"col\">Verdicts</th>" not in page
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| all | not checked (offline) |" in md.split("### Registry verdicts", 1)[1]

@@ -105,6 +105,44 @@ def test_summary_in_browser_equals_json(
     print(f"screenshot: {shot}")
 
 
+def _with_verdicts(result: RunResult) -> RunResult:
+    """The seeds' run as if online: one verdict per reference, in the contract's shape."""
+    from dataclasses import replace
+
+    cycle = ["verified", "discrepancy", "verified", "not-found", "unverifiable", "retracted"]
+    verdicts = [{"path": r.path, "line": r.line, "index": r.index, "key": r.key,
+                 "verdict": cycle[(i * 7 + len(r.path)) % len(cycle)], "doi": r.doi,
+                 "source": None}
+                for d in result.documents for i, r in enumerate(d.entries())]
+    return replace(result, verdicts=verdicts)
+
+
+def test_verdicts_in_browser_equal_json(tmp_path: Path) -> None:
+    from collections import Counter
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = _with_verdicts(run(["references"], Settings(offline=True, jobs=1)))
+    finally:
+        os.chdir(cwd)
+    out = tmp_path / "audit"
+    write_reports(result, out, "references")
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    expected = Counter(str(r["verdict"]) for r in data["references"])
+    dom = _browse(tmp_path, (out / "report.html").as_uri(), "--dump-dom")
+    assert 'data-ready="1"' in dom
+    stats = _stats(dom)
+    shown = {k.removeprefix("verdict."): v for k, v in stats.items() if k.startswith("verdict.")}
+    assert shown == {k: expected.get(k, 0) for k in shown} and sum(shown.values()) == len(
+        data["references"])
+    per_file: Counter[str] = Counter()
+    for k, v in stats.items():
+        if k.startswith("file.") and ".verdict." in k:
+            per_file[k.rsplit(".", 1)[1]] += v
+    assert {k: v for k, v in per_file.items() if v} == dict(expected)
+
+
 def test_fragment_filters_findings(report: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
     out, data = report
     findings = data["findings"]

@@ -29,7 +29,7 @@ class Discrepancy:
     field: str  # title, container, authors, year, volume, issue, pages
     cited: str
     registry: str
-    kind: str  # "mismatch" or "near-miss" (a spelling slip)
+    kind: str  # "mismatch" (the DOI may be wrong) or "slip" (one or two typed slips)
     message: str
 
 
@@ -40,6 +40,23 @@ def fold(text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)  # Crossref titles may carry JATS markup
     text = re.sub(r"[^\w\s]", " ", text.casefold())
     return " ".join(text.split())
+
+
+MAX_SLIPS = 2
+_MIN_SLIP_LENGTH = 8  # in shorter strings two edits make another word, not a typo
+
+
+def slips(cited: str, registry: str) -> int:
+    """Edits (insert, delete, substitute, swap) between the normalised forms."""
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(fold(cited), fold(registry)))
+
+
+def is_slip(cited: str, registry: str) -> bool:
+    """One or two slips of the keyboard away from the registry's spelling."""
+    shortest = min(len(fold(cited)), len(fold(registry)))
+    return shortest >= _MIN_SLIP_LENGTH and 0 < slips(cited, registry) <= MAX_SLIPS
 
 
 def script(text: str) -> str:
@@ -119,9 +136,13 @@ def compare_title(cited: str | None, record: dict[str, Any]) -> Discrepancy | No
     shown = _clean_title(best or titles[0])
     if score >= 100:
         return None
+    if is_slip(cited, shown):
+        return Discrepancy("title", cited, shown, "slip",
+                           f"title '{cited}' is spelled '{shown}' in the registry")
     if score >= 85:
-        return Discrepancy("title", cited, shown, "near-miss",
-                           f"title differs slightly from the registry's '{shown}'")
+        # Reworded, not misspelled (a word changed, British spelling throughout): neither
+        # a typo with one obvious correction nor a sign of a wrong DOI.
+        return None
     return Discrepancy("title", cited, shown, "mismatch",
                        f"title does not match the registry's '{shown}' (the DOI may be wrong)")
 
@@ -151,22 +172,22 @@ def compare_container(cited: str | None, record: dict[str, Any]) -> Discrepancy 
     if not cited or not names or script(cited) != script(names[0]):
         return None
     folded = fold(cited)
-    for name in names:
-        other = fold(name)
-        if (
-            folded == other
-            or fuzz.ratio(folded, other) >= 90
-            or fuzz.token_set_ratio(folded, other) >= 95
-            or _abbreviates(cited, name)
-            or _abbreviates(name, cited)
-        ):
-            return None
+    if any(folded == fold(n) for n in names):
+        return None
     best = max(names, key=lambda n: fuzz.ratio(folded, fold(n)))
-    if fuzz.ratio(folded, fold(best)) >= 80:
-        return Discrepancy("container", cited, best, "near-miss",
-                           f"journal name differs slightly from the registry's '{best}'")
+    # Slips first: a registry abbreviation ("Nature Nanotech") prefixes a misspelt full
+    # name ("Nature Nanotechnolgy") as well as the right one.
+    if is_slip(cited, best):
+        return Discrepancy("container", cited, best, "slip",
+                           f"journal name '{cited}' is spelled '{best}' in the registry")
+    if any(_abbreviates(cited, n) or _abbreviates(n, cited) for n in names):
+        return None
+    if any(fuzz.ratio(folded, fold(n)) >= 80 or fuzz.token_set_ratio(folded, fold(n)) >= 95
+           for n in names):
+        return None  # a variant of the name, not a slip and not another journal
     return Discrepancy("container", cited, names[0], "mismatch",
-                       f"published in '{names[0]}' according to the registry, not '{cited}'")
+                       f"published in '{names[0]}' according to the registry, not "
+                       f"'{cited}' (the DOI may be wrong)")
 
 
 def compare_year(ref: Reference, record: dict[str, Any]) -> Discrepancy | None:

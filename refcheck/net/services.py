@@ -21,11 +21,15 @@ from refcheck.config import Settings
 from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
-from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult
+from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult, default_cache_dir
+from refcheck.net.retraction_watch import RetractionWatch, WatchEntry
 from refcheck.net.sources import Source
 from refcheck.net.verify import Verdict, Verifier, shape
 
 UNREACHABLE = "network unreachable: online checks skipped"
+# Update types (Crossref's, and Retraction Watch natures folded the same way) that make a
+# work "retracted"; an expression of concern is reported but is not a retraction.
+RETRACTED_KINDS = frozenset({"retraction", "withdrawal", "removal", "partial_retraction"})
 NOT_CACHED_NOTE = "cache read-only: "
 _CONNECTION = ("dns", "refused", "timeout", "reset")
 PROGRESS_MIN = 21  # fewer items finish before a bar is worth drawing
@@ -47,6 +51,12 @@ def reference_dois(ref: Reference) -> list[str]:
             if doi.startswith("10.") and "/" in doi and doi not in out:
                 out.append(doi)
     return out
+
+
+def watch_keys(record: Any) -> tuple[str | None, str | None]:
+    """The DOI and PubMed ID under which a matched record may be in Retraction Watch."""
+    pmid = str(record.ident) if getattr(record, "source", None) == "pubmed" else None
+    return getattr(record, "doi", None), pmid
 
 
 def reference_links(ref: Reference) -> list[str]:
@@ -123,8 +133,14 @@ class Services:
         self.unreachable = False
         self._verdicts: dict[tuple[str, int], Verdict] | None = None
         self._sources: list[Source] | None = None
+        self._watch: RetractionWatch | None = None
+        self._scratch: Any = None  # a TemporaryDirectory for the table under --no-cache
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
         self.http.close()
 
     def _note(self, text: str) -> None:
@@ -303,9 +319,44 @@ class Services:
             self._sources = build_sources(self.settings, self.http, self.crossref)
         return self._sources
 
+    # -- Retraction Watch: a local table, no request per DOI ------------------------------
+
+    @property
+    def watch(self) -> RetractionWatch:
+        with self._lock:
+            if self._watch is None:
+                directory = self.settings.cache_dir or default_cache_dir()
+                if self.settings.no_cache:
+                    import tempfile
+
+                    # --no-cache leaves nothing behind: the table lives for this run only.
+                    self._scratch = tempfile.TemporaryDirectory(prefix="refcheck-rw-")
+                    directory = self._scratch.name
+                self._watch = RetractionWatch(self.http, self.settings.retraction_watch_url,
+                                              directory)
+            return self._watch
+
+    def watch_entries(self, doi: str | None = None,
+                      pmid: str | None = None) -> list[WatchEntry] | None:
+        """Retraction Watch rows about a work; None when the table is unavailable (noted
+        once: a missing table never means "not retracted")."""
+        if self.unreachable:
+            return None
+        entries = self.watch.entries(doi, pmid)
+        if self.watch.problem:
+            self._note(f"Retraction Watch table: {self.watch.problem}; "
+                       + ("the existing table was used" if entries is not None else
+                          "retractions were checked against the registries only"))
+        return entries
+
+    def watch_retracted(self, doi: str | None = None, pmid: str | None = None) -> bool:
+        return any(e.kind in RETRACTED_KINDS for e in self.watch_entries(doi, pmid) or [])
+
     def doi_retracted(self, doi: str) -> bool:
-        kinds = {"retraction", "withdrawal", "removal", "partial_retraction"}
-        return any(str(n.get("type", "")).lower().replace("-", "_") in kinds
+        return self._notice_retracted(doi) or self.watch_retracted(doi)
+
+    def _notice_retracted(self, doi: str) -> bool:
+        return any(str(n.get("type", "")).lower().replace("-", "_") in RETRACTED_KINDS
                    for n in self.notices(doi))
 
     def _verify_all(self) -> dict[tuple[str, int], Verdict]:
@@ -317,9 +368,13 @@ class Services:
             return {}
         uses_crossref = any(s.name == "crossref" for s in self.sources)
         verifier = Verifier(self.sources, doi_state=self.doi if uses_crossref else None,
-                            retracted_doi=self.doi_retracted if uses_crossref else None,
+                            retracted_doi=self._notice_retracted if uses_crossref else None,
                             progress=self._progress)
         verdicts = verifier.run(refs)
+        for v in verdicts:
+            if v.verdict != "retracted" and v.match is not None \
+                    and self.watch_retracted(*watch_keys(v.match.record)):
+                v.verdict = "retracted"
         # Read-only replay: every failure is a cache miss (failures are never cached),
         # which the one read-only note reports.
         for label, count in sorted(() if self.read_only else verifier.failures.items()):

@@ -19,7 +19,7 @@ import html
 import re
 import unicodedata
 
-from refcheck.audit import SEVERITIES, Summary, snippet, summarise
+from refcheck.audit import SEVERITIES, FileRow, Summary, snippet, summarise
 from refcheck.model import Finding, Severity
 from refcheck.report import RunResult
 
@@ -199,13 +199,25 @@ def _links_and_dois(s: Summary) -> str:
         '<div class="panel"><h3>Links</h3>' + _dl(link_rows) + "</div>",
         '<div class="panel"><h3>DOIs</h3>' + _dl(doi_rows) + "</div>",
     ]
-    if s.verdicts:
-        blocks.append(
-            '<div class="panel"><h3>Registry verdicts</h3>'
-            + _dl([(k, str(v), f"verdict.{k}") for k, v in s.verdicts.items()])
-            + "</div>"
-        )
+    verdict_rows: list[tuple[str, str, str | None]]
+    if s.verdicts is not None:
+        verdict_rows = [(k, str(v), f"verdict.{k}") for k, v in s.verdicts.items()]
+    else:
+        verdict_rows = [("verdicts", "not checked (offline)", None)]
+    blocks.append('<div class="panel"><h3>Registry verdicts</h3>' + _dl(verdict_rows) + "</div>")
     return "".join(blocks)
+
+
+def _verdict_cell(row: FileRow, index: int) -> str:
+    if row.verdicts is None:
+        return ""
+    shown = [
+        f'<span class="verdict-count"><span data-stat="file.{index}.verdict.{_e(k)}">{n}</span>'
+        f" {_e(k)}</span>"
+        for k, n in row.verdicts.items()
+        if n
+    ]
+    return f"<td>{', '.join(shown) if shown else '—'}</td>"
 
 
 def _files_table(s: Summary) -> str:
@@ -213,9 +225,10 @@ def _files_table(s: Summary) -> str:
         '<table class="files"><thead><tr><th scope="col">File</th><th scope="col">Format</th>'
         '<th scope="col" class="num">References</th><th scope="col" class="num">Errors</th>'
         '<th scope="col" class="num">Warnings</th><th scope="col" class="num">Info</th>'
-        "</tr></thead><tbody>"
+        + ('<th scope="col">Verdicts</th>' if s.verdicts is not None else "")
+        + "</tr></thead><tbody>"
     ]
-    for row in s.rows:
+    for index, row in enumerate(s.rows):
         fmt = row.format + (f" · {row.layout}" if row.layout and row.layout != row.format else "")
         cells = "".join(
             f'<td class="num{" zero" if not row.by_severity[sv.value] else ""} '
@@ -224,7 +237,8 @@ def _files_table(s: Summary) -> str:
         )
         out.append(
             f'<tr><td><a href="#{_slug(row.path)}"><code>{_e(row.path)}</code></a></td>'
-            f"<td>{_e(fmt)}</td><td class=\"num\">{row.references}</td>{cells}</tr>"
+            f"<td>{_e(fmt)}</td><td class=\"num\">{row.references}</td>{cells}"
+            f"{_verdict_cell(row, index)}</tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)

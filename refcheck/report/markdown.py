@@ -93,8 +93,12 @@ def _summary(s: Summary) -> list[str]:
         ]
     else:
         lines.append("| DOIs verified | not checked (offline) |")
-    if s.verdicts:
-        lines += [f"| Registry verdict: {k} | {v} |" for k, v in s.verdicts.items()]
+    lines.append("")
+    lines += ["### Registry verdicts", "", "| verdict | references |", "| --- | ---: |"]
+    if s.verdicts is not None:
+        lines += [f"| {k} | {v} |" for k, v in s.verdicts.items()]
+    else:
+        lines.append("| all | not checked (offline) |")
     lines.append("")
     if s.notes:
         lines += [f"> {_md(n)}" for n in s.notes]
@@ -111,14 +115,20 @@ def _files(s: Summary) -> list[str]:
     lines = [
         "## Files",
         "",
-        "| file | format | references | 🔴 | 🟠 | 🔵 |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| file | format | references | 🔴 | 🟠 | 🔵 |" + (" verdicts |" if s.verdicts is not None
+                                                       else ""),
+        "| --- | --- | ---: | ---: | ---: | ---: |" + (" --- |" if s.verdicts is not None else ""),
     ]
     for row in s.rows:
         fmt = row.format + (f" ({row.layout})" if row.layout and row.layout != row.format else "")
         counts = " | ".join(str(row.by_severity[sv.value]) for sv in SEVERITIES)
+        verdicts = ""
+        if row.verdicts is not None:
+            verdicts = " " + (", ".join(f"{n} {k}" for k, n in row.verdicts.items() if n)
+                              or "—") + " |"
         lines.append(
             f"| [`{row.path}`](#{_anchor(row.path)}) | {fmt} | {row.references} | {counts} |"
+            + verdicts
         )
     lines.append("")
     return lines

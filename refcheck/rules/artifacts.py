@@ -16,7 +16,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
-from refcheck.text.tokens import is_acronym, words
+from refcheck.text.tokens import is_acronym
 
 _SPLIT = regex.compile(r"(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
 # A suspended hyphen ("pre- and post-war") is followed by a conjunction.
@@ -174,8 +174,8 @@ def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     skip = _NO_ARTIFACT | {"name", "doi", "transliteration"}
     for ref, rc in _scan(doc, bool(ctx.options.get("prose", False))):
-        for lo, hi, fld in rc.regions:
-            for tok in words(text[lo:hi], lo):
+        for (_, _, fld), toks in zip(rc.regions, rc.region_tokens(text), strict=True):
+            for tok in toks:
                 if len(tok.text) < 4 or not tok.text.isascii():
                     continue
                 if rc.mask_reason(tok.start, tok.end) in skip:
@@ -271,8 +271,8 @@ def lost_ligature(doc: Document, ctx: Context) -> Iterator[Hit]:
     skip = {"name", "publisher", "url", "doi", "email", "latex", "protected", "transliteration"}
     for ref in doc.entries():
         rc = analyse(doc, ref)
-        for lo, hi, fld in rc.regions:
-            for tok in words(text[lo:hi], lo):
+        for (_, _, fld), toks in zip(rc.regions, rc.region_tokens(text), strict=True):
+            for tok in toks:
                 if len(tok.text) < 4 or not tok.text.isascii() or not tok.text.isalpha():
                     continue
                 if rc.mask_reason(tok.start, tok.end) in skip or looks_like_name(text, tok):

@@ -185,13 +185,24 @@ def retracted_registry(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     services = ctx.services
     for ref, v in _verdicts(doc, ctx):
-        if v.verdict != "retracted" or v.match is None or not v.match.record.retracted:
+        if v.verdict != "retracted" or v.match is None:
             continue
-        from refcheck.net.services import reference_dois
+        from refcheck.net.services import RETRACTED_KINDS, reference_dois, watch_keys
 
         if any(services.doi_retracted(d) for d in reference_dois(ref)):
             continue  # RC801 has it, with the notice
         record = v.match.record
+        if not record.retracted:
+            # Retracted according to the local Retraction Watch table only.
+            entries = [e for e in services.watch_entries(*watch_keys(record)) or []
+                       if e.kind in RETRACTED_KINDS]
+            if entries:
+                start, end = _where(ref)
+                notice = f", notice {entries[0].notice_doi}" if entries[0].notice_doi else ""
+                yield Hit(start, end,
+                          f"the cited work ({record.doi or record.ident}) is retracted "
+                          f"according to {entries[0].label}{notice}", reference=ref)
+            continue
         label = next((s.label for s in services.sources if s.name == record.source),
                      record.source)
         if record.retracted_by:

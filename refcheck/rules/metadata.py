@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from refcheck.model import Category, Document, Severity
+from refcheck.model import Category, Document, Fix, Severity
 from refcheck.net.locate import locate
 from refcheck.rules.base import Context, Hit, Rule, rule
 
@@ -21,7 +21,8 @@ def _field_hits(doc: Document, ctx: Context, field: str) -> Iterator[Hit]:
         return
     for ref in doc.entries():
         for d in services.discrepancies(ref):
-            if d.field != field:
+            # Slips in a title or journal name are typos (RC104), not a metadata mismatch.
+            if d.field != field or d.kind == "slip":
                 continue
             start, end = locate(ref, d.cited if field != "authors" else None, field)
             if field == "authors" and ref.authors:
@@ -72,13 +73,61 @@ metadata_pages = _metadata_rule(
     "(`126-34`), en dashes and article numbers are normalised first.")
 metadata_title = _metadata_rule(
     "RC705", "title", "title",
-    "A title one letter away from the record's is an info-level slip with the registry "
-    "spelling as suggestion; a title that differs a lot says the DOI may be wrong. "
-    "Titles in another script (a translation) are not compared.")
+    "A title that differs a lot from the record's says the DOI may be wrong, with the "
+    "registry's title as suggestion; one or two slips are typos (RC104). Titles in another "
+    "script (a translation) are not compared.")
 metadata_container = _metadata_rule(
     "RC706", "container", "journal or book title",
-    "`Europe-Asia Studie` for `Europe-Asia Studies` suggests the registry name; standard "
+    "`Marine Biology` for a record published in `Nature Nanotechnology` says the DOI may be "
+    "wrong; slips such as `Europe-Asia Studie` are typos (RC104), and standard "
     "abbreviations such as `J. Slav. Mil. Stud.` are accepted.")
+
+
+@rule(
+    code="RC104",
+    name="registry-spelling",
+    category=Category.TYPO,
+    severity=Severity.WARNING,
+    summary="A title or journal name is one or two slips from the registry's spelling.",
+    network=True,
+    fix="unsafe",
+)
+def registry_spelling(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Compares the cited title and journal (or book) title with the registry record
+    of the reference's DOI, after normalising case, accents and punctuation, and
+    reports a value one or two typed slips (a letter added, dropped, changed or
+    two letters swapped) away from the registry's, with the registry's spelling
+    as suggestion.
+
+    Why it matters:
+    A misspelt title or journal makes the reference look careless and can keep
+    search engines and citation indexes from linking it; the registry holds
+    the spelling the publisher deposited.
+
+    Example:
+    `Charges ride the spin wav` for the record's `Charges ride the spin wave`
+    gives `RC104 title 'Charges ride the spin wav' is spelled 'Charges ride the
+    spin wave' in the registry`; `Nature Nanotechnolgy` likewise for the journal.
+
+    Fix safety:
+    Unsafe: the fix replaces the cited text with the registry's spelling, which
+    may differ in capitalisation or markup conventions from the rest of the
+    list, and a rare record is itself misspelt. It is offered only where the
+    cited value is found as written in the file.
+    """
+    services = ctx.services
+    if services is None:
+        return
+    for ref in doc.entries():
+        for d in services.discrepancies(ref):
+            if d.kind != "slip" or d.field not in ("title", "container"):
+                continue
+            start, end = locate(ref, d.cited, d.field)
+            exact = ref.start <= start < end <= ref.end and doc.text[start:end] == d.cited
+            fix = Fix(start, end, d.registry, safe=False) if exact else None
+            yield Hit(start, end, d.message, suggestion=d.registry, field=d.field,
+                      reference=ref, fix=fix)
 metadata_authors = _metadata_rule(
     "RC707", "authors", "author list",
     "`Reiss, G. and Kuschel, T.` for a record listing Kuschel first reports the order; "
@@ -114,6 +163,14 @@ def _notice_hits(doc: Document, ctx: Context, kinds: set[str]) -> Iterator[Hit]:
                                     "label": update.get("label"),
                                     "source": update.get("source"),
                                     "record-id": update.get("record-id")})
+            # The Retraction Watch table (local, no request) also knows works whose
+            # publisher never deposited a notice.
+            for entry in services.watch_entries(doi) or []:
+                if entry.kind in kinds:
+                    notices.append({"notice": entry.notice_doi or f"record {entry.record_id}",
+                                    "type": entry.kind, "label": entry.nature,
+                                    "source": RETRACTION_WATCH,
+                                    "record-id": entry.record_id})
             # A notice asserted by both the publisher and Retraction Watch is one notice;
             # the Retraction Watch entry is kept for its record id.
             notices.sort(key=lambda n: n.get("source") != RETRACTION_WATCH)
@@ -184,6 +241,6 @@ def corrected(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 RULES = (
-    metadata_year, metadata_volume, metadata_issue, metadata_pages, metadata_title,
-    metadata_container, metadata_authors, retracted, corrected,
+    registry_spelling, metadata_year, metadata_volume, metadata_issue, metadata_pages,
+    metadata_title, metadata_container, metadata_authors, retracted, corrected,
 )

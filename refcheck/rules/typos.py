@@ -52,13 +52,11 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
     for ref in doc.entries():
         ctx = analyse(doc, ref)
         found: list[TypoHit] = []
-        for start, end, fld in ctx.regions:
-            found.extend(_check_region(doc.text, start, end, ctx, ref, fld))
+        for (start, end, fld), toks in zip(ctx.regions, ctx.region_tokens(doc.text), strict=True):
+            found.extend(_check_region(doc.text, start, end, ctx, ref, fld, toks=toks))
             if prose:
                 name_tokens.update(
-                    t.text
-                    for t in words(doc.text[start:end], start)
-                    if ctx.mask_reason(t.start, t.end) == "name"
+                    t.text for t in toks if ctx.mask_reason(t.start, t.end) == "name"
                 )
         hits.extend(_with_venue_slips(doc.text, ref, found))
     if prose:
@@ -99,13 +97,18 @@ def _check_region(
     ref: Reference | None,
     fld: str | None,
     prose: ProseEvidence | None = None,
+    toks: list[Token] | None = None,
 ) -> list[TypoHit]:
-    """Typo hits of ``text[lo:hi]``; ``prose`` is the document's name evidence in body text."""
+    """Typo hits of ``text[lo:hi]``; ``prose`` is the document's name evidence in body text.
+
+    ``toks`` are the region's tokens when the caller has them already.
+    """
     from refcheck.text.prose import looks_like_name
     from refcheck.text.spelling import judge, ligature_repair
 
     out: list[TypoHit] = []
-    toks = words(text[lo:hi], lo)
+    if toks is None:
+        toks = words(text[lo:hi], lo)
     for tok in toks:
         if ctx.mask_reason(tok.start, tok.end) in _SKIP_WORDS:
             continue

@@ -17,7 +17,7 @@ import regex
 
 from refcheck.model import Document, Reference
 from refcheck.text import freq
-from refcheck.text.tokens import is_acronym, words
+from refcheck.text.tokens import Token, is_acronym, words
 
 # BibTeX/CSL fields whose values are ordinary prose worth spell-checking.
 PROSE_FIELDS = (
@@ -66,6 +66,13 @@ class RefContext:
     regions: list[tuple[int, int, str | None]]
     masks: list[tuple[int, int, str]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+    _tokens: list[list[Token]] | None = None
+
+    def region_tokens(self, text: str) -> list[list[Token]]:
+        """The word tokens of each region (of ``text``), split once and shared by the rules."""
+        if self._tokens is None:
+            self._tokens = [words(text[lo:hi], lo) for lo, hi, _ in self.regions]
+        return self._tokens
 
     def finish(self) -> RefContext:
         self.masks.sort()
@@ -87,8 +94,30 @@ class RefContext:
         return None
 
 
+# Per document (the last few): every reference's context, computed once and shared by
+# the typo and artifact rules, which would otherwise each re-mask and re-split it.
+# The document itself is kept, so an id() is never mistaken for a newer object's.
+_DOC_CACHE: dict[int, tuple[Document, str, dict[int, tuple[Reference, RefContext]]]] = {}
+
+
 def analyse(doc: Document, ref: Reference) -> RefContext:
-    """Regions to check and masked stretches of one reference."""
+    """Regions to check and masked stretches of one reference (shared; do not mutate)."""
+    entry = _DOC_CACHE.get(id(doc))
+    if entry is None or entry[0] is not doc or entry[1] is not doc.text:
+        if len(_DOC_CACHE) >= 8:
+            _DOC_CACHE.clear()
+        entry = (doc, doc.text, {})
+        _DOC_CACHE[id(doc)] = entry
+    per_ref = entry[2]
+    hit = per_ref.get(id(ref))
+    if hit is not None and hit[0] is ref:
+        return hit[1]
+    ctx = _analyse(doc, ref)
+    per_ref[id(ref)] = (ref, ctx)
+    return ctx
+
+
+def _analyse(doc: Document, ref: Reference) -> RefContext:
     ctx = RefContext(regions=[])
     if ref.format != "text" and ref.fields and ref.field_spans:
         for name, (s, e) in ref.field_spans.items():

@@ -294,6 +294,8 @@ def zipf(word: str, lang: str = "en") -> float:
     return value
 
 
+# Asked for most tokens by several rules; pure in the word, like zipf().
+@lru_cache(maxsize=200_000)
 def other_language(word: str) -> str | None:
     """A language of OTHER_LANGUAGES in which ``word`` is a common word."""
     t = tables()

@@ -56,7 +56,7 @@ def run(code: str, doc: Document, services: Services) -> list[Hit]:
     return list(RULES[code].check(doc, Context(services=services, documents=[doc])))
 
 
-KUSCHEL = {
+KUSCHEL: dict[str, Any] = {
     "raw": "Kuschel, T. and Reiss, G. (2014) Charges ride the spin wave. Nature "
            "Nanotechnology 10(1): 22-24. doi:10.1038/nnano.2014.279",
     "authors": [Author("Kuschel", "T."), Author("Reiss", "G.")],
@@ -88,7 +88,8 @@ def test_batch_lookup_and_single_fallback(crossref: Server, proxy: Server,
     )
     svc.close()
     assert not failed
-    assert found["10.1038/nnano.2014.279"]["title"] == ["Charges ride the spin wave"]
+    record = found["10.1038/nnano.2014.279"]
+    assert record is not None and record["title"] == ["Charges ride the spin wave"]
     assert found["10.7554/elife.01567x"] is None  # the recorded 404
     assert crossref.hits() - before == 2  # one batch, one confirmation of the absent DOI
     batch = [p for _, p in crossref.log if "filter=doi" in p][-1]
@@ -220,12 +221,48 @@ def test_title_near_miss_and_author_order(crossref: Server, proxy: Server,
                 .replace("Kuschel, T. and Reiss, G.", "Reiss, G. and Kuschel, T."))
     doc = document(slip)
     svc = services_for(settings(crossref, proxy, tmp_path), [doc])
-    title = run("RC705", doc, svc)
+    title = run("RC104", doc, svc)
+    mismatch = run("RC705", doc, svc)
     authors = run("RC707", doc, svc)
     svc.close()
     assert [(h.field, h.suggestion) for h in title] == [("title", "Charges ride the spin wave")]
-    assert "slightly" in title[0].message
+    assert doc.text[title[0].start:title[0].end] == "Charges ride the spin wav"
+    assert title[0].fix is not None and not title[0].fix.safe
+    assert title[0].fix.replacement == "Charges ride the spin wave"
+    assert mismatch == []  # a slip is a typo, not a sign of a wrong DOI
     assert len(authors) == 1 and "order" in authors[0].message
+
+
+def test_registry_spelling_slips_and_large_differences(crossref: Server, proxy: Server,
+                                                       tmp_path: Path) -> None:
+    journal_slip = dict(KUSCHEL, container="Nature Nanotechnolgy",
+                        raw=KUSCHEL["raw"].replace("Nanotechnology", "Nanotechnolgy"))
+    swapped = dict(KUSCHEL, title="Chagres ride teh spin wave",
+                   raw=KUSCHEL["raw"].replace("Charges ride the", "Chagres ride teh"))
+    three = dict(KUSCHEL, title="Chagres rid teh spin wave",
+                 raw=KUSCHEL["raw"].replace("Charges ride the", "Chagres rid teh"))
+    other_title = dict(KUSCHEL, title="Magnon transport in thin garnet films",
+                       raw=KUSCHEL["raw"].replace("Charges ride the spin wave",
+                                                  "Magnon transport in thin garnet films"))
+    other_journal = dict(KUSCHEL, container="Marine Biology",
+                         raw=KUSCHEL["raw"].replace("Nature Nanotechnology", "Marine Biology"))
+    doc = document(journal_slip, swapped, three, other_title, other_journal, dict(KUSCHEL))
+    svc = services_for(settings(crossref, proxy, tmp_path), [doc])
+    typos = run("RC104", doc, svc)
+    titles = run("RC705", doc, svc)
+    journals = run("RC706", doc, svc)
+    svc.close()
+    assert [(h.reference.index, h.field, h.suggestion, doc.text[h.start:h.end])
+            for h in typos if h.reference] == [
+        (1, "container", "Nature Nanotechnology", "Nature Nanotechnolgy"),
+        (2, "title", "Charges ride the spin wave", "Chagres ride teh spin wave"),
+    ]
+    assert all(h.fix is not None and not h.fix.safe for h in typos)
+    assert [h.reference.index for h in titles if h.reference] == [4]
+    assert "the DOI may be wrong" in titles[0].message
+    assert titles[0].suggestion == "Charges ride the spin wave"
+    assert [h.reference.index for h in journals if h.reference] == [5]
+    assert "the DOI may be wrong" in journals[0].message
 
 
 # -- retractions ---------------------------------------------------------------------------
