@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import regex
 
 from refcheck.model import Document
+from refcheck.text.patterns import lazy
 
 __all__ = [
     "Citation",
@@ -83,13 +84,13 @@ class Citation:
 # ---------------------------------------------------------------------------
 # The body: the text a reader reads, with the reference material blanked out.
 
-_FENCE = regex.compile(r"^[ \t]{0,3}(```|~~~)[^\n]*\n.*?^[ \t]{0,3}\1[ \t]*$", regex.M | regex.S)
-_INLINE_CODE = regex.compile(r"`[^`\n]{1,200}`")
-_TEX_COMMENT = regex.compile(r"(?<!\\)%[^\n]*")
-_TEX_VERBATIM = regex.compile(
+_FENCE = lazy(r"^[ \t]{0,3}(```|~~~)[^\n]*\n.*?^[ \t]{0,3}\1[ \t]*$", regex.M | regex.S)
+_INLINE_CODE = lazy(r"`[^`\n]{1,200}`")
+_TEX_COMMENT = lazy(r"(?<!\\)%[^\n]*")
+_TEX_VERBATIM = lazy(
     r"\\begin\{(verbatim|lstlisting|minted|comment)\}.*?\\end\{\1\}", regex.S
 )
-_HTML_COMMENT = regex.compile(r"<!--.*?-->", regex.S)
+_HTML_COMMENT = lazy(r"<!--.*?-->", regex.S)
 
 
 def _blank(chars: list[str], start: int, end: int) -> None:
@@ -130,14 +131,14 @@ def body_text(doc: Document) -> str:
 _DASH = "-–—‒−"
 _NUM_ITEM = rf"\d{{1,4}}(?:[ \t]*[{_DASH}][ \t]*\d{{1,4}})?"
 _LOCATOR = r"(?:pp?|s|с|S|C|стр|ch|chap|fig|vol|art|para|§)\.?[ \t]?\d[\d\w" + _DASH + r",. ]{0,20}"
-_BRACKET_NUM = regex.compile(
+_BRACKET_NUM = lazy(
     r"(?<![\[\w!^])\[[ \t]?(?P<body>" + _NUM_ITEM + r"(?:[ \t]?[,;][ \t]?" + _NUM_ITEM + r"){0,30}"
     r"(?:[ \t]?[,:][ \t]?" + _LOCATOR + r")?)[ \t]?\](?![(\[:])"
 )
-_BRACKET_RANGE = regex.compile(r"\[(\d{1,4})\][ \t]?[" + _DASH + r"][ \t]?\[(\d{1,4})\]")
-_NUM_PART = regex.compile(r"(\d{1,4})(?:[ \t]*[" + _DASH + r"][ \t]*(\d{1,4}))?")
+_BRACKET_RANGE = lazy(r"\[(\d{1,4})\][ \t]?[" + _DASH + r"][ \t]?\[(\d{1,4})\]")
+_NUM_PART = lazy(r"(\d{1,4})(?:[ \t]*[" + _DASH + r"][ \t]*(\d{1,4}))?")
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUPER = regex.compile(
+_SUPER = lazy(
     r"(?<=[\p{L}\p{P}])[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:[⁻˗,‚ ]{1,2}[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,10}"
 )
 _SUPER_TABLE = str.maketrans(_SUPERSCRIPT_DIGITS + "⁻˗‚", "0123456789--,")
@@ -220,16 +221,16 @@ _PREFIX = (
     r"|as[ \t]+cited[ \t]+in|quoted[ \t]+in|in|after)[, \t]+){0,3}"
 )
 
-_AD_ITEM = regex.compile(
+_AD_ITEM = lazy(
     r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + r"[ \t]*"
 )
-_AD_GROUP = regex.compile(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
-_NARRATIVE = regex.compile(
+_AD_GROUP = lazy(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
+_NARRATIVE = lazy(
     r"(?<![\p{L}\p{N}@\\])" + _NAMES + r"(?:['’]s)?[ \t]+\((?P<years>" + _YEAR
     + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})" + _LOC + r"\)"
 )
-_YEAR_ONE = regex.compile(r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.")
-_SPLIT_NAMES = regex.compile(_JOIN)
+_YEAR_ONE = lazy(r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.")
+_SPLIT_NAMES = lazy(_JOIN)
 _NOT_NAMES = frozenset(
     [
         "The", "A", "An", "In", "On", "At", "For", "From", "To", "Of", "And", "But", "Or",
@@ -302,20 +303,20 @@ def author_date_citations(body: str) -> list[Citation]:
 # ---------------------------------------------------------------------------
 # Citation keys: LaTeX and pandoc.
 
-_CITE_CMD = regex.compile(
+_CITE_CMD = lazy(
     r"\\(?P<cmd>(?:[Cc]ite[a-zA-Z]{0,12}|[Pp]arencites?|[Tt]extcites?|[Aa]utocites?"
     r"|[Ff]ootcites?|[Ff]ootcitetexts?|[Ss]martcites?|[Ss]upercites?|nocite|fullcite"
     r"|footfullcite|volcite|[Pp]volcite|[Nn]otecite|[Pp]notecite))\*?"
     r"(?P<args>(?:[ \t]*(?:\([^()\n]{0,200}\)){0,2}(?:[ \t]*\[[^\[\]\n]{0,200}\]){0,2}"
     r"[ \t]*\{[^{}\n]{0,2000}\})+)"
 )
-_BRACES = regex.compile(r"\{([^{}]*)\}")
-_KEY = regex.compile(r"[^,\s{}]+")
-_PANDOC_GROUP = regex.compile(r"\[(?P<body>[^\[\]\n]{0,500}?@[^\[\]\n]{0,500})\](?!\()")
-_PANDOC_KEY = regex.compile(
+_BRACES = lazy(r"\{([^{}]*)\}")
+_KEY = lazy(r"[^,\s{}]+")
+_PANDOC_GROUP = lazy(r"\[(?P<body>[^\[\]\n]{0,500}?@[^\[\]\n]{0,500})\](?!\()")
+_PANDOC_KEY = lazy(
     r"(?<![\w@.])-?@(?P<key>\{[^{}\s]{1,200}\}|[\p{L}\p{N}_][\p{L}\p{N}_:.#$%&\-+?<>~/]{0,200})"
 )
-_PANDOC_BIB = regex.compile(r"^(?:bibliography|references):", regex.M)
+_PANDOC_BIB = lazy(r"^(?:bibliography|references):", regex.M)
 
 
 def _clean_key(key: str) -> str:

@@ -213,12 +213,64 @@ def _load_parallel(files: list[str], settings: Settings, jobs: int) -> list[Docu
         return list(pool.map(_load_one, [(f, settings) for f in files], chunksize=8))
 
 
+# Rules that read ``Context.documents`` (a \cite key against every .bib of the run):
+# they need the whole run, so worker processes leave them to the parent.
+_CROSS_FILE_CATEGORIES = frozenset({Category.CITATION})
+
+
+def _cross_file(rule: Rule) -> bool:
+    return rule.category in _CROSS_FILE_CATEGORIES
+
+
 def run(paths: list[str], settings: Settings) -> RunResult:
-    documents = load_all(paths, settings)
+    files = discover(paths, settings.exclude, settings.input_format)
+    if not files:
+        raise InputError("no files to check")
+    jobs = settings.jobs or (os.cpu_count() or 1)
+    if jobs > 1 and len(files) >= 16:
+        if not any(r.network for r in select_rules(settings).rules):
+            # Each worker parses *and* checks its files; only the cross-file rules
+            # run here, once every document is back.
+            return _run_parallel(files, settings, jobs)
+        # Network rules share one client, cache and rate limit: they run here.
+        documents = _load_parallel(files, settings, jobs)
+    else:
+        documents = [load_document(f, settings) for f in files]
     return check(documents, settings)
 
 
-def check(documents: list[Document], settings: Settings) -> RunResult:
+_Checked = tuple[Document, list[Finding], list[str]]
+
+
+def _load_and_check(args: tuple[str, Settings]) -> _Checked:
+    path, settings = args
+    doc = load_document(path, settings)
+    rules = [r for r in select_rules(settings).rules if not r.network and not _cross_file(r)]
+    notes: list[str] = []
+    findings = check_document(doc, rules, settings, Context(documents=[doc]), notes)
+    return doc, findings, notes
+
+
+def _run_parallel(files: list[str], settings: Settings, jobs: int) -> RunResult:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # map() keeps the input order, so the run is the same as a serial one.
+        done = list(pool.map(_load_and_check, [(f, settings) for f in files], chunksize=8))
+    return check([d for d, _, _ in done], settings, [(f, n) for _, f, n in done])
+
+
+def check(
+    documents: list[Document],
+    settings: Settings,
+    checked: list[tuple[list[Finding], list[str]]] | None = None,
+) -> RunResult:
+    """Run the selected rules over ``documents``.
+
+    ``checked`` holds, per document, the findings and notes of every rule that
+    does not read other documents, when worker processes have run those
+    already; then only the cross-file rules run here.
+    """
     selection = select_rules(settings)
     notes: list[str] = []
     if selection.skipped_network:
@@ -236,8 +288,15 @@ def check(documents: list[Document], settings: Settings) -> RunResult:
     findings: list[Finding] = []
     verdicts: list[dict[str, Any]] | None = None
     try:
-        for doc in documents:
-            findings.extend(check_document(doc, rules, settings, ctx, notes))
+        if checked is None:
+            for doc in documents:
+                findings.extend(check_document(doc, rules, settings, ctx, notes))
+        else:
+            cross = [r for r in rules if _cross_file(r)]
+            for doc, (done, done_notes) in zip(documents, checked, strict=True):
+                findings.extend(done)
+                notes.extend(done_notes)
+                findings.extend(check_document(doc, cross, settings, ctx, notes))
         if services is not None:
             verdicts = _verdicts(services, documents, rules)
     finally:

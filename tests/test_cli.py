@@ -363,3 +363,32 @@ def test_own_line_comment_in_text_suppresses_the_next_reference(
     _, out, _ = run(["check", "--offline", "--format", "json", str(target)], capsys)
     lines = sorted({f["line"] for f in json.loads(out)["findings"] if f["code"] == "RC202"})
     assert lines == [3]
+
+
+def test_worker_processes_give_the_same_report_as_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 16+ files take the worker-process path; cross-file citation rules must still see
+    # every document, and the output order must not depend on the workers.
+    seed = SEED_004.read_text(encoding="utf-8")
+    for i in range(18):
+        (tmp_path / f"list{i:02}.txt").write_text(seed, encoding="utf-8")
+        (tmp_path / f"refs{i:02}.bib").write_text(
+            f"@book{{key{i},\n  author = {{Walt, Stephen}},\n  title = {{Alliances {i}}},\n"
+            f"  publisher = {{Cornell University Press}},\n  year = {{1990}}\n}}\n",
+            encoding="utf-8",
+        )
+    (tmp_path / "paper.tex").write_text(
+        "As argued \\cite{key1,key2} and \\cite{nokey}.\n\\bibliography{refs01}\n",
+        encoding="utf-8",
+    )
+    outs = []
+    for jobs in ("1", "2"):
+        code, out, err = run(
+            ["check", "--offline", "--format", "json", "--jobs", jobs, str(tmp_path)], capsys
+        )
+        assert "Traceback" not in err
+        outs.append((code, out))
+    assert outs[0] == outs[1]
+    codes = {f["code"] for f in json.loads(outs[0][1])["findings"]}
+    assert "RC910" in codes  # \cite{nokey}: a cross-file rule ran

@@ -136,13 +136,17 @@ def _mask_comments(text: str) -> str:
     """
     if "%" not in text:
         return text
-    chars = list(text)
+    pieces: list[str] = []  # the text up to the last blanked comment
+    done = 0
     depth = 0  # 0: between blocks; 1: between fields; >1: inside a braced value
     closer = "}"
     in_quote = False
     pos = 0
     n = len(text)
-    while pos < n:
+    # Only a '%' changes anything: past the last one (a file's header comment is
+    # often its only one) the rest of the file needs no scan.
+    last_percent = text.rfind("%")
+    while pos <= last_percent:
         m = _MASK_MARKS.search(text, pos)
         if m is None:
             break
@@ -154,9 +158,9 @@ def _mask_comments(text: str) -> str:
             if depth == 0 or (depth == 1 and not in_quote):
                 eol = text.find("\n", m.start())
                 eol = n if eol == -1 else eol
-                for i in range(m.start(), eol):
-                    chars[i] = " "
-                pos = eol
+                pieces.append(text[done : m.start()])
+                pieces.append(" " * (eol - m.start()))
+                done = pos = eol
             continue
         if tok == "@":
             start = _BLOCK_START.match(text, m.start())
@@ -181,7 +185,10 @@ def _mask_comments(text: str) -> str:
                 depth = 0
         elif tok == ")" and depth == 1 and closer == ")":
             depth = 0
-    return "".join(chars)
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _at_line_start(text: str, pos: int) -> bool:

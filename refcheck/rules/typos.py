@@ -110,6 +110,10 @@ def _check_region(
     if toks is None:
         toks = words(text[lo:hi], lo)
     for tok in toks:
+        # judge() corrects only ASCII words of four letters or more: anything else
+        # needs no test at all (a ligature search on "Russia's" would load wordfreq).
+        if len(tok.text) < 4 or not tok.text.isascii() or not tok.text.isalpha():
+            continue
         if ctx.mask_reason(tok.start, tok.end) in _SKIP_WORDS:
             continue
         if ligature_repair(tok.text) is not None:
@@ -267,12 +271,20 @@ def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str,
                 n = len(p.words)
                 if i < 0 or i + n > len(run) or i <= reported_until:
                     continue
-                window = run[i : i + n]
                 evidence = False
                 ok = True
-                for tok, w, pw in zip(window, lows[i : i + n], p.words, strict=True):
-                    if w == pw or _plural_pair(w, pw):
+                for t, pw in enumerate(p.words, i):
+                    w = lows[t]
+                    if w == pw:
                         continue
+                    # Neither a plural (1-2 letters) nor one edit (1 letter) changes the
+                    # length by more than 2: most windows are rejected here, cheaply.
+                    if not -2 <= len(w) - len(pw) <= 2:
+                        ok = False
+                        break
+                    if _plural_pair(w, pw):
+                        continue
+                    tok = run[t]
                     if (
                         len(pw) >= 4
                         and tok.text.isalpha()
@@ -286,6 +298,7 @@ def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str,
                     ok = False
                     break
                 if ok and evidence:
+                    window = run[i : i + n]
                     start, end = window[0].start, window[-1].end
                     right = " ".join(
                         t.text if t.text.lower() == pw else match_case(t.text, orig)

@@ -19,6 +19,7 @@ the cache.
 
 from __future__ import annotations
 
+import bisect
 import math
 import sys
 from array import array
@@ -38,6 +39,8 @@ CANDIDATE_MIN_ZIPF = 3.0
 
 # Bumped whenever the file layout or what it holds changes.
 _FORMAT = 2
+# Words between two entries of the sampled index of Tables.find.
+_STRIDE = 64
 _MAGIC = b"RCWF"
 
 
@@ -68,7 +71,16 @@ class Tables:
     lookup decodes only the lengths it needs.
     """
 
-    __slots__ = ("_count", "lang", "offsets", "vocabulary", "vocabulary_index", "words", "zipf")
+    __slots__ = (
+        "_count",
+        "_sample",
+        "lang",
+        "offsets",
+        "vocabulary",
+        "vocabulary_index",
+        "words",
+        "zipf",
+    )
 
     def __init__(
         self,
@@ -86,12 +98,23 @@ class Tables:
         self.vocabulary = vocabulary
         self.vocabulary_index = vocabulary_index
         self._count = len(offsets) - 1
+        self._sample: list[bytes] | None = None
 
     def find(self, word: str) -> int:
         """Index of ``word`` (exact, already lower-cased), or -1."""
         key = word.encode("utf-8", "surrogatepass")
         words, offsets = self.words, self.offsets
-        lo, hi = 0, self._count
+        sample = self._sample
+        if sample is None:
+            # Every _STRIDE-th word: bisect (in C) narrows the search to one stride,
+            # leaving 6 byte-slice comparisons in Python instead of 20.
+            sample = self._sample = [
+                words[offsets[i] : offsets[i + 1] - 1] for i in range(0, self._count, _STRIDE)
+            ]
+        j = bisect.bisect_left(sample, key)
+        # word(j-1 strides) < key <= word(j strides): the answer is in between.
+        lo = (j - 1) * _STRIDE + 1 if j else 0
+        hi = min(j * _STRIDE, self._count)
         while lo < hi:
             mid = (lo + hi) >> 1
             if words[offsets[mid] : offsets[mid + 1] - 1] < key:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import regex
 
 from refcheck.model import Document
+from refcheck.text.patterns import lazy
 from refcheck.text.tokens import Token
 
 _REPORTING = (
@@ -37,16 +38,16 @@ _REPORTING = (
     "put|puts|see|sees|saw|et\\s+al"
 )
 _ADVERB = r"(?:also|further|furthermore|rightly|correctly|aptly|even|then|later|thus|too|\p{Ll}+ly)"
-_REPORTING_AFTER = regex.compile(rf",?\s+(?:{_ADVERB},?\s+){{0,2}}(?:{_REPORTING})\b")
-_ACCORDING_BEFORE = regex.compile(r"\b[Aa]ccording\s+to\s+(?:\p{Lu}[\p{Ll}.]+\s+)?$")
+_REPORTING_AFTER = lazy(rf",?\s+(?:{_ADVERB},?\s+){{0,2}}(?:{_REPORTING})\b")
+_ACCORDING_BEFORE = lazy(r"\b[Aa]ccording\s+to\s+(?:\p{Lu}[\p{Ll}.]+\s+)?$")
 # A name used as one anywhere in the document: possessive, citation, "et al.".
-_NAME_USE = regex.compile(
+_NAME_USE = lazy(
     r"\b(\p{Lu}\p{Ll}+)(?:['’‟]s\b|\s*\(\s*(?:1[5-9]|20)\d\d[a-z]?\b|\s+et\s+al\b)"
 )
 # A capitalised word after a lower-case word or a comma: not sentence-initial.
-_MID_SENTENCE_CAP = regex.compile(r"(?<=[\p{Ll},]\s{1,3})(\p{Lu}\p{Ll}+)\b")
-_WORD_BEFORE = regex.compile(r"(\S+)\s+$")
-_WORD_AFTER = regex.compile(r"^\s+(\S+)")
+_MID_SENTENCE_CAP = lazy(r"(?<=[\p{Ll},]\s{1,3})(\p{Lu}\p{Ll}+)\b")
+_WORD_BEFORE = lazy(r"(\S+)\s+$")
+_WORD_AFTER = lazy(r"^\s+(\S+)")
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,18 @@ class Token(NamedTuple):
     end: int
 
 
+_new_tuple = tuple.__new__
+
+
 def words(text: str, offset: int = 0) -> list[Token]:
     """Every word-like token of ``text``; offsets are shifted by ``offset``."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)]
+    # tuple.__new__ makes the same Token without the namedtuple's Python-level
+    # __new__: tokenising is done for every region by three rules.
+    new, token = _new_tuple, Token
+    return [
+        new(token, (m.group(), m.start() + offset, m.end() + offset))
+        for m in _WORD.finditer(text)
+    ]
 
 
 def is_alpha(word: str) -> bool:
