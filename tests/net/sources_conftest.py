@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from rapidfuzz import fuzz
 
+from refcheck.config import Settings
+
 from .conftest import CrossrefData, Server, reply, reply_json, serve
 
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "sources"
@@ -321,3 +323,24 @@ def dblp_server(crossref_data: CrossrefData) -> Iterator[Server]:
     srv = serve("127.0.0.1", dblp_handler(dblp_infos(crossref_data)))
     yield srv
     srv.close()
+
+
+# Every stand-in of a run, and Settings pointing at them (shared by the existence
+# and cache-mode tests).
+@pytest.fixture(name="registries")
+def registries_fixture(crossref: Server, proxy: Server, openalex: Server, arxiv: Server,
+                       pubmed: Server, dblp: Server) -> dict[str, Server]:
+    return {"crossref": crossref, "proxy": proxy, "openalex": openalex, "arxiv": arxiv,
+            "pubmed": pubmed, "dblp": dblp}
+
+
+def registry_settings(reg: dict[str, Server], tmp_path: Path, **kw: Any) -> Settings:
+    s = Settings(crossref_url=reg["crossref"].base, doi_resolver=reg["proxy"].base,
+                 mailto="ci@example.org", allow_hosts=["127.0.0.1"],
+                 cache_dir=str(tmp_path / "cache"), timeout=1.0,
+                 openalex_url=reg["openalex"].base, openalex_key="k",
+                 arxiv_url=reg["arxiv"].base, pubmed_url=reg["pubmed"].base,
+                 dblp_url=reg["dblp"].base)
+    for k, v in kw.items():
+        setattr(s, k, v)
+    return s

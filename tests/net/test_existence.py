@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,6 +26,10 @@ from .sources_conftest import (  # noqa: F401  (fixtures)
     dblp_server,
     openalex_server,
     pubmed_server,
+    registries_fixture,
+)
+from .sources_conftest import (
+    registry_settings as settings,
 )
 from .test_registry import KUSCHEL, document
 
@@ -40,23 +43,6 @@ def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PubMedSource, "interval", 0.0)
 
 
-@pytest.fixture
-def registries(crossref: Server, proxy: Server, openalex: Server, arxiv: Server,
-               pubmed: Server, dblp: Server) -> dict[str, Server]:
-    return {"crossref": crossref, "proxy": proxy, "openalex": openalex, "arxiv": arxiv,
-            "pubmed": pubmed, "dblp": dblp}
-
-
-def settings(reg: dict[str, Server], tmp_path: Path, **kw: Any) -> Settings:
-    s = Settings(crossref_url=reg["crossref"].base, doi_resolver=reg["proxy"].base,
-                 mailto="ci@example.org", allow_hosts=["127.0.0.1"],
-                 cache_dir=str(tmp_path / "cache"), timeout=1.0,
-                 openalex_url=reg["openalex"].base, openalex_key="k",
-                 arxiv_url=reg["arxiv"].base, pubmed_url=reg["pubmed"].base,
-                 dblp_url=reg["dblp"].base)
-    for k, v in kw.items():
-        setattr(s, k, v)
-    return s
 
 
 def services(s: Settings, docs: list[Document]) -> Services:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,6 +220,32 @@ class Source:
 
     def search(self, ref: Reference) -> Answer:
         return Answer()
+
+
+def lookup_in_batches(
+    idents: Iterable[str],
+    size: int,
+    fetch: Callable[[list[str]], tuple[Mapping[str, Record | None] | None, bool]],
+) -> tuple[dict[str, Record | None], set[str]]:
+    """:meth:`Source.lookup` for APIs that take ``size`` identifiers a request.
+
+    ``fetch(chunk)`` returns the records it found by identifier and whether the
+    request failed; a failed chunk is undecided, an identifier missing from a
+    good answer is not held (None).
+    """
+    wanted = sorted({i for i in idents if i})
+    found: dict[str, Record | None] = {}
+    failed: set[str] = set()
+    for i in range(0, len(wanted), size):
+        chunk = wanted[i : i + size]
+        records, broken = fetch(chunk)
+        if broken:
+            failed.update(chunk)
+            continue
+        found.update(records or {})
+        for ident in chunk:
+            found.setdefault(ident, None)
+    return found, failed
 
 
 def strip_markup(text: str) -> str:

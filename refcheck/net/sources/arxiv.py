@@ -26,6 +26,7 @@ from refcheck.net.sources import (
     Source,
     arxiv_id,
     fetch_text,
+    lookup_in_batches,
     reply_failed,
     split_name,
     strip_markup,
@@ -105,21 +106,12 @@ class ArxivSource(Source):
         return records, False
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        wanted = sorted({i for i in idents if i})
-        found: dict[str, Record | None] = {}
-        failed: set[str] = set()
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i:i + BATCH]
+        def fetch(chunk: list[str]) -> tuple[dict[str, Record | None] | None, bool]:
             records, broken = self._query({"id_list": ",".join(chunk),
                                            "max_results": str(len(chunk))})
-            if broken:
-                failed.update(chunk)
-                continue
-            for record in records or []:
-                found[record.ident] = record
-            for ident in chunk:
-                found.setdefault(ident, None)
-        return found, failed
+            return {r.ident: r for r in records or []}, broken
+
+        return lookup_in_batches(idents, BATCH, fetch)
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:

@@ -29,6 +29,7 @@ from refcheck.net.sources import (
     Pacer,
     Record,
     Source,
+    lookup_in_batches,
     pmid,
     reply_failed,
     split_name,
@@ -115,17 +116,7 @@ class PubMedSource(Source):
         return out, False
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        wanted = sorted({i for i in idents if i})
-        found: dict[str, Record | None] = {}
-        failed: set[str] = set()
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i:i + BATCH]
-            records, broken = self._summaries(chunk)
-            if broken:
-                failed.update(chunk)
-            else:
-                found.update(records)
-        return found, failed
+        return lookup_in_batches(idents, BATCH, self._summaries)
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
