@@ -339,6 +339,16 @@ def same_findings(target: Path, env: dict[str, str]) -> bool:
     return bool(outputs[0] == outputs[1] == outputs[2])
 
 
+def same_with_one_process(target: Path, env: dict[str, str]) -> bool:
+    """The default run (rules shared by forked processes) equals ``--jobs 1``."""
+    outputs = []
+    for extra in ([], ["--jobs", "1"]):
+        argv = commands(target)["refcheck"] + ["--format", "json", *extra]
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        outputs.append(proc.stdout)
+    return outputs[0] == outputs[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="50 and 1,000 entries, 3 rounds")
@@ -378,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
             big = 3 if size == 10_000 else 1
             rounds = args.rounds or (3 if args.quick else (5 if size < 10_000 else big))
             got = measure(f"{path.name}", path, size, rounds, env)
+            if size in (1000, 10_000):
+                print(f"  same report as --jobs 1: {same_with_one_process(path, env)}")
             results[size] = statistics.median(s.seconds for s in got["refcheck"])
         if len(results) > 1:
             base = min(results)

@@ -13,11 +13,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 
 class ConfigError(Exception):
     """A configuration problem the user must fix; reported in one line, exit 2."""
@@ -133,6 +128,11 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    # Imported here: most runs have no config file, and a hook's start-up counts.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         with path.open("rb") as fh:
             data: dict[str, Any] = tomllib.load(fh)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.model import Author, Document, SourceText
-from refcheck.parsers import bibtex, parse
+from refcheck.parsers import bibtex, latex, parse
 from refcheck.parsers.latex import decode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,34 +246,185 @@ def test_duplicate_field_names_ignore_case() -> None:
 
 
 # ---------------------------------------------------------------------------
-# bibtexparser's behaviours that the parser relies on or works around
+# The splitter: bibtexparser 2.1.0's block structure, reproduced
 
 
-def test_bibtexparser_recovers_entry_after_unclosed_brace() -> None:
-    from bibtexparser.splitter import Splitter
+# Broken input whose blocks the splitter must delimit, fail and explain exactly as
+# bibtexparser 2.1.0 does: its reasons reach the user when the scanner finds
+# nothing wrong itself.
+SPLITTER_CASES = [
+    "@article{k,\n  title = {T},\n  % a comment, with a comma\n  year = {2001}\n}\n",
+    "@article{k\n@article{k2, title={x}}\n",
+    '@string{j = "J"}\n@misc(k, title = "a {b} c", note = j # "x")\n@comment{free {text}\n',
+    '@article{k, title = "a {"} b", x = 1}\n@book{b, title={Fine}}\n',
+    "@preamble{ {\\x} \n  @misc{m, t = {a}}\n",
+    '@string(s = "a)b")\n@misc{k, title = {a @ {CLEF}}, note = "x"}\nLeQua @ {CLEF}\n',
+    "@article{k, title = {T}, year}\n@article{k2, author = A and B,}\n",
+    "junk = , } @ \\@x{y, z = {w}}\n@a{b,c=\\{,d={e}}",
+    "@string{x\n@article{k2, title={x}}\n",
+    '@misc{k, title = "open\n@book{b, title={y}}\n',
+]
 
+
+def _bibtexparser_blocks(text: str) -> list[tuple[int, int, bool, str | None]]:
+    splitter = pytest.importorskip("bibtexparser.splitter")
+    model = pytest.importorskip("bibtexparser.model")
+    blocks = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    library = splitter.Splitter(text).split()
+    cursor = 0
+    for block in library.blocks:
+        if isinstance(block, model.ImplicitComment):
+            continue
+        # Blocks come in order (a failed one may run into the next one's start),
+        # each on its 0-based start line (these texts have no backslash-newline).
+        start = text.index(block.raw, max(cursor, line_starts[block.start_line]))
+        cursor = start + 1
+        failed = isinstance(block, model.ParsingFailedBlock) and not isinstance(
+            block, (model.DuplicateBlockKeyBlock, model.DuplicateFieldKeyBlock)
+        )
+        reason = block.error.abort_reason if failed else None
+        blocks.append((start, start + len(block.raw), failed, reason))
+    return blocks
+
+
+@pytest.mark.parametrize("text", [*SPLITTER_CASES, (DATA / "broken.bib").read_text("utf-8")])
+def test_splitter_reproduces_bibtexparser(text: str) -> None:
+    bibtexparser = pytest.importorskip("bibtexparser")
+    if bibtexparser.__version__ != "2.1.0":
+        pytest.skip("the splitter reproduces bibtexparser 2.1.0")
+    ours = [block[:4] for block in bibtex._Splitter(text, text).split()]
+    assert ours == _bibtexparser_blocks(text)
+
+
+def test_splitter_recovers_entry_after_unclosed_brace() -> None:
     text = (DATA / "broken.bib").read_text(encoding="utf-8")
-    library = Splitter(text).split()
-    assert "jones2019" in [e.key for e in library.entries]
-    assert library.failed_blocks  # the unclosed entry and the duplicate
-    # 0-based start lines.
-    jones = next(e for e in library.entries if e.key == "jones2019")
-    assert jones.start_line == text[: text.index("@book{jones2019")].count("\n")
+    blocks = list(bibtex._Splitter(text, text).split())
+    jones = text.index("@book{jones2019")
+    smith = next(b for b in blocks if b[0] == text.index("@article{smith2020"))
+    assert smith[2] and "Unexpected block start" in (smith[3] or "")
+    assert smith[1] < jones  # the broken entry stops before the next one
+    recovered = next(b for b in blocks if b[0] == jones)
+    assert not recovered[2] and text[jones : recovered[1]].endswith("}")
 
 
-def test_bibtexparser_glues_percent_line_but_references_do_not() -> None:
-    from bibtexparser.splitter import Splitter
-
-    text = "@article{k,\n  title = {T},\n  % a comment\n  year = {2001}\n}\n"
-    entry = Splitter(text).split().entries[0]
-    assert "year" not in entry.fields_dict  # the measured gluing
-    assert any("% a comment" in name for name in entry.fields_dict)
-
+def test_percent_line_inside_entry_is_a_comment() -> None:
+    text = "@article{k,\n  title = {T},\n  % a comment, with a comma\n  year = {2001}\n}\n"
+    # bibtexparser's rules take the comma in the `%` line for a field separator,
+    # so comments are blanked, offsets kept, before the splitter sees them.
+    assert next(bibtex._Splitter(text, text).split())[2]
+    masked = bibtex._mask_comments(text)
+    assert len(masked) == len(text) and "%" not in masked
+    assert next(bibtex._Splitter(masked, text).split())[1:3] == (len(text) - 1, False)
     doc = parse_text(text)
     assert doc.problems == []
     ref = doc.references[0]
     assert set(ref.fields) == {"title", "year"}
     assert ref.year == 2001
+
+
+# ---------------------------------------------------------------------------
+# Fast path
+
+
+# Pieces of values that the fast path must read exactly as the full way does,
+# or leave to it: escapes, `@` (also where a block could start), comments,
+# concatenation, nesting, odd spaces and newlines.
+_TRICKY = [
+    *["a", "b c", "{x}", "{{y}}", "{{{{z}}}}", "{{{{{w}}}}}", '{\\"u}', "\\&", "50%"],
+    *["\\", "\\\\", "\\{", "\\}", '\\"', "\\\\{", "\\\n", '"', "{", "}", '{"}'],
+    *["@", "x@y", " @ {z}", "\n@a{", "\n  @b(", "\n", "\r\n", "\t", "\u00a0", "\x0b"],
+    *[",", "=", "#", "(", ")", "% c", "\n% c\n"],
+]
+
+
+def _tricky_value(rng: random.Random) -> str:
+    body = "".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 6)))
+    shape = rng.random()
+    if shape < 0.5:
+        return "{" + body + "}"
+    if shape < 0.85:
+        return '"' + body.replace('"', "") + '"'
+    return rng.choice(["2020", "jan", "j", "x-y", body or "1"])
+
+
+def _tricky_bib(rng: random.Random) -> str:
+    entries = []
+    for _ in range(rng.randint(1, 3)):
+        fields = [
+            rng.choice(["title", "author", "year", "Note"])
+            + rng.choice([" = ", "=", " =\n "])
+            + _tricky_value(rng)
+            for _ in range(rng.randint(0, 4))
+        ]
+        body = rng.choice([",\n  ", ", "]).join([rng.choice(["k1", "k2", "K1"]), *fields])
+        entry_type = rng.choice(["article", "misc", "string", "comment", ""])
+        entries.append("@" + entry_type + "{" + body + rng.choice(["", ",", "\n"]) + "}")
+    text = "\n\n".join(entries) + "\n"
+    return text + "% end\n" if rng.random() < 0.5 else text
+
+
+def _reading(doc: Document) -> tuple[object, ...]:
+    refs = [
+        (r.to_json(), r.start, r.end, list(r.fields.items()), list(r.field_spans.items()))
+        for r in doc.references
+    ]
+    return tuple(refs), tuple(doc.problems)
+
+
+def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(2024)
+    texts = [_tricky_bib(rng) for _ in range(400)]
+    taken = []
+    fast_entry = bibtex._fast_entry
+
+    def counted(text: str, original: str, start: int) -> bibtex._FastEntry | None:
+        entry = fast_entry(text, original, start)
+        taken.append(entry is not None)
+        return entry
+
+    monkeypatch.setattr(bibtex, "_fast_entry", counted)
+    fast = [_reading(parse_text(text)) for text in texts]
+    # Both outcomes occur often enough for the comparison to mean something.
+    assert sum(taken) > 80 and taken.count(False) > 80
+    monkeypatch.setattr(bibtex, "_fast_entry", lambda text, original, start: None)
+    monkeypatch.setattr(bibtex, "_fast_entry_end", lambda text, start: None)
+    for text, reading in zip(texts, fast, strict=True):
+        assert _reading(parse_text(text)) == reading, text
+
+
+@pytest.mark.parametrize(
+    ("entry", "shape", "taken"),
+    [
+        ('@article{k,\n  title = {A {B} {\\"o} 50% a@x \\}},\n  year = 2020,\n}', True, True),
+        ('@Article {k, title = "a {b} c", month = jan, note = {x,y=z}}', True, True),
+        ("@misc{k,}", True, True),
+        # The shape, but the full way reports the repeated field and reads macros.
+        ("@article{k, title = {T}, Title = {U}}", True, False),
+        ('@string{j, x = "J"}', True, False),
+        ("@article{k, note = {mail me @ home}}", False, False),  # `@` after a space
+        ("@article{k, title = {T} # {U}}", False, False),
+        ("@article{k, title = {a\n  @misc{x, y}}", False, False),
+        ("@article{k,\n  % comment\n  title = {T}}", False, False),
+        ("@article(k, title = {T})", False, False),
+        ('@article{k, title = "a\\{"}', False, False),  # bibtexparser's `{"}` rule
+        ("@article{k, title = {{{{{{deep}}}}}}}", False, False),
+        ("@article{k, title\u00a0= {T}}", False, False),
+    ],
+)
+def test_fast_path_takes_only_the_usual_shape(entry: str, shape: bool, taken: bool) -> None:
+    assert (bibtex._fast_entry_end(entry, 0) == len(entry)) is shape
+    assert (bibtex._fast_entry(entry, entry, 0) is not None) is taken
+
+
+def test_fast_path_keeps_offsets_and_macros() -> None:
+    text = '@string{pub = "Springer"}\n@book{k,\n  publisher = pub,\n  title = "A {B}",\n}\n'
+    doc = parse_text(text)
+    check_invariants(doc)
+    ref = doc.references[0]
+    assert ref.publisher == "Springer" and ref.fields["publisher"] == "pub"
+    assert ref.title == "A B" and ref.fields["title"] == "A {B}"
+    assert ref.raw == text[text.index("@book") : -1]
 
 
 def test_suppression_comment_with_commas_inside_entry() -> None:
@@ -375,6 +527,10 @@ def test_large_file_is_fast() -> None:
     assert len(doc.references) == 28 * 20
     assert {p.kind for p in doc.problems} == {"duplicate-key"}
     assert took < 5
+    # A comment at the end makes the comment masking read the whole file.
+    commented, took = _timed(text * 20 + "% the end\n")
+    assert _reading(commented) == _reading(doc)
+    assert took < 5
 
 
 # ---------------------------------------------------------------------------
@@ -410,3 +566,63 @@ def test_decode_pathological_is_bounded() -> None:
     # 20,000 accents on unclosed groups with no letter: nothing printable.
     assert decode("\\'{" * 20000) == ""
     assert time.perf_counter() - began < 2
+
+
+# Plain text around accents, with the characters that pylatexenc reads as
+# ligatures or spaces.
+_AROUND_ACCENTS = [
+    *["a", " ", "\u00a0", "-", "--", "''", "'", "`"],
+    *["?", "!", "{X}", "{", "}", "~", ","],
+]
+
+
+def _accented(rng: random.Random) -> str:
+    """A value with accent and letter macros among plain text and punctuation."""
+    pieces = []
+    for _ in range(rng.randint(1, 8)):
+        letter = rng.choice("aeouAEIOUcnszgCSZyIj")
+        choice = rng.random()
+        if choice < 0.25:
+            mark = rng.choice("'\"^`~=.")
+            forms = [f"{{\\{mark}{letter}}}", f"\\{mark}{letter}", f"\\{mark}{{{letter}}}"]
+        elif choice < 0.4:
+            mark = rng.choice("uvHckrdb")
+            forms = [f"{{\\{mark} {letter}}}", f"\\{mark}{{{letter}}}"]
+        elif choice < 0.5:
+            name = rng.choice(["ss", "o", "AE", "oe", "aa", "l", "L", "i"])
+            forms = [f"{{\\{name}}}", f"\\{name}{{}}"]
+        else:
+            forms = _AROUND_ACCENTS
+        pieces.append(rng.choice(forms))
+    return "".join(pieces)
+
+
+def test_accents_decode_like_pylatexenc() -> None:
+    rng = random.Random(7)
+    values = [_accented(rng) for _ in range(600)]
+    taken = [v for v in values if latex._ACCENTS_ONLY.fullmatch(v)]
+    taken = [v for v in taken if not latex._LIGATURE_AT_BRACE.search(v)]
+    assert len(taken) > 150 and len(values) - len(taken) > 150
+    for value in taken:
+        expected = " ".join(latex._pylatexenc_decode(value).split())
+        assert latex._decode_latex.__wrapped__(value) == expected, value
+
+
+def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    pylatexenc_decode = latex._pylatexenc_decode
+
+    def recorded(text: str) -> str:
+        asked.append(text)
+        return pylatexenc_decode(text)
+
+    monkeypatch.setattr(latex, "_pylatexenc_decode", recorded)
+    decode_once = latex._decode_latex.__wrapped__
+    assert decode_once('G{\\"o}del') == "Gödel"
+    assert decode_once("Erd{\\H{o}}s and {\\L}ukasz \\c{c}a \\ss{}") == "Erdős and Łukasz ça ß"
+    assert asked == []
+    # A backquote (pylatexenc's ?` and !` ligatures), math, or a dash next to a
+    # brace still go to pylatexenc.
+    for value in ("?\\`{a}", "\\'e $x^2$", "a-{\\'e}"):
+        decode_once(value)
+    assert asked == ["?\\`{a}", "\\'e $x^2$", "a-{\\'e}"]

@@ -302,3 +302,12 @@ def test_seed_003_repeats_that_resolve_are_quiet(run_rule: RunRule) -> None:
     unresolved = {r.start for r in repeats if r.repeats is None}
     assert len(hits) == len(unresolved) < len(repeats)
     assert all(any(s <= h.start for s in unresolved) for h in hits)
+
+
+def test_fold_ignores_case_accents_braces_and_punctuation() -> None:
+    from refcheck.rules.structure import _fold
+
+    # ASCII takes a shortcut past Unicode normalisation; both must agree.
+    assert _fold("The {DNA} of_Alliances, 2nd ed.") == "the dna of alliances 2nd ed"
+    assert _fold("Études sur l’Ålliance ﬁnale") == "etudes sur l alliance finale"
+    assert _fold("Straße") == _fold("STRASSE") == "strasse"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import random
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -219,6 +222,7 @@ def test_kelsen_unclosed_parenthesis(run_rule: RunRule) -> None:
         ("Smith J. [Title (in Russian]. 2001.", "("),
         ("1) Smith J. Title. London: X, 2001.", None),
         ("Smith J. (ed.) Title [in Russian]. 2001. https://x.org/a_(b).", None),
+        ("Smith J. Title. 2001. 10.1016/0013-4694)93. Journal.", None),  # the DOI's own
     ],
 )
 def test_brackets(run_rule: RunRule, text: str, bad: str | None) -> None:
@@ -284,3 +288,183 @@ def test_seed_001_has_no_syntax_findings(run_rule: RunRule) -> None:
     assert len(doc.references) >= 17
     for r in syntax.RULES:
         assert run_rule(r, doc) == [], r.code
+
+
+# ---- fast paths: the same findings as scanning every region in full
+#
+# The rules skip regions that hold no hint of what they look for, walk only the
+# bracket and quote characters, and share regions between rules through a
+# cache.  Each test below compares a fast path with the plain computation on
+# generated references full of the characters that matter.
+
+_PIECES = (
+    *'()[]{}“”„‟«»"',
+    *(" ", "\n", "a", "Word", "1)", "b)", "NATO‟s", "x”y", ".", ",", "%5D", "\\", "1", "0"),
+    *("10.", "1000", "/", " 10.1000/ab", "10.12/3", "10.1016/0013-4694(93)90110-H"),
+    *("doi:", "DOI", "dOİ", "doı", "https://doi.org/", "http://x.org/a_(b)", "ftp://a.b/"),
+    *("www.", "WWW.ex", "htp://", "http:/", "http//", "http:\\\\", ":", "//", " org/"),
+    *("www.glo- balsecurity.org/a",),
+)
+_FIELDS = ("title", "doi", "Doi", "url", "note", "abstract", "journal", "howpublished")
+
+
+def _generated_documents(seed: int, count: int) -> list[Document]:
+    """Plain-text, BibTeX and CSL-JSON documents made of random ``_PIECES``."""
+    rnd = random.Random(seed)
+
+    def chunk(k: int) -> str:
+        return "".join(rnd.choice(_PIECES) for _ in range(rnd.randint(0, k)))
+
+    docs = []
+    for _ in range(count):
+        text = "\n\n".join(chunk(12) for _ in range(rnd.randint(1, 4)))
+        docs.append(doc_from_text(text, "text"))
+        entries = []
+        for j in range(rnd.randint(1, 3)):
+            fields = ", ".join(
+                f"{rnd.choice(_FIELDS)} = {{{chunk(6).replace('{', '').replace('}', '')}}}"
+                for _ in range(rnd.randint(1, 4))
+            )
+            entries.append(f"@article{{k{j}, {fields}}}")
+        docs.append(doc_from_text("\n".join(entries), "bibtex"))
+        items = [
+            {"id": f"i{j}", "type": "article", rnd.choice(("title", "DOI", "URL")): chunk(6)}
+            for j in range(rnd.randint(1, 3))
+        ]
+        docs.append(doc_from_text(json.dumps(items, ensure_ascii=rnd.random() < 0.5), "csl-json"))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def generated() -> list[Document]:
+    docs = _generated_documents(seed=8, count=120)
+    assert len(docs) == 360
+    return docs
+
+
+def test_hint_patterns_match_the_plain_alternation() -> None:
+    # The hints are written for speed; they must accept exactly what the
+    # case-insensitive alternation of the scanners' prefixes accepts.
+    plain_field = re.compile(r"(?i)10\.|doi|:[/\\]|//|www\.|[()\[\]“„«”‟»]")
+    plain_text = re.compile(r"(?i)10\.|doi|:[/\\]|//|www\.|[()\[\]{}“„«”‟»\"]")
+    rnd = random.Random(3)
+    # Without the single marks, which would hide a missed multi-character hint.
+    for alphabet in ("10.dDoOiIıİwW:/\\a ", '10.dDoOiIıİwW:/\\()[]{}“„«”‟»"a x'):
+        for _ in range(20000):
+            s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 7)))
+            i = rnd.randint(0, len(s))
+            j = rnd.randint(i, len(s))
+            for plain, fast in ((plain_field, syntax._FIELD_HINT), (plain_text, syntax._TEXT_HINT)):
+                assert (plain.search(s[i:j]) is None) == (fast.search(s, i, j) is None), (s, i, j)
+
+
+def test_rules_equal_a_scan_of_every_region(run_rule: RunRule, generated: list[Document]) -> None:
+    """Skipping regions without a hint loses no finding of any rule."""
+    per_region: list[tuple[Rule, Callable[[syntax._Region], Iterator[Hit]]]] = [
+        (syntax.malformed_doi, syntax._doi_hits),
+        (syntax.malformed_url, syntax._url_hits),
+        (syntax.url_whitespace, syntax._broken_url_hits),
+        (syntax.unbalanced_brackets, syntax._bracket_hits),
+        (syntax.unbalanced_quotes, syntax._quote_hits),
+    ]
+    found = dict.fromkeys((rule.code for rule, _ in per_region), 0)
+    for doc in generated:
+        every = list(syntax._all_regions(doc))
+        # The URL scan shared by four rules is skipped without "://" or "www.".
+        scanned = [(r.start, u) for r in every for u in syntax._scan_urls(r)]
+        assert [(r.start, u) for r in every for u in r.urls()] == scanned, doc.text
+        for rule, hits_in in per_region:
+            full = [h for r in every for h in hits_in(r)]
+            got = run_rule(rule, doc)
+            assert got[: len(full)] == full, (rule.code, doc.text)
+            # After the regions, RC001 reports DOIs the parser recorded elsewhere.
+            assert all("recorded as this reference's DOI" in h.message for h in got[len(full) :])
+            found[rule.code] += len(full)
+    assert all(found.values()), found  # the inputs exercise every rule
+
+
+def _unbalanced_every_character(text: str, pairs: str) -> list[tuple[int, str]]:
+    """The bracket walk as first written: every character visited."""
+    out: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []
+    for i, c in enumerate(text):
+        if c in syntax._OPEN and c in pairs:
+            stack.append((i, c))
+        elif c in syntax._CLOSE and c in pairs:
+            opener = syntax._CLOSE[c]
+            if stack and stack[-1][1] == opener:
+                stack.pop()
+            elif any(o == opener for _, o in stack):
+                while stack[-1][1] != opener:
+                    out.append(stack.pop())
+                stack.pop()
+            else:
+                out.append((i, c))
+    return out + stack
+
+
+def _quotes_every_character(text: str, straight: bool) -> list[tuple[int, str]]:
+    """The quotation-mark walk as first written: every character visited."""
+    out: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []
+
+    def between_letters(i: int) -> bool:
+        return 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+
+    for i, c in enumerate(text):
+        if c not in syntax._QUOTE_OPEN and c not in syntax._QUOTE_CLOSE:
+            continue
+        if between_letters(i):
+            continue
+        top = stack[-1][1] if stack else ""
+        if (c == "“" and top == "„") or (c == "«" and top == "»"):
+            stack.pop()
+        elif c in syntax._QUOTE_OPEN or (c == "»" and "«" not in (o for _, o in stack)):
+            stack.append((i, c))
+        elif stack:
+            stack.pop()
+        else:
+            out.append(
+                (i, f"closing quotation mark '{c}' without an opening one in this reference")
+            )
+    out += [
+        (i, f"opening quotation mark '{c}' is never closed in this reference") for i, c in stack
+    ]
+    if straight:
+        marks = [i for i, c in enumerate(text) if c == '"' and not between_letters(i)]
+        if len(marks) % 2:
+            out.append((marks[-1], "odd number of '\"' quotation marks in this reference"))
+    return out
+
+
+def test_walks_visiting_only_marks_equal_walks_over_every_character() -> None:
+    rnd = random.Random(5)
+    alphabet = '()[]{}“”„‟«»"aZ 1.'
+    for _ in range(5000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        pos = rnd.randint(0, len(s))
+        for pairs, pattern in (("()[]{}", syntax._TEXT_BRACKETS), ("()[]", syntax._FIELD_BRACKETS)):
+            expected = [(pos + i, c) for i, c in _unbalanced_every_character(s[pos:], pairs)]
+            assert list(syntax._unbalanced(s, pattern, pos)) == expected, (s, pos, pairs)
+        for straight in (True, False):
+            assert list(syntax._quote_problems(s, straight)) == _quotes_every_character(
+                s, straight
+            ), s
+
+
+def test_region_cache_follows_the_document(run_rule: RunRule) -> None:
+    first = one_ref("Smith J. Title (2nd ed. London: X, 2001.")
+    second = one_ref("Smith J. Title [in Russian. London: X, 2001.")
+    for _ in range(2):  # alternating documents never see each other's regions
+        assert texts(first, run_rule(syntax.unbalanced_brackets, first)) == ["("]
+        assert texts(second, run_rule(syntax.unbalanced_brackets, second)) == ["["]
+    # A reference added after a first check is seen by the next one.
+    text = "Smith J. Title (2nd ed. 2001.\nJones K. Title 2nd ed.) 2002."
+    a, b = text.split("\n")
+    doc = make_doc(text, [{"raw": a}])
+    assert texts(doc, run_rule(syntax.unbalanced_brackets, doc)) == ["("]
+    doc.references.append(make_doc(text, [{"raw": a}, {"raw": b}]).references[1])
+    assert texts(doc, run_rule(syntax.unbalanced_brackets, doc)) == ["(", ")"]
+    for i in range(syntax._CACHE_SIZE + 2):
+        run_rule(syntax.malformed_doi, one_ref(f"Ref {i} (open."))
+    assert len(syntax._CACHE) <= syntax._CACHE_SIZE

@@ -9,27 +9,34 @@ Unicode by :mod:`refcheck.parsers.latex`.  What cannot be read becomes a
 :class:`ParseProblem` of kind ``bibtex-syntax``, ``duplicate-key`` or
 ``duplicate-field``; the parser never raises.
 
-Why bibtexparser (and not pybtex)
----------------------------------
+Why a splitter of its own (and not pybtex or bibtexparser)
+----------------------------------------------------------
 refcheck must report every problem in a file, with its position, and keep
 reading past it.  pybtex (0.26.1) stops at the first data error unless a
 process-global strict-mode switch is turned off, gives line numbers only for
 syntax errors, keeps no entry positions, and lets an unclosed brace swallow the
-next entry.  bibtexparser (2.1.0) splits a file into blocks with their start
-lines, returns failed blocks and duplicate entries as values instead of raising,
-and recovers the entry after an unclosed brace, which is what a linter needs.
-refcheck uses bibtexparser's splitter for the block structure and computes exact
-character offsets for entries and field values itself; it also hides ``%``
-comment lines from bibtexparser (which would otherwise glue a ``%`` line inside
-an entry onto the next field name) without changing any offset.
+next entry.  bibtexparser (2.1.0) splits a file into blocks, returns failed
+blocks instead of raising and recovers the entry after an unclosed brace, which
+is what a linter needs, and refcheck was built on its splitter.  But that
+splitter walks every brace, comma and newline of a file in Python and was a
+third of the parse time, so :class:`_Splitter` now reproduces its decisions
+(block boundaries, which blocks fail, and the reasons reported for them, word
+for word) over the same marks, skipping the text between blocks in one search.
+Entries of the usual shape are read by a few regular expressions that accept
+only what the splitter and the scanner read alike (see "Fast path" below); the
+rest goes mark by mark through the splitter and then :class:`_EntryScanner`,
+which computes exact offsets and says what is wrong.  ``%`` comment lines
+inside entries are blanked before splitting (bibtexparser glued them onto the
+next field name), without changing any offset.
 """
 
 from __future__ import annotations
 
-import logging
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 from refcheck.parsers.latex import decode, unbrace
@@ -46,6 +53,11 @@ _MASK_MARKS = re.compile(r'\\[{}"%]|[{}"()@%\n]')
 _NAME_CHARS = re.compile(r'[^\s=,{}"#%()]+')
 _BARE_VALUE = re.compile(r'[^\s,{}"#=%()]+')
 _KEY_END = re.compile(r'[,{}"=()\n]')
+# Whitespace other than a newline, after which a new block may start.
+_INLINE_SPACE = re.compile(r"[^\S\n]*")
+# What matters inside a braced and a quoted value (escaped delimiters are data).
+_BRACE_MARKS = re.compile(r"\\[{}]|[{}\n]")
+_QUOTE_MARKS = re.compile(r'\\[{}"]|[{}"\n]')
 # A line inside a value that looks like the next field: `  year = 2020`.
 _SWALLOWED_FIELD = re.compile(r"\n[ \t]*([A-Za-z][\w-]*)[ \t]*=")
 
@@ -131,8 +143,8 @@ def _mask_comments(text: str) -> str:
 
     A ``%`` outside entries, or between fields of an entry, starts a comment to
     the end of the line; inside a braced or quoted value it is data.  Blanking
-    keeps every offset and line (newlines stay), so bibtexparser's block lines
-    and raw strings map back onto the original text.
+    keeps every offset and line (newlines stay), so blocks found in the masked
+    text are where they are in the original.
     """
     if "%" not in text:
         return text
@@ -166,6 +178,13 @@ def _mask_comments(text: str) -> str:
             start = _BLOCK_START.match(text, m.start())
             at_line_start = _at_line_start(text, m.start())
             if start is not None and (depth == 0 or at_line_start):
+                # An entry of the fast path's shape has a '%' only inside its
+                # values: step over it whole instead of mark by mark.
+                end = _fast_entry_end(text, m.start()) if start.group(2) == "{" else None
+                if end is not None:
+                    depth, in_quote, closer = 0, False, "}"
+                    pos = end
+                    continue
                 depth, in_quote = 1, False
                 closer = "}" if start.group(2) == "{" else ")"
                 pos = start.end()
@@ -220,6 +239,20 @@ class _Scan:
     error: tuple[int, int, str] | None = None
 
 
+@dataclass
+class _FastEntry:
+    """An entry read whole by the fast path, in the form a Reference takes it."""
+
+    entry_type: str
+    key: str
+    key_span: tuple[int, int]
+    end: int
+    fields: dict[str, str]  # as written in the file
+    spans: dict[str, tuple[int, int]]
+    values: dict[str, str]  # braced and quoted values
+    bare: list[tuple[str, str]]  # (name, value): macros, resolved when the entry is read
+
+
 class _Abort(Exception):
     def __init__(self, start: int, end: int, message: str) -> None:
         super().__init__(message)
@@ -236,9 +269,10 @@ class _EntryScanner:
     open, which is reported with where it was opened.
     """
 
-    def __init__(self, source: SourceText, start: int, limit: int) -> None:
+    def __init__(self, source: SourceText, start: int, limit: int, text: str | None = None) -> None:
+        # ``text``: the comment-masked text, which has the same lines as ``source``.
         self.source = source
-        self.text = source.text
+        self.text = source.text if text is None else text
         self.start = start
         self.limit = limit
 
@@ -266,9 +300,14 @@ class _EntryScanner:
     def _skip_space(self, pos: int, comments: bool) -> int:
         text, limit = self.text, self.limit
         while pos < limit:
+            space = _INLINE_SPACE.match(text, pos, limit)
+            if space is not None:  # always: the pattern matches the empty string
+                pos = space.end()
+            if pos >= limit:
+                break
             char = text[pos]
-            if char.isspace():
-                if char == "\n" and self._block_start_at(pos):
+            if char == "\n":
+                if self._block_start_at(pos):
                     return pos + 1
                 pos += 1
             elif comments and char == "%":
@@ -477,9 +516,8 @@ class _EntryScanner:
         text = self.text
         depth = 0
         pos = open_pos
-        marks = re.compile(r"\\[{}]|[{}\n]")
         while True:
-            m = marks.search(text, pos, self.limit)
+            m = _BRACE_MARKS.search(text, pos, self.limit)
             if m is None:
                 raise self._value_not_closed(scan, name, open_pos, "}", self.limit)
             tok = m.group(0)
@@ -498,9 +536,8 @@ class _EntryScanner:
         text = self.text
         depth = 0
         pos = open_pos + 1
-        marks = re.compile(r'\\[{}"]|[{}"\n]')
         while True:
-            m = marks.search(text, pos, self.limit)
+            m = _QUOTE_MARKS.search(text, pos, self.limit)
             if m is None:
                 raise self._value_not_closed(scan, name, open_pos, '"', self.limit)
             tok = m.group(0)
@@ -533,82 +570,405 @@ def _closing_len(fld: _Field) -> int:
 
 
 # ---------------------------------------------------------------------------
-# bibtexparser blocks, located in the text
+# Block splitting
+
+
+# bibtexparser's marks: value delimiters, separators and block starts.  Its
+# newline marks only counted lines, which are computed from offsets here.
+_SPLIT_START = re.compile(r"@\w*[ \t]*(?=[{(])")
+_SPLIT_MARKS = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
+# Inside a `(`-delimited block the closing `)` is a mark too.
+_SPLIT_MARKS_PAREN = re.compile(r'(?<!\\)[{}",=)]|@\w*[ \t]*(?=[{(])')
+_ESCAPED_NEWLINE = re.compile(r"\\\n")
 
 
 @dataclass
 class _Block:
     kind: str  # entry | string | comment | preamble
     start: int
-    end: int  # end of the raw text bibtexparser kept
+    end: int  # end of the block's text as the splitter delimited it
     failed: bool
     reason: str | None = None
 
 
-class _DropRecords(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return False
+class _SplitAbort(Exception):
+    def __init__(self, reason: str, end: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.end = end
 
 
-def _split_blocks(masked: str, source: SourceText) -> list[_Block] | None:
-    """bibtexparser's blocks with offsets, or None when bibtexparser itself failed."""
-    from bibtexparser.model import (
-        DuplicateBlockKeyBlock,
-        DuplicateFieldKeyBlock,
-        ImplicitComment,
-        ParsingFailedBlock,
-    )
-    from bibtexparser.splitter import Splitter
+class _Splitter:
+    """Splits a file into blocks exactly as bibtexparser 2.1.0's ``Splitter`` does.
 
-    # The splitter logs every failed block as a warning; failures are reported
-    # as ParseProblems instead.  The filter is removed again, so no global state stays.
-    logger = logging.getLogger("bibtexparser.splitter")
-    drop = _DropRecords()
-    logger.addFilter(drop)
+    The block boundaries decide where the scanner stops and which entries a
+    broken one may not swallow, and a failed block's reason is reported
+    whenever the scanner finds nothing wrong itself, so the splitter's
+    decisions (and its messages) are kept verbatim.  Unlike the original, it
+    skips everything between blocks with one search, and an entry that the
+    fast path reads whole needs no mark-by-mark walk at all.
+    """
+
+    def __init__(self, text: str, original: str) -> None:
+        self.text = text
+        self.original = original  # the text before comment masking
+        self.marks = _SPLIT_MARKS
+        self.pos = 0  # where the search for the next mark starts
+        self.current = 0  # start of the last mark returned
+        self.unaccepted: re.Match[str] | None = None
+        self.closer = "}"
+
+    def split(self) -> Iterator[tuple[int, int, bool, str | None, _FastEntry | None]]:
+        """(start, end, failed, reason, entry) of every block, in order.
+
+        ``entry`` is the entry as the fast path read it, or None.
+        """
+        text = self.text
+        while True:
+            pending = self.unaccepted
+            self.unaccepted = None
+            if pending is not None and pending.group(0).startswith("@"):
+                m = pending
+            else:
+                # Between blocks, only a block start matters.
+                found = _SPLIT_START.search(text, self.pos)
+                if found is None:
+                    break
+                m = found
+                self.pos = m.end()
+            opener = m.group(0).lower()
+            if text[m.end()] == "{":
+                entry = _fast_entry(text, self.original, m.start())
+                if entry is not None:
+                    yield m.start(), entry.end, False, None, entry
+                    self.pos = entry.end
+                    continue
+            block: tuple[int, int, bool, str | None, _FastEntry | None]
+            try:
+                self._open_block(m)
+                if opener.startswith("@comment"):
+                    end = self._move_to_closing_delimiter(track_quotes=False) + 1
+                elif opener.startswith("@preamble"):
+                    end = self._move_to_closing_delimiter(track_quotes=True) + 1
+                elif opener.startswith("@string"):
+                    end = self._handle_string()
+                else:
+                    end = self._handle_entry()
+                block = (m.start(), end, False, None, None)
+            except _SplitAbort as abort:
+                block = (m.start(), abort.end, True, abort.reason, None)
+            self._close_block()
+            yield block
+
+    def _next_mark(self) -> re.Match[str]:
+        m = self.unaccepted
+        if m is not None:
+            self.unaccepted = None
+            self.current = m.start()
+            return m
+        m = self.marks.search(self.text, self.pos)
+        if m is None:
+            self.current = self.pos = len(self.text)
+            raise _SplitAbort("Unexpectedly reached end of file.", len(self.text))
+        self.pos = m.end()
+        self.current = m.start()
+        return m
+
+    def _at_line_start(self, pos: int) -> bool:
+        text = self.text
+        i = pos - 1
+        while i >= 0:
+            char = text[i]
+            if char == "\n":
+                return True
+            if not char.isspace():
+                return False
+            i -= 1
+        return True
+
+    def _open_block(self, m: re.Match[str]) -> None:
+        if self.text[m.end()] == "(":
+            self.closer = ")"
+            self.marks = _SPLIT_MARKS_PAREN
+            self.pos = m.end() + 1
+        else:
+            self.closer = "}"
+            self._next_mark()  # the `{`, always the next mark
+
+    def _close_block(self) -> None:
+        if self.closer == ")":
+            pending = self.unaccepted
+            self.pos = pending.end() if pending is not None else self.current + 1
+            self.marks = _SPLIT_MARKS
+            self.closer = "}"
+
+    def _move_to_closing_delimiter(self, track_quotes: bool) -> int:
+        depth = 0
+        in_quotes = False
+        track_quotes = track_quotes and self.closer == ")"
+        while True:
+            m = self._next_mark()
+            tok = m.group(0)
+            if tok == "{":
+                depth += 1
+            elif tok == "}" and depth > 0:
+                depth -= 1
+            elif depth == 0 and tok == '"' and track_quotes:
+                in_quotes = not in_quotes
+            elif depth == 0 and tok == self.closer and not in_quotes:
+                return m.start()
+            elif tok.startswith("@") and self._at_line_start(m.start()):
+                self.unaccepted = m
+                raise _SplitAbort(
+                    f"Unexpected block start: `{tok}`. Was still looking for closing bracket",
+                    m.start() - 1,
+                )
+
+    def _move_to_comma_or_closing_delimiter(self) -> None:
+        text = self.text
+        quoted = False
+        curls = 0
+        while True:
+            m = self._next_mark()
+            tok = m.group(0)
+            if tok == '"' and curls == 0:
+                pos = m.start()
+                # `{"}` is a literal quote inside a quoted value.
+                if (
+                    quoted
+                    and pos > 0
+                    and pos + 2 < len(text)
+                    and text[pos - 1] == "{"
+                    and text[pos + 1] == "}"
+                ):
+                    continue
+                quoted = not quoted
+            elif tok == "{" and not quoted:
+                curls += 1
+            elif tok == "}" and not quoted and curls > 0:
+                curls -= 1
+            elif (tok == "," or tok == self.closer) and not quoted and curls == 0:
+                self.unaccepted = m
+                return
+            elif tok.startswith("@") and self._at_line_start(m.start()):
+                self.unaccepted = m
+                if quoted:
+                    looking_for = '`"`'
+                elif curls > 0:
+                    looking_for = "`}`"
+                else:
+                    looking_for = f"`,` or `{self.closer}`"
+                raise _SplitAbort(
+                    f"Unexpected block start: `{tok}`. "
+                    f"Was still looking for field-value closing {looking_for} ",
+                    m.start() - 1,
+                )
+
+    def _move_to_end_of_entry(self, key_start: int) -> int:
+        while True:
+            equals = self._next_mark()
+            if equals.group(0) == self.closer:
+                dangling = self.text[key_start : equals.start()].strip()
+                if dangling:
+                    raise _SplitAbort(
+                        f"Expected a `=` after entry key `{dangling}`, "
+                        f"but found the end of the entry (`{self.closer}`).",
+                        equals.end(),
+                    )
+                return equals.end()
+            if equals.group(0) != "=":
+                self.unaccepted = equals
+                raise _SplitAbort(
+                    f"Expected a `=` after entry key, but found `{equals.group(0)}`.",
+                    equals.start(),
+                )
+            self._move_to_comma_or_closing_delimiter()
+            after = self._next_mark()
+            if after.group(0) == ",":
+                key_start = after.end()
+            elif after.group(0) == self.closer:
+                self.unaccepted = after
+                key_start = after.start()
+            else:  # unreachable in bibtexparser too: the value stops at one of both
+                self.unaccepted = after
+                raise _SplitAbort(
+                    f"Expected either a `,` or `{self.closer}` after a closed entry field "
+                    f"value, but found a {after.group(0)} before.",
+                    after.start(),
+                )
+
+    def _handle_entry(self) -> int:
+        comma = self._next_mark()
+        if comma.group(0) == self.closer:
+            return comma.end()  # a key and no fields
+        if comma.group(0) != ",":
+            self.unaccepted = comma
+            raise _SplitAbort(
+                f"Expected comma after entry key, but found {comma.group(0)}", comma.end()
+            )
+        return self._move_to_end_of_entry(comma.end())
+
+    def _handle_string(self) -> int:
+        equals = self._next_mark()
+        if equals.group(0) != "=":
+            self.unaccepted = equals
+            raise _SplitAbort(
+                f"Expected equals sign after field key, but found {equals.group(0)}",
+                equals.end(),
+            )
+        return self._move_to_closing_delimiter(track_quotes=True) + 1
+
+
+def _split_blocks(masked: str, source: SourceText) -> Iterator[tuple[_Block, _FastEntry | None]]:
+    """The splitter's blocks, located in the text the way refcheck always has.
+
+    Blocks come one at a time, so that an entry's fast-path reading is dropped
+    as soon as its Reference is built: keeping 10,000 of them alive made every
+    garbage collection pass walk them all.
+    """
     try:
-        library = Splitter(masked).split()
-    except Exception:  # a splitter bug must not take the whole run down
-        return None
-    finally:
-        logger.removeFilter(drop)
+        escaped = [m.start() for m in _ESCAPED_NEWLINE.finditer(masked)]
+        cursor = 0
+        for start, stop, failed, reason, entry in _Splitter(masked, source.text).split():
+            if stop <= start:
+                continue
+            # bibtexparser counted lines by its newline marks, which skip a newline
+            # right after a backslash, and refcheck then looked each block up by
+            # its text from that line on.  Both are kept, so that a block is found
+            # where it always was (in text repeated between blocks, that can be
+            # an earlier copy).  The text starts with `@`: with none in between,
+            # the first copy from that line on is the block itself.
+            length = stop - start
+            if cursor <= start and masked.find("@", cursor, start) == -1:
+                at = start
+            else:
+                raw = masked[start:stop]
+                line = source.position(start)[0] - 1 - bisect.bisect_left(escaped, start - 1)
+                line_start = source.line_start(min(max(line + 1, 1), source.line_count))
+                at = masked.find(raw, max(cursor, line_start))
+                if at == -1:
+                    at = masked.find(raw, cursor)
+                if at == -1:
+                    continue
+            cursor = at + length
+            if entry is not None and at == start:
+                yield _Block("entry", at, at + length, failed, reason), entry
+                continue
+            type_m = _BLOCK_START.match(masked, at)
+            btype = type_m.group(1).lower() if type_m else ""
+            kind = btype if btype in ("string", "comment", "preamble") else "entry"
+            yield _Block(kind, at, at + length, failed, reason), None
+    except Exception as exc:  # only the splitter's own failures, not the reader's
+        raise _SplitFailure from exc
 
-    blocks: list[_Block] = []
-    cursor = 0
-    for block in library.blocks:
-        if isinstance(block, ImplicitComment):
-            continue
-        raw = block.raw or ""
-        line = block.start_line if isinstance(block.start_line, int) else 0
-        line_start = source.line_start(min(max(line + 1, 1), source.line_count))
-        begin = max(cursor, line_start)
-        at = masked.find(raw, begin) if raw else -1
-        if at == -1:
-            at = masked.find(raw, cursor) if raw else -1
-        if at == -1:
-            continue
-        cursor = at + max(len(raw), 1)
-        type_m = _BLOCK_START.match(masked, at)
-        btype = type_m.group(1).lower() if type_m else ""
-        kind = btype if btype in ("string", "comment", "preamble") else "entry"
-        failed = isinstance(block, ParsingFailedBlock) and not isinstance(
-            block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)
-        )
-        reason = None
-        if failed:
-            error = getattr(block, "error", None)
-            reason = str(getattr(error, "abort_reason", "") or error or "") or None
-        blocks.append(_Block(kind, at, at + len(raw), failed, reason))
-    return blocks
+
+class _SplitFailure(Exception):
+    pass
 
 
-def _fallback_blocks(masked: str) -> list[_Block]:
-    """Block starts found without bibtexparser: every ``@type{`` at a line start."""
-    blocks = []
+def _fallback_blocks(masked: str) -> Iterator[tuple[_Block, _FastEntry | None]]:
+    """Block starts found without the splitter: every ``@type{`` at a line start."""
     for m in re.finditer(r"(?m)^[ \t]*(@(\w*)[ \t]*[{(])", masked):
         btype = m.group(2).lower()
         kind = btype if btype in ("string", "comment", "preamble") else "entry"
-        blocks.append(_Block(kind, m.start(1), m.start(1), failed=True))
-    return blocks
+        yield _Block(kind, m.start(1), m.start(1), failed=True), None
+
+
+# ---------------------------------------------------------------------------
+# Fast path: an entry of the usual shape, read with a few regular expressions
+#
+# Every construct accepted here is one that the splitter (bibtexparser's rules)
+# and the scanner above read the same way, with the same result: anything else
+# (comments, `#`, `@string`, parentheses, a `@` that could start a line,
+# other than ASCII spaces between the parts, braces nested deeper than
+# _FAST_DEPTH, a repeated field ...) makes the whole entry go the full way.
+# The rules that make both agree:
+# - a `{`, `}` or `"` right after a backslash is data for both, so a backslash
+#   pairs with the next character unless that is a backslash too;
+# - a `@` may only follow a non-space character, so it can never start a
+#   block at the beginning of a line;
+# - a quoted value holds no `"` and balanced braces (the splitter ignores
+#   braces inside quotes, the scanner counts them), and no `\{`, which could
+#   make its closing quote look like bibtexparser's `{"}` escape.
+
+_FAST_DEPTH = 4
+# Block types that bibtexparser recognises by their prefix and reads otherwise.
+_NOT_ENTRIES = ("comment", "preamble", "string")
+_WS = "[ \t\r\n]*"
+
+
+def _fast_content(plain: str, escape: str, depth: int) -> str:
+    special = [escape, r"(?<=\S)@"]
+    if depth > 0:
+        special.append(r"\{" + _fast_content(plain, escape, depth - 1) + r"\}")
+    # Unrolled loop: each special token starts with a character that `plain`
+    # excludes, so there is one way to match and a failure costs linear time.
+    return f"{plain}(?:(?:{'|'.join(special)}){plain})*"
+
+
+_FAST_HEAD = rf'@(\w*)[ \t]*\{{{_WS}([^\s,{{}}"=()#%@\\]+){_WS},'
+_FAST_NAME = r'[^\s=,{}"#%()@\\]+'
+_FAST_VALUE = (
+    r"\{" + _fast_content(r"[^{}\\@]*", r"\\(?:(?=\\)|[^\\])", _FAST_DEPTH) + r"\}"
+    r'|"' + _fast_content(r'[^{}\\@"]*', r"\\(?:(?=\\)|[^\\{])", _FAST_DEPTH) + r'"'
+    r'|[^\s,{}"#=%()@\\]+'
+)
+_FAST_HEADER = re.compile(_FAST_HEAD)
+_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_VALUE}){_WS}([,}}])")
+_FAST_CLOSE = re.compile(rf"{_WS}\}}")
+# The same shape in one expression, for where only the entry's end matters.
+_FAST_FIELD_ONLY = rf"{_WS}{_FAST_NAME}{_WS}={_WS}(?:{_FAST_VALUE}){_WS}"
+_FAST_WHOLE = re.compile(rf"{_FAST_HEAD}(?:{_FAST_FIELD_ONLY},)*(?:{_FAST_FIELD_ONLY}|{_WS})\}}")
+
+
+def _fast_entry_end(text: str, start: int) -> int | None:
+    """Where the entry at ``start`` ends, if it has the fast path's shape."""
+    whole = _FAST_WHOLE.match(text, start)
+    return None if whole is None else whole.end()
+
+
+def _fast_entry(text: str, original: str, start: int) -> _FastEntry | None:
+    """The ``{``-delimited entry of the usual shape at ``start``, or None.
+
+    ``text`` is the comment-masked text, ``original`` the file's.  An entry
+    that repeats a field also goes the full way, which reports it.
+    """
+    head = _FAST_HEADER.match(text, start)
+    entry_type = head.group(1).lower() if head is not None else "string"
+    if head is None or entry_type.startswith(_NOT_ENTRIES):
+        return None
+    same = text is original
+    fields: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    values: dict[str, str] = {}
+    bare: list[tuple[str, str]] = []
+    pos = head.end()
+    closed = False
+    field_at = _FAST_FIELD.match
+    while (m := field_at(text, pos)) is not None:
+        name = m.group(1).lower()
+        if name in fields:
+            return None
+        value_start, value_end = m.span(2)
+        if text[value_start] in '{"':
+            value_start += 1
+            value_end -= 1
+            value = values[name] = text[value_start:value_end]
+        else:
+            value = text[value_start:value_end]
+            bare.append((name, value))
+        fields[name] = value if same else original[value_start:value_end]
+        spans[name] = (value_start, value_end)
+        pos = m.end()
+        if m.group(3) == "}":
+            closed = True
+            break
+    if not closed:
+        close = _FAST_CLOSE.match(text, pos)
+        if close is None:
+            return None
+        pos = close.end()
+    return _FastEntry(entry_type, head.group(2), head.span(2), pos, fields, spans, values, bare)
 
 
 # ---------------------------------------------------------------------------
@@ -641,17 +1001,29 @@ def _parse_into(doc: Document) -> None:
     source = doc.source
     text = source.text
     masked = _mask_comments(text)
-    blocks = _split_blocks(masked, source)
-    if blocks is None:
-        blocks = _fallback_blocks(masked)
-    # A masked text only differs in comments, which the scanner skips itself.
-    scan_source = source if masked == text else SourceText(source.path, masked)
+    try:
+        _read_blocks(doc, masked, _split_blocks(masked, source))
+    except _SplitFailure:  # a splitter bug must not take the whole run down
+        doc.references.clear()
+        doc.problems.clear()
+        _read_blocks(doc, masked, _fallback_blocks(masked))
+
+
+def _read_blocks(
+    doc: Document, masked: str, blocks: Iterator[tuple[_Block, _FastEntry | None]]
+) -> None:
+    source = doc.source
+    text = source.text
 
     strings: dict[str, str] = {}
     first_key: dict[str, Reference] = {}
     index = 0
-    for i, block in enumerate(blocks):
-        limit = blocks[i + 1].start if i + 1 < len(blocks) else len(text)
+    following = next(blocks, None)
+    while following is not None:
+        block, entry = following
+        # Each block ends where the next one starts at the latest.
+        following = next(blocks, None)
+        limit = following[0].start if following is not None else len(text)
         if block.kind in ("comment", "preamble"):
             if block.failed:
                 doc.problems.append(
@@ -664,7 +1036,24 @@ def _parse_into(doc: Document) -> None:
                     )
                 )
             continue
-        scan = _EntryScanner(scan_source, block.start, limit).scan()
+        if entry is not None and entry.end <= limit and not block.failed:
+            # Read whole by the fast path: the scanner would find exactly this.
+            values = entry.values
+            for name, value in entry.bare:
+                values[name] = _join([("bare", value)], strings)
+            index += 1
+            ref = _reference(
+                source,
+                index,
+                block.start,
+                block.end,
+                (entry.entry_type, entry.key),
+                (entry.fields, entry.spans, values),
+            )
+            doc.references.append(ref)
+            _check_key(doc, entry.key, entry.key_span, ref, first_key)
+            continue
+        scan = _EntryScanner(source, block.start, limit, masked).scan()
         if block.kind == "string":
             _read_string(scan, strings)
             if scan.error is not None or block.failed:
@@ -681,9 +1070,17 @@ def _parse_into(doc: Document) -> None:
             end = _trim_region(text, block.start, limit)
         end = max(end, block.start + 1)
         index += 1
-        ref = _reference(source, scan, index, block.start, end, strings)
+        ref = _reference(
+            source,
+            index,
+            block.start,
+            end,
+            (scan.entry_type, scan.key),
+            _scanned_fields(text, scan, strings),
+        )
         doc.references.append(ref)
-        _check_duplicates(doc, scan, ref, first_key)
+        _check_key(doc, scan.key, scan.key_span, ref, first_key)
+        _check_fields(doc, scan, ref)
 
 
 def _syntax_problem(scan: _Scan, block: _Block, source: SourceText) -> ParseProblem:
@@ -705,27 +1102,36 @@ def _read_string(scan: _Scan, strings: dict[str, str]) -> None:
         strings[fld.name] = _join(fld.pieces, strings)
 
 
-def _check_duplicates(
-    doc: Document, scan: _Scan, ref: Reference, first_key: dict[str, Reference]
+def _check_key(
+    doc: Document,
+    key: str | None,
+    key_span: tuple[int, int] | None,
+    ref: Reference,
+    first_key: dict[str, Reference],
 ) -> None:
-    if scan.key:
-        # BibTeX compares keys without regard to case.
-        folded = scan.key.casefold()
-        first = first_key.get(folded)
-        if first is None:
-            first_key[folded] = ref
-        else:
-            span = scan.key_span or (ref.start, ref.start + 1)
-            same = "" if first.key == scan.key else f" (as '{first.key}', differing in case)"
-            doc.problems.append(
-                ParseProblem(
-                    "duplicate-key",
-                    span[0],
-                    span[1],
-                    f"duplicate key '{scan.key}': already used{same} by the entry at "
-                    f"line {first.line}",
-                )
-            )
+    if not key:
+        return
+    # BibTeX compares keys without regard to case.
+    folded = key.casefold()
+    first = first_key.get(folded)
+    if first is None:
+        first_key[folded] = ref
+        return
+    span = key_span or (ref.start, ref.start + 1)
+    same = "" if first.key == key else f" (as '{first.key}', differing in case)"
+    doc.problems.append(
+        ParseProblem(
+            "duplicate-key",
+            span[0],
+            span[1],
+            f"duplicate key '{key}': already used{same} by the entry at line {first.line}",
+        )
+    )
+
+
+def _check_fields(doc: Document, scan: _Scan, ref: Reference) -> None:
+    if len(scan.fields) == len(ref.fields):
+        return  # one field per name
     seen: dict[str, _Field] = {}
     for fld in scan.fields:
         earlier = seen.get(fld.name)
@@ -745,6 +1151,10 @@ def _check_duplicates(
 
 
 def _join(pieces: list[tuple[str, str]], strings: dict[str, str]) -> str:
+    if len(pieces) == 1:
+        kind, content = pieces[0]
+        if kind != "bare" or content.isdigit():
+            return content
     parts = []
     for kind, content in pieces:
         if kind == "bare" and not content.isdigit():
@@ -755,86 +1165,117 @@ def _join(pieces: list[tuple[str, str]], strings: dict[str, str]) -> str:
     return "".join(parts)
 
 
+def _text(values: dict[str, str], *names: str) -> str | None:
+    """The first of ``names`` given and not blank, as plain text."""
+    for name in names:
+        value = values.get(name)
+        if value and not value.isspace():
+            return decode(value) or None
+    return None
+
+
+def _plain(values: dict[str, str], *names: str) -> str | None:
+    """The first of ``names`` given and not blank, without braces (numbers, dates)."""
+    for name in names:
+        value = values.get(name)
+        if value and not value.isspace():
+            return unbrace(value) or None
+    return None
+
+
+_REPORT_TYPES = frozenset(("techreport", "report", "phdthesis", "mastersthesis", "thesis"))
+_DOI_ORG = re.compile(r"doi\.org/", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)([a-z])?")
+
+
+def _scanned_fields(
+    text: str, scan: _Scan, strings: dict[str, str]
+) -> tuple[dict[str, str], dict[str, tuple[int, int]], dict[str, str]]:
+    """(as written, spans, macro-resolved values) of a scan's fields."""
+    fields: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    values: dict[str, str] = {}
+    for fld in scan.fields:
+        name = fld.name
+        if name in fields:
+            continue  # BibTeX keeps the first of a repeated field
+        fields[name] = text[fld.value_start : fld.value_end]
+        spans[name] = (fld.value_start, fld.value_end)
+        values[name] = _join(fld.pieces, strings)
+    return fields, spans, values
+
+
 def _reference(
     source: SourceText,
-    scan: _Scan,
     index: int,
     start: int,
     end: int,
-    strings: dict[str, str],
+    head: tuple[str, str | None],
+    content: tuple[dict[str, str], dict[str, tuple[int, int]], dict[str, str]],
 ) -> Reference:
-    text = source.text
+    """A Reference from an entry's (type, key) and (fields, spans, values).
+
+    ``values`` are the fields with macros resolved, still LaTeX.
+    """
+    entry_type, key = head
+    fields, spans, values = content
+    raw = source.text[start:end]
+    line = source.position(start)[0]
     ref = Reference(
         path=source.path,
         format=FORMAT,
         index=index,
         start=start,
         end=end,
-        raw=text[start:end],
-        key=scan.key,
-        entry_type=scan.entry_type or None,
-        line=source.position(start)[0],
-        end_line=source.position(max(start, end - 1))[0],
+        raw=raw,
+        key=key,
+        entry_type=entry_type or None,
+        fields=fields,
+        field_spans=spans,
+        line=line,
+        # The line of the last character, counted within the entry.
+        end_line=line + raw.count("\n", 0, max(len(raw) - 1, 0)),
     )
-    values: dict[str, str] = {}  # macro-resolved, still LaTeX
-    for fld in scan.fields:
-        if fld.name in ref.fields:
-            continue  # BibTeX keeps the first of a repeated field
-        ref.fields[fld.name] = text[fld.value_start : fld.value_end]
-        ref.field_spans[fld.name] = (fld.value_start, fld.value_end)
-        values[fld.name] = _join(fld.pieces, strings)
 
-    def text_of(*names: str) -> str | None:
-        for name in names:
-            value = values.get(name)
-            if value is not None and value.strip():
-                return decode(value) or None
-        return None
-
-    def plain_of(*names: str) -> str | None:
-        for name in names:
-            value = values.get(name)
-            if value is not None and value.strip():
-                return unbrace(value) or None
-        return None
-
-    ref.authors = [_author(n) for n in split_names(values.get("author", ""))]
-    ref.editors = [_author(n) for n in split_names(values.get("editor", ""))]
+    author = values.get("author")
+    if author is not None:
+        ref.authors = _people(author)
+    editor = values.get("editor")
+    if editor is not None:
+        ref.editors = _people(editor)
     ref.year, ref.year_suffix = _year(values.get("year"), values.get("date"))
-    ref.title = text_of("title")
-    ref.container = text_of("journal", "journaltitle", "booktitle")
-    ref.volume = plain_of("volume")
-    ref.issue = plain_of("number", "issue")
-    ref.pages = plain_of("pages")
-    ref.publisher = text_of("publisher")
-    if ref.publisher is None and scan.entry_type in (
-        "techreport",
-        "report",
-        "phdthesis",
-        "mastersthesis",
-        "thesis",
-    ):
-        ref.publisher = text_of("institution", "school", "organization")
-    ref.place = text_of("address", "location")
-    ref.accessed = plain_of("urldate")
+    ref.title = _text(values, "title")
+    ref.container = _text(values, "journal", "journaltitle", "booktitle")
+    ref.volume = _plain(values, "volume")
+    ref.issue = _plain(values, "number", "issue")
+    ref.pages = _plain(values, "pages")
+    ref.publisher = _text(values, "publisher")
+    if ref.publisher is None and entry_type in _REPORT_TYPES:
+        ref.publisher = _text(values, "institution", "school", "organization")
+    ref.place = _text(values, "address", "location")
+    ref.accessed = _plain(values, "urldate")
 
     if "doi" in values:
         ref.doi = normalize_doi(values["doi"])
+    prose = [values[name] for name in ("howpublished", "note") if name in values]
+    if "url" not in values and not prose:
+        # The usual case: no links to look for DOIs in.
+        if ref.doi:
+            ref.dois = [ref.doi]
+        return ref
     urls: list[str] = []
     if "url" in values:
         # The url field holds one URL verbatim (the url package): take it whole.
         urls.append(_URL_UNESCAPE.sub(r"\1", unbrace(values["url"])).replace(" ", ""))
-    for name in ("howpublished", "note"):
-        if name in values:
-            urls.extend(extract_urls(values[name], prose=True))
+    for value in prose:
+        urls.extend(extract_urls(value, prose=True))
     ref.urls = _dedupe([u for u in urls if u])
     dois = [ref.doi] if ref.doi else []
     for url in ref.urls:
-        if re.search(r"doi\.org/", url, re.IGNORECASE):
+        if _DOI_ORG.search(url):
             dois.extend(extract_dois(url))
-    for name in ("howpublished", "note"):
-        if name in values:
-            dois.extend(extract_dois(values[name]))
+    for value in prose:
+        dois.extend(extract_dois(value))
     ref.dois = _dedupe(dois)
     if ref.doi is None and ref.dois:
         ref.doi = ref.dois[0]
@@ -845,7 +1286,9 @@ def _year(year: str | None, date: str | None) -> tuple[int | None, str | None]:
     for value in (year, date):
         if not value:
             continue
-        m = re.search(r"(?<!\d)(\d{4})(?!\d)([a-z])?", unbrace(value))
+        if len(value) == 4 and value.isascii() and value.isdigit():
+            return int(value), None
+        m = _YEAR.search(unbrace(value))
         if m:
             return int(m.group(1)), m.group(2)
     return None, None
@@ -855,24 +1298,32 @@ def _year(year: str | None, date: str | None) -> tuple[int | None, str | None]:
 # Names
 
 
-def _top_level_words(text: str) -> list[tuple[str, int]]:
-    """Whitespace-separated words outside braces, with their offsets."""
-    words: list[tuple[str, int]] = []
+# Separators and braces, the only characters that matter when splitting names.
+_WORD_MARKS = re.compile(r"[{}]|[\s~]+")
+_COMMA_MARKS = re.compile(r"[{},]")
+
+
+def _top_level_words(text: str) -> list[str]:
+    """Words separated by whitespace or ``~`` outside braces."""
+    if "{" not in text:
+        # A `}` without its `{` changes no depth: it is part of a word.
+        return text.replace("~", " ").split()
+    words: list[str] = []
     depth = 0
-    start: int | None = None
-    for i, char in enumerate(text):
-        if char == "{":
+    word_start = 0
+    for m in _WORD_MARKS.finditer(text):
+        token = m.group()
+        if token == "{":
             depth += 1
-        elif char == "}" and depth > 0:
-            depth -= 1
-        if depth == 0 and (char.isspace() or char == "~"):
-            if start is not None:
-                words.append((text[start:i], start))
-                start = None
-        elif start is None:
-            start = i
-    if start is not None:
-        words.append((text[start:], start))
+        elif token == "}":
+            if depth > 0:
+                depth -= 1
+        elif depth == 0:
+            if m.start() > word_start:
+                words.append(text[word_start : m.start()])
+            word_start = m.end()
+    if word_start < len(text):
+        words.append(text[word_start:])
     return words
 
 
@@ -882,8 +1333,8 @@ def split_names(value: str) -> list[str]:
         return []
     names: list[str] = []
     current: list[str] = []
-    for word, _ in _top_level_words(value):
-        if word.lower() == "and":
+    for word in _top_level_words(value):
+        if len(word) == 3 and word.lower() == "and":
             if current:
                 names.append(" ".join(current))
             current = []
@@ -892,21 +1343,25 @@ def split_names(value: str) -> list[str]:
     if current:
         names.append(" ".join(current))
     # "and others" is BibTeX's et al.: not a person.
-    return [n for n in names if n.strip().lower() != "others"]
+    return [n for n in names if len(n) < 6 or n.strip().lower() != "others"]
 
 
 def _split_commas(name: str) -> list[str]:
+    if "{" not in name:
+        return [part.strip() for part in name.split(",")]
     parts: list[str] = []
     depth = 0
     last = 0
-    for i, char in enumerate(name):
+    for m in _COMMA_MARKS.finditer(name):
+        char = m.group()
         if char == "{":
             depth += 1
-        elif char == "}" and depth > 0:
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(name[last:i].strip())
-            last = i + 1
+        elif char == "}":
+            if depth > 0:
+                depth -= 1
+        elif depth == 0:
+            parts.append(name[last : m.start()].strip())
+            last = m.end()
     parts.append(name[last:].strip())
     return parts
 
@@ -938,26 +1393,32 @@ def _starts_lower(word: str) -> bool:
     return False
 
 
-def _author(name: str) -> Author:
+def _people(value: str) -> list[Author]:
+    """The Authors of a name list; each reference gets Authors of its own."""
+    return [Author(family, given, literal) for family, given, literal in _name_list(value)]
+
+
+# The same people, and the same lists of them, recur across a bibliography.
+# Author is mutable, so what is kept is its parts.
+@lru_cache(maxsize=4096)
+def _name_list(value: str) -> tuple[tuple[str, str | None, bool], ...]:
+    return tuple(_name_parts(name) for name in split_names(value))
+
+
+@lru_cache(maxsize=8192)
+def _name_parts(name: str) -> tuple[str, str | None, bool]:
     name = name.strip()
     if _is_whole_group(name):
-        return Author(family=decode(name[1:-1]), literal=True)
+        return decode(name[1:-1]), None, True
     parts = _split_commas(name)
     if len(parts) >= 2:
         # "von Last, First" or "von Last, Jr, First" (the Jr part is not kept).
-        given = decode(parts[-1]) or None
-        return Author(family=decode(parts[0]), given=given)
-    words = [w for w, _ in _top_level_words(name)]
+        return decode(parts[0]), decode(parts[-1]) or None, False
+    words = _top_level_words(name)
     if len(words) <= 1:
-        return Author(family=decode(name))
+        return decode(name), None, False
     last = len(words) - 1
-    von = last
-    for i in range(last - 1, -1, -1):
-        if _starts_lower(words[i]):
-            von = i
     # The first lower-case word starts the family name ("Ludwig van Beethoven").
-    first_von = next((i for i in range(last) if _starts_lower(words[i])), last)
-    von = min(von, first_von)
+    von = next((i for i in range(last) if _starts_lower(words[i])), last)
     given = decode(" ".join(words[:von])) or None
-    family = decode(" ".join(words[von:]))
-    return Author(family=family, given=given)
+    return decode(" ".join(words[von:])), given, False

@@ -8,6 +8,7 @@ spaces are RC201 in ``rules/syntax.py``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import regex
@@ -16,13 +17,13 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.spelling import FUNCTION_WORDS
 from refcheck.text.tokens import is_acronym
 
 _SPLIT = regex.compile(r"(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
+_HYPHEN_BLANK = regex.compile(r"-[ \t\r\n]")
 # A suspended hyphen ("pre- and post-war") is followed by a conjunction.
 _SUSPENDED = {"and", "or", "to", "nor", "und", "oder", "et", "ou", "y", "o", "vs", "versus", "as"}
-_FUNCTION = ("of", "the", "for", "and", "in", "on", "to", "with", "from", "by", "at")
-_CAMEL = regex.compile(r"(of|in|and|for|the|on|to|with|from|by|at)(\p{Lu}\p{Ll}{2,})")
 _DOI_GAP = regex.compile(
     r"(?<![\w/])10\.(?:(\s+)\d{4,9}/|\d{4,9}(\s+)/(?=\S)|\d{4,9}/(\s+)(?=[\w(]))"
 )
@@ -77,6 +78,10 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     for ref, rc in _scan(doc, bool(ctx.options.get("prose", False))):
         for lo, hi, fld in rc.regions:
+            # A split needs a hyphen followed by a blank: most values have none, and
+            # testing for one is much cheaper than running the pattern over them.
+            if text.find("-", lo, hi) < 0 or not _HYPHEN_BLANK.search(text, lo, hi):
+                continue
             for m in _SPLIT.finditer(text, lo, hi):
                 left, gap, right = m.group(1), m.group(2), m.group(3)
                 start, end = m.start(), m.end()
@@ -93,7 +98,7 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
                 elif (
                     not newline
                     # "Security- The Case": a hyphen standing for a dash, not a compound.
-                    and right.lower() not in (*_FUNCTION, "a", "an")
+                    and right.lower() not in (*FUNCTION_WORDS, "a", "an")
                     and (
                         (zl >= 2.5 and zr >= 2.5 and right[:1].isupper())
                         or (zl >= 3.0 and zr >= 3.0 and zj < 2.5)
@@ -114,35 +119,6 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
                     reference=ref,
                     fix=Fix(start, end, suggestion, safe=True),
                 )
-
-
-def _glue_split(word: str) -> str | None:
-    """'Associationfor' -> 'Association for', 'ofthe' -> 'of the', else None."""
-    m = _CAMEL.fullmatch(word)
-    if m and freq.zipf(m.group(2)) >= 3.0:
-        return f"{m.group(1)} {m.group(2)}"
-    low = word.lower()
-    if not word.isalpha() or (word[1:] != low[1:]) or freq.other_language(low):
-        return None
-    zw = freq.zipf(low)
-    best: tuple[float, str] | None = None
-    for i in range(1, len(low)):
-        a, b = low[:i], low[i:]
-        if a not in _FUNCTION and b not in _FUNCTION:
-            continue
-        both_function = a in _FUNCTION and b in _FUNCTION
-        if both_function:
-            if zw >= 4.0 or len(low) < 4:
-                continue
-        elif zw >= 2.0 or (min(len(a), len(b)) < 3 and not (a in _FUNCTION or b in _FUNCTION)):
-            continue
-        content = [x for x in (a, b) if x not in _FUNCTION]
-        if any(len(x) < 4 or freq.zipf(x) < 3.0 for x in content):
-            continue
-        score = min(freq.zipf(a), freq.zipf(b))
-        if best is None or score > best[0]:
-            best = (score, word[:i] + " " + word[i:])
-    return best[1] if best else None
 
 
 @rule(
@@ -174,14 +150,9 @@ def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     skip = _NO_ARTIFACT | {"name", "doi", "transliteration"}
     for ref, rc in _scan(doc, bool(ctx.options.get("prose", False))):
-        for (_, _, fld), toks in zip(rc.regions, rc.region_tokens(text), strict=True):
-            for tok in toks:
-                if len(tok.text) < 4 or not tok.text.isascii():
-                    continue
+        for (_, _, fld), words in zip(rc.regions, rc.scan(text), strict=True):
+            for tok, split in words.glued:
                 if rc.mask_reason(tok.start, tok.end) in skip:
-                    continue
-                split = _glue_split(tok.text)
-                if split is None:
                     continue
                 yield Hit(
                     tok.start,
@@ -271,10 +242,9 @@ def lost_ligature(doc: Document, ctx: Context) -> Iterator[Hit]:
     skip = {"name", "publisher", "url", "doi", "email", "latex", "protected", "transliteration"}
     for ref in doc.entries():
         rc = analyse(doc, ref)
-        for (_, _, fld), toks in zip(rc.regions, rc.region_tokens(text), strict=True):
-            for tok in toks:
-                if len(tok.text) < 4 or not tok.text.isascii() or not tok.text.isalpha():
-                    continue
+        for (_, _, fld), words in zip(rc.regions, rc.scan(text), strict=True):
+            # Only a rare ASCII word (a suspect) can be missing a ligature.
+            for tok in words.suspects:
                 if rc.mask_reason(tok.start, tok.end) in skip or looks_like_name(text, tok):
                     continue
                 fixed = ligature_repair(tok.text)
@@ -301,6 +271,12 @@ def _missing(short: str, long: str) -> str:
 
 # Fields whose whole value is one URL.
 _URL_FIELDS = frozenset({"url", "link"})
+
+
+# A file names the same few fields in every entry: one lower() per name, not per field.
+@functools.lru_cache(maxsize=1024)
+def _is_url_field(name: str) -> bool:
+    return name.lower() in _URL_FIELDS
 # URLs whose end the text marks: \url{…}, <…>, a Markdown link target (one level
 # of balanced parentheses inside, as in Wikipedia addresses).
 _DELIMITED_URL = regex.compile(
@@ -309,6 +285,7 @@ _DELIMITED_URL = regex.compile(
     r"|\]\((?P<u>(?:https?|ftp)://(?:[^()\s]|\([^()\s]*\))+)\)",
     regex.IGNORECASE,
 )
+_URL_MARKERS = regex.compile(r"[\\<]|\]\(")
 _SENTENCE_END = ".,;:!?"
 
 
@@ -329,21 +306,27 @@ def _swallowed(url: str) -> int:
 def _url_spans(doc: Document, ref: Reference) -> Iterator[tuple[int, int, str | None]]:
     """Absolute offsets of the URLs of ``ref`` whose written end is certain."""
     text = doc.text
-    regions: list[tuple[int, int, str | None]]
-    if ref.format != "text" and ref.field_spans:
-        regions = [(s, e, name) for name, (s, e) in ref.field_spans.items()]
-    else:
-        regions = [(ref.start, ref.end, None)]
-    for s, e, name in regions:
-        if "\\" in text[s:e] and ref.format == "csl-json":
+    # A delimited URL needs a backslash, "<" or "](": most references have none,
+    # and then only their URL fields are read (a span outside the reference is
+    # searched all the same).
+    markers = _URL_MARKERS.search(text, ref.start, ref.end) is not None
+    csl = ref.format == "csl-json"
+    if ref.format == "text" or not ref.field_spans:
+        if markers and not (csl and "\\" in text[ref.start : ref.end]):
+            for m in _DELIMITED_URL.finditer(text, ref.start, ref.end):
+                yield m.start("u"), m.end("u"), None
+        return
+    for name, (s, e) in ref.field_spans.items():
+        if csl and "\\" in text[s:e]:
             continue  # a JSON escape: offsets of the decoded value are unknown
-        if name is not None and name.lower() in _URL_FIELDS:
+        if _is_url_field(name):
             value = text[s:e]
             lead = len(value) - len(value.lstrip())
             yield s + lead, s + len(value.rstrip()), name
             continue
-        for m in _DELIMITED_URL.finditer(text, s, e):
-            yield m.start("u"), m.end("u"), name
+        if markers or s < ref.start or e > ref.end:
+            for m in _DELIMITED_URL.finditer(text, s, e):
+                yield m.start("u"), m.end("u"), name
 
 
 @rule(

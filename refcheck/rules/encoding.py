@@ -14,7 +14,9 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import regex
 
@@ -27,6 +29,9 @@ _RANGE_MINUS = regex.compile(r"(?<=\d)[ \t]?\u2212[ \t]?(?=\d)")
 _INVISIBLE = regex.compile(
     r"[\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\ufeff]|(?<=[\p{Latin}\p{N}\s])[\u200c\u200d]"
 )
+# The characters the matches of each pattern consist of (one each).
+_APOSTROPHE_CHARS = "`´‟′"
+_INVISIBLE_CHARS = "\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\ufeff\u200c\u200d"
 _NAMES = {
     "`": "a backtick",
     "´": "an acute accent (U+00B4)",
@@ -59,6 +64,28 @@ def _scoped(
                 yield hit
 
     return wrapped
+
+
+def _matches_at(pattern: regex.Pattern[str], chars: str, text: str) -> Iterator[regex.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches are one character of ``chars``.
+
+    Such matches cannot overlap, and lookarounds see the whole text from any
+    position: trying the pattern only where one of the characters stands
+    finds the same matches.  ``str.find`` locates them in C, most often
+    finding none, instead of the pattern's lookbehinds running at every
+    position of the file.
+    """
+    found: list[int] = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            found.append(i)
+            i = text.find(c, i + 1)
+    found.sort()
+    for i in found:
+        m = pattern.match(text, i)
+        if m is not None:
+            yield m
 
 
 def _reference_at(doc: Document, offset: int) -> Reference | None:
@@ -95,37 +122,192 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     Fix safety:
     Safe: ftfy only changes text it can decode back unambiguously.
     """
-    import ftfy
-    from ftfy.badness import is_bad
-
     text = doc.text
+    if text.isascii():
+        return  # mojibake is made of non-ASCII characters: nothing to test
+    for pos, line in _bad_lines(text):
+        import ftfy  # ~60 ms: only once a line needs repairing
+
+        fixed = ftfy.fix_encoding(line)
+        if fixed != line:
+            matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+            for op, a0, a1, b0, b1 in matcher.get_opcodes():
+                if op == "equal":
+                    continue
+                # Widen to whole words so that the reported text is readable.
+                while (
+                    a0 > 0
+                    and b0 > 0
+                    and not line[a0 - 1].isspace()
+                    and line[a0 - 1] == fixed[b0 - 1]
+                ):
+                    a0, b0 = a0 - 1, b0 - 1
+                start, end = pos + a0, pos + a1
+                yield Hit(
+                    start,
+                    end,
+                    f"mojibake: '{line[a0:a1]}' should read '{fixed[b0:b1]}'",
+                    suggestion=fixed[b0:b1],
+                    reference=_reference_at(doc, start),
+                    fix=Fix(start, end, fixed[b0:b1], safe=True),
+                )
+
+
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # the regex module scans this 7x faster than re
+
+
+def _bad_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) of each line of ``text`` that ftfy's ``is_bad`` finds mojibake in.
+
+    Only lines with a non-ASCII character can hold mojibake: they are found
+    by a regex scan in C rather than by testing every line in Python.
+    """
+    badness = _ftfy_badness()
+    is_bad = badness.is_bad
+    plan = _badness_plan()
     pos = 0
-    for line in text.split("\n"):
-        if line and not line.isascii() and is_bad(line):
-            fixed = ftfy.fix_encoding(line)
-            if fixed != line:
-                matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
-                for op, a0, a1, b0, b1 in matcher.get_opcodes():
-                    if op == "equal":
-                        continue
-                    # Widen to whole words so that the reported text is readable.
-                    while (
-                        a0 > 0
-                        and b0 > 0
-                        and not line[a0 - 1].isspace()
-                        and line[a0 - 1] == fixed[b0 - 1]
-                    ):
-                        a0, b0 = a0 - 1, b0 - 1
-                    start, end = pos + a0, pos + a1
-                    yield Hit(
-                        start,
-                        end,
-                        f"mojibake: '{line[a0:a1]}' should read '{fixed[b0:b1]}'",
-                        suggestion=fixed[b0:b1],
-                        reference=_reference_at(doc, start),
-                        fix=Fix(start, end, fixed[b0:b1], safe=True),
-                    )
-        pos += len(line) + 1
+    while True:
+        m = _NON_ASCII.search(text, pos)
+        if m is None:
+            return
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = len(text)
+        line = text[start:end]
+        if is_bad(line) if plan is None else _near_non_ascii(line, *plan):
+            yield start, line
+        pos = end + 1
+
+
+def _near_non_ascii(line: str, pattern: re.Pattern[str], width: int) -> bool:
+    """``pattern.search(line)``, searching only around the line's non-ASCII characters.
+
+    Valid for a plan of :func:`_badness_plan`: each match holds a non-ASCII
+    character and spans at most ``width`` characters, so it lies within
+    ``width - 1`` characters of one.  ftfy's test is a regex of hundreds of
+    alternatives tried at every position: most of a line is plain ASCII.
+    """
+    lo = hi = -1  # the window being widened
+    for run in _NON_ASCII.finditer(line):
+        a = max(0, run.start() - width + 1)
+        b = min(len(line), run.end() - 1 + width)
+        if a <= hi:
+            hi = max(hi, b)
+            continue
+        if hi >= 0 and pattern.search(line, lo, hi):
+            return True
+        lo, hi = a, b
+    return hi >= 0 and pattern.search(line, lo, hi) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _badness_plan() -> tuple[re.Pattern[str], int] | None:
+    """ftfy's badness pattern and the most characters one of its matches spans.
+
+    ``is_bad(text)`` is ``bool(BADNESS_RE.search(text))``.  The plan is
+    given only when the pattern's parse proves what :func:`_near_non_ascii`
+    relies on: every alternative needs a non-ASCII character, no match
+    looks beyond the characters it covers (no lookaround, no anchor but the
+    start) and a match is short.  Otherwise (another ftfy, another Python)
+    None: each line is then tested whole, as before.
+    """
+    import importlib
+
+    try:
+        pattern = _ftfy_badness().BADNESS_RE
+        if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
+            return None
+        try:
+            parser: Any = importlib.import_module("re._parser")
+            names: Any = importlib.import_module("re._constants")
+        except ImportError:  # Python 3.10
+            parser = importlib.import_module("sre_parse")
+            names = importlib.import_module("sre_constants")
+        tree = parser.parse(pattern.pattern, pattern.flags)
+        width = int(tree.getwidth()[1])
+        if width > 64 or not _self_contained(tree, names):
+            return None
+        if len(tree.data) == 1 and tree.data[0][0] is names.BRANCH:
+            branches = tree.data[0][1][1]
+        else:
+            branches = [tree]
+        if not all(any(_non_ascii_only(item, names) for item in b.data) for b in branches):
+            return None
+        return pattern, width
+    except Exception:  # an unexpected parse: fall back to ftfy's own test
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _ftfy_badness() -> Any:
+    """ftfy's ``badness`` module, read without importing the ``ftfy`` package.
+
+    The package's ``__init__`` (character tables, codecs, wcwidth) takes ~60 ms
+    to import, while ``badness`` needs only ``re``: most files have no mojibake
+    and never need the rest (``fix_encoding``).  Any surprise (ftfy
+    reorganised, a relative import) falls back to the ordinary import.
+    """
+    import importlib.util
+    import os
+    import sys
+
+    loaded = sys.modules.get("ftfy.badness")
+    if loaded is not None:
+        return loaded
+    try:
+        package = importlib.util.find_spec("ftfy")
+        if package is None or package.origin is None:
+            raise ImportError("ftfy")
+        path = os.path.join(os.path.dirname(package.origin), "badness.py")
+        spec = importlib.util.spec_from_file_location("refcheck._ftfy_badness", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if callable(getattr(module, "is_bad", None)):
+            return module
+    except Exception:  # any way the shortcut fails, the real import decides
+        pass
+    from ftfy import badness
+
+    return badness
+
+
+def _self_contained(tree: Any, names: Any) -> bool:
+    """Whether a parsed pattern only matches characters, with no lookaround or end anchor."""
+    for op, av in tree.data:
+        if op is names.BRANCH:
+            if not all(_self_contained(b, names) for b in av[1]):
+                return False
+        elif op is names.SUBPATTERN:
+            if not _self_contained(av[-1], names):
+                return False
+        elif op in (names.MAX_REPEAT, names.MIN_REPEAT):
+            if not _self_contained(av[2], names):
+                return False
+        elif op is names.AT:
+            if av not in (names.AT_BEGINNING, names.AT_BEGINNING_STRING):
+                return False
+        elif op not in (names.LITERAL, names.NOT_LITERAL, names.IN, names.ANY):
+            return False
+    return True
+
+
+def _non_ascii_only(item: tuple[Any, Any], names: Any) -> bool:
+    """Whether one (mandatory) item of a sequence matches only non-ASCII characters."""
+    op, av = item
+    if op is names.LITERAL:
+        return bool(av >= 128)
+    if op is not names.IN:
+        return False
+    for kind, value in av:
+        if kind is names.LITERAL and value >= 128:
+            continue
+        if kind is names.RANGE and value[0] >= 128:
+            continue
+        return False
+    return True
 
 
 @rule(
@@ -157,10 +339,11 @@ def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: one character is replaced by ’.
     """
     text = doc.text
-    paired = {m.start() for m in _LOW_HIGH_PAIR.finditer(text)} | {
-        m.end() - 1 for m in _LOW_HIGH_PAIR.finditer(text)
-    }
-    for m in _APOSTROPHE_LIKE.finditer(text):
+    paired: set[int] = set()
+    if "„" in text:
+        for m in _LOW_HIGH_PAIR.finditer(text):
+            paired.update((m.start(), m.end() - 1))
+    for m in _matches_at(_APOSTROPHE_LIKE, _APOSTROPHE_CHARS, text):
         if m.start() in paired:
             continue
         ch = m.group()
@@ -209,6 +392,8 @@ def low_high_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: only the two quotation marks change.
     """
     text = doc.text
+    if "„" not in text:
+        return
     for m in _LOW_HIGH_PAIR.finditer(text):
         ref = _reference_at(doc, m.start())
         quoted = m.group()
@@ -249,6 +434,8 @@ def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: the sign and any space around it become one en dash.
     """
     text = doc.text
+    if "\u2212" not in text:
+        return
     for ref in doc.references:
         for m in _RANGE_MINUS.finditer(text, ref.start, ref.end):
             yield Hit(
@@ -289,7 +476,7 @@ def invisible_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: the character is deleted.
     """
     text = doc.text
-    for m in _INVISIBLE.finditer(text):
+    for m in _matches_at(_INVISIBLE, _INVISIBLE_CHARS, text):
         if m.start() == 0 and m.group() == "\ufeff":
             continue  # a BOM that opens the file is the file's business
         ch = m.group()

@@ -22,11 +22,17 @@ from refcheck.rules.base import Context, Hit, rule
 # Shared helpers
 
 
+_NOT_WORD = re.compile(r"[^\w]|_")
+
+
 def _fold(text: str) -> str:
     """Lower-case letters and digits without accents; other characters become spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("{", "").replace("}", ""))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]|_", " ", bare).split())
+    bare = text.replace("{", "").replace("}", "")
+    # ASCII text has no accents to strip (NFKD leaves it as it is): most titles.
+    if not bare.isascii():
+        decomposed = unicodedata.normalize("NFKD", bare)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", bare.casefold()).split())
 
 
 def _line(doc: Document, offset: int) -> int:

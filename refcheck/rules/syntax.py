@@ -27,7 +27,6 @@ from refcheck.rules.base import Context, Hit, rule
 # Regions: what text of a reference the scanners read
 
 
-@dataclass(frozen=True)
 class _Region:
     """A stretch of the document text belonging to one reference (or one field).
 
@@ -36,21 +35,38 @@ class _Region:
     it can only point at the whole field.
     """
 
-    text: str
-    start: int  # absolute offsets of the written text
-    end: int
-    ref: Reference
-    field: str | None = None  # the BibTeX/CSL field name, None for a whole text reference
-    exact: bool = True
+    # A plain slotted class: a frozen dataclass costs several times more to
+    # build, and a large file has tens of thousands of fields.
+    __slots__ = ("_urls", "end", "exact", "field", "ref", "single_value", "start", "text")
 
-    @property
-    def single_value(self) -> bool:
-        """A field that holds exactly one identifier, so its end is the identifier's end."""
-        return self.field is not None and self.field.lower() in ("doi", "url")
+    def __init__(
+        self,
+        text: str,
+        start: int,  # absolute offsets of the written text
+        end: int,
+        ref: Reference,
+        field: str | None = None,  # the BibTeX/CSL field name, None for a whole text reference
+        exact: bool = True,
+    ) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.ref = ref
+        self.field = field
+        self.exact = exact
+        # A field that holds exactly one identifier, so its end is the identifier's end.
+        self.single_value = field is not None and field.lower() in ("doi", "url")
+        self._urls: tuple[_Url, ...] | None = None
 
     def at(self, i: int, j: int) -> tuple[int, int]:
         """Absolute offsets of ``text[i:j]``."""
         return (self.start + i, self.start + j) if self.exact else (self.start, self.end)
+
+    def urls(self) -> tuple[_Url, ...]:
+        """The URLs of the region (RC002, RC201, RC003 and RC004 all need them)."""
+        if self._urls is None:
+            self._urls = tuple(_scan_urls(self)) if _URL_HINT.search(self.text) else ()
+        return self._urls
 
 
 # Fields that are not part of the printed reference: prose, notes to self, files.
@@ -58,34 +74,118 @@ _NOT_PRINTED = frozenset(
     {"abstract", "annote", "annotation", "comment", "comments", "keywords", "file", "review"}
 )
 
+# What a region must contain for a rule to find anything in it.  Each is
+# implied by the rule's own patterns (a DOI needs "10." or "doi"; a URL or a
+# scheme needs "//", "www." or a colon before a slash or backslash), so a
+# region without it is skipped with no change in findings; most fields
+# ("2001", "Smith, J.") hold none.
+_DOI_HINT = re.compile(r"(?i)10\.|doi")
+_SCHEME_HINT = re.compile(r"(?i):[/\\]|//|www\.")
+_URL_HINT = re.compile(r"(?i)://|www\.")
+# Brackets and quotation marks that RC003/RC004 pair: in a field, braces are
+# BibTeX syntax and straight quotes delimiters, so neither is paired there.
+_TEXT_BRACKETS = re.compile(r"[()\[\]{}]")
+_FIELD_BRACKETS = re.compile(r"[()\[\]]")
+_TEXT_QUOTES = re.compile(r"[“„«”‟»\"]")
+_FIELD_QUOTES = re.compile(r"[“„«”‟»]")
 
-def _regions(doc: Document) -> Iterator[_Region]:
-    """The text of every reference: for BibTeX and CSL-JSON, each field value."""
+
+def _any_hint(marks: str) -> re.Pattern[str]:
+    """A pattern for any of ``marks`` or any hint of a DOI, URL or scheme above.
+
+    It matches what ``(?i)10\\.|doi|:[/\\\\]|//|www\\.|[marks]`` matches, but
+    begins with one character class, so that the regex engine skips the
+    characters that start no hint without trying every alternative: two to
+    three times faster on the tens of thousands of short fields of a large file.
+    """
+    m = re.escape(marks)
+    return re.compile(
+        f"[{m}1dD:/wW]"
+        f"(?:(?<=[{m}])|(?<=1)0\\.|(?<=[dD])[oO][iIıİ]|(?<=:)[/\\\\]|(?<=/)/|(?<=[wW])[wW][wW]\\.)"
+    )
+
+
+# Any of the above, for a field and for a whole reference.  ("ı" and "İ" are
+# there because ``(?i)i`` matches them.)
+_FIELD_HINT = _any_hint("()[]“„«”‟»")
+_TEXT_HINT = _any_hint('()[]{}“„«”‟»"')
+
+# The regions of the last few documents, shared by the rules of this module
+# (the engine runs a module's rules in one process).  The document itself is
+# kept so that its id() cannot be reused by a newer object while cached.
+_CACHE: dict[int, tuple[Document, str, list[Reference], int, list[_Region]]] = {}
+_CACHE_SIZE = 4
+
+
+def _regions(doc: Document) -> list[_Region]:
+    """The regions of ``doc`` in which some rule here may find something.
+
+    Regions holding none of the hints above are left out, except a ``doi``
+    field, which is judged even when it holds no DOI at all.
+    """
+    entry = _CACHE.get(id(doc))
+    if (
+        entry is not None
+        and entry[0] is doc
+        and entry[1] is doc.text
+        and entry[2] is doc.references
+        and entry[3] == len(doc.references)
+    ):
+        return entry[4]
+    regions = list(_all_regions(doc, hinted_only=True))
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[id(doc)] = (doc, doc.text, doc.references, len(doc.references), regions)
+    return regions
+
+
+def _all_regions(doc: Document, *, hinted_only: bool = False) -> Iterator[_Region]:
+    """The text of every reference: for BibTeX and CSL-JSON, each field value.
+
+    With ``hinted_only``, only the regions that hold a hint (see
+    :func:`_regions`).
+    """
     text = doc.text
+    size = len(text)
+    field_hint = _FIELD_HINT.search
     for ref in doc.references:
         # A plain-text reference is read whole: its field spans would cut a URL
         # or a title at the point where the parser (perhaps wrongly) split it.
         if not ref.field_spans or ref.format == "text":
-            if ref.raw:
+            if ref.raw and (not hinted_only or _TEXT_HINT.search(ref.raw)):
                 yield _Region(ref.raw, ref.start, ref.end, ref)
             continue
+        csl = ref.format == "csl-json"
         for name, (s, e) in ref.field_spans.items():
-            if not 0 <= s <= e <= len(text) or name.lower() in _NOT_PRINTED:
+            if not 0 <= s <= e <= size:
+                continue
+            if not csl:
+                # The hint is tested first and in place (no copy of the field):
+                # most fields fail it, and then only a doi field is kept.
+                if hinted_only and not field_hint(text, s, e):
+                    if len(name) != 3 or name.lower() != "doi":
+                        continue
+                elif name.lower() in _NOT_PRINTED:
+                    continue
+                yield _Region(text[s:e], s, e, ref, name)
+                continue
+            low = name.lower()
+            if low in _NOT_PRINTED:
                 continue
             literal = text[s:e]
-            if ref.format != "csl-json":
-                yield _Region(literal, s, e, ref, name)
-            elif literal[:1] in ("[", "{"):
+            if literal[:1] in ("[", "{"):
                 continue  # names, dates, nested records: no free text of the user's
-            elif "\\" not in literal:
-                yield _Region(literal, s, e, ref, name)
-            else:
-                try:
-                    value = json.loads(f'"{literal}"')
-                except ValueError:
-                    continue  # the parser reports invalid JSON
-                if isinstance(value, str):
-                    yield _Region(value, s, e, ref, name, exact=False)
+            if "\\" not in literal:
+                if not hinted_only or low == "doi" or field_hint(literal):
+                    yield _Region(literal, s, e, ref, name)
+                continue
+            try:
+                value = json.loads(f'"{literal}"')
+            except ValueError:
+                continue  # the parser reports invalid JSON
+            # Decoded before the hint test: "http:\/\/" is a URL only once decoded.
+            if isinstance(value, str) and (not hinted_only or low == "doi" or field_hint(value)):
+                yield _Region(value, s, e, ref, name, exact=False)
 
 
 # --------------------------------------------------------------------------
@@ -112,6 +212,12 @@ _DOI_BARE = re.compile(r"(?<![\w/.:%-])10\.\d{4,9}(?:\.\d+)*/[^\s\"<>{}“”«�
 # A last token that continues a DOI cut by a space: letters and digits mixed,
 # then nothing but closing punctuation up to the end of the reference.
 _DOI_TAIL = re.compile(r"[ \t](?P<tok>[A-Za-z0-9][\w.-]*)[.,;]?\s*$")
+# What follows a resolver or a label when it is not a DOI body.
+_TOKEN = re.compile(r"[^\s\"<>{}“”«»]+")
+_DOI_PREFIX_LABEL = re.compile(r"(?i)doi:[ \t]?")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-z]")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 _TRAILING = ".,;:!?"
 
 
@@ -137,6 +243,13 @@ class _DoiHit:
     safe: bool
 
 
+def _may_hold_doi(region: _Region) -> bool:
+    """Whether :func:`_scan_dois` can find anything in ``region``."""
+    if region.field is not None and region.field.lower() == "doi":
+        return True  # a doi field is judged even when it holds no DOI at all
+    return _DOI_HINT.search(region.text) is not None
+
+
 def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
     """Malformed DOIs in a region, each with the corrected text when mechanical."""
     t = region.text
@@ -152,7 +265,7 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
         gap = m.group("gap")
         if body is None:
             # A resolver link whose path is not a DOI at all.
-            path_m = re.compile(r"[^\s\"<>{}“”«»]+").match(t, m.end())
+            path_m = _TOKEN.match(t, m.end())
             end = path_m.end() if path_m else m.end()
             path = _strip_trailing(t[m.end() : end])
             end = m.end() + len(path)
@@ -175,8 +288,8 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
         body = _DOI_BODY.match(t, m.end())
         if body is None:
             # "doi: 1016/j.x": something DOI-shaped that lacks the "10." directory.
-            tok = re.compile(r"[^\s\"<>{}“”«»]+").match(t, m.end())
-            if tok and "/" in tok.group() and re.match(r"\d", tok.group()):
+            tok = _TOKEN.match(t, m.end())
+            if tok and "/" in tok.group() and _DIGIT.match(tok.group()):
                 value = _strip_trailing(tok.group())
                 taken.append((tok.start(), tok.start() + len(value)))
                 yield _DoiHit(
@@ -240,7 +353,7 @@ def _check_doi_body(
     safe = True
 
     spaced = any(c in body.group("dot") + body.group("slash") + gap for c in " \t")
-    clean_prefix = re.sub(r"(?i)doi:[ \t]?", "", prefix).replace(" ", "").replace("\t", "")
+    clean_prefix = _DOI_PREFIX_LABEL.sub("", prefix).replace(" ", "").replace("\t", "")
     doi = "10." + reg + "/" + kept
     if "doi:" in gap.lower():
         problems.append("a DOI link repeats the 'doi:' label after the resolver")
@@ -254,7 +367,7 @@ def _check_doi_body(
         tail = _DOI_TAIL.match(t, end)
         if tail is not None:
             tok = _strip_trailing(tail.group("tok"))
-            mixed = re.search(r"[A-Za-z]", tok) and re.search(r"\d", tok)
+            mixed = _LETTER.search(tok) and _DIGIT.search(tok)
             if not mixed or tok.lower().startswith(("doi", "http", "www", "pmid", "isbn")):
                 tail = None
             else:
@@ -292,6 +405,23 @@ def _check_doi_body(
         suggestion,
         safe and suggestion is not None,
     )
+
+
+def _doi_hits(region: _Region) -> Iterator[Hit]:
+    """RC001 in one region."""
+    for h in _scan_dois(region):
+        start, end = region.at(h.start, h.end)
+        suggestion = h.suggestion if region.exact else None
+        fix = None if suggestion is None else Fix(start, end, suggestion, h.safe)
+        yield Hit(
+            start,
+            end,
+            h.message,
+            suggestion=suggestion,
+            field=region.field,
+            reference=region.ref,
+            fix=fix,
+        )
 
 
 @rule(
@@ -332,25 +462,17 @@ def malformed_doi(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     covered: list[tuple[int, int]] = []
     for region in _regions(doc):
-        for h in _scan_dois(region):
-            start, end = region.at(h.start, h.end)
-            covered.append((start, end))
-            suggestion = h.suggestion if region.exact else None
-            fix = None if suggestion is None else Fix(start, end, suggestion, h.safe)
-            yield Hit(
-                start,
-                end,
-                h.message,
-                suggestion=suggestion,
-                field=region.field,
-                reference=region.ref,
-                fix=fix,
-            )
+        if _may_hold_doi(region):
+            for hit in _doi_hits(region):
+                covered.append((hit.start, hit.end))
+                yield hit
     # A DOI the parser recorded whose text the scan above could not judge (it
     # does not start with "10." or a resolver): report it where it is written.
     for ref in doc.references:
         if ref.format == "csl-json":
             continue  # its DOIs are fields, scanned above (decoded)
+        if not ref.doi and not ref.dois:
+            continue  # most references: spare building the set below
         for value in dict.fromkeys(d.strip() for d in [ref.doi, *ref.dois] if d):
             if _DOI_VALID.fullmatch(value) or _DOI_BODY.match(value):
                 continue
@@ -416,13 +538,13 @@ def _is_continuation(prev: str, token: str) -> bool:
     if _PERCENT.match(token):
         return True
     tok = _strip_trailing(token)
-    if not re.search(r"[A-Za-z0-9]", tok):
+    if not _ALNUM.search(tok):
         return False
     last = prev[-1]
     if last == "-":
         # URLs rarely end in a hyphen: a hyphen before a break is a line break.
         return tok[0].islower() or tok[0].isdigit()
-    has_letter = re.search(r"[A-Za-z]", tok) is not None
+    has_letter = _LETTER.search(tok) is not None
     if last in "/?&=_#~":
         return has_letter and _URLISH.search(tok) is not None
     if last == ".":
@@ -555,25 +677,30 @@ def url_whitespace(doc: Document, ctx: Context) -> Iterator[Hit]:
         unsafe and is only suggested, never applied by `--fix`.
     """
     for region in _regions(doc):
-        for url in _scan_urls(region):
-            if len(url.pieces) < 2:
-                continue
-            host = _host(url.joined)
-            if host is not None and host.lower().endswith("doi.org"):
-                continue  # a DOI link: RC001 reports it as a DOI
-            joined, guessed = _join_url(region.text, url)
-            written = region.text[url.start : url.end]
-            start, end = region.at(url.start, url.end)
-            how = "a hyphen and a space" if url.hyphen_breaks else "whitespace"
-            yield Hit(
-                start,
-                end,
-                f"URL broken by {how} (a line or PDF extraction artifact): '{written}'",
-                suggestion=joined,
-                field=region.field,
-                reference=region.ref,
-                fix=Fix(start, end, joined, safe=not guessed) if region.exact else None,
-            )
+        yield from _broken_url_hits(region)
+
+
+def _broken_url_hits(region: _Region) -> Iterator[Hit]:
+    """RC201 in one region."""
+    for url in region.urls():
+        if len(url.pieces) < 2:
+            continue
+        host = _host(url.joined)
+        if host is not None and host.lower().endswith("doi.org"):
+            continue  # a DOI link: RC001 reports it as a DOI
+        joined, guessed = _join_url(region.text, url)
+        written = region.text[url.start : url.end]
+        start, end = region.at(url.start, url.end)
+        how = "a hyphen and a space" if url.hyphen_breaks else "whitespace"
+        yield Hit(
+            start,
+            end,
+            f"URL broken by {how} (a line or PDF extraction artifact): '{written}'",
+            suggestion=joined,
+            field=region.field,
+            reference=region.ref,
+            fix=Fix(start, end, joined, safe=not guessed) if region.exact else None,
+        )
 
 
 # ---- RC002
@@ -681,42 +808,48 @@ def malformed_url(doc: Document, ctx: Context) -> Iterator[Hit]:
         suggested but not applied, since the intended scheme is a guess.
     """
     for region in _regions(doc):
-        t = region.text
-        for m in _SCHEME.finditer(t):
-            scheme, sep = m.group("scheme"), m.group("sep")
-            low = scheme.lower()
-            if low in ("http", "https", "ftp"):
-                if sep == "://":
-                    continue
-                fixed, safe = scheme + "://", True
-                why = f"the scheme separator '{sep}' should be '://'"
-            elif _osa1(low, "http") or _osa1(low, "https"):
-                target = "https" if "s" in low[3:] else "http"
-                fixed, safe = target + "://", False
-                why = f"'{scheme}' is not a URL scheme (did you mean '{target}'?)"
-            else:
+        if _SCHEME_HINT.search(region.text):
+            yield from _url_hits(region)
+
+
+def _url_hits(region: _Region) -> Iterator[Hit]:
+    """RC002 in one region."""
+    t = region.text
+    for m in _SCHEME.finditer(t):
+        scheme, sep = m.group("scheme"), m.group("sep")
+        low = scheme.lower()
+        if low in ("http", "https", "ftp"):
+            if sep == "://":
                 continue
-            s, e = region.at(m.start(), m.end())
-            yield Hit(
-                s,
-                e,
-                f"malformed URL scheme '{m.group()}': {why}",
-                suggestion=fixed,
-                field=region.field,
-                reference=region.ref,
-                fix=Fix(s, e, fixed, safe) if region.exact else None,
-            )
-        for url in _scan_urls(region):
-            problems = _url_problems(url.joined, region.field)
-            if not problems:
-                continue
-            written = t[url.start : url.end]
-            yield Hit(
-                *region.at(url.start, url.end),
-                f"malformed URL '{written}': " + "; ".join(problems),
-                field=region.field,
-                reference=region.ref,
-            )
+            fixed, safe = scheme + "://", True
+            why = f"the scheme separator '{sep}' should be '://'"
+        elif _osa1(low, "http") or _osa1(low, "https"):
+            target = "https" if "s" in low[3:] else "http"
+            fixed, safe = target + "://", False
+            why = f"'{scheme}' is not a URL scheme (did you mean '{target}'?)"
+        else:
+            continue
+        s, e = region.at(m.start(), m.end())
+        yield Hit(
+            s,
+            e,
+            f"malformed URL scheme '{m.group()}': {why}",
+            suggestion=fixed,
+            field=region.field,
+            reference=region.ref,
+            fix=Fix(s, e, fixed, safe) if region.exact else None,
+        )
+    for url in region.urls():
+        problems = _url_problems(url.joined, region.field)
+        if not problems:
+            continue
+        written = t[url.start : url.end]
+        yield Hit(
+            *region.at(url.start, url.end),
+            f"malformed URL '{written}': " + "; ".join(problems),
+            field=region.field,
+            reference=region.ref,
+        )
 
 
 # --------------------------------------------------------------------------
@@ -730,21 +863,31 @@ _LABEL_PAREN = re.compile(r"\s*(?:\d{1,4}|[A-Za-z])\)")
 
 def _masked_identifiers(region: _Region) -> str:
     """The region text with URLs and DOIs blanked out (their brackets are theirs)."""
-    chars = list(region.text)
-    spans = [(u.start, u.end) for u in _scan_urls(region)]
-    spans += [(m.start(), m.end()) for m in _DOI_BARE.finditer(region.text)]
+    t = region.text
+    spans = [(u.start, u.end) for u in region.urls()]
+    if "10." in t:  # every bare DOI starts so
+        spans += [(m.start(), m.end()) for m in _DOI_BARE.finditer(t)]
+    if not spans:
+        return t
+    chars = list(t)
     for a, b in spans:
         chars[a:b] = " " * (b - a)
     return "".join(chars)
 
 
-def _unbalanced(text: str, pairs: str) -> Iterator[tuple[int, str]]:
-    """Offsets and characters of brackets in ``text`` that have no partner."""
+def _unbalanced(text: str, brackets: re.Pattern[str], pos: int = 0) -> Iterator[tuple[int, str]]:
+    """Offsets and characters of brackets in ``text[pos:]`` that have no partner.
+
+    ``brackets`` matches the bracket characters to pair (``_TEXT_BRACKETS`` or
+    ``_FIELD_BRACKETS``); visiting only those, not every character, is what
+    makes the walk cheap.
+    """
     stack: list[tuple[int, str]] = []
-    for i, c in enumerate(text):
-        if c in _OPEN and c in pairs:
+    for m in brackets.finditer(text, pos):
+        i, c = m.start(), m.group()
+        if c in _OPEN:
             stack.append((i, c))
-        elif c in _CLOSE and c in pairs:
+        else:
             opener = _CLOSE[c]
             if stack and stack[-1][1] == opener:
                 stack.pop()
@@ -786,23 +929,33 @@ def unbalanced_brackets(doc: Document, ctx: Context) -> Iterator[Hit]:
         `(` before `International Law Studies` is never closed.
     """
     for region in _regions(doc):
-        masked = _masked_identifiers(region)
-        pairs = "()[]{}" if region.field is None else "()[]"
-        skip = 0
-        if region.field is None:
-            label = _LABEL_PAREN.match(masked)
-            skip = label.end() if label else 0
-        for i, c in _unbalanced(masked[skip:], pairs):
-            at, stop = region.at(skip + i, skip + i + 1)
-            if c in _OPEN:
-                msg = f"'{c}' is opened here but never closed in this reference"
-            else:
-                msg = f"'{c}' closes a bracket that was never opened in this reference"
-            yield Hit(at, stop, msg, field=region.field, reference=region.ref)
+        brackets = _TEXT_BRACKETS if region.field is None else _FIELD_BRACKETS
+        # Masking only removes brackets: a region without any has nothing to report.
+        if brackets.search(region.text):
+            yield from _bracket_hits(region)
+
+
+def _bracket_hits(region: _Region) -> Iterator[Hit]:
+    """RC003 in one region."""
+    masked = _masked_identifiers(region)
+    brackets = _FIELD_BRACKETS
+    skip = 0
+    if region.field is None:
+        brackets = _TEXT_BRACKETS
+        label = _LABEL_PAREN.match(masked)
+        skip = label.end() if label else 0
+    for i, c in _unbalanced(masked, brackets, skip):
+        at, stop = region.at(i, i + 1)
+        if c in _OPEN:
+            msg = f"'{c}' is opened here but never closed in this reference"
+        else:
+            msg = f"'{c}' closes a bracket that was never opened in this reference"
+        yield Hit(at, stop, msg, field=region.field, reference=region.ref)
 
 
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”‟»"
+_STRAIGHT = re.compile('"')
 
 
 def _quote_problems(text: str, straight: bool) -> Iterator[tuple[int, str]]:
@@ -812,9 +965,8 @@ def _quote_problems(text: str, straight: bool) -> Iterator[tuple[int, str]]:
     def between_letters(i: int) -> bool:
         return 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
 
-    for i, c in enumerate(text):
-        if c not in _QUOTE_OPEN and c not in _QUOTE_CLOSE:
-            continue
+    for m in _FIELD_QUOTES.finditer(text):  # the typographic marks only
+        i, c = m.start(), m.group()
         if between_letters(i):
             continue  # a mark used as an apostrophe ("NATO‟s"); the encoding rules see it
         top = stack[-1][1] if stack else ""
@@ -829,7 +981,7 @@ def _quote_problems(text: str, straight: bool) -> Iterator[tuple[int, str]]:
     for i, c in stack:
         yield i, f"opening quotation mark '{c}' is never closed in this reference"
     if straight:
-        marks = [i for i, c in enumerate(text) if c == '"' and not between_letters(i)]
+        marks = [m.start() for m in _STRAIGHT.finditer(text) if not between_letters(m.start())]
         if len(marks) % 2:
             yield marks[-1], "odd number of '\"' quotation marks in this reference"
 
@@ -862,10 +1014,18 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
         — the `“` is never closed.
     """
     for region in _regions(doc):
-        masked = _masked_identifiers(region)
-        for i, msg in _quote_problems(masked, straight=region.field is None):
-            at, stop = region.at(i, i + 1)
-            yield Hit(at, stop, msg, field=region.field, reference=region.ref)
+        quotes = _TEXT_QUOTES if region.field is None else _FIELD_QUOTES
+        # Masking only removes marks: a region without any has nothing to report.
+        if quotes.search(region.text):
+            yield from _quote_hits(region)
+
+
+def _quote_hits(region: _Region) -> Iterator[Hit]:
+    """RC004 in one region."""
+    masked = _masked_identifiers(region)
+    for i, msg in _quote_problems(masked, straight=region.field is None):
+        at, stop = region.at(i, i + 1)
+        yield Hit(at, stop, msg, field=region.field, reference=region.ref)
 
 
 # --------------------------------------------------------------------------
@@ -951,13 +1111,16 @@ def empty_field(doc: Document, ctx: Context) -> Iterator[Hit]:
     Example:
         `month = {},` — delete the line or fill it in.
     """
+    text = doc.text
     for ref in doc.references:
+        fields = ref.fields
         for name, (s, e) in ref.field_spans.items():
-            value = ref.fields.get(name, doc.text[s:e])
-            if value.strip(" \t\r\n{}") == "":
-                name_at = doc.text.rfind(name, ref.start, s)
+            # Not .get(name, text[s:e]): that copies every field to use none.
+            value = fields[name] if name in fields else text[s:e]
+            if not value.strip(" \t\r\n{}"):
+                name_at = text.rfind(name, ref.start, s)
                 start = name_at if name_at >= 0 else s
-                end = e + 1 if doc.text[e : e + 1] in ("}", '"') else e
+                end = e + 1 if text[e : e + 1] in ("}", '"') else e
                 yield Hit(
                     start,
                     max(end, start),

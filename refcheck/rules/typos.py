@@ -2,7 +2,8 @@
 
 The rules share one pass over each reference (:func:`analyse_document`), so
 that a phrase slip, a non-word and a venue slip in the same place are
-reported once.  Word
+reported once.  The words worth judging come from the scan of each region
+that the artifact rules share (``refcheck/text/scan.py``).  Word
 frequencies come from wordfreq, loaded on first use (see
 ``refcheck/text/freq.py``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -20,7 +22,7 @@ from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
 from refcheck.text.prose import ProseEvidence
-from refcheck.text.tokens import Token, is_acronym, words
+from refcheck.text.scan import EMPTY, RegionWords, scan_region
 
 # Masks under which no typo is reported at all.
 _SKIP_WORDS = {"name", "publisher", "url", "doi", "email", "latex", "protected", "transliteration"}
@@ -52,9 +54,11 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
     for ref in doc.entries():
         ctx = analyse(doc, ref)
         found: list[TypoHit] = []
-        for (start, end, fld), toks in zip(ctx.regions, ctx.region_tokens(doc.text), strict=True):
-            found.extend(_check_region(doc.text, start, end, ctx, ref, fld, toks=toks))
-            if prose:
+        for (start, end, fld), words in zip(ctx.regions, ctx.scan(doc.text), strict=True):
+            if words is not EMPTY:
+                found.extend(_check_region(doc.text, start, end, ctx, ref, fld, words))
+        if prose:
+            for toks in ctx.region_tokens(doc.text):
                 name_tokens.update(
                     t.text for t in toks if ctx.mask_reason(t.start, t.end) == "name"
                 )
@@ -67,7 +71,10 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
         for start, end in prose_regions(doc):
             plain = RefContext(regions=[(start, end, None)])
             _mask_markup(doc.text, start, end, plain)
-            hits.extend(_check_region(doc.text, start, end, plain.finish(), None, None, evidence))
+            words = scan_region(doc.text, start, end, prose=True)
+            hits.extend(
+                _check_region(doc.text, start, end, plain.finish(), None, None, words, evidence)
+            )
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = (doc.text, hits)
@@ -96,24 +103,18 @@ def _check_region(
     ctx: RefContext,
     ref: Reference | None,
     fld: str | None,
+    words: RegionWords,
     prose: ProseEvidence | None = None,
-    toks: list[Token] | None = None,
 ) -> list[TypoHit]:
     """Typo hits of ``text[lo:hi]``; ``prose`` is the document's name evidence in body text.
 
-    ``toks`` are the region's tokens when the caller has them already.
+    ``words`` is the region's scan: only its suspect words can be misspellings.
     """
     from refcheck.text.prose import looks_like_name
     from refcheck.text.spelling import judge, ligature_repair
 
     out: list[TypoHit] = []
-    if toks is None:
-        toks = words(text[lo:hi], lo)
-    for tok in toks:
-        # judge() corrects only ASCII words of four letters or more: anything else
-        # needs no test at all (a ligature search on "Russia's" would load wordfreq).
-        if len(tok.text) < 4 or not tok.text.isascii() or not tok.text.isalpha():
-            continue
+    for tok in words.suspects:
         if ctx.mask_reason(tok.start, tok.end) in _SKIP_WORDS:
             continue
         if ligature_repair(tok.text) is not None:
@@ -131,7 +132,7 @@ def _check_region(
         if c is not None:
             out.append(TypoHit("RC101", tok.start, tok.end, c.message, c.suggestion, ref, fld))
     taken = [(h.start, h.end) for h in out]
-    for start, end, wrong, right, category in _phrase_slips(text, toks):
+    for start, end, wrong, right, category in words.slips:
         if any(s < end and start < e for s, e in taken):
             continue
         if ctx.mask_reason(start, end) in _SKIP_PHRASES:
@@ -146,6 +147,7 @@ def _check_region(
 _VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
 _VENUE_LEAD = regex.compile(r"[\s\"“‘'*_]*")
 _VENUE_TAIL = regex.compile(r"[\s\"”’'*_.,;:]*$")
+_NON_SPACE = regex.compile(r"\S+")
 
 
 def _with_venue_slips(text: str, ref: Reference, found: list[TypoHit]) -> list[TypoHit]:
@@ -177,13 +179,24 @@ def _with_venue_slips(text: str, ref: Reference, found: list[TypoHit]) -> list[T
 
 def _venue_slip(text: str, s: int, e: int) -> tuple[int, int, str, str, str] | None:
     """(start, end, suggestion, known title, message) for a slipped venue in ``text[s:e]``."""
+    slip = _venue_slip_in(text[s:e])
+    if slip is None:
+        return None
+    start, end, suggestion, title, message = slip
+    return s + start, s + end, suggestion, title, message
+
+
+# Pure in the value: a bibliography names the same venues again and again.
+@lru_cache(maxsize=8192)
+def _venue_slip_in(value: str) -> tuple[int, int, str, str, str] | None:
+    """_venue_slip() of a field value, with offsets into the value."""
     from refcheck.text.lexicon import nearest_journal
 
-    lead = _VENUE_LEAD.match(text, s, e)
-    tail = _VENUE_TAIL.search(text, s, e)
-    start = lead.end() if lead else s
-    end = max(start, tail.start() if tail else e)
-    written = text[start:end]
+    lead = _VENUE_LEAD.match(value)
+    tail = _VENUE_TAIL.search(value)
+    start = lead.end() if lead else 0
+    end = max(start, tail.start() if tail else len(value))
+    written = value[start:end]
     if not written or "\\" in written or "{" in written:
         return None  # LaTeX or brace-protected text: not comparable with plain titles
     match = nearest_journal(written)
@@ -194,7 +207,7 @@ def _venue_slip(text: str, s: int, e: int) -> tuple[int, int, str, str, str] | N
     slipped = {k: (w, p) for k, w, p in match.slips}
     parts: list[str] = []
     pos = 0
-    for k, m in enumerate(regex.finditer(r"\S+", written)):
+    for k, m in enumerate(_NON_SPACE.finditer(written)):
         if k in slipped:
             parts.append(written[pos : m.start()] + _in_case_of(*slipped[k]))
             pos = m.end()
@@ -239,73 +252,6 @@ def _in_case_of(written: str, proper: str) -> str:
     if written[:1].islower():
         return proper.lower()
     return proper
-
-
-def _plural_pair(a: str, b: str) -> bool:
-    return a + "s" == b or b + "s" == a or a + "es" == b or b + "es" == a
-
-
-def _phrase_slips(text: str, toks: list[Token]) -> Iterator[tuple[int, int, str, str, str]]:
-    from rapidfuzz.distance import OSA
-
-    from refcheck.text.lexicon import phrase_index
-    from refcheck.text.spelling import is_camel_case, match_case
-
-    index = phrase_index()
-    # Runs of words separated by single spaces only: a phrase never spans punctuation.
-    runs: list[list[Token]] = []
-    for tok in toks:
-        if runs and text[runs[-1][-1].end : tok.start] in (" ", "\u00a0"):
-            runs[-1].append(tok)
-        else:
-            runs.append([tok])
-    for run in runs:
-        if len(run) < 2:
-            continue
-        lows = [t.text.lower() for t in run]
-        reported_until = -1
-        # A slipped phrase keeps at least one of its words exactly: align on it.
-        for j, low in enumerate(lows):
-            for p, k in index.get(low, ()):
-                i = j - k
-                n = len(p.words)
-                if i < 0 or i + n > len(run) or i <= reported_until:
-                    continue
-                evidence = False
-                ok = True
-                for t, pw in enumerate(p.words, i):
-                    w = lows[t]
-                    if w == pw:
-                        continue
-                    # Neither a plural (1-2 letters) nor one edit (1 letter) changes the
-                    # length by more than 2: most windows are rejected here, cheaply.
-                    if not -2 <= len(w) - len(pw) <= 2:
-                        ok = False
-                        break
-                    if _plural_pair(w, pw):
-                        continue
-                    tok = run[t]
-                    if (
-                        len(pw) >= 4
-                        and tok.text.isalpha()
-                        and not is_acronym(tok.text)
-                        and not is_camel_case(tok.text)
-                        and OSA.distance(w, pw) == 1
-                        and freq.zipf(pw) - freq.zipf(w) >= 1.0
-                    ):
-                        evidence = True
-                        continue
-                    ok = False
-                    break
-                if ok and evidence:
-                    window = run[i : i + n]
-                    start, end = window[0].start, window[-1].end
-                    right = " ".join(
-                        t.text if t.text.lower() == pw else match_case(t.text, orig)
-                        for t, pw, orig in zip(window, p.words, p.text.split(), strict=True)
-                    )
-                    reported_until = i + n - 1
-                    yield start, end, text[start:end], right, p.category
 
 
 def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:

@@ -18,6 +18,7 @@ import regex
 from refcheck.model import Document, Reference
 from refcheck.text import freq
 from refcheck.text.patterns import lazy
+from refcheck.text.scan import RegionWords, scan_recurring, scan_region
 from refcheck.text.tokens import Token, is_acronym, words
 
 # BibTeX/CSL fields whose values are ordinary prose worth spell-checking.
@@ -36,6 +37,9 @@ PROSE_FIELDS = (
     "collection-title",
     "event",
 )
+# Prose fields whose values recur from entry to entry (titles and whole
+# references do not): their scans are shared by value.
+_RECURRING = frozenset(PROSE_FIELDS) - {"title"}
 # Fields holding names: never spell-checked token by token.
 NAME_FIELDS = ("author", "editor", "publisher", "address", "location", "translator")
 
@@ -61,12 +65,16 @@ _IEEE = lazy(
     r"(?:(?:and\s+)?(?:\p{Lu}\.-?\s?){1,3}\s?\p{Lu}[\p{L}\p{M}'’\-]+(?:\s\p{Lu}[\p{L}'’\-]+)?,?\s*)+"
 )
 
+_SENTENCE_END = lazy(r"(?<!\b\p{Lu}\p{Ll}?)\.\s")
+_SPACES = lazy(r"\s+")
 
-@dataclass
+
+@dataclass(slots=True)
 class RefContext:
     regions: list[tuple[int, int, str | None]]
     masks: list[tuple[int, int, str]] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
+    _starts: list[int] | None = None  # mask starts, indexed only when there are many masks
+    _words: tuple[RegionWords, ...] | None = None
 
     def region_tokens(self, text: str) -> list[list[Token]]:
         """The word tokens of each region (of ``text``).
@@ -76,15 +84,34 @@ class RefContext:
         """
         return [words(text[lo:hi], lo) for lo, hi, _ in self.regions]
 
+    def scan(self, text: str) -> tuple[RegionWords, ...]:
+        """What the word-level rules must look at in each region (of ``text``).
+
+        Computed by the first rule that asks and kept: it is a few tokens per
+        reference, not every token.
+        """
+        if self._words is None:
+            self._words = tuple(
+                scan_recurring(text, lo, hi) if fld in _RECURRING else scan_region(text, lo, hi)
+                for lo, hi, fld in self.regions
+            )
+        return self._words
+
     def finish(self) -> RefContext:
         self.masks.sort()
-        self._starts = [m[0] for m in self.masks]
         return self
 
     def mask_reason(self, start: int, end: int) -> str | None:
         """Why the span [start, end) is not ordinary text, or None."""
-        i = bisect.bisect_right(self._starts, end)
-        for s, e, reason in self.masks[max(0, i - 40) : i]:
+        masks = self.masks
+        if len(masks) > 40:
+            if self._starts is None:
+                self._starts = [m[0] for m in masks]
+            i = bisect.bisect_right(self._starts, end)
+            masks = masks[i - 40 : i] if i > 40 else masks[:i]
+        # With 40 masks or fewer, scanning them all meets the overlapping ones in
+        # the same order as scanning the last 40 that start before ``end``.
+        for s, e, reason in masks:
             if s < end and start < e:
                 return reason
         return None
@@ -119,18 +146,45 @@ def analyse(doc: Document, ref: Reference) -> RefContext:
     return ctx
 
 
+# Field names of an entry, in order -> its prose fields (with lower-cased names)
+# and its masked fields (with the reason).  The entries of a file name their
+# fields alike: one lookup per entry instead of lower-casing and classifying
+# every field of every entry.
+_FieldPlan = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+_FIELD_PLANS: dict[tuple[str, ...], _FieldPlan] = {}
+
+
+def _field_plan(names: tuple[str, ...]) -> _FieldPlan:
+    plan = _FIELD_PLANS.get(names)
+    if plan is not None:
+        return plan
+    prose: list[tuple[str, str]] = []
+    masked: list[tuple[str, str]] = []
+    for name in names:
+        low = name.lower()
+        if low in PROSE_FIELDS:
+            prose.append((name, low))
+        elif low in NAME_FIELDS:
+            masked.append((name, "name" if low != "publisher" else "publisher"))
+    plan = tuple(prose), tuple(masked)
+    if len(_FIELD_PLANS) < 4096:  # bounded, whatever fields a file invents
+        _FIELD_PLANS[names] = plan
+    return plan
+
+
 def _analyse(doc: Document, ref: Reference) -> RefContext:
-    ctx = RefContext(regions=[])
     if ref.format != "text" and ref.fields and ref.field_spans:
-        for name, (s, e) in ref.field_spans.items():
-            low = name.lower()
-            if low in PROSE_FIELDS:
-                ctx.regions.append((s, e, low))
-            elif low in NAME_FIELDS:
-                ctx.masks.append((s, e, "name" if low != "publisher" else "publisher"))
-        for s, e, _ in ctx.regions:
-            _mask_markup(doc.text, s, e, ctx)
+        text = doc.text
+        spans = ref.field_spans
+        prose, masked = _field_plan(tuple(spans))
+        regions: list[tuple[int, int, str | None]] = [
+            (*spans[name], low) for name, low in prose
+        ]
+        ctx = RefContext(regions, [(*spans[name], reason) for name, reason in masked])
+        for s, e, _ in regions:
+            _mask_markup(text, s, e, ctx)
         return ctx.finish()
+    ctx = RefContext(regions=[])
     start, end = ref.start, ref.end
     ctx.regions.append((start, end, None))
     raw = doc.text[start:end]
@@ -151,15 +205,25 @@ def _analyse(doc: Document, ref: Reference) -> RefContext:
 
 def _mask_markup(text: str, start: int, end: int, ctx: RefContext) -> None:
     chunk = text[start:end]
-    for pattern, reason in (
-        (_URL, "url"),
-        (_DOI, "doi"),
-        (_EMAIL, "email"),
-        (_LATEX, "latex"),
-        (_BRACED, "protected"),
-    ):
-        for m in pattern.finditer(chunk):
-            ctx.masks.append((start + m.start(), start + m.end(), reason))
+    # Each pattern needs a character or string most values lack: testing for it
+    # in C spares five regex scans of nearly every field.
+    if "://" in chunk or "www." in chunk.lower():
+        _mask_all(_URL, chunk, start, "url", ctx)
+    if "10." in chunk:
+        _mask_all(_DOI, chunk, start, "doi", ctx)
+    if "@" in chunk:
+        _mask_all(_EMAIL, chunk, start, "email", ctx)
+    if "\\" in chunk:
+        _mask_all(_LATEX, chunk, start, "latex", ctx)
+    if "{" in chunk:
+        _mask_all(_BRACED, chunk, start, "protected", ctx)
+
+
+def _mask_all(
+    pattern: regex.Pattern[str], chunk: str, start: int, reason: str, ctx: RefContext
+) -> None:
+    for m in pattern.finditer(chunk):
+        ctx.masks.append((start + m.start(), start + m.end(), reason))
 
 
 def author_prefix(raw: str) -> tuple[int, int] | None:
@@ -181,14 +245,14 @@ def author_prefix(raw: str) -> tuple[int, int] | None:
         i = rest.find(q)
         if i > 0:
             stops.append(i)
-    m = regex.search(r"(?<!\b\p{Lu}\p{Ll}?)\.\s", rest)
+    m = _SENTENCE_END.search(rest)
     if m:
         stops.append(m.end())
     stop = min(stops)
     if stop == len(rest) or stop > 300:
         return None
     prefix = rest[:stop]
-    parts = [p for p in regex.split(r"\s+", prefix.strip()) if p]
+    parts = [p for p in _SPACES.split(prefix.strip()) if p]
     if not parts or not all(_NAME_PART.fullmatch(p.rstrip(",;.:")) or p in ",;." for p in parts):
         return None
     return pos, pos + stop
@@ -200,6 +264,8 @@ def _mask_transliterations(raw: str, start: int, ctx: RefContext) -> None:
     "Vtoroi shans Tsentral’noi Azii [Central Asia’s Second Chance]": the text
     before the bracket is a transliterated title, not misspelled English.
     """
+    if "[" not in raw:
+        return
     prev = 0
     for m in _TRANSLATION.finditer(raw):
         inner = [t.text for t in words(m.group(1)) if t.text.isalpha()]

@@ -103,27 +103,53 @@ class Tables:
     def find(self, word: str) -> int:
         """Index of ``word`` (exact, already lower-cased), or -1."""
         key = word.encode("utf-8", "surrogatepass")
+        if b"\n" in key:
+            return -1  # no word holds the separator (and it would match across words)
+        lo, hi = self._stride(key)
         words, offsets = self.words, self.offsets
+        if lo >= self._count:
+            return -1
+        if words.startswith(key + b"\n", offsets[lo]):
+            return lo
+        # Any other word of the stride starts after a newline: one search in C
+        # instead of a Python-level bisection over the stride.
+        at = words.find(b"\n" + key + b"\n", offsets[lo], offsets[hi] + len(key) + 1)
+        if at < 0:
+            return -1
+        return bisect.bisect_left(offsets, at + 1, lo, hi + 1)
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some word starts with ``prefix``."""
+        key = prefix.encode("utf-8", "surrogatepass")
+        if b"\n" in key:
+            return False  # as in find()
+        lo, hi = self._stride(key)
+        if lo >= self._count:
+            return False
+        # Words with the prefix are the first ones not less than it, which the
+        # stride holds.
+        words, offsets = self.words, self.offsets
+        return (
+            words.startswith(key, offsets[lo])
+            or words.find(b"\n" + key, offsets[lo], offsets[hi] + len(key)) >= 0
+        )
+
+    def _stride(self, key: bytes) -> tuple[int, int]:
+        """Indices lo <= hi such that the first word not less than ``key`` is among lo..hi.
+
+        hi may be ``_count`` (no word: then offsets[hi] is the end of ``words``).
+        """
         sample = self._sample
         if sample is None:
-            # Every _STRIDE-th word: bisect (in C) narrows the search to one stride,
-            # leaving 6 byte-slice comparisons in Python instead of 20.
+            # Every _STRIDE-th word, searched by bisect in C.
+            words, offsets = self.words, self.offsets
             sample = self._sample = [
                 words[offsets[i] : offsets[i + 1] - 1] for i in range(0, self._count, _STRIDE)
             ]
         j = bisect.bisect_left(sample, key)
         # word(j-1 strides) < key <= word(j strides): the answer is in between.
         lo = (j - 1) * _STRIDE + 1 if j else 0
-        hi = min(j * _STRIDE, self._count)
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if words[offsets[mid] : offsets[mid + 1] - 1] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < self._count and words[offsets[lo] : offsets[lo + 1] - 1] == key:
-            return lo
-        return -1
+        return lo, min(j * _STRIDE, self._count)
 
 
 def _build() -> Tables:
@@ -351,12 +377,15 @@ def _vocabulary() -> dict[int, list[str]]:
 def candidates(word: str, max_distance: int = 1) -> tuple[Candidate, ...]:
     """Common English words within ``max_distance`` edits (OSA: a swap is one edit).
 
-    Sorted by distance, then most frequent first.
+    Sorted by distance, then most frequent first (then shorter, then as
+    wordfreq lists them).
     """
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     w = word.lower()
+    if max_distance == 1 and len(w) >= 2 and w.isascii():
+        return _one_edit_candidates(w)
     out: list[Candidate] = []
     for length in range(len(w) - max_distance, len(w) + max_distance + 1):
         bucket = _bucket(length)
@@ -369,6 +398,66 @@ def candidates(word: str, max_distance: int = 1) -> tuple[Candidate, ...]:
                 out.append(Candidate(cand, int(dist), zipf(cand)))
     out.sort(key=lambda c: (c.distance, -c.zipf))
     return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _bucket_index(length: int) -> tuple[list[str], list[int], list[str], list[int]]:
+    """One bucket sorted by its words and by its reversed words, with bucket positions."""
+    bucket = _bucket(length)
+    by_word = sorted(range(len(bucket)), key=bucket.__getitem__)
+    reversed_words = [w[::-1] for w in bucket]
+    by_end = sorted(range(len(bucket)), key=reversed_words.__getitem__)
+    return (
+        [bucket[i] for i in by_word],
+        by_word,
+        [reversed_words[i] for i in by_end],
+        by_end,
+    )
+
+
+def _prefixed(keys: list[str], positions: list[int], prefix: str) -> list[int]:
+    """Bucket positions of the sorted ``keys`` that start with ``prefix`` (ASCII)."""
+    lo = bisect.bisect_left(keys, prefix)
+    hi = bisect.bisect_left(keys, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return positions[lo:hi]
+
+
+def _one_edit_candidates(w: str) -> tuple[Candidate, ...]:
+    """candidates(w, 1) for an ASCII ``w`` of 2+ letters, without scanning whole buckets.
+
+    One edit (insertion, deletion, substitution or swap) changes at most two
+    adjacent letters of ``w``, starting at some position p: the first p
+    letters stay, and so do the last len - p - 2 or more.  So either the
+    first k letters stay (p >= k) or the last len - k - 1 do: only bucket
+    words sharing that prefix or that suffix are compared.  The order is
+    candidates()'s: distance, then frequency, then the order the bucket
+    search met them in (length, then place in the bucket).
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    head = (len(w) - 1) // 2
+    tail = len(w) - 1 - head
+    found: list[tuple[int, float, int, int, str]] = []
+    for length in (len(w) - 1, len(w), len(w) + 1):
+        bucket = _bucket(length)
+        if not bucket:
+            continue
+        by_word, word_pos, by_end, end_pos = _bucket_index(length)
+        if head:
+            near = set(_prefixed(by_word, word_pos, w[:head]))
+            near.update(_prefixed(by_end, end_pos, w[::-1][:tail]))
+            places = list(near)
+        else:
+            places = list(range(len(bucket)))
+        choices = [bucket[i] for i in places]
+        for cand, dist, k in process.extract(
+            w, choices, scorer=OSA.distance, score_cutoff=1, limit=None
+        ):
+            if cand != w:
+                found.append((int(dist), -zipf(cand), length, places[k], cand))
+    found.sort()
+    return tuple(Candidate(cand, dist, -negz) for dist, negz, _, _, cand in found)
 
 
 def times_more_common(a: float, b: float) -> str:

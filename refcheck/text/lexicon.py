@@ -75,6 +75,16 @@ def _journal_index() -> tuple[tuple[str, ...], frozenset[str]]:
     return lowered, frozenset(known)
 
 
+@lru_cache(maxsize=1)
+def _titles_by_length() -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
+    """Lower-cased known titles grouped by length, with their places in the list."""
+    groups: dict[int, list[int]] = {}
+    lowered = _journal_index()[0]
+    for i, t in enumerate(lowered):
+        groups.setdefault(len(t), []).append(i)
+    return {n: (tuple(lowered[i] for i in ix), tuple(ix)) for n, ix in groups.items()}
+
+
 class VenueMatch(NamedTuple):
     title: str  # the known title, as the list writes it
     distance: int  # edits between the container and the title (OSA, case-insensitive)
@@ -108,14 +118,23 @@ def nearest_journal(name: str, min_length: int = 12) -> VenueMatch | None:
     lowered, _ = _journal_index()
     # Two edits in a short name change too much of it to be a slip.
     cutoff = 1 if len(low) < 20 else 2
-    found = process.extract(low, lowered, scorer=OSA.distance, score_cutoff=cutoff, limit=None)
+    # Each edit changes the length by one at most: only titles of a near length can match.
+    by_length = _titles_by_length()
+    found: list[tuple[int, int]] = []  # (distance, index in the list)
+    for length in range(len(low) - cutoff, len(low) + cutoff + 1):
+        titles, indices = by_length.get(length, ((), ()))
+        for _, d, k in process.extract(
+            low, titles, scorer=OSA.distance, score_cutoff=cutoff, limit=None
+        ):
+            found.append((int(d), indices[k]))
     if not found:
         return None
-    best = min(int(d) for _, d, _ in found)
-    closest = {lowered[i] for _, d, i in found if int(d) == best}
+    best = min(d for d, _ in found)
+    closest = {lowered[i] for d, i in found if d == best}
     if len(closest) != 1:
         return None
-    index = next(i for _, d, i in found if int(d) == best)
+    # The first in the list, as a search of the whole list meets them.
+    index = min(i for d, i in found if d == best)
     title = journal_titles()[index]
     written, proper = name.split(), title.split()
     if len(written) != len(proper):

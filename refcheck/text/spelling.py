@@ -13,9 +13,8 @@ import itertools
 from functools import lru_cache
 from typing import NamedTuple
 
-import regex
-
 from refcheck.text import freq
+from refcheck.text.patterns import lazy
 from refcheck.text.tokens import Token, is_acronym, is_alpha
 
 # A token at least this common in English is a word, whatever it looks like.
@@ -38,15 +37,15 @@ RARE_MIN_ZIPF = 1.5
 RARE_MIN_LENGTH = 9
 RARE_TWO_EDITS_LENGTH = 12
 
-_SURNAME_AFTER = regex.compile(r"^,\s*(?:\p{Lu}\p{Ll}?\.|\p{Lu}\p{Ll}+\b)")
-_LIST_BEFORE = regex.compile(r"(?:^|[,;&:]|\band|\bIn)\s*$")
-_INITIAL_BEFORE = regex.compile(r"\b\p{Lu}\p{Ll}?\.\s?$")
-_END_OF_NAME_AFTER = regex.compile(r"^\s*(?:,|;|and\b|&|\.\s*\(?\d{4}|\s*\(\d{4})")
-_INITIALS_AFTER = regex.compile(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
-_CITATION_AFTER = regex.compile(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
-_CAP_BEFORE = regex.compile(r"\b\p{Lu}\p{Ll}+\s$")
-_YEAR_AFTER = regex.compile(r"^[.,]?\s*\(?(?:1[5-9]|20)\d\d\b")
-_CLAUSE_BREAK = regex.compile(r"[.;:()\[\]\"“”«»]")
+_SURNAME_AFTER = lazy(r"^,\s*(?:\p{Lu}\p{Ll}?\.|\p{Lu}\p{Ll}+\b)")
+_LIST_BEFORE = lazy(r"(?:^|[,;&:]|\band|\bIn)\s*$")
+_INITIAL_BEFORE = lazy(r"\b\p{Lu}\p{Ll}?\.\s?$")
+_END_OF_NAME_AFTER = lazy(r"^\s*(?:,|;|and\b|&|\.\s*\(?\d{4}|\s*\(\d{4})")
+_INITIALS_AFTER = lazy(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
+_CITATION_AFTER = lazy(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
+_CAP_BEFORE = lazy(r"\b\p{Lu}\p{Ll}+\s$")
+_YEAR_AFTER = lazy(r"^[.,]?\s*\(?(?:1[5-9]|20)\d\d\b")
+_CLAUSE_BREAK = lazy(r"[.;:()\[\]\"“”«»]")
 
 
 class Correction(NamedTuple):
@@ -63,19 +62,34 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
-# Every token of every reference asks; the answer depends on the word alone.
+# Asked for every rare word of every reference; the answer depends on the word alone.
 @lru_cache(maxsize=65536)
 def ligature_repair(word: str) -> str | None:
     """The word with a lost ligature restored ("Articial" -> "Artificial"), if any."""
     low = word.lower()
-    if freq.zipf(low) >= WORD_MIN_ZIPF:
+    z_low = freq.zipf(low)
+    if z_low >= WORD_MIN_ZIPF:
         return None
     best: tuple[float, str] | None = None
+    table = freq.tables() if low.isascii() and low.isalpha() else None
     for i in range(1, len(low)):
+        if table is not None:
+            # A candidate is lower-case ASCII letters: zipf() of it is the table's
+            # value, 0 when absent.  When no word starts like the five candidates
+            # of one place (low[:i] + "f"), one lookup rules them all out.
+            if not table.has_prefix(low[:i] + "f"):
+                continue
+            for lig in LIGATURES:
+                cand = low[:i] + lig + low[i:]
+                found = table.find(cand)
+                z = table.zipf[found] / 100 if found >= 0 else 0.0
+                if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
+                    best = (z, cand)
+            continue
         for lig in LIGATURES:
             cand = low[:i] + lig + low[i:]
             z = freq.zipf(cand)
-            if z >= 3.0 and z - freq.zipf(low) >= MIN_GAIN and (best is None or z > best[0]):
+            if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                 best = (z, cand)
     return match_case(word, best[1]) if best else None
 
@@ -207,13 +221,43 @@ def judge(
     one of them ("Kyrgystan" where "Kyrgyzstan" is written elsewhere) is
     judged like any other word, however rare the proper noun.
     """
+    assessed = _assess(tok.text, rare)
+    if assessed is None:
+        return None
+    if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-"):
+        return None
     word = tok.text
+    best, z = assessed
+    # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
+    # Radiologe"): only a correction to a common word is convincing there.
+    if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF and best.word not in proper:
+        return None
+    if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
+        return None
+    suggestion = match_case(word, best.word)
+    message = (
+        f"'{word}' is not an English word; '{suggestion}' is {describe_edit(word, best.word)} "
+        f"and {freq.times_more_common(best.zipf, z)} times more common"
+    )
+    return Correction(tok, suggestion, message)
+
+
+def could_correct(word: str, rare: bool = False) -> bool:
+    """Whether judge() may correct ``word`` somewhere: its letters do not rule it out."""
+    return _assess(word, rare) is not None
+
+
+# judge() asks this of every rare word of every reference; a word recurs in many.
+@lru_cache(maxsize=65536)
+def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
+    """The correction judge() makes of ``word`` from its letters alone, and its Zipf value.
+
+    None when the word itself rules a correction out, wherever it stands.
+    """
     # English misspellings are ASCII; "Gärtner" or "þessa" are names or foreign words.
     if len(word) < 4 or not word.isascii() or not word.isalpha() or is_acronym(word):
         return None
     if is_camel_case(word):  # eLife, iConference, mBio, McAllister: coined or names
-        return None
-    if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-"):
         return None
     low = word.lower()
     z = freq.zipf(low)
@@ -226,10 +270,6 @@ def judge(
             return None
         cands = [only]
     best = cands[0]
-    # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
-    # Radiologe"): only a correction to a common word is convincing there.
-    if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF and best.word not in proper:
-        return None
     # An attested word that is the candidate plus a leading letter is a prefixed
     # form or a brand ("asocial", "Apress"), not a slip of the keyboard.
     if z > 0 and low[1:] == best.word:
@@ -243,11 +283,46 @@ def judge(
 
     if low in journal_words():
         return None
-    if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
+    return best, z
+
+
+_CAMEL_GLUE = lazy(r"(of|in|and|for|the|on|to|with|from|by|at)(\p{Lu}\p{Ll}{2,})")
+# Function words a lost space glues to a neighbour ("ofthe", "Associationfor").
+FUNCTION_WORDS = ("of", "the", "for", "and", "in", "on", "to", "with", "from", "by", "at")
+
+
+# Pure in the word; asked for every token of every reference.
+@lru_cache(maxsize=65536)
+def glue_split(word: str) -> str | None:
+    """'Associationfor' -> 'Association for', 'ofthe' -> 'of the', else None."""
+    low = word.lower()
+    # Every split below puts a function word first or last: most words neither
+    # start nor end with one.
+    if not (low.startswith(FUNCTION_WORDS) or low.endswith(FUNCTION_WORDS)):
         return None
-    suggestion = match_case(word, best.word)
-    message = (
-        f"'{word}' is not an English word; '{suggestion}' is {describe_edit(word, best.word)} "
-        f"and {freq.times_more_common(best.zipf, z)} times more common"
-    )
-    return Correction(tok, suggestion, message)
+    m = _CAMEL_GLUE.fullmatch(word)
+    if m and freq.zipf(m.group(2)) >= 3.0:
+        return f"{m.group(1)} {m.group(2)}"
+    if not word.isalpha() or (word[1:] != low[1:]) or freq.other_language(low):
+        return None
+    zw = freq.zipf(low)
+    best: tuple[float, str] | None = None
+    for i in range(1, len(low)):
+        a, b = low[:i], low[i:]
+        if a not in FUNCTION_WORDS and b not in FUNCTION_WORDS:
+            continue
+        both_function = a in FUNCTION_WORDS and b in FUNCTION_WORDS
+        if both_function:
+            if zw >= 4.0 or len(low) < 4:
+                continue
+        elif zw >= 2.0 or (
+            min(len(a), len(b)) < 3 and not (a in FUNCTION_WORDS or b in FUNCTION_WORDS)
+        ):
+            continue
+        content = [x for x in (a, b) if x not in FUNCTION_WORDS]
+        if any(len(x) < 4 or freq.zipf(x) < 3.0 for x in content):
+            continue
+        score = min(freq.zipf(a), freq.zipf(b))
+        if best is None or score > best[0]:
+            best = (score, word[:i] + " " + word[i:])
+    return best[1] if best else None

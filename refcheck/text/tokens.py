@@ -7,8 +7,9 @@ from typing import NamedTuple
 
 import regex
 
-# A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*")
+# A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").  No
+# lookaround: searching text[lo:hi] and text with pos/endpos lo, hi find the same words.
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*")
 _INITIAL = regex.compile(r"\p{Lu}\p{Ll}?\.")
 
 
@@ -24,11 +25,11 @@ _new_tuple = tuple.__new__
 def words(text: str, offset: int = 0) -> list[Token]:
     """Every word-like token of ``text``; offsets are shifted by ``offset``."""
     # tuple.__new__ makes the same Token without the namedtuple's Python-level
-    # __new__: tokenising is done for every region by three rules.
+    # __new__ (the word rules read regions through refcheck/text/scan.py instead).
     new, token = _new_tuple, Token
     return [
         new(token, (m.group(), m.start() + offset, m.end() + offset))
-        for m in _WORD.finditer(text)
+        for m in WORD.finditer(text)
     ]
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from refcheck.model import Document, SourceText
 from refcheck.rules.encoding import (
     invisible_character,
@@ -60,3 +62,68 @@ def test_invisible_characters() -> None:
         "\u200b",
         "\u00ad",
     ]
+
+
+def _mojibake_lines() -> list[str]:
+    """Seed lines with non-ASCII text, and text mis-decoded by the codecs ftfy knows."""
+    import random
+
+    lines = [
+        line
+        for path in sorted((ROOT / "references").glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").split("\n")
+        if not line.isascii()
+    ]
+    rng = random.Random(6)
+    alphabet = "abcdefXYZ .,;:'\"-éèàçöüßñøåœŒ’“”–—…€£©®™°±µ½×αβγабвгЁЯ„‟"
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        codec = rng.choice(("cp1252", "latin-1", "mac_roman", "cp1251", "cp1253", "cp1257"))
+        broken = text.encode("utf-8").decode(codec, "replace")
+        cut = rng.randint(0, len(broken))
+        lines.append(text[:cut] + broken[cut:] if rng.random() < 0.5 else broken)
+    return lines
+
+
+def test_badness_searched_near_non_ascii_characters_only_agrees_with_ftfy() -> None:
+    from refcheck.rules.encoding import _badness_plan, _ftfy_badness, _near_non_ascii
+
+    plan = _badness_plan()
+    if plan is None:
+        pytest.skip("this ftfy's pattern does not allow the windowed search")
+    is_bad = _ftfy_badness().is_bad
+    lines = _mojibake_lines()
+    verdicts = [is_bad(line) for line in lines]
+    assert [_near_non_ascii(line, *plan) for line in lines] == verdicts
+    assert 0 < sum(verdicts) < len(lines)
+
+
+def test_mojibake_found_on_every_line_at_its_offset() -> None:
+    block = "Plain ASCII line.\nJean-FranÃ§ois and Ã©tÃ©\nGödel, Escher\nx\n"
+    text = block * 3
+    found = hits(mojibake, Document(SourceText("t.txt", text), "bibtex", []))
+    spans = [(h.start, h.end, h.suggestion) for h in found]
+    first = [(s, e, fix) for s, e, fix in spans if s < len(block)]
+    assert [text[s:e] for s, e, _ in first] == ["Jean-FranÃ§", "Ã©", "tÃ©"]
+    assert [fix for _, _, fix in first] == ["Jean-Franç", "é", "té"]
+    n = len(block)
+    assert spans == [(s + k * n, e + k * n, fix) for k in range(3) for s, e, fix in first]
+
+
+def test_single_character_matches_found_like_finditer() -> None:
+    from refcheck.rules.encoding import (
+        _APOSTROPHE_CHARS,
+        _APOSTROPHE_LIKE,
+        _INVISIBLE,
+        _INVISIBLE_CHARS,
+        _matches_at,
+    )
+
+    text = (
+        "Putin`s a``b \\`e x´y members‟ „q‟ 1′2 a‟b `x y` "
+        "a\u200bb \u200c\u200d a\u200cb ك\u200cك 1\u200d \ufeffz \u00ad \u2060"
+    ) * 3
+    for pattern, chars in ((_APOSTROPHE_LIKE, _APOSTROPHE_CHARS), (_INVISIBLE, _INVISIBLE_CHARS)):
+        expected = [(m.start(), m.group()) for m in pattern.finditer(text)]
+        assert [(m.start(), m.group()) for m in _matches_at(pattern, chars, text)] == expected
+        assert expected

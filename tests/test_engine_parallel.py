@@ -1,0 +1,103 @@
+"""One large file: the rules are shared between forked processes, the report is not."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from refcheck import engine
+from refcheck.config import Settings
+
+SAMPLE = Path(__file__).resolve().parent.parent / "references" / "sample.bib"
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="the rule split needs fork()",
+)
+
+
+def _large_bib(tmp_path: Path, copies: int) -> Path:
+    """``sample.bib``'s entries (which have findings of many rules) with fresh keys."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    parts = []
+    for i in range(copies):
+        parts.append(re.sub(r"(@\w+\{)([^,\s]+),", rf"\g<1>\g<2>c{i},", text))
+    target = tmp_path / "large.bib"
+    target.write_text("\n".join(parts), encoding="utf-8")
+    return target
+
+
+# Each run is a fresh interpreter: fork() is refused in a process with other
+# threads, and earlier tests may leave one behind in this one.
+_RUN = """
+import json, os, sys
+from refcheck import engine
+from refcheck.config import Settings
+from refcheck.report.json import render
+
+calls = []
+forked = engine._check_forked
+
+def counting(*args):
+    calls.append(1)
+    return forked(*args)
+
+engine._check_forked = counting
+if sys.argv[3] == "die":
+    engine._child = lambda work, send: os._exit(3)
+result = engine.run([sys.argv[1]], Settings(offline=True, jobs=int(sys.argv[2])))
+print(json.dumps({"forked": len(calls), "report": render(result)}))
+"""
+
+
+def _report(target: Path, jobs: int, child: str = "live") -> tuple[int, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, str(target), str(jobs), child],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(proc.stdout)
+    return out["forked"], out["report"]
+
+
+def test_forked_rules_give_the_serial_report(tmp_path: Path) -> None:
+    target = _large_bib(tmp_path, 40)
+    forks, serial = _report(target, 1)
+    assert forks == 0
+    forks, parallel = _report(target, 2)
+    assert forks == 1  # the split really ran
+    assert parallel == serial
+    codes = {f["code"] for f in json.loads(serial)["findings"]}
+    # Findings of several rule modules, so both processes had work.
+    assert {"RC402"} <= codes and len(codes) >= 4
+
+
+def test_a_child_that_dies_leaves_its_rules_to_the_parent(tmp_path: Path) -> None:
+    target = _large_bib(tmp_path, 40)
+    _, serial = _report(target, 1)
+    forks, parallel = _report(target, 2, child="die")
+    assert forks == 1
+    assert parallel == serial
+
+
+def test_small_runs_one_job_and_threads_stay_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    small = engine.load_document(str(SAMPLE), Settings(offline=True))
+    rules = engine.select_rules(Settings(offline=True)).rules
+    assert engine._rule_workers([small], rules, Settings(offline=True, jobs=2)) == 1
+    large = engine.load_document(str(_large_bib(tmp_path, 40)), Settings(offline=True))
+    assert engine._rule_workers([large], rules, Settings(offline=True, jobs=1)) == 1
+    assert engine._rule_workers([large], rules, Settings(offline=True, jobs=2)) == 2
+    # fork() in a process with another thread could copy a lock that thread holds.
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert engine._rule_workers([large], rules, Settings(offline=True, jobs=2)) == 1
