@@ -67,7 +67,10 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--openalex-key", metavar="KEY")
     p.add_argument("--retraction-watch-url", metavar="URL", help="Retraction Watch CSV")
     p.add_argument("--pubmed-key", metavar="KEY", help="NCBI API key (10 requests a second)")
-    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    p.add_argument(
+        "--jobs", type=int, metavar="N",
+        help="processes for many files or one large file (default: CPUs; 1: no fork)",
+    )
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--fix-typos", action="store_true", help="with --fix, also fix typos")
     p.add_argument("--prose", action="store_true", default=None, help="also check prose")

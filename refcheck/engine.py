@@ -244,23 +244,37 @@ def _run(paths: list[str], settings: Settings) -> RunResult:
     jobs = settings.jobs or (os.cpu_count() or 1)
     if jobs > 1 and len(files) >= 16:
         if not any(r.network for r in select_rules(settings).rules):
-            # Each worker parses *and* checks its files; only the cross-file rules
-            # run here, once every document is back.
-            return _run_parallel(files, settings, jobs)
-        # Network rules share one client, cache and rate limit: they run here.
-        documents = _load_parallel(files, settings, jobs)
-    else:
-        documents = [load_document(f, settings) for f in files]
-    return check(documents, settings)
+            if not _can_fork():
+                # Each worker parses *and* checks its files; only the cross-file
+                # rules run here, once every document is back.
+                return _run_parallel(files, settings, jobs)
+            # With fork() the documents are parsed here and inherited by the
+            # processes that share the rules (check()): sending 2,000 parsed
+            # documents back from workers cost as much as parsing them.
+        else:
+            # Network rules share one client, cache and rate limit: they run here.
+            return check(_load_parallel(files, settings, jobs), settings)
+    return check([load_document(f, settings) for f in files], settings)
 
 
 _Checked = tuple[Document, list[Finding], list[str]]
 
 
-def _load_and_check(args: tuple[str, Settings]) -> _Checked:
-    path, settings = args
-    doc = load_document(path, settings)
+# What a worker process of _run_parallel keeps between files: the settings and
+# the rules it runs, sent and selected once per process, not once per file.
+_worker: tuple[Settings, list[Rule]] | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker
     rules = [r for r in select_rules(settings).rules if not r.network and not _cross_file(r)]
+    _worker = (settings, rules)
+
+
+def _load_and_check(path: str) -> _Checked:
+    assert _worker is not None, "_start_worker runs first in every worker"
+    settings, rules = _worker
+    doc = load_document(path, settings)
     notes: list[str] = []
     findings = check_document(doc, rules, settings, Context(documents=[doc]), notes)
     return doc, findings, notes
@@ -269,9 +283,14 @@ def _load_and_check(args: tuple[str, Settings]) -> _Checked:
 def _run_parallel(files: list[str], settings: Settings, jobs: int) -> RunResult:
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Large chunks: fewer round trips between processes; a few per worker, so
+    # that one slow file does not leave the other workers idle at the end.
+    chunk = max(8, len(files) // (jobs * 8))
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(settings,)
+    ) as pool:
         # map() keeps the input order, so the run is the same as a serial one.
-        done = list(pool.map(_load_and_check, [(f, settings) for f in files], chunksize=8))
+        done = list(pool.map(_load_and_check, files, chunksize=chunk))
     return check([d for d, _, _ in done], settings, [(f, n) for _, f, n in done])
 
 
@@ -363,14 +382,15 @@ _FORK_MIN_REFERENCES = 500
 # running them in one process computes it once.
 _SHARED_ANALYSIS = {"refcheck.rules.artifacts": "refcheck.rules.typos"}
 
-# Relative cost of a rule module at 10,000 entries (benchmarks/README.md): the
+# Seconds a rule module takes at 10,000 entries (benchmarks/README.md): the
 # costliest tasks are handed out first, so the processes finish together.  A
 # stale figure only costs balance, never correctness.
 _MODULE_COST = {
-    "refcheck.rules.typos": 3.0,
-    "refcheck.rules.syntax": 2.0,
-    "refcheck.rules.encoding": 1.0,
-    "refcheck.rules.structure": 1.0,
+    "refcheck.rules.typos": 0.81,  # with artifacts (_SHARED_ANALYSIS)
+    "refcheck.rules.structure": 0.29,
+    "refcheck.rules.syntax": 0.12,
+    "refcheck.rules.encoding": 0.11,
+    "refcheck.rules.sanity": 0.04,
 }
 
 
@@ -379,26 +399,62 @@ def _rule_workers(documents: list[Document], rules: list[Rule], settings: Settin
     jobs = settings.jobs or (os.cpu_count() or 1)
     if jobs < 2 or any(r.network for r in rules):
         return 1  # network rules share one client, cache and rate limit
-    import multiprocessing
-    import threading
-
-    # fork() is what makes this cheap (the parsed documents are inherited, not
-    # pickled); it is only safe in a process that has no other thread.
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return 1
     if sum(len(d.references) for d in documents) < _FORK_MIN_REFERENCES:
         return 1
-    return jobs
+    return jobs if _can_fork() else 1
 
 
-def _tasks(rules: list[Rule]) -> list[list[int]]:
-    """Indices of ``rules`` grouped by module, costliest group first."""
+def _can_fork() -> bool:
+    import multiprocessing  # not before it is needed: a small run's start-up counts
+    import threading
+
+    # fork() is what makes the rule split cheap (the parsed documents are
+    # inherited, not pickled); it is only safe in a process with no other thread.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+_Task = tuple[list[int], list[int]]  # (indices of rules, indices of documents)
+
+
+def _tasks(documents: list[Document], rules: list[Rule], workers: int) -> list[_Task]:
+    """Rule groups (by module) over slices of the documents, costliest first.
+
+    With several documents, a group's documents are cut into one slice per
+    process, so that the costliest group does not hold up the run; a group
+    that reads other documents (the citation rules) keeps them together.
+    """
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(rules):
         module = r.check.__module__
         groups.setdefault(_SHARED_ANALYSIS.get(module, module), []).append(i)
-    order = sorted(groups, key=lambda m: (-_MODULE_COST.get(m, 0.5), m))
-    return [groups[m] for m in order]
+    sizes = [len(d.references) + 1 for d in documents]
+    total = sum(sizes)
+    weighted: list[tuple[float, str, int, _Task]] = []
+    for module, members in groups.items():
+        cost = _MODULE_COST.get(module, 0.0)
+        parts = 1 if any(_cross_file(rules[r]) for r in members) else workers
+        for k, docs in enumerate(_slices(sizes, parts)):
+            share = sum(sizes[d] for d in docs) / total
+            weighted.append((-cost * share, module, k, (members, docs)))
+    weighted.sort(key=lambda w: w[:3])
+    return [task for *_, task in weighted]
+
+
+def _slices(sizes: list[int], parts: int) -> list[list[int]]:
+    """Consecutive runs of document indices with about equal sums of ``sizes``."""
+    out: list[list[int]] = []
+    target = sum(sizes) / parts
+    current: list[int] = []
+    filled = 0.0
+    for d, size in enumerate(sizes):
+        current.append(d)
+        filled += size
+        if filled >= target * (len(out) + 1) and len(out) < parts - 1:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
 
 
 _Done = dict[tuple[int, int], tuple[list[Finding], list[str]]]
@@ -419,7 +475,7 @@ def _check_forked(
     """
     import multiprocessing
 
-    tasks = _tasks(rules)
+    tasks = _tasks(documents, rules, workers)
     mp = multiprocessing.get_context("fork")
     counter = mp.Value("i", 0)
 
@@ -431,10 +487,12 @@ def _check_forked(
                 counter.value += 1
             if t >= len(tasks):
                 return done
-            for d, doc in enumerate(documents):
-                for r in tasks[t]:
+            members, docs = tasks[t]
+            for d in docs:
+                for r in members:
                     said: list[str] = []
-                    done[(d, r)] = (check_document(doc, [rules[r]], settings, ctx, said), said)
+                    found = check_document(documents[d], [rules[r]], settings, ctx, said)
+                    done[(d, r)] = (found, said)
 
     children = []
     try:
@@ -454,11 +512,11 @@ def _check_forked(
         with contextlib.suppress(EOFError, OSError):
             done.update(recv.recv())
         child.join()
-    missing = [r for r in range(len(rules)) if (0, r) not in done] if documents else []
     for d, doc in enumerate(documents):
-        for r in missing:
-            said: list[str] = []
-            done[(d, r)] = (check_document(doc, [rules[r]], settings, ctx, said), said)
+        for r in range(len(rules)):
+            if (d, r) not in done:
+                said: list[str] = []
+                done[(d, r)] = (check_document(doc, [rules[r]], settings, ctx, said), said)
     return done
 
 

@@ -85,8 +85,12 @@ def _looks_binary(data: bytes) -> bool:
         return not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"))
     if not head:
         return False
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control / len(head) > 0.1
+
+
+# Control characters other than tab, newline, vertical tab, form feed, carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:

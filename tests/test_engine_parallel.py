@@ -101,3 +101,29 @@ def test_small_runs_one_job_and_threads_stay_in_one_process(
     # fork() in a process with another thread could copy a lock that thread holds.
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     assert engine._rule_workers([large], rules, Settings(offline=True, jobs=2)) == 1
+
+
+def test_slices_are_consecutive_balanced_and_complete() -> None:
+    assert engine._slices([10], 2) == [[0]]
+    assert engine._slices([5, 5, 5, 5], 2) == [[0, 1], [2, 3]]
+    parts = engine._slices([1, 9, 1, 1, 1, 1, 1, 1], 3)
+    assert [d for part in parts for d in part] == list(range(8))
+    assert len(parts) == 3
+
+
+def test_a_costly_group_is_cut_by_document_but_citations_are_not(tmp_path: Path) -> None:
+    docs = []
+    for i in range(4):
+        target = tmp_path / f"part{i}.bib"
+        target.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        docs.append(engine.load_document(str(target), Settings(offline=True)))
+    rules = engine.select_rules(Settings(offline=True)).rules
+    tasks = engine._tasks(docs, rules, 2)
+    # Every (document, rule) pair is in exactly one task.
+    pairs = [(d, r) for members, ds in tasks for d in ds for r in members]
+    assert sorted(pairs) == sorted((d, r) for d in range(4) for r in range(len(rules)))
+    by_code = {rules[m[0]].code: ds for m, ds in tasks}
+    assert len([ds for m, ds in tasks if rules[m[0]].code == "RC101"]) == 2
+    assert by_code["RC901"] == [0, 1, 2, 3]
+    # The costliest slice comes first.
+    assert rules[tasks[0][0][0]].code == "RC101"

@@ -626,3 +626,14 @@ def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> No
     for value in ("?\\`{a}", "\\'e $x^2$", "a-{\\'e}"):
         decode_once(value)
     assert asked == ["?\\`{a}", "\\'e $x^2$", "a-{\\'e}"]
+
+
+def test_entry_after_an_unclosed_one_is_kept_and_located() -> None:
+    # A block's text once was looked up again in the file, which could find an
+    # earlier copy: the second entry vanished and the message named the file's end.
+    text = "@article{key\n@article{key2, title={x}}\n"
+    doc = parse_text(text)
+    assert [r.key for r in doc.references] == ["key", "key2"]
+    assert [p.message for p in doc.problems] == [
+        "entry 'key' is not closed: missing '}' before the next entry at line 2"
+    ]

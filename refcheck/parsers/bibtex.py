@@ -32,7 +32,6 @@ next field name), without changing any offset.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -579,7 +578,6 @@ _SPLIT_START = re.compile(r"@\w*[ \t]*(?=[{(])")
 _SPLIT_MARKS = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
 # Inside a `(`-delimited block the closing `)` is a mark too.
 _SPLIT_MARKS_PAREN = re.compile(r'(?<!\\)[{}",=)]|@\w*[ \t]*(?=[{(])')
-_ESCAPED_NEWLINE = re.compile(r"\\\n")
 
 
 @dataclass
@@ -820,44 +818,26 @@ class _Splitter:
 
 
 def _split_blocks(masked: str, source: SourceText) -> Iterator[tuple[_Block, _FastEntry | None]]:
-    """The splitter's blocks, located in the text the way refcheck always has.
+    """The splitter's blocks at the offsets where it found them.
+
+    (refcheck once looked bibtexparser's blocks up by their text, which could
+    find an earlier copy and lose the entry after an unclosed one.)
 
     Blocks come one at a time, so that an entry's fast-path reading is dropped
     as soon as its Reference is built: keeping 10,000 of them alive made every
     garbage collection pass walk them all.
     """
     try:
-        escaped = [m.start() for m in _ESCAPED_NEWLINE.finditer(masked)]
-        cursor = 0
         for start, stop, failed, reason, entry in _Splitter(masked, source.text).split():
             if stop <= start:
                 continue
-            # bibtexparser counted lines by its newline marks, which skip a newline
-            # right after a backslash, and refcheck then looked each block up by
-            # its text from that line on.  Both are kept, so that a block is found
-            # where it always was (in text repeated between blocks, that can be
-            # an earlier copy).  The text starts with `@`: with none in between,
-            # the first copy from that line on is the block itself.
-            length = stop - start
-            if cursor <= start and masked.find("@", cursor, start) == -1:
-                at = start
-            else:
-                raw = masked[start:stop]
-                line = source.position(start)[0] - 1 - bisect.bisect_left(escaped, start - 1)
-                line_start = source.line_start(min(max(line + 1, 1), source.line_count))
-                at = masked.find(raw, max(cursor, line_start))
-                if at == -1:
-                    at = masked.find(raw, cursor)
-                if at == -1:
-                    continue
-            cursor = at + length
-            if entry is not None and at == start:
-                yield _Block("entry", at, at + length, failed, reason), entry
+            if entry is not None:
+                yield _Block("entry", start, stop, failed, reason), entry
                 continue
-            type_m = _BLOCK_START.match(masked, at)
+            type_m = _BLOCK_START.match(masked, start)
             btype = type_m.group(1).lower() if type_m else ""
             kind = btype if btype in ("string", "comment", "preamble") else "entry"
-            yield _Block(kind, at, at + length, failed, reason), None
+            yield _Block(kind, start, stop, failed, reason), None
     except Exception as exc:  # only the splitter's own failures, not the reader's
         raise _SplitFailure from exc
 

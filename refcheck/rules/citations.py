@@ -523,17 +523,21 @@ def _bib_documents(doc: Document, ctx: Context) -> tuple[list[Document], list[st
 # run instead of once per bibliography: a repository of 2,000 .bib files otherwise
 # scans 2,000 x 2,000 documents.
 _CITING: (
-    tuple[tuple[Document, ...], tuple[int, ...], dict[int, tuple[list[Document], set[str]]]]
-    | None
+    tuple[list[Document], tuple[int, ...], dict[int, tuple[list[Document], set[str]]]] | None
 ) = None
 
 
 def _citing_documents(ctx: Context) -> dict[int, tuple[list[Document], set[str]]]:
     global _CITING
+    cached = _CITING
+    # The engine hands every rule of a run the same list: recognising it by
+    # identity keeps this lookup from being linear in the run's documents.
+    if cached is not None and cached[0] is ctx.documents and len(cached[1]) == len(ctx.documents):
+        return cached[2]
     documents = tuple(ctx.documents)
     ids = tuple(map(id, documents))
-    cached = _CITING
     if cached is not None and cached[1] == ids:
+        _CITING = (ctx.documents, ids, cached[2])
         return cached[2]
     out: dict[int, tuple[list[Document], set[str]]] = {}
     for other in documents:
@@ -547,7 +551,7 @@ def _citing_documents(ctx: Context) -> dict[int, tuple[list[Document], set[str]]
             users, cited = out.setdefault(id(b), ([], set()))
             users.append(other)
             cited.update(c.key for c in cites if c.key)
-    _CITING = (documents, ids, out)
+    _CITING = (ctx.documents, ids, out)
     return out
 
 
