@@ -197,22 +197,7 @@ def load_all(paths: list[str], settings: Settings) -> list[Document]:
     files = discover(paths, settings.exclude, settings.input_format)
     if not files:
         raise InputError("no files to check")
-    jobs = settings.jobs or (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= 16:
-        return _load_parallel(files, settings, jobs)
     return [load_document(f, settings) for f in files]
-
-
-def _load_one(args: tuple[str, Settings]) -> Document:
-    return load_document(*args)
-
-
-def _load_parallel(files: list[str], settings: Settings, jobs: int) -> list[Document]:
-    # Worker processes pay off only for many files; map() keeps the input order.
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_load_one, [(f, settings) for f in files], chunksize=8))
 
 
 # Rules that read ``Context.documents`` (a \cite key against every .bib of the run):
@@ -241,19 +226,14 @@ def _run(paths: list[str], settings: Settings) -> RunResult:
     files = discover(paths, settings.exclude, settings.input_format)
     if not files:
         raise InputError("no files to check")
+    # Files are parsed here: sending parsed documents back from worker processes
+    # costs as much as parsing them (measured at 2,000 files).  With fork() the
+    # processes that share the rules inherit them (check()); without it, offline
+    # workers parse *and* check their files and only the cross-file rules run here.
     jobs = settings.jobs or (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= 16:
-        if not any(r.network for r in select_rules(settings).rules):
-            if not _can_fork():
-                # Each worker parses *and* checks its files; only the cross-file
-                # rules run here, once every document is back.
-                return _run_parallel(files, settings, jobs)
-            # With fork() the documents are parsed here and inherited by the
-            # processes that share the rules (check()): sending 2,000 parsed
-            # documents back from workers cost as much as parsing them.
-        else:
-            # Network rules share one client, cache and rate limit: they run here.
-            return check(_load_parallel(files, settings, jobs), settings)
+    offline = not any(r.network for r in select_rules(settings).rules)
+    if jobs > 1 and len(files) >= 16 and offline and not _can_fork():
+        return _run_parallel(files, settings, jobs)
     return check([load_document(f, settings) for f in files], settings)
 
 

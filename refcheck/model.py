@@ -12,7 +12,7 @@ import bisect
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 
 class Severity(str, enum.Enum):
@@ -228,6 +228,43 @@ class Document:
     def entries(self) -> Iterator[Reference]:
         """References that describe a work (not ibid./op. cit. repeats)."""
         return (r for r in self.references if r.kind not in ("ibid", "op-cit"))
+
+
+_T = TypeVar("_T")
+
+
+class DocumentMemo(Generic[_T]):
+    """A value derived from each of the last few documents, for rules that share work.
+
+    The document itself is held, so that its ``id()`` cannot be taken by a newer
+    object while cached; a value is stale once the document's text or its list
+    of references changed (a reference appended by a caller).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: dict[int, tuple[Document, str, list[Reference], int, _T]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, doc: Document) -> _T | None:
+        entry = self._entries.get(id(doc))
+        if (
+            entry is not None
+            and entry[0] is doc
+            and entry[1] is doc.text
+            and entry[2] is doc.references
+            and entry[3] == len(doc.references)
+        ):
+            return entry[4]
+        return None
+
+    def put(self, doc: Document, value: _T) -> _T:
+        if len(self._entries) >= self.size and id(doc) not in self._entries:
+            self._entries.clear()
+        self._entries[id(doc)] = (doc, doc.text, doc.references, len(doc.references), value)
+        return value
 
 
 @dataclass(frozen=True)

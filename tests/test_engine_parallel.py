@@ -7,11 +7,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from refcheck import engine
 from refcheck.config import Settings
+from refcheck.report.json import render
 
 SAMPLE = Path(__file__).resolve().parent.parent / "references" / "sample.bib"
 
@@ -127,3 +129,27 @@ def test_a_costly_group_is_cut_by_document_but_citations_are_not(tmp_path: Path)
     assert by_code["RC901"] == [0, 1, 2, 3]
     # The costliest slice comes first.
     assert rules[tasks[0][0][0]].code == "RC101"
+
+
+def test_without_fork_workers_parse_and_check_files_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where fork() is missing (Windows, macOS default), a pool of workers parses
+    # and checks the files; the cross-file rules still see every document.
+    for i in range(17):
+        (tmp_path / f"refs{i:02}.bib").write_text(SAMPLE.read_text(encoding="utf-8"))
+    (tmp_path / "paper.tex").write_text("\\cite{nokey}\n\\bibliography{refs01}\n")
+    serial = engine.run([str(tmp_path)], Settings(offline=True, jobs=1))
+    pooled: list[int] = []
+    run_parallel = engine._run_parallel
+
+    def counting(*args: Any) -> Any:
+        pooled.append(1)
+        return run_parallel(*args)
+
+    monkeypatch.setattr(engine, "_can_fork", lambda: False)
+    monkeypatch.setattr(engine, "_run_parallel", counting)
+    parallel = engine.run([str(tmp_path)], Settings(offline=True, jobs=2))
+    assert pooled == [1]
+    assert render(parallel) == render(serial)
+    assert "RC910" in {f.code for f in serial.findings}

@@ -293,13 +293,13 @@ def test_splitter_reproduces_bibtexparser(text: str) -> None:
     bibtexparser = pytest.importorskip("bibtexparser")
     if bibtexparser.__version__ != "2.1.0":
         pytest.skip("the splitter reproduces bibtexparser 2.1.0")
-    ours = [block[:4] for block in bibtex._Splitter(text, text).split()]
+    ours = [block[:4] for block in bibtex._Splitter(text).split()]
     assert ours == _bibtexparser_blocks(text)
 
 
 def test_splitter_recovers_entry_after_unclosed_brace() -> None:
     text = (DATA / "broken.bib").read_text(encoding="utf-8")
-    blocks = list(bibtex._Splitter(text, text).split())
+    blocks = list(bibtex._Splitter(text).split())
     jones = text.index("@book{jones2019")
     smith = next(b for b in blocks if b[0] == text.index("@article{smith2020"))
     assert smith[2] and "Unexpected block start" in (smith[3] or "")
@@ -312,10 +312,10 @@ def test_percent_line_inside_entry_is_a_comment() -> None:
     text = "@article{k,\n  title = {T},\n  % a comment, with a comma\n  year = {2001}\n}\n"
     # bibtexparser's rules take the comma in the `%` line for a field separator,
     # so comments are blanked, offsets kept, before the splitter sees them.
-    assert next(bibtex._Splitter(text, text).split())[2]
+    assert next(bibtex._Splitter(text).split())[2]
     masked = bibtex._mask_comments(text)
     assert len(masked) == len(text) and "%" not in masked
-    assert next(bibtex._Splitter(masked, text).split())[1:3] == (len(text) - 1, False)
+    assert next(bibtex._Splitter(masked).split())[1:3] == (len(text) - 1, False)
     doc = parse_text(text)
     assert doc.problems == []
     ref = doc.references[0]
@@ -378,8 +378,8 @@ def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> N
     taken = []
     fast_entry = bibtex._fast_entry
 
-    def counted(text: str, original: str, start: int) -> bibtex._FastEntry | None:
-        entry = fast_entry(text, original, start)
+    def counted(text: str, start: int) -> bibtex._Entry | None:
+        entry = fast_entry(text, start)
         taken.append(entry is not None)
         return entry
 
@@ -387,7 +387,7 @@ def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> N
     fast = [_reading(parse_text(text)) for text in texts]
     # Both outcomes occur often enough for the comparison to mean something.
     assert sum(taken) > 80 and taken.count(False) > 80
-    monkeypatch.setattr(bibtex, "_fast_entry", lambda text, original, start: None)
+    monkeypatch.setattr(bibtex, "_fast_entry", lambda text, start: None)
     monkeypatch.setattr(bibtex, "_fast_entry_end", lambda text, start: None)
     for text, reading in zip(texts, fast, strict=True):
         assert _reading(parse_text(text)) == reading, text
@@ -414,7 +414,7 @@ def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_fast_path_takes_only_the_usual_shape(entry: str, shape: bool, taken: bool) -> None:
     assert (bibtex._fast_entry_end(entry, 0) == len(entry)) is shape
-    assert (bibtex._fast_entry(entry, entry, 0) is not None) is taken
+    assert (bibtex._fast_entry(entry, 0) is not None) is taken
 
 
 def test_fast_path_keeps_offsets_and_macros() -> None:

@@ -175,8 +175,7 @@ def _mask_comments(text: str) -> str:
             continue
         if tok == "@":
             start = _BLOCK_START.match(text, m.start())
-            at_line_start = _at_line_start(text, m.start())
-            if start is not None and (depth == 0 or at_line_start):
+            if start is not None and (depth == 0 or _at_line_start(text, m.start())):
                 # An entry of the fast path's shape has a '%' only inside its
                 # values: step over it whole instead of mark by mark.
                 end = _fast_entry_end(text, m.start()) if start.group(2) == "{" else None
@@ -239,17 +238,19 @@ class _Scan:
 
 
 @dataclass
-class _FastEntry:
-    """An entry read whole by the fast path, in the form a Reference takes it."""
+class _Entry:
+    """An entry's parts in the form a Reference takes them (fast path or scan)."""
 
     entry_type: str
-    key: str
-    key_span: tuple[int, int]
+    key: str | None
+    key_span: tuple[int, int] | None
     end: int
-    fields: dict[str, str]  # as written in the file
+    fields: dict[str, str]  # as written (the first of a repeated field)
     spans: dict[str, tuple[int, int]]
-    values: dict[str, str]  # braced and quoted values
-    bare: list[tuple[str, str]]  # (name, value): macros, resolved when the entry is read
+    values: dict[str, str]  # macros resolved, still LaTeX
+    # Fields whose value in ``values`` is still a bare word: the fast path reads
+    # an entry before the @string blocks ahead of it are read.
+    bare: list[str] = field(default_factory=list)
 
 
 class _Abort(Exception):
@@ -268,10 +269,10 @@ class _EntryScanner:
     open, which is reported with where it was opened.
     """
 
-    def __init__(self, source: SourceText, start: int, limit: int, text: str | None = None) -> None:
+    def __init__(self, source: SourceText, text: str, start: int, limit: int) -> None:
         # ``text``: the comment-masked text, which has the same lines as ``source``.
         self.source = source
-        self.text = source.text if text is None else text
+        self.text = text
         self.start = start
         self.limit = limit
 
@@ -607,16 +608,16 @@ class _Splitter:
     fast path reads whole needs no mark-by-mark walk at all.
     """
 
-    def __init__(self, text: str, original: str) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.original = original  # the text before comment masking
         self.marks = _SPLIT_MARKS
-        self.pos = 0  # where the search for the next mark starts
-        self.current = 0  # start of the last mark returned
+        # Where the search for the next mark starts: past the last mark found
+        # (the unaccepted one included) or past an entry the fast path read.
+        self.pos = 0
         self.unaccepted: re.Match[str] | None = None
         self.closer = "}"
 
-    def split(self) -> Iterator[tuple[int, int, bool, str | None, _FastEntry | None]]:
+    def split(self) -> Iterator[tuple[int, int, bool, str | None, _Entry | None]]:
         """(start, end, failed, reason, entry) of every block, in order.
 
         ``entry`` is the entry as the fast path read it, or None.
@@ -633,15 +634,14 @@ class _Splitter:
                 if found is None:
                     break
                 m = found
-                self.pos = m.end()
-            opener = m.group(0).lower()
             if text[m.end()] == "{":
-                entry = _fast_entry(text, self.original, m.start())
+                entry = _fast_entry(text, m.start())
                 if entry is not None:
                     yield m.start(), entry.end, False, None, entry
                     self.pos = entry.end
                     continue
-            block: tuple[int, int, bool, str | None, _FastEntry | None]
+            block: tuple[int, int, bool, str | None, _Entry | None]
+            opener = m.group(0).lower()
             try:
                 self._open_block(m)
                 if opener.startswith("@comment"):
@@ -655,50 +655,29 @@ class _Splitter:
                 block = (m.start(), end, False, None, None)
             except _SplitAbort as abort:
                 block = (m.start(), abort.end, True, abort.reason, None)
-            self._close_block()
             yield block
 
     def _next_mark(self) -> re.Match[str]:
         m = self.unaccepted
         if m is not None:
             self.unaccepted = None
-            self.current = m.start()
             return m
         m = self.marks.search(self.text, self.pos)
         if m is None:
-            self.current = self.pos = len(self.text)
+            self.pos = len(self.text)
             raise _SplitAbort("Unexpectedly reached end of file.", len(self.text))
         self.pos = m.end()
-        self.current = m.start()
         return m
 
-    def _at_line_start(self, pos: int) -> bool:
-        text = self.text
-        i = pos - 1
-        while i >= 0:
-            char = text[i]
-            if char == "\n":
-                return True
-            if not char.isspace():
-                return False
-            i -= 1
-        return True
-
     def _open_block(self, m: re.Match[str]) -> None:
+        """Start reading the block whose ``@type`` is ``m``, past its ``{`` or ``(``."""
         if self.text[m.end()] == "(":
             self.closer = ")"
             self.marks = _SPLIT_MARKS_PAREN
-            self.pos = m.end() + 1
         else:
             self.closer = "}"
-            self._next_mark()  # the `{`, always the next mark
-
-    def _close_block(self) -> None:
-        if self.closer == ")":
-            pending = self.unaccepted
-            self.pos = pending.end() if pending is not None else self.current + 1
             self.marks = _SPLIT_MARKS
-            self.closer = "}"
+        self.pos = m.end() + 1
 
     def _move_to_closing_delimiter(self, track_quotes: bool) -> int:
         depth = 0
@@ -715,7 +694,7 @@ class _Splitter:
                 in_quotes = not in_quotes
             elif depth == 0 and tok == self.closer and not in_quotes:
                 return m.start()
-            elif tok.startswith("@") and self._at_line_start(m.start()):
+            elif tok.startswith("@") and _at_line_start(self.text, m.start()):
                 self.unaccepted = m
                 raise _SplitAbort(
                     f"Unexpected block start: `{tok}`. Was still looking for closing bracket",
@@ -748,7 +727,7 @@ class _Splitter:
             elif (tok == "," or tok == self.closer) and not quoted and curls == 0:
                 self.unaccepted = m
                 return
-            elif tok.startswith("@") and self._at_line_start(m.start()):
+            elif tok.startswith("@") and _at_line_start(self.text, m.start()):
                 self.unaccepted = m
                 if quoted:
                     looking_for = '`"`'
@@ -817,7 +796,7 @@ class _Splitter:
         return self._move_to_closing_delimiter(track_quotes=True) + 1
 
 
-def _split_blocks(masked: str, source: SourceText) -> Iterator[tuple[_Block, _FastEntry | None]]:
+def _split_blocks(masked: str) -> Iterator[tuple[_Block, _Entry | None]]:
     """The splitter's blocks at the offsets where it found them.
 
     (refcheck once looked bibtexparser's blocks up by their text, which could
@@ -828,9 +807,8 @@ def _split_blocks(masked: str, source: SourceText) -> Iterator[tuple[_Block, _Fa
     garbage collection pass walk them all.
     """
     try:
-        for start, stop, failed, reason, entry in _Splitter(masked, source.text).split():
-            if stop <= start:
-                continue
+        # Every block ends past its start: at least after its `{` or `(`.
+        for start, stop, failed, reason, entry in _Splitter(masked).split():
             if entry is not None:
                 yield _Block("entry", start, stop, failed, reason), entry
                 continue
@@ -846,7 +824,7 @@ class _SplitFailure(Exception):
     pass
 
 
-def _fallback_blocks(masked: str) -> Iterator[tuple[_Block, _FastEntry | None]]:
+def _fallback_blocks(masked: str) -> Iterator[tuple[_Block, _Entry | None]]:
     """Block starts found without the splitter: every ``@type{`` at a line start."""
     for m in re.finditer(r"(?m)^[ \t]*(@(\w*)[ \t]*[{(])", masked):
         btype = m.group(2).lower()
@@ -907,23 +885,22 @@ def _fast_entry_end(text: str, start: int) -> int | None:
     return None if whole is None else whole.end()
 
 
-def _fast_entry(text: str, original: str, start: int) -> _FastEntry | None:
+def _fast_entry(text: str, start: int) -> _Entry | None:
     """The ``{``-delimited entry of the usual shape at ``start``, or None.
 
-    ``text`` is the comment-masked text, ``original`` the file's.  An entry
-    that repeats a field also goes the full way, which reports it.
+    ``text`` is the comment-masked text.  An entry that repeats a field also
+    goes the full way, which reports it.
     """
     head = _FAST_HEADER.match(text, start)
-    entry_type = head.group(1).lower() if head is not None else "string"
-    if head is None or entry_type.startswith(_NOT_ENTRIES):
+    if head is None:
         return None
-    same = text is original
+    entry_type = head.group(1).lower()
+    if entry_type.startswith(_NOT_ENTRIES):
+        return None
     fields: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
-    values: dict[str, str] = {}
-    bare: list[tuple[str, str]] = []
+    bare: list[str] = []
     pos = head.end()
-    closed = False
     field_at = _FAST_FIELD.match
     while (m := field_at(text, pos)) is not None:
         name = m.group(1).lower()
@@ -933,22 +910,20 @@ def _fast_entry(text: str, original: str, start: int) -> _FastEntry | None:
         if text[value_start] in '{"':
             value_start += 1
             value_end -= 1
-            value = values[name] = text[value_start:value_end]
         else:
-            value = text[value_start:value_end]
-            bare.append((name, value))
-        fields[name] = value if same else original[value_start:value_end]
+            bare.append(name)
+        fields[name] = text[value_start:value_end]
         spans[name] = (value_start, value_end)
         pos = m.end()
         if m.group(3) == "}":
-            closed = True
             break
-    if not closed:
+    else:  # no field closed the entry: only space may be left before its `}`
         close = _FAST_CLOSE.match(text, pos)
         if close is None:
             return None
         pos = close.end()
-    return _FastEntry(entry_type, head.group(2), head.span(2), pos, fields, spans, values, bare)
+    # Until _finish_fast_entry resolves the bare words, values are as written.
+    return _Entry(entry_type, head.group(2), head.span(2), pos, fields, spans, fields, bare)
 
 
 # ---------------------------------------------------------------------------
@@ -978,11 +953,9 @@ def _trim_region(text: str, start: int, end: int) -> int:
 
 
 def _parse_into(doc: Document) -> None:
-    source = doc.source
-    text = source.text
-    masked = _mask_comments(text)
+    masked = _mask_comments(doc.source.text)
     try:
-        _read_blocks(doc, masked, _split_blocks(masked, source))
+        _read_blocks(doc, masked, _split_blocks(masked))
     except _SplitFailure:  # a splitter bug must not take the whole run down
         doc.references.clear()
         doc.problems.clear()
@@ -990,7 +963,7 @@ def _parse_into(doc: Document) -> None:
 
 
 def _read_blocks(
-    doc: Document, masked: str, blocks: Iterator[tuple[_Block, _FastEntry | None]]
+    doc: Document, masked: str, blocks: Iterator[tuple[_Block, _Entry | None]]
 ) -> None:
     source = doc.source
     text = source.text
@@ -1006,61 +979,42 @@ def _read_blocks(
         limit = following[0].start if following is not None else len(text)
         if block.kind in ("comment", "preamble"):
             if block.failed:
+                stopped = _EntryScanner(source, masked, block.start, limit)._where_stopped(limit)
                 doc.problems.append(
                     ParseProblem(
                         "bibtex-syntax",
                         block.start,
                         max(block.end, block.start + 1),
-                        f"@{block.kind} block is not closed "
-                        f"{_EntryScanner(source, block.start, limit)._where_stopped(limit)}",
+                        f"@{block.kind} block is not closed {stopped}",
                     )
                 )
             continue
-        if entry is not None and entry.end <= limit and not block.failed:
+        scan = None
+        if entry is not None:
             # Read whole by the fast path: the scanner would find exactly this.
-            values = entry.values
-            for name, value in entry.bare:
-                values[name] = _join([("bare", value)], strings)
-            index += 1
-            ref = _reference(
-                source,
-                index,
-                block.start,
-                block.end,
-                (entry.entry_type, entry.key),
-                (entry.fields, entry.spans, values),
-            )
-            doc.references.append(ref)
-            _check_key(doc, entry.key, entry.key_span, ref, first_key)
-            continue
-        scan = _EntryScanner(source, block.start, limit, masked).scan()
-        if block.kind == "string":
-            _read_string(scan, strings)
-            if scan.error is not None or block.failed:
-                doc.problems.append(_syntax_problem(scan, block, source))
-            continue
-
-        if block.failed or scan.error is not None:
-            doc.problems.append(_syntax_problem(scan, block, source))
-        if not block.failed and scan.error is None:
-            end = block.end if block.end > block.start else (scan.end or block.start)
-        elif scan.end is not None and scan.error is None:
-            end = scan.end
+            _finish_fast_entry(entry, text, masked, strings)
         else:
-            end = _trim_region(text, block.start, limit)
-        end = max(end, block.start + 1)
+            scan = _EntryScanner(source, masked, block.start, limit).scan()
+            if block.kind == "string":
+                _read_string(scan, strings)
+                if scan.error is not None or block.failed:
+                    doc.problems.append(_syntax_problem(scan, block, source))
+                continue
+            if block.failed or scan.error is not None:
+                doc.problems.append(_syntax_problem(scan, block, source))
+            if not block.failed and scan.error is None:
+                end = block.end
+            elif scan.end is not None and scan.error is None:
+                end = scan.end
+            else:
+                end = _trim_region(text, block.start, limit)
+            entry = _scanned_entry(text, scan, max(end, block.start + 1), strings)
         index += 1
-        ref = _reference(
-            source,
-            index,
-            block.start,
-            end,
-            (scan.entry_type, scan.key),
-            _scanned_fields(text, scan, strings),
-        )
+        ref = _reference(source, index, block.start, entry)
         doc.references.append(ref)
-        _check_key(doc, scan.key, scan.key_span, ref, first_key)
-        _check_fields(doc, scan, ref)
+        _check_key(doc, entry, ref, first_key)
+        if scan is not None:
+            _check_fields(doc, scan, ref)
 
 
 def _syntax_problem(scan: _Scan, block: _Block, source: SourceText) -> ParseProblem:
@@ -1083,12 +1037,9 @@ def _read_string(scan: _Scan, strings: dict[str, str]) -> None:
 
 
 def _check_key(
-    doc: Document,
-    key: str | None,
-    key_span: tuple[int, int] | None,
-    ref: Reference,
-    first_key: dict[str, Reference],
+    doc: Document, entry: _Entry, ref: Reference, first_key: dict[str, Reference]
 ) -> None:
+    key = entry.key
     if not key:
         return
     # BibTeX compares keys without regard to case.
@@ -1097,7 +1048,7 @@ def _check_key(
     if first is None:
         first_key[folded] = ref
         return
-    span = key_span or (ref.start, ref.start + 1)
+    span = entry.key_span or (ref.start, ref.start + 1)
     same = "" if first.key == key else f" (as '{first.key}', differing in case)"
     doc.problems.append(
         ParseProblem(
@@ -1168,10 +1119,19 @@ _DOI_ORG = re.compile(r"doi\.org/", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)([a-z])?")
 
 
-def _scanned_fields(
-    text: str, scan: _Scan, strings: dict[str, str]
-) -> tuple[dict[str, str], dict[str, tuple[int, int]], dict[str, str]]:
-    """(as written, spans, macro-resolved values) of a scan's fields."""
+def _finish_fast_entry(entry: _Entry, text: str, masked: str, strings: dict[str, str]) -> None:
+    """Resolve the fast path's bare words with the @strings read so far, and take
+    the values as written from the file rather than from the masked text."""
+    if entry.bare:
+        entry.values = dict(entry.fields)
+        for name in entry.bare:
+            entry.values[name] = _join([("bare", entry.fields[name])], strings)
+    if masked is not text:
+        entry.fields = {name: text[a:b] for name, (a, b) in entry.spans.items()}
+
+
+def _scanned_entry(text: str, scan: _Scan, end: int, strings: dict[str, str]) -> _Entry:
+    """A scanned entry's parts, ending at ``end``."""
     fields: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
     values: dict[str, str] = {}
@@ -1182,23 +1142,14 @@ def _scanned_fields(
         fields[name] = text[fld.value_start : fld.value_end]
         spans[name] = (fld.value_start, fld.value_end)
         values[name] = _join(fld.pieces, strings)
-    return fields, spans, values
+    return _Entry(scan.entry_type, scan.key, scan.key_span, end, fields, spans, values)
 
 
-def _reference(
-    source: SourceText,
-    index: int,
-    start: int,
-    end: int,
-    head: tuple[str, str | None],
-    content: tuple[dict[str, str], dict[str, tuple[int, int]], dict[str, str]],
-) -> Reference:
-    """A Reference from an entry's (type, key) and (fields, spans, values).
-
-    ``values`` are the fields with macros resolved, still LaTeX.
-    """
-    entry_type, key = head
-    fields, spans, values = content
+def _reference(source: SourceText, index: int, start: int, entry: _Entry) -> Reference:
+    """The Reference of an entry starting at ``start``, its macros resolved."""
+    end = entry.end
+    entry_type = entry.entry_type
+    values = entry.values
     raw = source.text[start:end]
     line = source.position(start)[0]
     ref = Reference(
@@ -1208,10 +1159,10 @@ def _reference(
         start=start,
         end=end,
         raw=raw,
-        key=key,
+        key=entry.key,
         entry_type=entry_type or None,
-        fields=fields,
-        field_spans=spans,
+        fields=entry.fields,
+        field_spans=entry.spans,
         line=line,
         # The line of the last character, counted within the entry.
         end_line=line + raw.count("\n", 0, max(len(raw) - 1, 0)),

@@ -245,10 +245,12 @@ def lost_ligature(doc: Document, ctx: Context) -> Iterator[Hit]:
         for (_, _, fld), words in zip(rc.regions, rc.scan(text), strict=True):
             # Only a rare ASCII word (a suspect) can be missing a ligature.
             for tok in words.suspects:
-                if rc.mask_reason(tok.start, tok.end) in skip or looks_like_name(text, tok):
-                    continue
+                # Most suspects are misspellings, not lost ligatures: the memoised
+                # repair rules them out before the masks and the name test are read.
                 fixed = ligature_repair(tok.text)
                 if fixed is None:
+                    continue
+                if rc.mask_reason(tok.start, tok.end) in skip or looks_like_name(text, tok):
                     continue
                 yield Hit(
                     tok.start,

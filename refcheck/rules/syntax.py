@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from refcheck.model import Category, Document, Fix, Reference, Severity
+from refcheck.model import Category, Document, DocumentMemo, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 
 # --------------------------------------------------------------------------
@@ -111,10 +111,9 @@ _FIELD_HINT = _any_hint("()[]“„«”‟»")
 _TEXT_HINT = _any_hint('()[]{}“„«”‟»"')
 
 # The regions of the last few documents, shared by the rules of this module
-# (the engine runs a module's rules in one process).  The document itself is
-# kept so that its id() cannot be reused by a newer object while cached.
-_CACHE: dict[int, tuple[Document, str, list[Reference], int, list[_Region]]] = {}
+# (the engine runs a module's rules in one process).
 _CACHE_SIZE = 4
+_CACHE: DocumentMemo[list[_Region]] = DocumentMemo(_CACHE_SIZE)
 
 
 def _regions(doc: Document) -> list[_Region]:
@@ -123,19 +122,9 @@ def _regions(doc: Document) -> list[_Region]:
     Regions holding none of the hints above are left out, except a ``doi``
     field, which is judged even when it holds no DOI at all.
     """
-    entry = _CACHE.get(id(doc))
-    if (
-        entry is not None
-        and entry[0] is doc
-        and entry[1] is doc.text
-        and entry[2] is doc.references
-        and entry[3] == len(doc.references)
-    ):
-        return entry[4]
-    regions = list(_all_regions(doc, hinted_only=True))
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[id(doc)] = (doc, doc.text, doc.references, len(doc.references), regions)
+    regions = _CACHE.get(doc)
+    if regions is None:
+        regions = _CACHE.put(doc, list(_all_regions(doc, hinted_only=True)))
     return regions
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-from refcheck.model import Category, Document, Fix, Reference, Severity
+from refcheck.model import Category, Document, DocumentMemo, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
@@ -40,15 +40,15 @@ class TypoHit:
     field: str | None
 
 
-_CACHE: dict[int, tuple[str, list[TypoHit]]] = {}
+# Per prose setting: the hits of the last few documents (RC101-RC103 share them).
+_HITS: dict[bool, DocumentMemo[list[TypoHit]]] = {False: DocumentMemo(8), True: DocumentMemo(8)}
 
 
 def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
-    """Every typo hit of a document (cached per document text)."""
-    key = id(doc) * 2 + int(prose)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] is doc.text:
-        return cached[1]
+    """Every typo hit of a document (computed once per document)."""
+    cached = _HITS[prose].get(doc)
+    if cached is not None:
+        return cached
     hits: list[TypoHit] = []
     name_tokens: set[str] = set()
     for ref in doc.entries():
@@ -75,10 +75,7 @@ def analyse_document(doc: Document, prose: bool = False) -> list[TypoHit]:
             hits.extend(
                 _check_region(doc.text, start, end, plain.finish(), None, None, words, evidence)
             )
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[key] = (doc.text, hits)
-    return hits
+    return _HITS[prose].put(doc, hits)
 
 
 def prose_regions(doc: Document) -> list[tuple[int, int]]:
@@ -258,8 +255,7 @@ def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
     prose = bool(ctx.options.get("prose", False))
     if code == "RC103":
         # RC103 has no prose option; reuse the prose pass RC101 already made, if any.
-        cached = _CACHE.get(id(doc) * 2 + 1)
-        prose = cached is not None and cached[0] is doc.text
+        prose = _HITS[True].get(doc) is not None
     for h in analyse_document(doc, prose):
         if h.code == code:
             yield Hit(

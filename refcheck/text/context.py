@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from refcheck.model import Document, Reference
+from refcheck.model import Document, DocumentMemo, Reference
 from refcheck.text import freq
 from refcheck.text.patterns import lazy
 from refcheck.text.scan import RegionWords, scan_recurring, scan_region
@@ -125,19 +125,14 @@ class RefContext:
 
 # Per document (the last few): every reference's context, computed once and shared by
 # the typo and artifact rules, which would otherwise each re-mask and re-split it.
-# The document itself is kept, so an id() is never mistaken for a newer object's.
-_DOC_CACHE: dict[int, tuple[Document, str, dict[int, tuple[Reference, RefContext]]]] = {}
+_ANALYSES: DocumentMemo[dict[int, tuple[Reference, RefContext]]] = DocumentMemo(8)
 
 
 def analyse(doc: Document, ref: Reference) -> RefContext:
     """Regions to check and masked stretches of one reference (shared; do not mutate)."""
-    entry = _DOC_CACHE.get(id(doc))
-    if entry is None or entry[0] is not doc or entry[1] is not doc.text:
-        if len(_DOC_CACHE) >= 8:
-            _DOC_CACHE.clear()
-        entry = (doc, doc.text, {})
-        _DOC_CACHE[id(doc)] = entry
-    per_ref = entry[2]
+    per_ref = _ANALYSES.get(doc)
+    if per_ref is None:
+        per_ref = _ANALYSES.put(doc, {})
     hit = per_ref.get(id(ref))
     if hit is not None and hit[0] is ref:
         return hit[1]

@@ -118,6 +118,11 @@ class Tables:
             return -1
         return bisect.bisect_left(offsets, at + 1, lo, hi + 1)
 
+    def zipf_of(self, word: str) -> float:
+        """English Zipf value of ``word`` (exact, already lower-cased); 0.0 when absent."""
+        i = self.find(word)
+        return self.zipf[i] / 100 if i >= 0 else 0.0
+
     def has_prefix(self, prefix: str) -> bool:
         """Whether some word starts with ``prefix``."""
         key = prefix.encode("utf-8", "surrogatepass")
@@ -333,12 +338,9 @@ def zipf(word: str, lang: str = "en") -> float:
     """Zipf frequency of ``word`` (case-insensitive); 0.0 when unseen."""
     w = word.lower().replace("’", "'")
     if lang == "en":
-        t = tables()
-        i = t.find(w)
-        if i >= 0 and t.zipf[i]:
-            return t.zipf[i] / 100
-        if not any(c in w for c in " -'"):
-            return 0.0
+        z = tables().zipf_of(w)
+        if z or not any(c in w for c in " -'"):
+            return z
     value: float = _wordfreq().zipf_frequency(w, lang)
     return value
 
@@ -366,11 +368,6 @@ def _bucket(length: int) -> list[str]:
     if span is None:
         return []
     return tables().vocabulary[span[0] : span[1]].decode("utf-8", "surrogatepass").split("\n")
-
-
-def _vocabulary() -> dict[int, list[str]]:
-    """Common alphabetic English words, bucketed by length (most frequent first)."""
-    return {length: _bucket(length) for length in _vocabulary_spans()}
 
 
 @lru_cache(maxsize=20_000)

@@ -124,13 +124,13 @@ def _deletions(word: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _phrase_keys() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Words of multi-word phrases, and their deletion neighbourhoods (4+ letters)."""
-    words = {w for p, _ in (e for es in phrase_index().values() for e in es) for w in p.words}
+    words = frozenset(phrase_index())  # the index holds every word of every such phrase
     keys: dict[str, set[str]] = {}
     for w in words:
         if len(w) >= 4:
             for key in _deletions(w):
                 keys.setdefault(key, set()).add(w)
-    return frozenset(words), {k: frozenset(v) for k, v in keys.items()}
+    return words, {k: frozenset(v) for k, v in keys.items()}
 
 
 _NOTHING: frozenset[str] = frozenset()

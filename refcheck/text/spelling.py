@@ -10,6 +10,7 @@ a run of non-English words.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -72,23 +73,17 @@ def ligature_repair(word: str) -> str | None:
         return None
     best: tuple[float, str] | None = None
     table = freq.tables() if low.isascii() and low.isalpha() else None
+    # A candidate of such a word is lower-case ASCII letters: zipf() of it is the
+    # table's value, 0 when absent, read here without filling zipf()'s memo.
+    lookup: Callable[[str], float] = freq.zipf if table is None else table.zipf_of
     for i in range(1, len(low)):
-        if table is not None:
-            # A candidate is lower-case ASCII letters: zipf() of it is the table's
-            # value, 0 when absent.  When no word starts like the five candidates
-            # of one place (low[:i] + "f"), one lookup rules them all out.
-            if not table.has_prefix(low[:i] + "f"):
-                continue
-            for lig in LIGATURES:
-                cand = low[:i] + lig + low[i:]
-                found = table.find(cand)
-                z = table.zipf[found] / 100 if found >= 0 else 0.0
-                if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
-                    best = (z, cand)
+        # When no word starts like the five candidates of one place (low[:i] + "f"),
+        # one lookup rules them all out.
+        if table is not None and not table.has_prefix(low[:i] + "f"):
             continue
         for lig in LIGATURES:
             cand = low[:i] + lig + low[i:]
-            z = freq.zipf(cand)
+            z = lookup(cand)
             if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                 best = (z, cand)
     return match_case(word, best[1]) if best else None
@@ -286,9 +281,11 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
     return best, z
 
 
-_CAMEL_GLUE = lazy(r"(of|in|and|for|the|on|to|with|from|by|at)(\p{Lu}\p{Ll}{2,})")
 # Function words a lost space glues to a neighbour ("ofthe", "Associationfor").
 FUNCTION_WORDS = ("of", "the", "for", "and", "in", "on", "to", "with", "from", "by", "at")
+# The capital after the function word fixes where it ends: the order of the
+# alternatives does not matter.
+_CAMEL_GLUE = lazy(rf"({'|'.join(FUNCTION_WORDS)})(\p{{Lu}}\p{{Ll}}{{2,}})")
 
 
 # Pure in the word; asked for every token of every reference.
