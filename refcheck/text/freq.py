@@ -20,9 +20,11 @@ the cache.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 import sys
 from array import array
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -37,8 +39,12 @@ OTHER_MIN_ZIPF = 2.5
 # Corrections are drawn from English words at least this common.
 CANDIDATE_MIN_ZIPF = 3.0
 
+# Prose may also be corrected towards rarer words, down to this Zipf value
+# (see refcheck.text.spelling.rare_candidate).
+RARE_MIN_ZIPF = 1.5
+
 # Bumped whenever the file layout or what it holds changes.
-_FORMAT = 2
+_FORMAT = 3
 # Words between two entries of the sampled index of Tables.find.
 _STRIDE = 64
 _MAGIC = b"RCWF"
@@ -58,47 +64,87 @@ def _wordfreq() -> Any:
 
 
 class Tables:
-    """The compact form: sorted words and parallel arrays, searched by bisection.
+    """The compact form, searched in place: no object per word is ever created.
 
-    ``words`` holds every word followed by a newline, sorted by UTF-8 bytes
-    (which is code point order); ``offsets[i]`` is where word ``i`` starts
-    (one extra entry marks the end).  ``zipf[i]`` is the English Zipf value
-    times 100 (0: not an English word), ``lang[i]`` one plus the index in
-    OTHER_LANGUAGES of the language it is a common word of (0: none).
-    ``vocabulary`` holds the candidate words grouped by length, each group
-    newline-separated in wordfreq's order (most frequent first);
-    ``vocabulary_index`` is (length, start, end) triples into it, so that a
-    lookup decodes only the lengths it needs.
+    ``buf`` is the whole cache file (an mmap, or bytes when built in memory);
+    every section lies in it, 8-byte aligned.  ``words`` holds every word
+    followed by a newline, sorted by UTF-8 bytes (which is code point order),
+    starting at ``base``; ``offsets[i]`` is where word ``i`` starts relative to
+    ``base`` (one extra entry marks the end).  ``zipf[i]`` is the English Zipf
+    value times 100 (0: not an English word), ``lang[i]`` one plus the index in
+    OTHER_LANGUAGES of the language it is a common word of (0: none).  The
+    sample lists every _STRIDE-th word for the first, C-level bisection.
+
+    The candidate words (common, alphabetic English words) are grouped by
+    length; each group is stored three times, newline-separated: in
+    wordfreq's order (most frequent first), sorted, and sorted by the
+    reversed words, with the bucket positions of the two sorted orders
+    (``by_word``, ``by_end``).  So a candidate search decodes the few lengths
+    it needs and sorts nothing.
     """
 
     __slots__ = (
+        "_buckets",
         "_count",
+        "_rare",
         "_sample",
+        "_sections",
+        "base",
+        "buf",
+        "by_end",
+        "by_word",
+        "end",
         "lang",
         "offsets",
-        "vocabulary",
-        "vocabulary_index",
-        "words",
         "zipf",
     )
 
-    def __init__(
-        self,
-        words: bytes,
-        offsets: array[int],
-        zipf: array[int],
-        lang: bytes,
-        vocabulary: bytes,
-        vocabulary_index: array[int],
-    ) -> None:
-        self.words = words
-        self.offsets = offsets
-        self.zipf = zipf
-        self.lang = lang
-        self.vocabulary = vocabulary
-        self.vocabulary_index = vocabulary_index
-        self._count = len(offsets) - 1
+    def __init__(self, buf: Any, sections: dict[str, tuple[int, int]]) -> None:
+        view = memoryview(buf)
+
+        def part(name: str) -> memoryview:
+            at, size = sections[name]
+            return view[at : at + size]
+
+        self.buf = buf
+        self._sections = sections
+        self.base, size = sections["words"]
+        self.end = self.base + size
+        self.offsets = part("offsets").cast("I")
+        self.zipf = part("zipf").cast("H")
+        self.lang = part("lang")
+        self.by_word = part("by_word").cast("I")
+        self.by_end = part("by_end").cast("I")
+        self._count = len(self.offsets) - 1
         self._sample: list[bytes] | None = None
+        index = part("bucket_index").cast("I")
+        rare = part("rare_index").cast("I")
+        self._rare = {rare[k]: (rare[k + 1], rare[k + 2]) for k in range(0, len(rare), 3)}
+        self._buckets = {
+            index[k]: tuple(index[k + 1 : k + _BUCKET_ROW])
+            for k in range(0, len(index), _BUCKET_ROW)
+        }
+
+    def valid(self) -> bool:
+        """Whether the parts agree with each other (a cheap check, not a checksum)."""
+        count = self._count
+        vocabulary = self._sections["buckets"][1]
+        return (
+            count >= 0
+            and len(self.zipf) == count
+            and len(self.lang) == count
+            and self.offsets[-1] == self.end - self.base
+            and len(self.by_word) == len(self.by_end)
+            and all(
+                row[0] + row[-1] <= len(self.by_word) and max(row[1:-1]) <= vocabulary
+                for row in self._buckets.values()
+            )
+            and all(b <= self._sections["rare"][1] for _, b in self._rare.values())
+        )
+
+    def word(self, i: int) -> bytes:
+        """Word ``i`` as stored (UTF-8)."""
+        return bytes(self.buf[self.base + self.offsets[i] : self.base + self.offsets[i + 1] - 1])
 
     def find(self, word: str) -> int:
         """Index of ``word`` (exact, already lower-cased), or -1."""
@@ -106,17 +152,19 @@ class Tables:
         if b"\n" in key:
             return -1  # no word holds the separator (and it would match across words)
         lo, hi = self._stride(key)
-        words, offsets = self.words, self.offsets
         if lo >= self._count:
             return -1
-        if words.startswith(key + b"\n", offsets[lo]):
+        buf, base, offsets = self.buf, self.base, self.offsets
+        start = base + offsets[lo]
+        if buf[start : start + len(key) + 1] == key + b"\n":
             return lo
         # Any other word of the stride starts after a newline: one search in C
         # instead of a Python-level bisection over the stride.
-        at = words.find(b"\n" + key + b"\n", offsets[lo], offsets[hi] + len(key) + 1)
+        stop = min(base + offsets[hi] + len(key) + 1, self.end)
+        at = buf.find(b"\n" + key + b"\n", start, stop)
         if at < 0:
             return -1
-        return bisect.bisect_left(offsets, at + 1, lo, hi + 1)
+        return bisect.bisect_left(offsets, at + 1 - base, lo, hi + 1)
 
     def zipf_of(self, word: str) -> float:
         """English Zipf value of ``word`` (exact, already lower-cased); 0.0 when absent."""
@@ -133,32 +181,62 @@ class Tables:
             return False
         # Words with the prefix are the first ones not less than it, which the
         # stride holds.
-        words, offsets = self.words, self.offsets
-        return (
-            words.startswith(key, offsets[lo])
-            or words.find(b"\n" + key, offsets[lo], offsets[hi] + len(key)) >= 0
-        )
+        buf, base, offsets = self.buf, self.base, self.offsets
+        start = base + offsets[lo]
+        if buf[start : start + len(key)] == key:
+            return True
+        stop = min(base + offsets[hi] + len(key), self.end)
+        return bool(buf.find(b"\n" + key, start, stop) >= 0)
 
     def _stride(self, key: bytes) -> tuple[int, int]:
         """Indices lo <= hi such that the first word not less than ``key`` is among lo..hi.
 
-        hi may be ``_count`` (no word: then offsets[hi] is the end of ``words``).
+        hi may be ``_count`` (no word: then offsets[hi] is the end of the words).
         """
         sample = self._sample
         if sample is None:
-            # Every _STRIDE-th word, searched by bisect in C.
-            words, offsets = self.words, self.offsets
-            sample = self._sample = [
-                words[offsets[i] : offsets[i + 1] - 1] for i in range(0, self._count, _STRIDE)
-            ]
+            at, size = self._sections["sample"]
+            sample = self._sample = self.buf[at : at + size].split(b"\n") if self._count else []
         j = bisect.bisect_left(sample, key)
         # word(j-1 strides) < key <= word(j strides): the answer is in between.
         lo = (j - 1) * _STRIDE + 1 if j else 0
         return lo, min(j * _STRIDE, self._count)
 
+    def bucket_text(self, length: int, order: int) -> str | None:
+        """One length's candidate words, newline-separated, or None when there are none.
 
-def _build() -> Tables:
-    """The tables from wordfreq's data (seconds; done once per wordfreq version)."""
+        ``order``: 0 wordfreq's (most frequent first), 1 sorted, 2 sorted by
+        the reversed words (and stored reversed).
+        """
+        row = self._buckets.get(length)
+        if row is None:
+            return None
+        at = self._sections["buckets"][0]
+        a, b = row[1 + 2 * order], row[2 + 2 * order]
+        return bytes(self.buf[at + a : at + b]).decode("utf-8", "surrogatepass")
+
+    def rare_text(self, length: int) -> str | None:
+        """Alphabetic English words of one length from RARE_MIN_ZIPF up (code point order)."""
+        span = self._rare.get(length)
+        if span is None:
+            return None
+        at = self._sections["rare"][0]
+        return bytes(self.buf[at + span[0] : at + span[1]]).decode("utf-8", "surrogatepass")
+
+    def bucket_positions(self, length: int) -> tuple[memoryview, memoryview]:
+        """(by_word, by_end): the bucket positions of the two sorted orders of one length."""
+        row = self._buckets[length]
+        n, pos = row[0], row[-1]
+        return self.by_word[pos : pos + n], self.by_end[pos : pos + n]
+
+
+# A bucket_index row: length, word count, (start, end) of the three texts in
+# the buckets section, start of the bucket's positions in by_word / by_end.
+_BUCKET_ROW = 9
+
+
+def _build() -> bytes:
+    """The cache file's content, from wordfreq's data (seconds; once per wordfreq version)."""
     wf = _wordfreq()
     english: dict[str, float] = wf.get_frequency_dict("en")
     zipf_of: dict[str, int] = {}
@@ -176,15 +254,29 @@ def _build() -> Tables:
     for w, f in english.items():
         if f >= vocab_cutoff and w.isalpha():
             groups.setdefault(len(w), []).append(w)
-    vocabulary = bytearray()
-    vocabulary_index = array("I")
+    buckets = bytearray()
+    bucket_index = array("I")
+    by_word = array("I")
+    by_end = array("I")
     for length in sorted(groups):
-        chunk = "\n".join(groups[length]).encode("utf-8", "surrogatepass")
-        vocabulary_index.extend((length, len(vocabulary), len(vocabulary) + len(chunk)))
-        vocabulary += chunk
-    keys = sorted(
-        {w.encode("utf-8", "surrogatepass") for w in (*english, *other) if "\n" not in w}
-    )
+        bucket = groups[length]
+        word_order = sorted(range(len(bucket)), key=bucket.__getitem__)
+        reversed_words = [w[::-1] for w in bucket]
+        end_order = sorted(range(len(bucket)), key=reversed_words.__getitem__)
+        row = [length, len(bucket)]
+        for texts in (
+            bucket,
+            [bucket[i] for i in word_order],
+            [reversed_words[i] for i in end_order],
+        ):
+            chunk = "\n".join(texts).encode("utf-8", "surrogatepass")
+            row += [len(buckets), len(buckets) + len(chunk)]
+            buckets += chunk
+        row.append(len(by_word))
+        bucket_index.extend(row)
+        by_word.extend(word_order)
+        by_end.extend(end_order)
+    keys = sorted({w.encode("utf-8", "surrogatepass") for w in (*english, *other) if "\n" not in w})
     offsets = array("I", [0])
     zipf = array("H")
     langs = bytearray()
@@ -195,8 +287,36 @@ def _build() -> Tables:
         w = key.decode("utf-8", "surrogatepass")
         zipf.append(zipf_of.get(w, 0))
         langs.append(other.get(w, 0))
-    blob = b"\n".join(keys) + b"\n" if keys else b""
-    return Tables(blob, offsets, zipf, bytes(langs), bytes(vocabulary), vocabulary_index)
+    rare_cutoff = round(RARE_MIN_ZIPF * 100)
+    rare_groups: dict[int, list[bytes]] = {}
+    for key, z in zip(keys, zipf, strict=True):
+        if z >= rare_cutoff:
+            w = key.decode("utf-8", "surrogatepass")
+            if w.isalpha():
+                rare_groups.setdefault(len(w), []).append(key)
+    rare = bytearray()
+    rare_index = array("I")
+    for length in sorted(rare_groups):
+        chunk = b"\n".join(rare_groups[length])
+        rare_index.extend((length, len(rare), len(rare) + len(chunk)))
+        rare += chunk
+    words = b"\n".join(keys) + b"\n" if keys else b""
+    sample = b"\n".join(keys[::_STRIDE])
+    return _serialise(
+        {
+            "words": words,
+            "offsets": offsets.tobytes(),
+            "zipf": zipf.tobytes(),
+            "lang": bytes(langs),
+            "sample": sample,
+            "buckets": bytes(buckets),
+            "bucket_index": bucket_index.tobytes(),
+            "by_word": by_word.tobytes(),
+            "by_end": by_end.tobytes(),
+            "rare": bytes(rare),
+            "rare_index": rare_index.tobytes(),
+        }
+    )
 
 
 def _header() -> dict[str, Any]:
@@ -206,98 +326,140 @@ def _header() -> dict[str, Any]:
         "languages": list(OTHER_LANGUAGES),
         "other_min_zipf": OTHER_MIN_ZIPF,
         "candidate_min_zipf": CANDIDATE_MIN_ZIPF,
+        "rare_min_zipf": RARE_MIN_ZIPF,
+        "stride": _STRIDE,
         "byteorder": sys.byteorder,
         "itemsize": [array("I").itemsize, array("H").itemsize],
     }
 
 
-def _serialise(t: Tables) -> bytes:
+def _aligned(n: int) -> int:
+    return -(-n // 8) * 8
+
+
+def _serialise(parts: dict[str, bytes]) -> bytes:
+    """Magic, header length, JSON header (naming each section's place), sections."""
     import json
 
-    sections = [
-        t.words, t.offsets.tobytes(), t.zipf.tobytes(), t.lang, t.vocabulary,
-        t.vocabulary_index.tobytes(),
-    ]
-    head = _header()
-    head["sections"] = [len(s) for s in sections]
-    encoded = json.dumps(head, sort_keys=True).encode("ascii")
-    return b"".join([_MAGIC, len(encoded).to_bytes(4, "little"), encoded, *sections])
+    start = 0
+    while True:
+        # The sections start after the header, whose size depends on where
+        # they start: lay out again until the header fits.
+        at = start
+        sections: dict[str, list[int]] = {}
+        for name, part in parts.items():
+            sections[name] = [at, len(part)]
+            at = _aligned(at + len(part))
+        encoded = json.dumps({**_header(), "sections": sections}, sort_keys=True).encode("ascii")
+        if 8 + len(encoded) <= start:
+            break
+        start = _aligned(8 + len(encoded))
+    out = bytearray(_MAGIC + len(encoded).to_bytes(4, "little") + encoded)
+    for name, part in parts.items():
+        out += bytes(sections[name][0] - len(out)) + part
+    return bytes(out)
 
 
-def _deserialise(data: bytes) -> Tables | None:
-    """The tables of a cache file, or None when it is not one this code wrote."""
+def _deserialise(buf: Any) -> Tables | None:
+    """The tables over a cache file's content, or None when it is not one this code wrote."""
     import json
 
-    if not data.startswith(_MAGIC) or len(data) < 8:
+    if len(buf) < 8 or buf[:4] != _MAGIC:
         return None
-    size = int.from_bytes(data[4:8], "little")
+    size = int.from_bytes(buf[4:8], "little")
     try:
-        head = json.loads(data[8 : 8 + size].decode("ascii"))
-        lengths = [int(n) for n in head.pop("sections")]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        head = json.loads(bytes(buf[8 : 8 + size]).decode("ascii"))
+        sections = {str(name): (int(at), int(n)) for name, (at, n) in head.pop("sections").items()}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
-    if head != _header() or len(lengths) != 6 or 8 + size + sum(lengths) != len(data):
+    wanted = (
+        "words",
+        "offsets",
+        "zipf",
+        "lang",
+        "sample",
+        "buckets",
+        "bucket_index",
+        "by_word",
+        "by_end",
+        "rare",
+        "rare_index",
+    )
+    if head != _header() or set(sections) != set(wanted):
         return None
-    parts: list[bytes] = []
-    pos = 8 + size
-    for n in lengths:
-        parts.append(data[pos : pos + n])
-        pos += n
-    offsets, zipf, vocabulary_index = array("I"), array("H"), array("I")
+    if any(at < 8 + size or at % 8 or at + n > len(buf) for at, n in sections.values()):
+        return None
     try:
-        offsets.frombytes(parts[1])
-        zipf.frombytes(parts[2])
-        vocabulary_index.frombytes(parts[5])
-    except ValueError:
+        loaded = Tables(buf, sections)
+    except (ValueError, TypeError, IndexError):  # a section not a whole number of items
         return None
-    count = len(offsets) - 1
-    if count < 0 or len(zipf) != count or len(parts[3]) != count or offsets[-1] != len(parts[0]):
-        return None
-    if len(vocabulary_index) % 3 or any(
-        e > len(parts[4]) for e in vocabulary_index[2::3]
-    ):
-        return None
-    return Tables(parts[0], offsets, zipf, parts[3], parts[4], vocabulary_index)
+    return loaded if loaded.valid() else None
+
+
+def _map(path: str) -> Any:
+    """The file mapped read-only (pages are read when touched), or its bytes."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError):  # empty file, or a file system without mmap
+            return fh.read()
 
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    """The word tables: read from the cache file, or built (and kept) on first use."""
+    """The word tables: the cache file mapped, or built (and kept) on first use."""
     import os
 
     path = _cache_path()
     if path is not None:
         try:
-            with open(path, "rb") as fh:
-                loaded = _deserialise(fh.read())
+            loaded = _deserialise(_map(path))
             if loaded is not None:
                 return loaded
         except OSError:
             pass
-    built = _build()
+    data = _build()
     if path is not None:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
-                fh.write(_serialise(built))
+                fh.write(data)
             os.replace(tmp, path)
+            _remove_stale(path)
         except OSError:
             pass
+    built = _deserialise(data)
+    if built is None:
+        raise AssertionError("the word tables just built do not read back")
     return built
+
+
+def _remove_stale(path: str) -> None:
+    """Delete the tables of other wordfreq versions and layouts beside ``path``."""
+    import os
+
+    folder, name = os.path.split(path)
+    for other in os.listdir(folder):
+        if (
+            other != name
+            and other.startswith("wordfreq-")
+            and (other.endswith((".bin", ".pickle")))
+        ):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, other))
 
 
 def _cache_path() -> str | None:
     import os
 
-    base = os.environ.get("REFCHECK_CACHE_DIR")
-    if not base:
-        try:
-            import platformdirs
+    from refcheck.text.store import cache_dir
 
-            base = platformdirs.user_cache_dir("refcheck")
-        except Exception:
-            return None
+    base = cache_dir()
+    if base is None:
+        return None
     langs = "-".join(OTHER_LANGUAGES)
     return os.path.join(
         base, f"wordfreq-{wordfreq_version()}-{langs}-{OTHER_MIN_ZIPF}-v{_FORMAT}.bin"
@@ -355,19 +517,11 @@ def other_language(word: str) -> str | None:
     return OTHER_LANGUAGES[code - 1] if code else None
 
 
-@lru_cache(maxsize=1)
-def _vocabulary_spans() -> dict[int, tuple[int, int]]:
-    index = tables().vocabulary_index
-    return {index[k]: (index[k + 1], index[k + 2]) for k in range(0, len(index), 3)}
-
-
 @lru_cache(maxsize=256)
 def _bucket(length: int) -> list[str]:
     """Common alphabetic English words of one length (most frequent first)."""
-    span = _vocabulary_spans().get(length)
-    if span is None:
-        return []
-    return tables().vocabulary[span[0] : span[1]].decode("utf-8", "surrogatepass").split("\n")
+    text = tables().bucket_text(length, 0)
+    return text.split("\n") if text is not None else []
 
 
 @lru_cache(maxsize=20_000)
@@ -398,21 +552,26 @@ def candidates(word: str, max_distance: int = 1) -> tuple[Candidate, ...]:
 
 
 @lru_cache(maxsize=256)
-def _bucket_index(length: int) -> tuple[list[str], list[int], list[str], list[int]]:
+def rare_bucket(length: int) -> list[str]:
+    """Alphabetic English words of one length from RARE_MIN_ZIPF up (code point order)."""
+    text = tables().rare_text(length)
+    return text.split("\n") if text is not None else []
+
+
+@lru_cache(maxsize=256)
+def _bucket_index(length: int) -> tuple[list[str], Sequence[int], list[str], Sequence[int]]:
     """One bucket sorted by its words and by its reversed words, with bucket positions."""
-    bucket = _bucket(length)
-    by_word = sorted(range(len(bucket)), key=bucket.__getitem__)
-    reversed_words = [w[::-1] for w in bucket]
-    by_end = sorted(range(len(bucket)), key=reversed_words.__getitem__)
+    t = tables()
+    by_word, by_end = t.bucket_positions(length)
     return (
-        [bucket[i] for i in by_word],
+        (t.bucket_text(length, 1) or "").split("\n"),
         by_word,
-        [reversed_words[i] for i in by_end],
+        (t.bucket_text(length, 2) or "").split("\n"),
         by_end,
     )
 
 
-def _prefixed(keys: list[str], positions: list[int], prefix: str) -> list[int]:
+def _prefixed(keys: list[str], positions: Sequence[int], prefix: str) -> Sequence[int]:
     """Bucket positions of the sorted ``keys`` that start with ``prefix`` (ASCII)."""
     lo = bisect.bisect_left(keys, prefix)
     hi = bisect.bisect_left(keys, prefix[:-1] + chr(ord(prefix[-1]) + 1))

@@ -16,8 +16,11 @@ class Phrase(NamedTuple):
     words: tuple[str, ...]  # lower-cased
 
 
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
 def _lines(name: str) -> list[str]:
-    data = (Path(__file__).resolve().parent.parent / "data" / name).read_text(encoding="utf-8")
+    data = (_DATA / name).read_text(encoding="utf-8")
     return [ln.strip() for ln in data.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
@@ -51,38 +54,56 @@ def phrase_index() -> dict[str, tuple[tuple[Phrase, int], ...]]:
     return {w: tuple(v) for w, v in index.items()}
 
 
-@lru_cache(maxsize=1)
-def journal_titles() -> tuple[str, ...]:
-    return tuple(_lines("journals.txt"))
+class _Journals(NamedTuple):
+    titles: tuple[str, ...]  # as listed
+    words: frozenset[str]  # every word of a title or curated phrase, lower-cased
+    lowered: tuple[str, ...]  # the titles lower-cased, in list order
+    known: frozenset[str]  # lower-cased titles and abbreviations
+    by_length: dict[int, tuple[tuple[str, ...], tuple[int, ...]]]  # lowered, by length
 
 
-@lru_cache(maxsize=1)
-def journal_words() -> frozenset[str]:
-    """Every word of a known journal title or curated phrase (lower-cased)."""
+_JournalParts = tuple[
+    tuple[str, ...],
+    frozenset[str],
+    tuple[str, ...],
+    frozenset[str],
+    dict[int, tuple[tuple[str, ...], tuple[int, ...]]],
+]
+
+
+def _build_journals() -> _JournalParts:
+    """_Journals' fields as plain values (what marshal can keep)."""
     import regex
 
+    titles = tuple(_lines("journals.txt"))
     # One scan of all titles at once: a scan per title costs 0.1 s in pattern-cache lookups.
-    everything = "\n".join((*journal_titles(), *(p.text for p in phrases())))
-    return frozenset(w.lower() for w in regex.findall(r"\p{L}+", everything))
-
-
-@lru_cache(maxsize=1)
-def _journal_index() -> tuple[tuple[str, ...], frozenset[str]]:
-    """Lower-cased known titles (in list order) and lower-cased titles plus abbreviations."""
-    titles = journal_titles()
+    everything = "\n".join((*titles, *(p.text for p in phrases())))
+    words = frozenset(w.lower() for w in regex.findall(r"\p{L}+", everything))
     lowered = tuple(t.lower() for t in titles)
-    known = {*lowered, *(a.lower() for a in _lines("journal_abbreviations.txt"))}
-    return lowered, frozenset(known)
-
-
-@lru_cache(maxsize=1)
-def _titles_by_length() -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
-    """Lower-cased known titles grouped by length, with their places in the list."""
+    known = frozenset({*lowered, *(a.lower() for a in _lines("journal_abbreviations.txt"))})
     groups: dict[int, list[int]] = {}
-    lowered = _journal_index()[0]
     for i, t in enumerate(lowered):
         groups.setdefault(len(t), []).append(i)
-    return {n: (tuple(lowered[i] for i in ix), tuple(ix)) for n, ix in groups.items()}
+    by_length = {n: (tuple(lowered[i] for i in ix), tuple(ix)) for n, ix in groups.items()}
+    return titles, words, lowered, known, by_length
+
+
+@lru_cache(maxsize=1)
+def _journals() -> _Journals:
+    """The journal lexicon and its indexes, derived once and kept in the user cache."""
+    from refcheck.text.store import derived
+
+    sources = [_DATA / n for n in ("journals.txt", "journal_abbreviations.txt", "phrases.txt")]
+    return _Journals(*derived("journal-lexicon", sources, _build_journals))
+
+
+def journal_titles() -> tuple[str, ...]:
+    return _journals().titles
+
+
+def journal_words() -> frozenset[str]:
+    """Every word of a known journal title or curated phrase (lower-cased)."""
+    return _journals().words
 
 
 class VenueMatch(NamedTuple):
@@ -93,7 +114,7 @@ class VenueMatch(NamedTuple):
 
 def is_known_venue(name: str) -> bool:
     """Whether ``name`` is a listed journal title or abbreviation (case-insensitive)."""
-    return " ".join(name.split()).lower() in _journal_index()[1]
+    return " ".join(name.split()).lower() in _journals().known
 
 
 # Bibliographies name the same few venues again and again, and each search scans
@@ -115,11 +136,11 @@ def nearest_journal(name: str, min_length: int = 12) -> VenueMatch | None:
     low = name.lower()
     if len(low) < min_length or len(low.split()) < 2 or is_known_venue(name):
         return None
-    lowered, _ = _journal_index()
+    lowered = _journals().lowered
     # Two edits in a short name change too much of it to be a slip.
     cutoff = 1 if len(low) < 20 else 2
     # Each edit changes the length by one at most: only titles of a near length can match.
-    by_length = _titles_by_length()
+    by_length = _journals().by_length
     found: list[tuple[int, int]] = []  # (distance, index in the list)
     for length in range(len(low) - cutoff, len(low) + cutoff + 1):
         titles, indices = by_length.get(length, ((), ()))

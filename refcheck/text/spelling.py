@@ -34,7 +34,7 @@ LIGATURES = ("fi", "fl", "ff", "ffi", "ffl")
 # edits away ("mulitalaterally" -> "multilaterally"), when that word is the
 # only one so close.  Long words have few neighbours, so one near word is
 # strong evidence; short ones have many.
-RARE_MIN_ZIPF = 1.5
+RARE_MIN_ZIPF = freq.RARE_MIN_ZIPF  # 1.5: the word tables keep those words by length
 RARE_MIN_LENGTH = 9
 RARE_TWO_EDITS_LENGTH = 12
 
@@ -147,19 +147,6 @@ def describe_edit(wrong: str, right: str) -> str:
     return "one letter away" if OSA.distance(w, r) <= 1 else "two edits away"
 
 
-@lru_cache(maxsize=1)
-def _rare_vocabulary() -> dict[int, list[str]]:
-    """Alphabetic English words from RARE_MIN_ZIPF up, bucketed by length."""
-    table = freq.tables()  # the one loaded copy of wordfreq's English table
-    cutoff = round(RARE_MIN_ZIPF * 100)  # the table keeps Zipf values in hundredths
-    words = table.words.decode("utf-8", "surrogatepass").split("\n")
-    buckets: dict[int, list[str]] = {}
-    for w, z in zip(words, table.zipf, strict=False):
-        if z >= cutoff and len(w) >= RARE_MIN_LENGTH - 2 and w.isalpha():
-            buckets.setdefault(len(w), []).append(w)
-    return buckets
-
-
 # Productive suffixes: a known word plus one of them is a word wordfreq may lack.
 _SUFFIXES = ("isms", "ism", "ists", "ist", "ness", "less", "ity", "ization", "isation", "ly")
 
@@ -182,11 +169,10 @@ def rare_candidate(word: str) -> freq.Candidate | None:
     if len(w) < RARE_MIN_LENGTH or _derived(w):
         return None
     limit = 2 if len(w) >= RARE_TWO_EDITS_LENGTH else 1
-    vocab = _rare_vocabulary()
     found: list[tuple[int, str]] = []
     for length in range(len(w) - limit, len(w) + limit + 1):
         for cand, dist, _ in process.extract(
-            w, vocab.get(length, []), scorer=OSA.distance, score_cutoff=limit, limit=None
+            w, freq.rare_bucket(length), scorer=OSA.distance, score_cutoff=limit, limit=None
         ):
             if cand != w:
                 found.append((int(dist), cand))

@@ -197,9 +197,7 @@ def test_prefix_suffix_search_finds_every_candidate() -> None:
 def test_stride_lookups_agree_with_a_bisection() -> None:
     t = freq.tables()
 
-    def word(i: int) -> bytes:
-        return t.words[t.offsets[i] : t.offsets[i + 1] - 1]
-
+    word = t.word
     count = len(t.offsets) - 1
     rng = random.Random(5)
     indices = [0, 1, 63, 64, 65, count - 1, *rng.sample(range(count), 400)]

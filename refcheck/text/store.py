@@ -1,0 +1,83 @@
+"""Data derived from shipped lists, kept in the user cache directory between runs.
+
+Deriving the journal lexicon's word set and indexes from ``refcheck/data``
+costs tens of milliseconds, as much as checking a short list; a hook that
+runs on every commit should pay it once.  :func:`derived` keeps a value in
+``<cache dir>/<name>.marshal`` (``marshal``: the C loader of ``.pyc`` files,
+for tuples, sets, dicts and strings), stamped with the size and
+modification time of each source file and the Python version, as ``.pyc``
+files are; a stale, corrupt or unreadable file is rebuilt, and with no
+usable cache directory the value is built in memory, so results never depend
+on the cache.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+
+# Bumped when what a name holds changes shape.
+_FORMAT = 1
+
+
+def cache_dir() -> str | None:
+    """``REFCHECK_CACHE_DIR``, else the platform's user cache directory for refcheck."""
+    base = os.environ.get("REFCHECK_CACHE_DIR")
+    if base:
+        return base
+    try:
+        import platformdirs
+
+        return platformdirs.user_cache_dir("refcheck")
+    except Exception:  # no home directory, unsupported platform: build in memory
+        return None
+
+
+def _stamp(sources: Sequence[Path], build: Callable[[], object]) -> tuple[object, ...]:
+    stats = [os.stat(p) for p in sources]
+    code = getattr(build, "__code__", None)
+    return (
+        _FORMAT,
+        sys.version_info[:2],
+        marshal.version,
+        # An edited build function makes a new value: its bytecode is part of the stamp.
+        code.co_code if code is not None else None,
+        tuple((str(p), s.st_size, s.st_mtime_ns) for p, s in zip(sources, stats, strict=True)),
+    )
+
+
+def derived(name: str, sources: Sequence[Path], build: Callable[[], T]) -> T:
+    """``build()``, or the value it returned when ``sources`` were last as they are now."""
+    base = cache_dir()
+    if base is None:
+        return build()
+    path = os.path.join(base, f"{name}.marshal")
+    try:
+        stamp = _stamp(sources, build)
+    except OSError:
+        return build()  # a source that cannot be read: let build() say so
+    try:
+        with open(path, "rb") as fh:
+            # One read: marshal.load() on a file reads it in small pieces, 4x slower.
+            kept = marshal.loads(fh.read())
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == stamp:
+            value: T = kept[1]
+            return value
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    try:
+        os.makedirs(base, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            marshal.dump(cast(Any, (stamp, value)), fh)
+        os.replace(tmp, path)
+    except (OSError, ValueError):  # read-only cache, or a value marshal cannot hold
+        pass
+    return value

@@ -1,0 +1,125 @@
+"""The word tables' cache file: built once, mapped later, rebuilt when damaged or stale."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from refcheck.text import freq
+
+ENGLISH = {
+    "the": 0.05,
+    "economy": 7e-5,
+    "economic": 9e-5,
+    "world": 4e-4,
+    "word": 3e-4,
+    "ward": 2e-5,
+    "wordy": 3e-8,  # Zipf 1.48: below the rare vocabulary
+    "reaffirming": 5e-7,  # Zipf 2.7: rare, not a candidate
+    "co-operation": 2e-6,  # not alphabetic: a word, never a candidate
+    "élan": 3e-6,
+}
+OTHER = {"de": {"und": 0.02, "welt": 3e-4, "the": 1e-5}, "fr": {"économie": 1e-4}}
+
+_CACHED = (
+    freq.tables,
+    freq.zipf,
+    freq.other_language,
+    freq.candidates,
+    freq._bucket,
+    freq._bucket_index,
+    freq.rare_bucket,
+)
+
+
+def _clear() -> None:
+    for f in _CACHED:
+        f.cache_clear()
+
+
+@pytest.fixture
+def small_wordfreq(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """freq over a ten-word wordfreq, caching in a temporary directory."""
+    fake = SimpleNamespace(
+        get_frequency_dict=lambda lang: ENGLISH if lang == "en" else OTHER.get(lang, {})
+    )
+    monkeypatch.setattr(freq, "_wordfreq", lambda: fake)
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path))
+    _clear()
+    yield tmp_path
+    _clear()  # the other tests use the real tables again
+
+
+def _answers() -> tuple[object, ...]:
+    return (
+        [freq.zipf(w) for w in (*ENGLISH, "und", "missing", "")],
+        [freq.other_language(w) for w in ("und", "welt", "the", "économie", "economy")],
+        freq.candidates("eonomy"),
+        freq.candidates("wrod"),
+        freq._bucket(5),
+        [list(x) for x in freq._bucket_index(4)],
+        freq.rare_bucket(11),
+        [freq.tables().has_prefix(p) for p in ("eco", "ecz", "wor", "z", "")],
+    )
+
+
+def test_tables_read_back_from_the_mapped_file_as_built(small_wordfreq: Path) -> None:
+    built = _answers()
+    assert isinstance(freq.tables().buf, bytes)  # built in memory on first use
+    (path,) = small_wordfreq.glob("wordfreq-*.bin")
+    _clear()
+    assert not isinstance(freq.tables().buf, bytes)  # now mapped from the file
+    assert _answers() == built
+    assert built[2] == (freq.Candidate("economy", 1, 4.85),)
+    assert freq.candidates("wrod")[0].word == "word"
+    assert freq.rare_bucket(11) == ["reaffirming"]
+    assert freq.zipf("economy") == 4.85 and freq.other_language("und") == "de"
+    assert freq.other_language("economy") is None
+    assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[: len(b) // 2],  # cut short
+        lambda b: b"XXXX" + b[4:],  # not our magic
+        lambda b: b[:8] + b"{" + b[9:],  # header is not JSON
+        lambda b: b.replace(b'"format": ', b'"format":0', 1),  # another layout
+        lambda b: b"",
+    ],
+)
+def test_a_damaged_cache_file_is_rebuilt(small_wordfreq: Path, damage: object) -> None:
+    built = _answers()
+    (path,) = small_wordfreq.glob("wordfreq-*.bin")
+    good = path.read_bytes()
+    path.write_bytes(damage(good))  # type: ignore[operator]
+    _clear()
+    assert _answers() == built
+    assert path.read_bytes() == good  # written again
+
+
+def test_tables_of_other_versions_and_layouts_are_deleted(small_wordfreq: Path) -> None:
+    stale = ["wordfreq-3.0.0-de-fr-2.5-v2.bin", "wordfreq-3.1.1-de-fr-es-it-pt-nl-pl-2.5.pickle"]
+    kept = ["http_cache.sqlite", "journal-lexicon.marshal", "notes-wordfreq.bin"]
+    for name in (*stale, *kept):
+        (small_wordfreq / name).write_bytes(b"x")
+    freq.tables()
+    left = sorted(os.listdir(small_wordfreq))
+    current = os.path.basename(freq._cache_path() or "")
+    assert [n for n in left if n.startswith("wordfreq-")] == [current]
+    assert all(n in left for n in kept)
+
+
+def test_without_a_usable_cache_directory_the_tables_are_built_in_memory(
+    small_wordfreq: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = small_wordfreq / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(blocker))
+    assert freq.zipf("economy") == 4.85
+    assert freq.candidates("eonomy")[0].word == "economy"
+    assert blocker.read_text().startswith("a file")

@@ -1,0 +1,94 @@
+"""Derived data kept between runs: reused while its sources stand still, rebuilt otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from refcheck.text import lexicon, store
+
+
+class Builder:
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.calls = 0
+
+    def __call__(self) -> tuple[frozenset[str], dict[int, tuple[str, ...]]]:
+        self.calls += 1
+        words = self.source.read_text().split()
+        return frozenset(words), {len(w): (w,) for w in words}
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_a_value_is_built_once_and_read_back(cache: Path, tmp_path: Path) -> None:
+    src = tmp_path / "words.txt"
+    src.write_text("alpha beta")
+    build = Builder(src)
+    first = store.derived("words", [src], build)
+    assert store.derived("words", [src], build) == first
+    assert build.calls == 1
+    assert (cache / "words.marshal").is_file()
+    assert first == (frozenset({"alpha", "beta"}), {5: ("alpha",), 4: ("beta",)})
+
+
+def test_an_edited_source_is_derived_again(cache: Path, tmp_path: Path) -> None:
+    src = tmp_path / "words.txt"
+    src.write_text("alpha beta")
+    build = Builder(src)
+    store.derived("words", [src], build)
+    src.write_text("gamma")
+    st = src.stat()
+    os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert store.derived("words", [src], build)[0] == frozenset({"gamma"})
+    assert build.calls == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00garbage", b"\xe9"])
+def test_a_damaged_file_is_rebuilt(cache: Path, tmp_path: Path, content: bytes) -> None:
+    src = tmp_path / "words.txt"
+    src.write_text("alpha")
+    build = Builder(src)
+    store.derived("words", [src], build)
+    (cache / "words.marshal").write_bytes(content)
+    assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
+    assert build.calls == 2
+    assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
+    assert build.calls == 2  # and written again
+
+
+def test_an_unusable_cache_directory_still_gives_the_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(blocker))
+    src = tmp_path / "words.txt"
+    src.write_text("alpha")
+    build = Builder(src)
+    assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
+    assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
+    assert build.calls == 2
+    assert blocker.read_text() == "not a directory"
+
+
+def test_the_journal_lexicon_is_the_same_built_or_read_back(cache: Path) -> None:
+    lexicon._journals.cache_clear()
+    try:
+        built = lexicon._journals()
+        assert (cache / "journal-lexicon.marshal").is_file()
+        lexicon._journals.cache_clear()
+        read = lexicon._journals()
+        assert read == built and read is not built
+        assert "geophysical" in read.words and "journal of geophysical research" in read.known
+        assert read.titles[read.lowered.index("journal of geophysical research")] == (
+            "Journal of Geophysical Research"
+        )
+    finally:
+        lexicon._journals.cache_clear()
