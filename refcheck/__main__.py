@@ -1,8 +1,6 @@
 """``python -m refcheck``: the same program as the console script."""
 
-import sys
-
-from refcheck.cli import main
+from refcheck.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

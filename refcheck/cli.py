@@ -155,7 +155,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = args.paths or settings.paths
-    result = engine.run(paths, settings)
+    fmt = args.format or "text"
+    # Only fixes, a baseline and SARIF's fingerprints read the parsed documents.
+    keep = bool(args.fix or args.fix_typos or args.baseline or fmt == "sarif")
+    result = engine.run(paths, settings, keep_documents=keep)
     if args.fix or args.fix_typos:
         _apply_fixes(result, include_unsafe=bool(args.fix_typos))
     if args.baseline:
@@ -166,7 +169,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     for note in result.notes:
         print(f"refcheck: {note}", file=sys.stderr)
-    fmt = args.format or "text"
     _write(render(result, fmt), args.output)
     threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
     failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
@@ -330,4 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    # The interpreter's last act is a garbage collection over every object
+    # still alive (parsed references, cached words and titles): ~25 ms of a
+    # 0.3 s run.  Nothing left is garbage worth finding; frozen objects are
+    # not traversed.
+    import gc
+
+    gc.freeze()
+    sys.exit(code)

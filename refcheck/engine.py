@@ -143,34 +143,53 @@ def _suppressed(doc: Document, start: int, code: str) -> bool:
     return False
 
 
+class _Planned:
+    """A rule with what its checks need from the run: computed once, not per document."""
+
+    __slots__ = ("configured", "ctx", "rule")
+
+    def __init__(self, rule: Rule, settings: Settings, ctx_base: Context) -> None:
+        options = {**rule.options, **settings.rule_options.get(rule.code, {})}
+        if "prose" in rule.options:
+            options["prose"] = settings.prose
+        self.rule = rule
+        self.ctx = Context(
+            options=options, services=ctx_base.services, documents=ctx_base.documents
+        )
+        self.configured = severity_for(rule, settings)
+
+
+def _plan(rules: Iterable[Rule], settings: Settings, ctx_base: Context) -> list[_Planned]:
+    return [_Planned(r, settings, ctx_base) for r in rules]
+
+
 def check_document(
     doc: Document, rules: list[Rule], settings: Settings, ctx_base: Context, notes: list[str]
 ) -> list[Finding]:
+    """The findings of ``rules`` on one document, in rule order."""
+    return _check_planned(doc, _plan(rules, settings, ctx_base), settings, notes)
+
+
+def _check_planned(
+    doc: Document, plans: list[_Planned], settings: Settings, notes: list[str]
+) -> list[Finding]:
     findings: list[Finding] = []
-    for r in rules:
+    for plan in plans:
+        r = plan.rule
         if not r.applies_to(doc.format):
             continue
-        options = {**r.options, **settings.rule_options.get(r.code, {})}
-        if "prose" in r.options:
-            options["prose"] = settings.prose
-        ctx = Context(
-            options=options,
-            services=ctx_base.services,
-            documents=ctx_base.documents,
-        )
-        configured = severity_for(r, settings)
         try:
-            hits = list(r.check(doc, ctx))
+            hits = list(r.check(doc, plan.ctx))
         except Exception as exc:  # a bug in one rule must not hide the others' findings
             notes.append(
                 f"internal error in rule {r.code} on {doc.path}: {type(exc).__name__}: {exc}"
             )
             continue
         for h in hits:
-            if _suppressed(doc, h.start, r.code):
+            if doc.suppressions and _suppressed(doc, h.start, r.code):
                 continue
             ref = h.reference
-            severity = configured or h.severity or r.severity
+            severity = plan.configured or h.severity or r.severity
             findings.append(
                 Finding(
                     code=r.code,
@@ -209,32 +228,165 @@ def _cross_file(rule: Rule) -> bool:
     return rule.category in _CROSS_FILE_CATEGORIES
 
 
-def run(paths: list[str], settings: Settings) -> RunResult:
+def run(paths: list[str], settings: Settings, *, keep_documents: bool = True) -> RunResult:
+    """Check the files under ``paths``.
+
+    ``keep_documents=False`` says the caller reads only the findings, files and
+    notes of the result (not ``documents``: no --fix, baseline or SARIF): a
+    run over many bibliographies may then parse and check them in several
+    processes, and ``documents`` is left empty.
+    """
     # A run allocates several objects per field and keeps nearly all of them to the
     # end; the cyclic collector would walk them again and again and find little
     # garbage (a fifth of a 10,000-entry run, measured; peak memory unchanged).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(paths, settings)
+        return _run(paths, settings, keep_documents)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(paths: list[str], settings: Settings) -> RunResult:
+def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResult:
     files = discover(paths, settings.exclude, settings.input_format)
     if not files:
         raise InputError("no files to check")
     # Files are parsed here: sending parsed documents back from worker processes
     # costs as much as parsing them (measured at 2,000 files).  With fork() the
-    # processes that share the rules inherit them (check()); without it, offline
-    # workers parse *and* check their files and only the cross-file rules run here.
+    # processes that share the rules inherit them (check()), or, when nobody needs
+    # the documents afterwards, each process parses and checks its own share of
+    # the files (_run_mapped); without fork, offline workers parse *and* check
+    # their files and only the cross-file rules run here.
     jobs = settings.jobs or (os.cpu_count() or 1)
     offline = not any(r.network for r in select_rules(settings).rules)
+    if jobs > 1 and offline and not keep_documents and _mappable(files, settings):
+        mapped = _run_mapped(files, settings, jobs)
+        if mapped is not None:
+            return mapped
     if jobs > 1 and len(files) >= 16 and offline and not _can_fork():
         return _run_parallel(files, settings, jobs)
     return check([load_document(f, settings) for f in files], settings)
+
+
+# Formats that never cite other files: in a run of only these, the cross-file
+# rules (a bibliography against the documents citing from it) have nothing to
+# compare, so each file can be checked without the others.
+_LIST_FORMATS = frozenset({"bibtex", "csl-json"})
+
+# Below this many bytes of input, starting a process costs more than it saves
+# (about 500 references).
+_MAP_MIN_BYTES = 160_000
+
+
+def _mappable(files: list[str], settings: Settings) -> bool:
+    """Whether the files can be read, parsed and checked apart, in several processes."""
+    if len(files) < 2:
+        return False  # one file: its rules are shared instead (_check_forked)
+    if any((settings.input_format or format_for(f) or "text") not in _LIST_FORMATS for f in files):
+        return False
+    total = 0
+    for f in files:
+        with contextlib.suppress(OSError):  # unreadable: reported when it is read
+            total += os.path.getsize(f)
+    return total >= _MAP_MIN_BYTES and _can_fork()
+
+
+# A share of the files, checked: (path, format, entries, findings, notes) per file,
+# or the index and message of the first file that could not be read.
+_Mapped = list[tuple[str, str, int, list[Finding], list[str]]] | tuple[int, str]
+
+
+def _run_mapped(files: list[str], settings: Settings, jobs: int) -> RunResult | None:
+    """Each of ``jobs`` processes reads, parses and checks a share of the files.
+
+    Only findings, notes and entry counts travel back; the parsed documents
+    stay where they were parsed (``documents`` is empty).  The files are cut
+    into consecutive chunks of about equal size, taken in turn from a shared
+    counter; the result is reassembled in file order, so the report is the
+    one a single process gives.  A child that fails leaves its chunks to this
+    process; None means the fork itself failed.
+    """
+    import multiprocessing
+
+    selection = select_rules(settings)
+    rules = [r for r in selection.rules if not r.network]
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.path.getsize(f) + 1)
+        except OSError:
+            sizes.append(1)
+    chunks = _slices(sizes, min(len(files), jobs * 4))
+    mp = multiprocessing.get_context("fork")
+    counter = mp.Value("i", 0)
+
+    def check_chunk(c: int) -> _Mapped:
+        docs: list[Document] = []
+        for i in chunks[c]:
+            try:
+                docs.append(load_document(files[i], settings))
+            except InputError as exc:
+                return (i, str(exc))
+        plans = _plan(rules, settings, Context(documents=docs))
+        out = []
+        for doc in docs:
+            notes: list[str] = []
+            found = _check_planned(doc, plans, settings, notes)
+            out.append((doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes))
+        return out
+
+    def work() -> dict[int, _Mapped]:
+        done: dict[int, _Mapped] = {}
+        while True:
+            with counter.get_lock():
+                c = counter.value
+                counter.value += 1
+            if c >= len(chunks):
+                return done
+            done[c] = check_chunk(c)
+
+    children = []
+    try:
+        for _ in range(min(jobs, len(chunks)) - 1):
+            recv, send = mp.Pipe(duplex=False)
+            child = mp.Process(target=_child, args=(work, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, recv))
+    except OSError:
+        for child, _ in children:
+            child.kill()
+        return None
+    done = work()
+    for child, recv in children:
+        # A child that died sends nothing: its chunks are checked below.
+        with contextlib.suppress(EOFError, OSError):
+            done.update(recv.recv())
+        child.join()
+    for c in range(len(chunks)):
+        if c not in done:
+            done[c] = check_chunk(c)
+    failed = [got for got in done.values() if isinstance(got, tuple)]
+    if failed:
+        raise InputError(min(failed)[1])  # the first unreadable file, as one process says
+    notes: list[str] = []
+    if selection.skipped_network:
+        notes.append(
+            f"offline: {len(selection.skipped_network)} network rules skipped "
+            f"({', '.join(r.code for r in selection.skipped_network)})"
+        )
+    infos: list[FileInfo] = []
+    findings: list[Finding] = []
+    for c in range(len(chunks)):
+        chunk = done[c]
+        assert isinstance(chunk, list)
+        for path, fmt, entries, found, said in chunk:
+            infos.append(FileInfo(path, fmt, entries))
+            findings.extend(found)
+            notes.extend(said)
+    findings.sort(key=Finding.sort_key)
+    return RunResult(files=infos, findings=findings, rules=rules, documents=[], notes=notes)
 
 
 _Checked = tuple[Document, list[Finding], list[str]]
@@ -305,11 +457,11 @@ def check(
         if checked is None:
             findings.extend(_check_all(documents, rules, settings, ctx, notes))
         else:
-            cross = [r for r in rules if _cross_file(r)]
+            cross = _plan([r for r in rules if _cross_file(r)], settings, ctx)
             for doc, (done, done_notes) in zip(documents, checked, strict=True):
                 findings.extend(done)
                 notes.extend(done_notes)
-                findings.extend(check_document(doc, cross, settings, ctx, notes))
+                findings.extend(_check_planned(doc, cross, settings, notes))
         if services is not None:
             verdicts = _verdicts(services, documents, rules)
     finally:
@@ -336,22 +488,23 @@ def _check_all(
     notes: list[str],
 ) -> list[Finding]:
     """Every rule over every document, split between processes when that pays."""
+    plans = _plan(rules, settings, ctx)
     workers = _rule_workers(documents, rules, settings)
     if workers > 1:
-        done = _check_forked(documents, rules, settings, ctx, workers)
+        done = _check_forked(documents, plans, settings, workers)
         if done is not None:
             out: list[Finding] = []
             # Reassembled in the serial order (document, then rule), so the report
             # is byte-identical to a one-process run.
             for d in range(len(documents)):
                 for r in range(len(rules)):
-                    found, said = done[(d, r)]
+                    found, said = done.get((d, r), _NOTHING)
                     out.extend(found)
                     notes.extend(said)
             return out
     out = []
     for doc in documents:
-        out.extend(check_document(doc, rules, settings, ctx, notes))
+        out.extend(_check_planned(doc, plans, settings, notes))
     return out
 
 
@@ -437,14 +590,15 @@ def _slices(sizes: list[int], parts: int) -> list[list[int]]:
     return out
 
 
+# (document, rule) -> findings and notes; only the pairs that produced something.
 _Done = dict[tuple[int, int], tuple[list[Finding], list[str]]]
+_NOTHING: tuple[list[Finding], list[str]] = ([], [])
 
 
 def _check_forked(
     documents: list[Document],
-    rules: list[Rule],
+    plans: list[_Planned],
     settings: Settings,
-    ctx: Context,
     workers: int,
 ) -> _Done | None:
     """Run the rule groups in this process and ``workers - 1`` forked ones.
@@ -455,24 +609,30 @@ def _check_forked(
     """
     import multiprocessing
 
-    tasks = _tasks(documents, rules, workers)
+    tasks = _tasks(documents, [p.rule for p in plans], workers)
     mp = multiprocessing.get_context("fork")
     counter = mp.Value("i", 0)
 
-    def work() -> _Done:
+    def run_task(t: int, done: _Done) -> None:
+        members, docs = tasks[t]
+        for d in docs:
+            for r in members:
+                said: list[str] = []
+                found = _check_planned(documents[d], [plans[r]], settings, said)
+                if found or said:
+                    done[(d, r)] = (found, said)
+
+    def work() -> tuple[list[int], _Done]:
+        ran: list[int] = []
         done: _Done = {}
         while True:
             with counter.get_lock():
                 t = counter.value
                 counter.value += 1
             if t >= len(tasks):
-                return done
-            members, docs = tasks[t]
-            for d in docs:
-                for r in members:
-                    said: list[str] = []
-                    found = check_document(documents[d], [rules[r]], settings, ctx, said)
-                    done[(d, r)] = (found, said)
+                return ran, done
+            run_task(t, done)
+            ran.append(t)
 
     children = []
     try:
@@ -486,17 +646,18 @@ def _check_forked(
         for child, _ in children:
             child.kill()
         return None
-    done = work()
+    finished, done = work()
+    ran = set(finished)
     for child, recv in children:
-        # A child that died sends nothing: its groups are run below.
+        # A child that died sends nothing: its tasks are run below.
         with contextlib.suppress(EOFError, OSError):
-            done.update(recv.recv())
+            child_ran, child_done = recv.recv()
+            ran.update(child_ran)
+            done.update(child_done)
         child.join()
-    for d, doc in enumerate(documents):
-        for r in range(len(rules)):
-            if (d, r) not in done:
-                said: list[str] = []
-                done[(d, r)] = (check_document(doc, [rules[r]], settings, ctx, said), said)
+    for t in range(len(tasks)):
+        if t not in ran:
+            run_task(t, done)
     return done
 
 

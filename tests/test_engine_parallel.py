@@ -153,3 +153,139 @@ def test_without_fork_workers_parse_and_check_files_alike(
     assert pooled == [1]
     assert render(parallel) == render(serial)
     assert "RC910" in {f.code for f in serial.findings}
+
+
+# ---------------------------------------------------------------------------
+# Many bibliographies: each process reads, parses and checks a share of them.
+
+_RUN_MAPPED = """
+import json, os, sys
+from refcheck import engine
+from refcheck.config import Settings
+from refcheck.report.json import render
+
+calls = []
+mapped = engine._run_mapped
+
+def counting(*args):
+    calls.append(1)
+    return mapped(*args)
+
+engine._run_mapped = counting
+engine._MAP_MIN_BYTES = 20_000  # a test-sized repository is enough
+if sys.argv[3] == "die":
+    engine._child = lambda work, send: os._exit(3)
+settings = Settings(offline=True, jobs=int(sys.argv[2]))
+try:
+    result = engine.run([sys.argv[1]], settings, keep_documents=sys.argv[4] == "keep")
+except engine.InputError as exc:
+    print(json.dumps({"mapped": len(calls), "error": str(exc)}))
+else:
+    print(json.dumps({"mapped": len(calls), "report": render(result),
+                      "documents": len(result.documents), "notes": result.notes}))
+"""
+
+SAMPLE_JSON = SAMPLE.with_suffix(".json")
+
+
+def _repository(tmp_path: Path, files: int = 12) -> Path:
+    """Bibliographies (BibTeX and CSL-JSON) with the sample's findings, keys made unique."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for i in range(files):
+        if i % 4 == 3:
+            (repo / f"refs{i:02}.json").write_text(
+                SAMPLE_JSON.read_text(encoding="utf-8"), encoding="utf-8"
+            )
+        else:
+            text = re.sub(r"(@\w+\{)([^,\s]+),", rf"\g<1>\g<2>f{i},", SAMPLE.read_text("utf-8"))
+            (repo / f"refs{i:02}.bib").write_text(text, encoding="utf-8")
+    return repo
+
+
+def _mapped_run(target: Path, jobs: int, child: str = "live", keep: str = "drop") -> Any:
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_MAPPED, str(target), str(jobs), child, keep],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def test_bibliographies_checked_apart_give_the_one_process_report(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    serial = _mapped_run(repo, 1)
+    parallel = _mapped_run(repo, 2)
+    assert (serial["mapped"], parallel["mapped"]) == (0, 1)
+    assert parallel["report"] == serial["report"]
+    assert parallel["notes"] == serial["notes"] and parallel["notes"][0].startswith("offline:")
+    assert parallel["documents"] == 0 and serial["documents"] == 12
+    report = json.loads(serial["report"])
+    assert len(report["files"]) == 12
+    assert len({f["path"] for f in report["findings"]}) == 12  # every file had findings
+
+
+def test_a_child_that_dies_leaves_its_files_to_the_parent(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    serial = _mapped_run(repo, 1)
+    parallel = _mapped_run(repo, 2, child="die")
+    assert parallel["mapped"] == 1
+    assert parallel["report"] == serial["report"]
+
+
+def test_an_unreadable_file_stops_the_run_as_in_one_process(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    (repo / "refs07.bib").write_bytes(b"\x00\x01binary\x00" * 100)
+    (repo / "refs10.bib").write_bytes(b"\x00\x02binary\x00" * 100)
+    serial = _mapped_run(repo, 1)
+    parallel = _mapped_run(repo, 2)
+    assert parallel["mapped"] == 1
+    assert parallel["error"] == serial["error"]
+    assert "refs07.bib" in serial["error"] and "binary" in serial["error"]
+
+
+def test_documents_asked_for_or_a_citing_document_keep_one_process_parsing(
+    tmp_path: Path,
+) -> None:
+    repo = _repository(tmp_path)
+    kept = _mapped_run(repo, 2, keep="keep")
+    assert kept["mapped"] == 0 and kept["documents"] == 12
+    # A LaTeX document cites across files: every document must be in one place.
+    (repo / "paper.tex").write_text("\\cite{nokeyf0}\n\\bibliography{refs00}\n")
+    citing = _mapped_run(repo, 2)
+    assert citing["mapped"] == 0
+    assert "RC910" in {f["code"] for f in json.loads(citing["report"])["findings"]}
+
+
+def test_small_repositories_and_single_files_are_not_cut_apart(tmp_path: Path) -> None:
+    repo = _repository(tmp_path, files=3)
+    files = [str(p) for p in sorted(repo.iterdir())]
+    settings = Settings(offline=True)
+    assert not engine._mappable(files, settings)  # 3 x 5 kB: below _MAP_MIN_BYTES
+    assert not engine._mappable(files[:1], settings)
+
+
+def test_only_fixes_baselines_and_sarif_ask_for_the_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refcheck import cli
+
+    asked: list[bool] = []
+    real = engine.run
+
+    def recording(paths: list[str], settings: Settings, *, keep_documents: bool = True) -> Any:
+        asked.append(keep_documents)
+        return real(paths, settings, keep_documents=keep_documents)
+
+    monkeypatch.setattr(engine, "run", recording)
+    target = tmp_path / "refs.bib"
+    target.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    for extra in (["--format", "json"], ["--format", "github"], ["--format", "sarif"]):
+        cli.main(["check", "--offline", "--jobs", "1", *extra, str(target)])
+    cli.main(["check", "--offline", "--jobs", "1", "--baseline", str(tmp_path / "b.json"),
+              str(target)])
+    copy = tmp_path / "copy.bib"
+    copy.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    cli.main(["check", "--offline", "--jobs", "1", "--fix", str(copy)])
+    assert asked == [False, False, True, True, True]

@@ -64,12 +64,16 @@ class Rule:
     category: Category
     severity: Severity
     summary: str
-    doc: str
     check: CheckFn
     network: bool = False
     fix: str | None = None  # None, "safe" or "unsafe"
     formats: frozenset[str] | None = None  # None: every input format
     options: dict[str, Any] = field(default_factory=dict)  # name -> default
+
+    @property
+    def doc(self) -> str:
+        """The check's docstring, dedented: on demand, not for every rule at every start."""
+        return _dedent(self.check.__doc__ or "")
 
     def applies_to(self, fmt: str) -> bool:
         return self.formats is None or fmt in self.formats
@@ -118,7 +122,6 @@ def rule(
             category=category,
             severity=severity,
             summary=summary,
-            doc=_dedent(fn.__doc__ or ""),
             check=fn,
             network=network,
             fix=fix,
