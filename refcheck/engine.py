@@ -174,9 +174,10 @@ def _check_planned(
     doc: Document, plans: list[_Planned], settings: Settings, notes: list[str]
 ) -> list[Finding]:
     findings: list[Finding] = []
+    fmt = doc.format
     for plan in plans:
         r = plan.rule
-        if not r.applies_to(doc.format):
+        if r.formats is not None and fmt not in r.formats:
             continue
         try:
             hits = list(r.check(doc, plan.ctx))
@@ -317,7 +318,9 @@ def _run_mapped(files: list[str], settings: Settings, jobs: int) -> RunResult | 
             sizes.append(os.path.getsize(f) + 1)
         except OSError:
             sizes.append(1)
-    chunks = _slices(sizes, min(len(files), jobs * 4))
+    # Many small chunks: whichever process is free takes the next, so that
+    # they finish together (the last chunk is all one of them may wait for).
+    chunks = _slices(sizes, min(len(files), jobs * 16))
     mp = multiprocessing.get_context("fork")
     counter = mp.Value("i", 0)
 

@@ -38,7 +38,8 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 
 def discover(paths: list[str], exclude: list[str], input_format: str | None = None) -> list[str]:
     """Files to check, in a stable order; a directory yields its supported files."""
-    found: list[str] = []
+    # (path, its real path): the same file named twice is checked once.
+    found: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -49,13 +50,21 @@ def discover(paths: list[str], exclude: list[str], input_format: str | None = No
                 dirnames[:] = sorted(
                     d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
                 )
+                # One real path per directory; a file's own only when it is a link
+                # (a repository of 2,000 files would otherwise resolve 2,000 paths).
+                real_dir = os.path.realpath(dirpath)
                 for name in sorted(filenames):
-                    full = os.path.join(dirpath, name)
                     if os.path.splitext(name)[1].lower() not in EXTENSIONS:
                         continue
-                    if _excluded(os.path.relpath(full), exclude):
+                    full = os.path.join(dirpath, name)
+                    if exclude and _excluded(os.path.relpath(full), exclude):
                         continue
-                    found.append(os.path.normpath(full))
+                    real = (
+                        os.path.realpath(full)
+                        if os.path.islink(full)
+                        else os.path.join(real_dir, name)
+                    )
+                    found.append((os.path.normpath(full), real))
             if len(found) == before:
                 supported = ", ".join(sorted(EXTENSIONS))
                 raise InputError(f"{raw}: no files to check (looked for {supported})")
@@ -66,12 +75,10 @@ def discover(paths: list[str], exclude: list[str], input_format: str | None = No
                 raise InputError(
                     f"{raw}: unsupported file type (use --input-format bibtex|csl-json|text)"
                 )
-            found.append(os.path.normpath(raw))
-    # The same file named twice is checked once.
+            found.append((os.path.normpath(raw), os.path.realpath(raw)))
     seen: set[str] = set()
     unique = []
-    for f in found:
-        key = os.path.realpath(f)
+    for f, key in found:
         if key not in seen:
             seen.add(key)
             unique.append(f)
