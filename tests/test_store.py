@@ -34,7 +34,7 @@ def test_a_value_is_built_once_and_read_back(cache: Path, tmp_path: Path) -> Non
     first = store.derived("words", [src], build)
     assert store.derived("words", [src], build) == first
     assert build.calls == 1
-    assert (cache / "words.marshal").is_file()
+    assert len(list(cache.glob("words-*.marshal"))) == 1
     assert first == (frozenset({"alpha", "beta"}), {5: ("alpha",), 4: ("beta",)})
 
 
@@ -56,11 +56,25 @@ def test_a_damaged_file_is_rebuilt(cache: Path, tmp_path: Path, content: bytes) 
     src.write_text("alpha")
     build = Builder(src)
     store.derived("words", [src], build)
-    (cache / "words.marshal").write_bytes(content)
+    (path,) = cache.glob("words-*.marshal")
+    path.write_bytes(content)
     assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
     assert build.calls == 2
     assert store.derived("words", [src], build)[0] == frozenset({"alpha"})
     assert build.calls == 2  # and written again
+
+
+def test_sources_elsewhere_get_their_own_file(cache: Path, tmp_path: Path) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+    for d in (one, other):
+        d.mkdir()
+        (d / "words.txt").write_text(f"from {d.name}")
+    first, second = Builder(one / "words.txt"), Builder(other / "words.txt")
+    for _ in range(2):  # alternating, as two environments sharing a cache would
+        assert "one" in store.derived("words", [one / "words.txt"], first)[0]
+        assert "other" in store.derived("words", [other / "words.txt"], second)[0]
+    assert (first.calls, second.calls) == (1, 1)
+    assert len(list(cache.glob("words-*.marshal"))) == 2
 
 
 def test_an_unusable_cache_directory_still_gives_the_value(
@@ -82,7 +96,7 @@ def test_the_journal_lexicon_is_the_same_built_or_read_back(cache: Path) -> None
     lexicon._journals.cache_clear()
     try:
         built = lexicon._journals()
-        assert (cache / "journal-lexicon.marshal").is_file()
+        assert len(list(cache.glob("journal-lexicon-*.marshal"))) == 1
         lexicon._journals.cache_clear()
         read = lexicon._journals()
         assert read == built and read is not built

@@ -438,16 +438,18 @@ def tables() -> Tables:
 
 
 def _remove_stale(path: str) -> None:
-    """Delete the tables of other wordfreq versions and layouts beside ``path``."""
+    """Delete the earlier layouts of these tables (same wordfreq version) beside ``path``.
+
+    Tables of another wordfreq version are left alone: another environment (a
+    pre-commit hook's, say) may share the cache directory and still use them;
+    deleting them would have each rebuild the other's file in turn.
+    """
     import os
 
     folder, name = os.path.split(path)
+    own = f"wordfreq-{wordfreq_version()}-"
     for other in os.listdir(folder):
-        if (
-            other != name
-            and other.startswith("wordfreq-")
-            and (other.endswith((".bin", ".pickle")))
-        ):
+        if other != name and other.startswith(own) and other.endswith((".bin", ".pickle")):
             with contextlib.suppress(OSError):
                 os.remove(os.path.join(folder, other))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -57,7 +58,11 @@ def derived(name: str, sources: Sequence[Path], build: Callable[[], T]) -> T:
     base = cache_dir()
     if base is None:
         return build()
-    path = os.path.join(base, f"{name}.marshal")
+    # Environments sharing the cache directory (a project's and a pre-commit
+    # hook's) read their data from different places: one file each, so that
+    # they do not rebuild each other's in turn.
+    where = zlib.crc32("\0".join(map(str, sources)).encode("utf-8", "surrogatepass"))
+    path = os.path.join(base, f"{name}-{where:08x}.marshal")
     try:
         stamp = _stamp(sources, build)
     except OSError:

@@ -102,15 +102,20 @@ def test_a_damaged_cache_file_is_rebuilt(small_wordfreq: Path, damage: object) -
     assert path.read_bytes() == good  # written again
 
 
-def test_tables_of_other_versions_and_layouts_are_deleted(small_wordfreq: Path) -> None:
-    stale = ["wordfreq-3.0.0-de-fr-2.5-v2.bin", "wordfreq-3.1.1-de-fr-es-it-pt-nl-pl-2.5.pickle"]
-    kept = ["http_cache.sqlite", "journal-lexicon.marshal", "notes-wordfreq.bin"]
+def test_earlier_layouts_are_deleted_other_versions_kept(small_wordfreq: Path) -> None:
+    version = freq.wordfreq_version()
+    stale = [
+        f"wordfreq-{version}-de-fr-es-it-pt-nl-pl-2.5-v2.bin",
+        f"wordfreq-{version}-de-fr-es-it-pt-nl-pl-2.5.pickle",
+    ]
+    # Another environment sharing the cache directory may use another wordfreq.
+    kept = ["wordfreq-0.0.1-de-fr-2.5-v3.bin", "http_cache.sqlite", "journal-lexicon.marshal"]
     for name in (*stale, *kept):
         (small_wordfreq / name).write_bytes(b"x")
     freq.tables()
     left = sorted(os.listdir(small_wordfreq))
     current = os.path.basename(freq._cache_path() or "")
-    assert [n for n in left if n.startswith("wordfreq-")] == [current]
+    assert sorted(n for n in left if n.startswith(f"wordfreq-{version}")) == [current]
     assert all(n in left for n in kept)
 
 
