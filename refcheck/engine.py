@@ -177,7 +177,7 @@ def _check_planned(
     fmt = doc.format
     for plan in plans:
         r = plan.rule
-        if r.formats is not None and fmt not in r.formats:
+        if not r.applies_to(fmt):
             continue
         try:
             hits = list(r.check(doc, plan.ctx))
