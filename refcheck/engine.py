@@ -11,9 +11,9 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from refcheck.config import Settings
 from refcheck.io import InputError, discover, read_source
@@ -64,6 +64,15 @@ def select_rules(settings: Settings) -> Selection:
             [r for r in chosen if not r.network], [r for r in chosen if r.network]
         )
     return Selection(chosen)
+
+
+def _skipped_notes(selection: Selection) -> list[str]:
+    """The run's first note: which network rules an offline run leaves out."""
+    skipped = selection.skipped_network
+    if not skipped:
+        return []
+    codes = ", ".join(r.code for r in skipped)
+    return [f"offline: {len(skipped)} network rules skipped ({codes})"]
 
 
 def severity_for(rule: Rule, settings: Settings) -> Severity | None:
@@ -261,8 +270,9 @@ def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResul
     # their files and only the cross-file rules run here.
     jobs = settings.jobs or (os.cpu_count() or 1)
     offline = not any(r.network for r in select_rules(settings).rules)
-    if jobs > 1 and offline and not keep_documents and _mappable(files, settings):
-        mapped = _run_mapped(files, settings, jobs)
+    sizes = _mappable(files, settings) if jobs > 1 and offline and not keep_documents else None
+    if sizes is not None:
+        mapped = _run_mapped(files, sizes, settings, jobs)
         if mapped is not None:
             return mapped
     if jobs > 1 and len(files) >= 16 and offline and not _can_fork():
@@ -280,17 +290,19 @@ _LIST_FORMATS = frozenset({"bibtex", "csl-json"})
 _MAP_MIN_BYTES = 160_000
 
 
-def _mappable(files: list[str], settings: Settings) -> bool:
-    """Whether the files can be read, parsed and checked apart, in several processes."""
+def _mappable(files: list[str], settings: Settings) -> list[int] | None:
+    """The files' sizes when they can be read, parsed and checked apart, else None."""
     if len(files) < 2:
-        return False  # one file: its rules are shared instead (_check_forked)
+        return None  # one file: its rules are shared instead (_check_forked)
     if any((settings.input_format or format_for(f) or "text") not in _LIST_FORMATS for f in files):
-        return False
-    total = 0
+        return None
+    sizes = []
     for f in files:
-        with contextlib.suppress(OSError):  # unreadable: reported when it is read
-            total += os.path.getsize(f)
-    return total >= _MAP_MIN_BYTES and _can_fork()
+        try:
+            sizes.append(os.path.getsize(f))
+        except OSError:  # unreadable: reported when it is read
+            sizes.append(0)
+    return sizes if sum(sizes) >= _MAP_MIN_BYTES and _can_fork() else None
 
 
 # A share of the files, checked: (path, format, entries, findings, notes) per file,
@@ -298,31 +310,22 @@ def _mappable(files: list[str], settings: Settings) -> bool:
 _Mapped = list[tuple[str, str, int, list[Finding], list[str]]] | tuple[int, str]
 
 
-def _run_mapped(files: list[str], settings: Settings, jobs: int) -> RunResult | None:
+def _run_mapped(
+    files: list[str], sizes: list[int], settings: Settings, jobs: int
+) -> RunResult | None:
     """Each of ``jobs`` processes reads, parses and checks a share of the files.
 
     Only findings, notes and entry counts travel back; the parsed documents
     stay where they were parsed (``documents`` is empty).  The files are cut
-    into consecutive chunks of about equal size, taken in turn from a shared
-    counter; the result is reassembled in file order, so the report is the
-    one a single process gives.  A child that fails leaves its chunks to this
-    process; None means the fork itself failed.
+    into consecutive chunks of about equal size, shared out by :func:`_share`;
+    the result is reassembled in file order, so the report is the one a
+    single process gives.  None means the fork itself failed.
     """
-    import multiprocessing
-
     selection = select_rules(settings)
     rules = [r for r in selection.rules if not r.network]
-    sizes = []
-    for f in files:
-        try:
-            sizes.append(os.path.getsize(f) + 1)
-        except OSError:
-            sizes.append(1)
     # Many small chunks: whichever process is free takes the next, so that
     # they finish together (the last chunk is all one of them may wait for).
-    chunks = _slices(sizes, min(len(files), jobs * 16))
-    mp = multiprocessing.get_context("fork")
-    counter = mp.Value("i", 0)
+    chunks = _slices([n + 1 for n in sizes], min(len(files), jobs * 16))
 
     def check_chunk(c: int) -> _Mapped:
         docs: list[Document] = []
@@ -339,46 +342,13 @@ def _run_mapped(files: list[str], settings: Settings, jobs: int) -> RunResult | 
             out.append((doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes))
         return out
 
-    def work() -> dict[int, _Mapped]:
-        done: dict[int, _Mapped] = {}
-        while True:
-            with counter.get_lock():
-                c = counter.value
-                counter.value += 1
-            if c >= len(chunks):
-                return done
-            done[c] = check_chunk(c)
-
-    children = []
-    try:
-        for _ in range(min(jobs, len(chunks)) - 1):
-            recv, send = mp.Pipe(duplex=False)
-            child = mp.Process(target=_child, args=(work, send), daemon=True)
-            child.start()
-            send.close()
-            children.append((child, recv))
-    except OSError:
-        for child, _ in children:
-            child.kill()
+    done = _share(len(chunks), check_chunk, jobs)
+    if done is None:
         return None
-    done = work()
-    for child, recv in children:
-        # A child that died sends nothing: its chunks are checked below.
-        with contextlib.suppress(EOFError, OSError):
-            done.update(recv.recv())
-        child.join()
-    for c in range(len(chunks)):
-        if c not in done:
-            done[c] = check_chunk(c)
     failed = [got for got in done.values() if isinstance(got, tuple)]
     if failed:
         raise InputError(min(failed)[1])  # the first unreadable file, as one process says
-    notes: list[str] = []
-    if selection.skipped_network:
-        notes.append(
-            f"offline: {len(selection.skipped_network)} network rules skipped "
-            f"({', '.join(r.code for r in selection.skipped_network)})"
-        )
+    notes = _skipped_notes(selection)
     infos: list[FileInfo] = []
     findings: list[Finding] = []
     for c in range(len(chunks)):
@@ -441,12 +411,7 @@ def check(
     already; then only the cross-file rules run here.
     """
     selection = select_rules(settings)
-    notes: list[str] = []
-    if selection.skipped_network:
-        notes.append(
-            f"offline: {len(selection.skipped_network)} network rules skipped "
-            f"({', '.join(r.code for r in selection.skipped_network)})"
-        )
+    notes = _skipped_notes(selection)
     services = None
     if any(r.network for r in selection.rules):
         from refcheck.net.services import build_services
@@ -604,42 +569,60 @@ def _check_forked(
     settings: Settings,
     workers: int,
 ) -> _Done | None:
-    """Run the rule groups in this process and ``workers - 1`` forked ones.
+    """Run the rule groups over their document slices, shared out by :func:`_share`.
 
-    Each process takes the next group from a shared counter until none is
-    left.  A child that fails leaves its groups to this process; None means
-    the fork itself failed and the caller runs everything here.
+    None means the fork itself failed and the caller runs everything here.
     """
-    import multiprocessing
-
     tasks = _tasks(documents, [p.rule for p in plans], workers)
-    mp = multiprocessing.get_context("fork")
-    counter = mp.Value("i", 0)
 
-    def run_task(t: int, done: _Done) -> None:
+    def run_task(t: int) -> _Done:
         members, docs = tasks[t]
+        done: _Done = {}
         for d in docs:
             for r in members:
                 said: list[str] = []
                 found = _check_planned(documents[d], [plans[r]], settings, said)
                 if found or said:
                     done[(d, r)] = (found, said)
+        return done
 
-    def work() -> tuple[list[int], _Done]:
-        ran: list[int] = []
-        done: _Done = {}
+    results = _share(len(tasks), run_task, workers)
+    if results is None:
+        return None
+    done: _Done = {}
+    for part in results.values():
+        done.update(part)
+    return done
+
+
+_R = TypeVar("_R")
+
+
+def _share(count: int, task: Callable[[int], _R], workers: int) -> dict[int, _R] | None:
+    """``task(0) … task(count - 1)``, run by this process and ``workers - 1`` forked ones.
+
+    Each process takes the next index from a shared counter until none is
+    left, so that they finish together.  A child that fails sends nothing:
+    its tasks are run again here.  None means the fork itself failed.
+    """
+    import multiprocessing
+
+    mp = multiprocessing.get_context("fork")
+    counter = mp.Value("i", 0)
+
+    def work() -> dict[int, _R]:
+        done: dict[int, _R] = {}
         while True:
             with counter.get_lock():
                 t = counter.value
                 counter.value += 1
-            if t >= len(tasks):
-                return ran, done
-            run_task(t, done)
-            ran.append(t)
+            if t >= count:
+                return done
+            done[t] = task(t)
 
     children = []
     try:
-        for _ in range(min(workers, len(tasks)) - 1):
+        for _ in range(min(workers, count) - 1):
             recv, send = mp.Pipe(duplex=False)
             child = mp.Process(target=_child, args=(work, send), daemon=True)
             child.start()
@@ -649,18 +632,14 @@ def _check_forked(
         for child, _ in children:
             child.kill()
         return None
-    finished, done = work()
-    ran = set(finished)
+    done = work()
     for child, recv in children:
-        # A child that died sends nothing: its tasks are run below.
         with contextlib.suppress(EOFError, OSError):
-            child_ran, child_done = recv.recv()
-            ran.update(child_ran)
-            done.update(child_done)
+            done.update(recv.recv())
         child.join()
-    for t in range(len(tasks)):
-        if t not in ran:
-            run_task(t, done)
+    for t in range(count):
+        if t not in done:
+            done[t] = task(t)
     return done
 
 

@@ -42,29 +42,42 @@ from refcheck import engine
 from refcheck.config import Settings
 from refcheck.report.json import render
 
-calls = []
-forked = engine._check_forked
+calls = {"forked": 0, "mapped": 0}
 
-def counting(*args):
-    calls.append(1)
-    return forked(*args)
+def counted(name, fn):
+    def counting(*args):
+        calls[name] += 1
+        return fn(*args)
+    return counting
 
-engine._check_forked = counting
+engine._check_forked = counted("forked", engine._check_forked)
+engine._run_mapped = counted("mapped", engine._run_mapped)
+engine._MAP_MIN_BYTES = 20_000  # a test-sized repository is enough
 if sys.argv[3] == "die":
     engine._child = lambda work, send: os._exit(3)
-result = engine.run([sys.argv[1]], Settings(offline=True, jobs=int(sys.argv[2])))
-print(json.dumps({"forked": len(calls), "report": render(result)}))
+settings = Settings(offline=True, jobs=int(sys.argv[2]))
+try:
+    result = engine.run([sys.argv[1]], settings, keep_documents=sys.argv[4] == "keep")
+except engine.InputError as exc:
+    print(json.dumps({**calls, "error": str(exc)}))
+else:
+    print(json.dumps({**calls, "report": render(result),
+                      "documents": len(result.documents), "notes": result.notes}))
 """
 
 
-def _report(target: Path, jobs: int, child: str = "live") -> tuple[int, str]:
+def _run(target: Path, jobs: int, child: str, keep: str) -> Any:
     proc = subprocess.run(
-        [sys.executable, "-c", _RUN, str(target), str(jobs), child],
+        [sys.executable, "-c", _RUN, str(target), str(jobs), child, keep],
         capture_output=True,
         text=True,
         check=True,
     )
-    out = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def _report(target: Path, jobs: int, child: str = "live") -> tuple[int, str]:
+    out = _run(target, jobs, child, "keep")
     return out["forked"], out["report"]
 
 
@@ -158,33 +171,6 @@ def test_without_fork_workers_parse_and_check_files_alike(
 # ---------------------------------------------------------------------------
 # Many bibliographies: each process reads, parses and checks a share of them.
 
-_RUN_MAPPED = """
-import json, os, sys
-from refcheck import engine
-from refcheck.config import Settings
-from refcheck.report.json import render
-
-calls = []
-mapped = engine._run_mapped
-
-def counting(*args):
-    calls.append(1)
-    return mapped(*args)
-
-engine._run_mapped = counting
-engine._MAP_MIN_BYTES = 20_000  # a test-sized repository is enough
-if sys.argv[3] == "die":
-    engine._child = lambda work, send: os._exit(3)
-settings = Settings(offline=True, jobs=int(sys.argv[2]))
-try:
-    result = engine.run([sys.argv[1]], settings, keep_documents=sys.argv[4] == "keep")
-except engine.InputError as exc:
-    print(json.dumps({"mapped": len(calls), "error": str(exc)}))
-else:
-    print(json.dumps({"mapped": len(calls), "report": render(result),
-                      "documents": len(result.documents), "notes": result.notes}))
-"""
-
 SAMPLE_JSON = SAMPLE.with_suffix(".json")
 
 
@@ -204,13 +190,7 @@ def _repository(tmp_path: Path, files: int = 12) -> Path:
 
 
 def _mapped_run(target: Path, jobs: int, child: str = "live", keep: str = "drop") -> Any:
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUN_MAPPED, str(target), str(jobs), child, keep],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(proc.stdout)
+    return _run(target, jobs, child, keep)
 
 
 def test_bibliographies_checked_apart_give_the_one_process_report(tmp_path: Path) -> None:

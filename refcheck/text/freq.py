@@ -80,7 +80,9 @@ class Tables:
     wordfreq's order (most frequent first), sorted, and sorted by the
     reversed words, with the bucket positions of the two sorted orders
     (``by_word``, ``by_end``).  So a candidate search decodes the few lengths
-    it needs and sorts nothing.
+    it needs and sorts nothing.  The rare vocabulary of prose corrections
+    (alphabetic words from RARE_MIN_ZIPF up) is grouped by length the same
+    way, in code point order.
     """
 
     __slots__ = (
@@ -230,6 +232,23 @@ class Tables:
         return self.by_word[pos : pos + n], self.by_end[pos : pos + n]
 
 
+# What a cache file holds, each section named in its header (see Tables).
+_SECTIONS = frozenset(
+    {
+        "words",
+        "offsets",
+        "zipf",
+        "lang",
+        "sample",
+        "buckets",
+        "bucket_index",
+        "by_word",
+        "by_end",
+        "rare",
+        "rare_index",
+    }
+)
+
 # A bucket_index row: length, word count, (start, end) of the three texts in
 # the buckets section, start of the bucket's positions in by_word / by_end.
 _BUCKET_ROW = 9
@@ -372,20 +391,7 @@ def _deserialise(buf: Any) -> Tables | None:
         sections = {str(name): (int(at), int(n)) for name, (at, n) in head.pop("sections").items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
-    wanted = (
-        "words",
-        "offsets",
-        "zipf",
-        "lang",
-        "sample",
-        "buckets",
-        "bucket_index",
-        "by_word",
-        "by_end",
-        "rare",
-        "rare_index",
-    )
-    if head != _header() or set(sections) != set(wanted):
+    if head != _header() or set(sections) != set(_SECTIONS):
         return None
     if any(at < 8 + size or at % 8 or at + n > len(buf) for at, n in sections.values()):
         return None
@@ -410,7 +416,7 @@ def _map(path: str) -> Any:
 @lru_cache(maxsize=1)
 def tables() -> Tables:
     """The word tables: the cache file mapped, or built (and kept) on first use."""
-    import os
+    from refcheck.text.store import keep
 
     path = _cache_path()
     if path is not None:
@@ -421,16 +427,8 @@ def tables() -> Tables:
         except OSError:
             pass
     data = _build()
-    if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-            _remove_stale(path)
-        except OSError:
-            pass
+    if path is not None and keep(path, data):
+        _remove_stale(path)
     built = _deserialise(data)
     if built is None:
         raise AssertionError("the word tables just built do not read back")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Phrase(NamedTuple):
@@ -62,17 +62,8 @@ class _Journals(NamedTuple):
     by_length: dict[int, tuple[tuple[str, ...], tuple[int, ...]]]  # lowered, by length
 
 
-_JournalParts = tuple[
-    tuple[str, ...],
-    frozenset[str],
-    tuple[str, ...],
-    frozenset[str],
-    dict[int, tuple[tuple[str, ...], tuple[int, ...]]],
-]
-
-
-def _build_journals() -> _JournalParts:
-    """_Journals' fields as plain values (what marshal can keep)."""
+def _build_journals() -> tuple[Any, ...]:
+    """_Journals' fields as a plain tuple (what marshal can keep)."""
     import regex
 
     titles = tuple(_lines("journals.txt"))
@@ -85,7 +76,7 @@ def _build_journals() -> _JournalParts:
     for i, t in enumerate(lowered):
         groups.setdefault(len(t), []).append(i)
     by_length = {n: (tuple(lowered[i] for i in ix), tuple(ix)) for n, ix in groups.items()}
-    return titles, words, lowered, known, by_length
+    return tuple(_Journals(titles, words, lowered, known, by_length))
 
 
 @lru_cache(maxsize=1)

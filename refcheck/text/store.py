@@ -13,6 +13,7 @@ on the cache.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
@@ -77,12 +78,25 @@ def derived(name: str, sources: Sequence[Path], build: Callable[[], T]) -> T:
     except (OSError, EOFError, ValueError, TypeError):
         pass
     value = build()
-    try:
-        os.makedirs(base, exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            marshal.dump(cast(Any, (stamp, value)), fh)
-        os.replace(tmp, path)
-    except (OSError, ValueError):  # read-only cache, or a value marshal cannot hold
-        pass
+    with contextlib.suppress(ValueError):  # a value marshal cannot hold: not kept
+        keep(path, marshal.dumps(cast(Any, (stamp, value))))
     return value
+
+
+def keep(path: str, data: bytes) -> bool:
+    """Write ``data`` to ``path`` whole or not at all; False when the cache is not writable.
+
+    Written beside it and renamed: a concurrent run reads the old file or the
+    new one, never half of one.
+    """
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        return False
+    return True
