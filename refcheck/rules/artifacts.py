@@ -9,6 +9,7 @@ spaces are RC201 in ``rules/syntax.py``.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterator
 
 import regex
@@ -121,6 +122,65 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
                 )
 
 
+# Function words that are not also English prefixes or suffixes: "in", "on", "to",
+# "at", "by" begin and end too many real words ("Incorporations", "polaron",
+# "toposes") for a word merely starting or ending with them to be evidence.
+_GLUE_WORDS = frozenset({"of", "the", "and", "for", "with", "from"})
+# Endings of inflected and derived words: a rare word that is a common word plus
+# one of them ("Incorporations") is that word, not two words glued.
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "al", "ness", "ment", "ments")
+# Characters that, next to a token, show it is part of a longer written word.
+_GLUE_NOT_BEFORE = "}\\'’"
+_GLUE_NOT_AFTER = "{\\'’"
+_CAMEL = regex.compile(r"(\p{Ll}+)(\p{Lu}\p{Ll}+)")
+
+
+def _inflected(low: str) -> bool:
+    """Whether ``low`` is a common word with an inflection or derivation added."""
+    for end in _ENDINGS:
+        if low.endswith(end) and len(low) - len(end) >= 4 and freq.zipf(low[: -len(end)]) >= 3.0:
+            return True
+    return False
+
+
+def glue_evidence(text: str, start: int, end: int, split: str) -> str | None:
+    """Whether ``text[start:end]``, read as ``split``, is surely two words glued.
+
+    Returns "safe" when the split cannot be wrong (a lower-case function word
+    glued to a capitalised word: "ofMachine"), "unsafe" when the evidence is
+    strong but a rare real word remains possible, None when it is too weak.
+    The token must stand alone: a neighbouring brace or backslash means LaTeX
+    markup cut the word ("{E}instein"), a following full stop an abbreviation
+    ("Mach. Intell."), a following apostrophe an elision ("signifyin'").
+    """
+    word = text[start:end]
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if before in _GLUE_NOT_BEFORE or after in _GLUE_NOT_AFTER:
+        return None
+    if before.isalnum() or after.isalnum() or unicodedata.category(after).startswith("M"):
+        return None
+    parts = split.split(" ")
+    if len(parts) != 2:
+        return None
+    a, b = (x.lower() for x in parts)
+    camel = _CAMEL.fullmatch(word)
+    if camel is not None and camel.group(1) in _GLUE_WORDS and freq.zipf(b) >= 3.0:
+        return "safe"
+    if after == ".":
+        return None  # an abbreviation: "Intell.", "Compd."
+    low = word.lower()
+    if word[1:] != low[1:] or _inflected(low):
+        return None
+    if a in FUNCTION_WORDS and b in FUNCTION_WORDS:
+        # "ofthe", "inthe", "forthe": one of them must be a word that begins or
+        # ends nothing ("onto", "into", "anon" are words).
+        return "unsafe" if (a in _GLUE_WORDS or b in _GLUE_WORDS) else None
+    if a in FUNCTION_WORDS:
+        return "unsafe" if a in _GLUE_WORDS and freq.zipf(b) >= 3.5 else None
+    return "unsafe" if b in _GLUE_WORDS and freq.zipf(a) >= 3.5 else None
+
+
 @rule(
     code="RC203",
     name="missing-space",
@@ -133,9 +193,14 @@ def split_word(doc: Document, ctx: Context) -> Iterator[Hit]:
 def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags a token that is not an English word but is exactly a common word
-    glued to a function word ("of", "the", "for", "and", "in", …), or a
-    lower-case function word glued to a capitalised word.  Names, URLs and
-    identifiers are skipped.
+    glued to a function word that begins and ends no English word ("of",
+    "the", "and", "for", "with", "from"), two function words glued ("ofthe",
+    "inthe"), or a lower-case function word glued to a capitalised word
+    ("ofMachine").  The token must stand alone: a brace, backslash or
+    apostrophe next to it means markup or an elision cut it ("{H}andbook",
+    "signifyin'"), a full stop after it an abbreviation ("Mach. Intell."); a
+    rare word that is a common word inflected ("Incorporations") is a word.
+    Names, URLs and identifiers are skipped.
 
     Why it matters:
     Extraction from PDF drops spaces; the glued words defeat search and
@@ -145,7 +210,10 @@ def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
     `Proceedings ofMachine Learning Research` -> `of Machine`.
 
     Fix safety:
-    Safe: only a space is inserted.
+    Safe only for a lower-case function word glued to a capitalised word
+    ("ofMachine"): no English word is written so.  Otherwise unsafe, since a
+    rare real word ("toposes") can look like two glued words; applied with
+    `--fix-typos`.
     """
     text = doc.text
     skip = _NO_ARTIFACT | {"name", "doi", "transliteration"}
@@ -154,6 +222,9 @@ def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
             for tok, split in words.glued:
                 if rc.mask_reason(tok.start, tok.end) in skip:
                     continue
+                grade = glue_evidence(text, tok.start, tok.end, split)
+                if grade is None:
+                    continue
                 yield Hit(
                     tok.start,
                     tok.end,
@@ -161,7 +232,7 @@ def missing_space(doc: Document, ctx: Context) -> Iterator[Hit]:
                     suggestion=split,
                     field=fld,
                     reference=ref,
-                    fix=Fix(tok.start, tok.end, split, safe=True),
+                    fix=Fix(tok.start, tok.end, split, safe=grade == "safe"),
                 )
 
 
@@ -198,7 +269,9 @@ def doi_whitespace(doc: Document, ctx: Context) -> Iterator[Hit]:
             gap = next(i for i in (1, 2, 3) if m.group(i) is not None)
             gs, ge = m.span(gap)
             start = m.start()
-            tail = _NON_SPACE.match(text, ge)
+            # The DOI ends where its field does ("10.1000/ 182}," is not all DOI).
+            limit = ref.field_spans[fld][1] if fld is not None else ref.end
+            tail = _NON_SPACE.match(text, ge, max(ge, limit))
             end = tail.end() if tail else ge
             broken = text[start:end]
             fixed = text[start:gs] + text[ge:end]
