@@ -80,6 +80,9 @@ class HttpConfig:
     cache_backend: str = "sqlite"
     redis_url: str | None = None
     read_only: bool = False  # answer from the cache only (offline replay)
+    # Limits shared with other processes (refcheck.net.ratelimit.RedisLimiter): a fleet
+    # of workers that together must stay within each host's limits.
+    shared_limiter: Any = None
     registry_ttl: timedelta = timedelta(days=30)
     link_ttl: timedelta = timedelta(days=3)
     failure_ttl: timedelta = timedelta(days=1)
@@ -336,6 +339,29 @@ class HttpClient:
         self.sent = 0  # requests that reached the network (not answered by the cache)
         self.sent_by_host: dict[str, int] = {}
         self.not_cached = 0  # read-only mode: requests the cache could not answer
+        self.cache_hits = 0  # requests answered by the cache
+
+    def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
+        shared = self.cfg.shared_limiter
+        return contextlib.nullcontext() if shared is None else shared.hold(host)
+
+    def _fleet_learn(self, host: str, response: requests.Response) -> None:
+        """Tell the other workers what this host published or asked for."""
+        shared = self.cfg.shared_limiter
+        if shared is None:
+            return
+        headers = response.headers
+        with contextlib.suppress(ValueError, TypeError):
+            limit = headers.get("X-Rate-Limit-Limit")
+            interval = headers.get("X-Rate-Limit-Interval")
+            if limit and interval:
+                shared.learn(host, float(limit), float(str(interval).strip().rstrip("s")))
+        if response.status_code == 429 or response.status_code >= 500:
+            wait = retry_after(headers.get("Retry-After"))
+            if wait is None and response.status_code == 429:
+                wait = self.cfg.backoff
+            if wait is not None:
+                shared.pause(host, min(wait, self.cfg.max_retry_after))
 
     def close(self) -> None:
         self.plain.close()
@@ -369,7 +395,7 @@ class HttpClient:
         attempt = 0
         while True:
             wait: float | None = None
-            with self.limits.hold(host):
+            with self.limits.hold(host), self._fleet_slot(host):
                 try:
                     kwargs: dict[str, Any] = {
                         "params": params,
@@ -393,6 +419,10 @@ class HttpClient:
                     if not getattr(response, "from_cache", False):
                         self._count(host)
                         self.limits.learn(host, response.headers)
+                        self._fleet_learn(host, response)
+                    else:
+                        with self._count_lock:
+                            self.cache_hits += 1
                     code = response.status_code
                     if code != 429 and code < 500:
                         return response
