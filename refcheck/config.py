@@ -44,6 +44,10 @@ class Settings:
     cache_read_only: bool = False  # answer from the cache only; never ask the network
     cache_backend: str = "sqlite"  # or "redis"
     redis_url: str | None = None
+    # Keep each host's rate limit, concurrency and Retry-After in Redis (redis_url), one
+    # for every process of a fleet (refcheck audit --cluster); requests/s per host below.
+    shared_limits: bool = False
+    host_rates: dict[str, float] = field(default_factory=dict)
     strict_links: bool = False
     sources: list[str] = field(
         default_factory=lambda: ["crossref", "openalex", "arxiv", "pubmed", "dblp"]
@@ -87,6 +91,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "cache_read_only": bool,
     "cache_backend": str,
     "redis_url": str,
+    "shared_limits": bool,
+    "host_rates": dict,
     "strict_links": bool,
     "sources": list,
     "openalex_url": str,

@@ -95,10 +95,24 @@ def config_from_settings(settings: Settings) -> HttpConfig:
         cache_backend=settings.cache_backend,
         redis_url=settings.redis_url,
         read_only=settings.cache_read_only,
+        shared_limiter=_shared_limiter(settings),
         # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
         host_limits={**_source_limits(settings),
                      crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
     )
+
+
+def _shared_limiter(settings: Settings) -> Any:
+    """The fleet's limits in Redis, when this process is one worker of many."""
+    if not settings.shared_limits:
+        return None
+    from refcheck.net.ratelimit import redis_limiter
+
+    concurrency = {**_source_limits(settings),
+                   (urlsplit(settings.crossref_url).hostname or "").lower():
+                       3 if settings.mailto else 1}
+    return redis_limiter(settings.redis_url or "redis://localhost:6379/0",
+                         rates=settings.host_rates, concurrency=concurrency)
 
 
 def _source_limits(settings: Settings) -> dict[str, int]:

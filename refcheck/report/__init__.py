@@ -41,6 +41,8 @@ class RunResult:
     # Per-reference verdicts of the existence checks, when they ran.
     verdicts: list[dict[str, Any]] | None = None
     tool_version: str = __version__
+    # What the network layer did (online runs): requests sent per host, cache hits.
+    http: dict[str, Any] | None = None
 
     @property
     def reference_count(self) -> int:
