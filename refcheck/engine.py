@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from refcheck.config import Settings
 from refcheck.io import InputError, discover, read_source
-from refcheck.model import Category, Document, Finding, ParseProblem, Severity
+from refcheck.model import Category, Document, Finding, ParseProblem, Severity, SourceText
 from refcheck.parsers import format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
@@ -97,6 +97,27 @@ def load_document(path: str, settings: Settings) -> Document:
         )
     doc.suppressions = find_suppressions(doc)
     return doc
+
+
+def unreadable_document(path: str, message: str, settings: Settings) -> Document:
+    """A file (or directory) that could not be read, as an empty document with one problem.
+
+    In a run of several files one unreadable file must not hide the report on
+    the others: it becomes a finding on itself (RC049) and the run goes on.
+    """
+    prefix = f"{path}: "
+    reason = message[len(prefix):] if message.startswith(prefix) else message
+    fmt = settings.input_format or format_for(path) or "text"
+    doc = Document(SourceText(path, "", digest=None), fmt)
+    doc.problems.append(ParseProblem("unreadable-file", 0, 0, f"not checked: {reason}"))
+    return doc
+
+
+def _load_tolerant(path: str, settings: Settings) -> Document:
+    try:
+        return load_document(path, settings)
+    except InputError as exc:
+        return unreadable_document(path, str(exc), settings)
 
 
 # `refcheck: ignore[RC101,RC2]`, `refcheck: ignore` (all rules), `refcheck: ignore-file`.
@@ -259,9 +280,28 @@ def run(paths: list[str], settings: Settings, *, keep_documents: bool = True) ->
 
 
 def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResult:
-    files = discover(paths, settings.exclude, settings.input_format)
-    if not files:
+    unlisted: list[tuple[str, str]] = []
+    files = discover(paths, settings.exclude, settings.input_format, unlisted)
+    if not files and not unlisted:
         raise InputError("no files to check")
+    if unlisted or len(files) > 1:
+        # Several inputs: an unreadable one is a finding on itself, not the end of the run.
+        extra = [unreadable_document(p, m, settings) for p, m in unlisted]
+        return _run_files(files, settings, keep_documents, tolerant=True, extra=extra)
+    return _run_files(files, settings, keep_documents, tolerant=False)
+
+
+def _run_files(
+    files: list[str],
+    settings: Settings,
+    keep_documents: bool,
+    *,
+    tolerant: bool,
+    extra: list[Document] | None = None,
+) -> RunResult:
+    load = _load_tolerant if tolerant else load_document
+    if extra:
+        return check([*(load(f, settings) for f in files), *extra], settings)
     # Files are parsed here: sending parsed documents back from worker processes
     # costs as much as parsing them (measured at 2,000 files).  With fork() the
     # processes that share the rules inherit them (check()), or, when nobody needs
@@ -272,12 +312,12 @@ def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResul
     offline = not any(r.network for r in select_rules(settings).rules)
     sizes = _mappable(files, settings) if jobs > 1 and offline and not keep_documents else None
     if sizes is not None:
-        mapped = _run_mapped(files, sizes, settings, jobs)
+        mapped = _run_mapped(files, sizes, settings, jobs, tolerant)
         if mapped is not None:
             return mapped
     if jobs > 1 and len(files) >= 16 and offline and not _can_fork():
-        return _run_parallel(files, settings, jobs)
-    return check([load_document(f, settings) for f in files], settings)
+        return _run_parallel(files, settings, jobs, tolerant)
+    return check([load(f, settings) for f in files], settings)
 
 
 # Formats that never cite other files: in a run of only these, the cross-file
@@ -311,7 +351,7 @@ _Mapped = list[tuple[str, str, int, list[Finding], list[str]]] | tuple[int, str]
 
 
 def _run_mapped(
-    files: list[str], sizes: list[int], settings: Settings, jobs: int
+    files: list[str], sizes: list[int], settings: Settings, jobs: int, tolerant: bool = False
 ) -> RunResult | None:
     """Each of ``jobs`` processes reads, parses and checks a share of the files.
 
@@ -333,7 +373,9 @@ def _run_mapped(
             try:
                 docs.append(load_document(files[i], settings))
             except InputError as exc:
-                return (i, str(exc))
+                if not tolerant:
+                    return (i, str(exc))
+                docs.append(unreadable_document(files[i], str(exc), settings))
         plans = _plan(rules, settings, Context(documents=docs))
         out = []
         for doc in docs:
@@ -367,32 +409,34 @@ _Checked = tuple[Document, list[Finding], list[str]]
 
 # What a worker process of _run_parallel keeps between files: the settings and
 # the rules it runs, sent and selected once per process, not once per file.
-_worker: tuple[Settings, list[Rule]] | None = None
+_worker: tuple[Settings, list[Rule], bool] | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, tolerant: bool = False) -> None:
     global _worker
     rules = [r for r in select_rules(settings).rules if not r.network and not _cross_file(r)]
-    _worker = (settings, rules)
+    _worker = (settings, rules, tolerant)
 
 
 def _load_and_check(path: str) -> _Checked:
     assert _worker is not None, "_start_worker runs first in every worker"
-    settings, rules = _worker
-    doc = load_document(path, settings)
+    settings, rules, tolerant = _worker
+    doc = (_load_tolerant if tolerant else load_document)(path, settings)
     notes: list[str] = []
     findings = check_document(doc, rules, settings, Context(documents=[doc]), notes)
     return doc, findings, notes
 
 
-def _run_parallel(files: list[str], settings: Settings, jobs: int) -> RunResult:
+def _run_parallel(
+    files: list[str], settings: Settings, jobs: int, tolerant: bool = False
+) -> RunResult:
     from concurrent.futures import ProcessPoolExecutor
 
     # Large chunks: fewer round trips between processes; a few per worker, so
     # that one slow file does not leave the other workers idle at the end.
     chunk = max(8, len(files) // (jobs * 8))
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(settings,)
+        max_workers=jobs, initializer=_start_worker, initargs=(settings, tolerant)
     ) as pool:
         # map() keeps the input order, so the run is the same as a serial one.
         done = list(pool.map(_load_and_check, files, chunksize=chunk))
@@ -421,6 +465,7 @@ def check(
     rules = [r for r in selection.rules if not r.network or services is not None]
     findings: list[Finding] = []
     verdicts: list[dict[str, Any]] | None = None
+    http_stats: dict[str, Any] | None = None
     try:
         if checked is None:
             findings.extend(_check_all(documents, rules, settings, ctx, notes))
@@ -435,6 +480,9 @@ def check(
     finally:
         if services is not None:
             notes.extend(getattr(services, "notes", []))
+            http = services.http
+            http_stats = {"sent_by_host": dict(http.sent_by_host),
+                          "cache_hits": getattr(http, "cache_hits", 0)}
             services.close()
     findings.sort(key=Finding.sort_key)
     files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
@@ -445,6 +493,7 @@ def check(
         documents=documents,
         notes=notes,
         verdicts=verdicts,
+        http=http_stats,
     )
 
 

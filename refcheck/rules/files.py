@@ -68,4 +68,35 @@ def not_a_bibliography(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(p.start, p.end, p.message)
 
 
-RULES = (file_encoding, not_a_bibliography)
+@rule(
+    code="RC049",
+    name="unreadable-file",
+    category=Category.SYNTAX,
+    severity=Severity.ERROR,
+    summary="A file or directory of the run could not be read and was not checked.",
+)
+def unreadable_file(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """
+    What it does:
+        In a run over several files, reports one that could not be read (binary
+        content, permission denied, a FIFO or device, a broken or looping
+        symbolic link, over the size limit) or a directory that could not be
+        listed, and goes on with the others.
+
+    Why it matters:
+        One stray binary file in a directory of fifty bibliographies must not
+        hide the report on the other forty-nine, and an unreadable directory
+        must not be skipped silently: its files were never checked.  (A run
+        given a single unreadable file still ends with exit status 2.)
+
+    Example:
+        `refs/figure.bib:1:1: RC049 not checked: binary file, not a reference list`.
+        Remove or exclude the file (`exclude = ["figure.bib"]`), or fix its
+        permissions.
+    """
+    for p in doc.problems:
+        if p.kind == "unreadable-file":
+            yield Hit(p.start, p.end, p.message)
+
+
+RULES = (file_encoding, not_a_bibliography, unreadable_file)
