@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from refcheck.config import Settings
-from refcheck.io import InputError, discover, read_source
+from refcheck.io import MIXED_UTF8, InputError, discover, read_source
 from refcheck.model import Category, Document, Finding, ParseProblem, Severity, SourceText
 from refcheck.parsers import format_for, parse
 from refcheck.report import FileInfo, RunResult
@@ -86,7 +86,17 @@ def load_document(path: str, settings: Settings) -> Document:
     source = read_source(path)
     fmt = settings.input_format or format_for(path) or "text"
     doc = parse(source, fmt)
-    if source.encoding not in ("utf-8", "utf-8-sig"):
+    if source.encoding == MIXED_UTF8:
+        doc.problems.append(
+            ParseProblem(
+                "file-encoding",
+                0,
+                0,
+                "file is UTF-8 but for a few stray bytes, each read as CP1252 "
+                "(--fix leaves them alone)",
+            )
+        )
+    elif source.encoding not in ("utf-8", "utf-8-sig"):
         doc.problems.append(
             ParseProblem(
                 "file-encoding",
@@ -718,3 +728,37 @@ def _verdicts(services: Any, documents: list[Document], rules: list[Rule]) -> li
         for doc in documents
         for ref in doc.entries()
     ]
+
+
+# -- what a run split across machines needs (refcheck.cluster) -----------------------------
+
+
+def corpus_wide_rules(settings: Settings) -> list[Rule]:
+    """The selected rules that read other documents of the run (citations against lists)."""
+    return [r for r in select_rules(settings).rules if _cross_file(r)]
+
+
+def check_corpus_wide(documents: list[Document], settings: Settings,
+                      notes: list[str]) -> list[Finding]:
+    """Run only the corpus-wide rules, over documents checked elsewhere for the rest."""
+    rules = [r for r in corpus_wide_rules(settings) if not r.network]
+    plans = _plan(rules, settings, Context(documents=documents))
+    out: list[Finding] = []
+    for doc in documents:
+        out.extend(_check_planned(doc, plans, settings, notes))
+    return out
+
+
+def run_notes(settings: Settings) -> list[str]:
+    """The notes a run says once whatever it reads (network rules skipped)."""
+    return _skipped_notes(select_rules(settings))
+
+
+def load_tolerant(path: str, settings: Settings) -> Document:
+    """A document, or an unreadable file as a document with one problem (never raises)."""
+    return _load_tolerant(path, settings)
+
+
+def partition(sizes: list[int], parts: int) -> list[list[int]]:
+    """Consecutive index runs of about equal total size."""
+    return _slices(sizes, parts)
