@@ -19,6 +19,7 @@ __all__ = ["MODULES", "Context", "Hit", "Rule", "all_rules", "get_rule", "rule"]
 MODULES: tuple[str, ...] = (
     "refcheck.rules.syntax",
     "refcheck.rules.structure",
+    "refcheck.rules.bibfields",
     "refcheck.rules.typos",
     "refcheck.rules.artifacts",
     "refcheck.rules.encoding",

@@ -1,0 +1,635 @@
+"""Rules on the shape of single BibTeX/CSL field values (RC020–RC029, RC420–RC429).
+
+A field can be well-formed BibTeX and still say something BibTeX or biblatex
+will print wrongly: an author list separated by commas (read as one name), a
+name given twice, a `doi` field carrying its own resolver prefix (printed
+twice), a URL with a space in it, an entry type one slip from a real one
+(treated as `@misc`), or a LaTeX accent applied twice.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+
+from refcheck.model import Category, Document, Fix, Reference, Severity
+from refcheck.rules.base import Context, Hit, rule
+
+_BIB = ("bibtex",)
+
+
+def _field(ref: Reference, name: str) -> tuple[str, int, int] | None:
+    """The raw value of field ``name`` (any case) and where it is written."""
+    for key, (s, e) in ref.field_spans.items():
+        if key.lower() == name:
+            value = ref.fields.get(key)
+            if value is None:
+                return None
+            return value, s, e
+    return None
+
+
+# --------------------------------------------------------------------------
+# RC420 author-list-commas
+
+_AND = regex.compile(r"\s+and\s+", regex.IGNORECASE)
+_INITIAL = regex.compile(r"^\p{Lu}(?:\.|\.?-\p{Lu}\.?)?$")
+_SUFFIX = regex.compile(r"^(?:jr|sr|ii|iii|iv|jun|sen)\.?$", regex.IGNORECASE)
+# Words that start a family name written first ("van der Berg, Jan").
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "ten",
+        "ter",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    ]
+)
+
+
+def _words(part: str) -> list[str]:
+    return [w for w in regex.split(r"[\s~]+", part.strip()) if w]
+
+
+def _has_initial(part: str) -> bool:
+    ws = _words(part)
+    return len(ws) >= 2 and any(_INITIAL.match(w) is not None for w in (ws[0], ws[-1]))
+
+
+def _comma_list(segment: str, others_plain: bool) -> bool:
+    """Whether one `and`-separated segment is really several names split by commas.
+
+    BibTeX reads "Last, First" and "Last, Jr, First" as one name, so a comma
+    alone proves nothing.  A list shows itself by three or more parts that are
+    each a whole name ("Ann Lee, Bo Chen, Carl Diaz"), by two whole names each
+    with an initial ("Lee A, Chen B"), or by two whole names in a field whose
+    other names are all written "First Last" ("Ann Lee, Bo Chen and Carl Diaz").
+    """
+    if "{" in segment:
+        return False  # a braced corporate name may hold commas
+    parts = [p for p in segment.split(",")]
+    if len(parts) < 2 or any(not p.strip() for p in parts):
+        return False
+    words = [_words(p) for p in parts]
+    if any(len(w) < 2 for w in words):
+        return False  # "Lee, Ann", "Lee, Jr., Ann": a part is one word
+    if any(_SUFFIX.match(w[0]) for w in words):
+        return False
+    if words[0][0].lower() in _PARTICLES:
+        return False  # "van der Berg, Jan Piet"
+    if len(parts) >= 3:
+        return True
+    return all(_has_initial(p) for p in parts) or others_plain
+
+
+def _segments(value: str) -> list[tuple[int, int]]:
+    """Offsets (in ``value``) of the names separated by `and`, outside braces."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c.isspace():
+            m = _AND.match(value, i)
+            if m is not None:
+                out.append((start, i))
+                start = m.end()
+                i = m.end()
+                continue
+        i += 1
+    out.append((start, len(value)))
+    return out
+
+
+@rule(
+    code="RC420",
+    name="author-list-commas",
+    category=Category.STRUCTURE,
+    severity=Severity.WARNING,
+    summary="a BibTeX name list separated by commas instead of 'and'.",
+    fix="unsafe",
+    formats=_BIB,
+)
+def author_list_commas(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Reads the `author` and `editor` fields of BibTeX entries and flags names
+    separated by commas or semicolons instead of `and`.  BibTeX takes a comma
+    to separate a family name from the given names, so a comma alone is not
+    reported: "Lee, Ann" and "Lee, Jr., Ann" are one name each.  A list is
+    reported when three or more comma-separated parts are each a whole name
+    ("Ann Lee, Bo Chen, Carl Diaz"), when two whole names both carry an
+    initial ("Lee A, Chen B"), when two whole names stand among names
+    written "First Last" with `and`, or when names are separated by `;`.
+
+    Why it matters:
+    BibTeX reads "Ann Lee, Bo Chen, Carl Diaz" as one person whose family
+    name is "Ann Lee": the printed reference and every citation label are
+    wrong.
+
+    Example:
+    `author = {Ann Lee, Bo Chen, Carl Diaz}` -> `Ann Lee and Bo Chen and Carl Diaz`.
+
+    Fix safety:
+    Unsafe: a family name of two words written first ("Garcia Marquez,
+    Gabriel Jose") looks like two names; applied with `--fix-typos`.
+    """
+    for ref in doc.entries():
+        for name in ("author", "editor"):
+            found = _field(ref, name)
+            if found is None:
+                continue
+            value, s, _ = found
+            if "," not in value and ";" not in value:
+                continue
+            segs = _segments(value)
+            plain = [("," not in value[a:b]) for a, b in segs]
+            for k, (a, b) in enumerate(segs):
+                seg = value[a:b]
+                others_plain = len(segs) > 1 and all(p for j, p in enumerate(plain) if j != k)
+                semicolons = (
+                    ";" in seg
+                    and "{" not in seg
+                    and all(len(_words(p)) >= 2 for p in seg.split(";"))
+                )
+                if not semicolons and not _comma_list(seg, others_plain):
+                    continue
+                sep = ";" if semicolons else ","
+                names = [p.strip() for p in seg.split(sep)]
+                fixed = " and ".join(names)
+                lead = len(seg) - len(seg.lstrip())
+                start, end = s + a + lead, s + a + len(seg.rstrip())
+                yield Hit(
+                    start,
+                    end,
+                    f"{len(names)} names separated by '{sep}' in the {name} field; BibTeX "
+                    f"separates names with 'and' and reads this as one name",
+                    suggestion=fixed,
+                    field=name,
+                    reference=ref,
+                    fix=Fix(start, end, fixed, safe=False),
+                )
+
+
+# --------------------------------------------------------------------------
+# RC421 repeated-author
+
+
+def _name_key(family: str, given: str | None) -> str:
+    raw = f"{family}|{given or ''}"
+    decomposed = unicodedata.normalize("NFKD", raw)
+    letters = "".join(c for c in decomposed if c.isalnum() or c == "|")
+    return letters.lower()
+
+
+@rule(
+    code="RC421",
+    name="repeated-author",
+    category=Category.STRUCTURE,
+    severity=Severity.WARNING,
+    summary="the same person named twice in one author list.",
+)
+def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Compares the names of a reference's author (and editor) list and flags
+    one that repeats an earlier one exactly: same family name and same given
+    names, accents and punctuation aside.  Names with no given name
+    (institutions, a bare surname) are not compared, and neither are two
+    people who share a family name but differ in given names or initials.
+
+    Why it matters:
+    A doubled name is a copy-paste slip: the list no longer matches the work
+    and citation labels ("Lee and Lee") mislead.
+
+    Example:
+    `author = {Lee, Ann and Chen, Bo and Lee, Ann}` — 'Lee, Ann' twice.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        for names, fld in ((ref.authors, "author"), (ref.editors, "editor")):
+            seen: set[str] = set()
+            for au in names:
+                if au.literal or not au.given or not au.family.strip():
+                    continue
+                key = _name_key(au.family, au.given)
+                if key not in seen:
+                    seen.add(key)
+                    continue
+                span = _second_mention(text, ref, fld, au.family)
+                if span is None:
+                    continue
+                yield Hit(
+                    span[0],
+                    span[1],
+                    f"'{au.family}, {au.given}' is named twice in the {fld} list",
+                    field=fld,
+                    reference=ref,
+                )
+
+
+def _second_mention(text: str, ref: Reference, fld: str, family: str) -> tuple[int, int] | None:
+    found = _field(ref, fld)
+    lo, hi = (found[1], found[2]) if found else (ref.start, ref.end)
+    first = text.find(family, lo, hi)
+    if first < 0:
+        return None
+    second = text.find(family, first + len(family), hi)
+    if second < 0:
+        return None
+    return second, second + len(family)
+
+
+# --------------------------------------------------------------------------
+# RC020 doi-field-prefix
+
+_DOI_PREFIX = regex.compile(
+    r"^\s*(?:(?:https?://)?(?:dx\.)?doi\.org/|doi\s*:\s*|doi\s+)(?=10\.)",
+    regex.IGNORECASE,
+)
+
+
+@rule(
+    code="RC020",
+    name="doi-field-prefix",
+    category=Category.SYNTAX,
+    severity=Severity.WARNING,
+    summary="a 'doi' field holding a 'doi:' label or a doi.org link, not the bare DOI.",
+    fix="safe",
+    formats=("bibtex", "csl-json"),
+)
+def doi_field_prefix(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Checks the `doi` field of BibTeX entries (and `DOI` of CSL-JSON items)
+    for a prefix before the DOI itself: `doi:`, `DOI: `, `https://doi.org/`,
+    `http://dx.doi.org/`.  The field is meant to hold the bare DOI
+    (`10.1000/182`).
+
+    Why it matters:
+    Styles print the field behind their own prefix or link it through
+    `https://doi.org/`: a prefixed value comes out as `doi:doi:10…` or a
+    link to `https://doi.org/https://doi.org/10…`, which resolves nowhere.
+
+    Example:
+    `doi = {https://doi.org/10.1021/ja00001a001}` -> `10.1021/ja00001a001`.
+
+    Fix safety:
+    Safe: only the prefix is removed, and only when what follows it is a
+    DOI (`10.` + registrant + `/` + suffix), which never begins with it.
+    """
+    for ref in doc.entries():
+        found = _field(ref, "doi")
+        if found is None:
+            continue
+        value, s, e = found
+        if ref.format == "csl-json" and doc.text[s:e] != value:
+            continue  # a JSON escape: offsets of the decoded value are unknown
+        m = _DOI_PREFIX.match(value)
+        if m is None:
+            continue
+        prefix = value[: m.end()].strip()
+        yield Hit(
+            s,
+            s + m.end(),
+            f"the doi field starts with '{prefix}': it should hold the bare DOI",
+            suggestion=value[m.end() :].strip(),
+            field="doi",
+            reference=ref,
+            fix=Fix(s, s + m.end(), "", safe=True),
+        )
+
+
+# --------------------------------------------------------------------------
+# RC021 url-field-space
+
+_GAP = regex.compile(r"\s+")
+# Characters after or before which an extraction or line break is usual.
+_BREAK_NEXT = frozenset("/.?&=#-_:")
+
+
+@rule(
+    code="RC021",
+    name="url-field-space",
+    category=Category.SYNTAX,
+    severity=Severity.WARNING,
+    summary="whitespace inside a 'url' field's address.",
+    fix="safe",
+    formats=("bibtex", "csl-json"),
+)
+def url_field_space(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Checks `url` fields (BibTeX) and `URL` (CSL-JSON) that hold one address
+    starting with a scheme or `www.` for whitespace inside it.  A field that
+    lists several addresses separated by spaces is left alone.
+
+    Why it matters:
+    An address cannot contain a space: the link breaks at it, or the space
+    becomes `%20` and leads elsewhere.
+
+    Example:
+    `url = {https://aclanthology. org/2021.acl-long.1}` ->
+    `https://aclanthology.org/2021.acl-long.1`.
+
+    Fix safety:
+    Safe when every gap sits beside a `/`, `.`, `?`, `&`, `=`, `#`, `-`,
+    `_` or `:`, where extraction breaks addresses and no address has a
+    space; otherwise (`…/my file.pdf`, perhaps `my%20file`) only suggested.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        found = _field(ref, "url")
+        if found is None:
+            continue
+        value, s, e = found
+        if text[s:e] != value:
+            continue
+        body = value.strip()
+        if not regex.match(r"(?:https?|ftp)://|www\.", body, regex.IGNORECASE):
+            continue
+        gaps = list(_GAP.finditer(body))
+        if not gaps:
+            continue
+        pieces = _GAP.split(body)
+        # Several whole addresses, or an address followed by a note.
+        if sum(1 for p in pieces if regex.match(r"(?:https?|ftp)://|www\.", p)) > 1:
+            continue
+        if any(p[:1] in "([" for p in pieces[1:]):
+            continue
+        safe = all(
+            body[g.start() - 1] in _BREAK_NEXT or body[g.end() : g.end() + 1] in _BREAK_NEXT
+            for g in gaps
+        )
+        lead = len(value) - len(value.lstrip())
+        start, end = s + lead, s + lead + len(body)
+        fixed = "".join(pieces)
+        yield Hit(
+            start,
+            end,
+            f"URL broken by whitespace in the url field: '{body}'",
+            suggestion=fixed,
+            field="url",
+            reference=ref,
+            fix=Fix(start, end, fixed, safe=safe),
+        )
+
+
+# --------------------------------------------------------------------------
+# RC022 unknown-entry-type
+
+# BibTeX's standard types, biblatex's (manual §2.1) and the common aliases and
+# reference-manager types (JabRef, Zotero, Mendeley exports).
+_TYPES = frozenset(
+    [
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+        "mvbook",
+        "bookinbook",
+        "suppbook",
+        "collection",
+        "mvcollection",
+        "incollection",
+        "suppcollection",
+        "dataset",
+        "online",
+        "patent",
+        "periodical",
+        "suppperiodical",
+        "mvproceedings",
+        "reference",
+        "mvreference",
+        "inreference",
+        "report",
+        "set",
+        "software",
+        "thesis",
+        "xdata",
+        "artwork",
+        "audio",
+        "bibnote",
+        "commentary",
+        "image",
+        "jurisdiction",
+        "legislation",
+        "legal",
+        "letter",
+        "movie",
+        "music",
+        "performance",
+        "review",
+        "standard",
+        "video",
+        "electronic",
+        "www",
+        "webpage",
+        "customa",
+        "customb",
+        "customc",
+        "customd",
+        "custome",
+        "customf",
+        "string",
+        "preamble",
+        "comment",
+    ]
+)
+
+
+@lru_cache(maxsize=1024)
+def _nearest_type(kind: str) -> str | None:
+    """The one known type ``kind`` is a slip of (one or two edits), if any."""
+    from rapidfuzz.distance import OSA
+
+    if kind in _TYPES or len(kind) < 4:
+        return None
+    limit = 1 if len(kind) < 7 else 2
+    near = [(OSA.distance(kind, t), t) for t in _TYPES]
+    best = min(d for d, _ in near)
+    if best == 0 or best > limit:
+        return None
+    closest = [t for d, t in near if d == best]
+    return closest[0] if len(closest) == 1 else None
+
+
+@rule(
+    code="RC022",
+    name="entry-type-misspelling",
+    category=Category.SYNTAX,
+    severity=Severity.WARNING,
+    summary="a BibTeX entry type one or two slips from a standard one ('@inprocedings').",
+    fix="unsafe",
+    formats=_BIB,
+)
+def entry_type_misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Compares each entry's type with the types BibTeX and biblatex define
+    (and those reference managers export: `@electronic`, `@webpage`, …).  A
+    type that is none of them but one edit (two for long types) from exactly
+    one of them is reported with that type as the suggestion.  Unknown types
+    far from every standard one (a style's own types) are left alone.
+
+    Why it matters:
+    BibTeX prints an entry of unknown type as `@misc`, with a warning few
+    read: a conference paper loses its proceedings, pages and publisher.
+
+    Example:
+    `@inprocedings{lee2020, …}` -> `@inproceedings`.
+
+    Fix safety:
+    Unsafe: a style may define a type of that name; applied with `--fix-typos`.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        kind = (ref.entry_type or "").lower()
+        right = _nearest_type(kind)
+        if right is None:
+            continue
+        at = text.find("@", ref.start, ref.end)
+        if at < 0:
+            continue
+        start = at + 1
+        end = start + len(ref.entry_type or "")
+        if text[start:end].lower() != kind:
+            continue
+        written = text[start:end]
+        fixed = right.upper() if written.isupper() else right
+        yield Hit(
+            start,
+            end,
+            f"'@{written}' is not an entry type; '@{fixed}' is one slip away",
+            suggestion=fixed,
+            reference=ref,
+            fix=Fix(start, end, fixed, safe=False),
+        )
+
+
+# --------------------------------------------------------------------------
+# RC023 doubled-accent
+
+# An accent command, then (through braces) a second accent command or a letter
+# that already carries an accent.
+_DOUBLED = regex.compile(
+    r"(?P<outer>\\(?P<a>[\"'`^~=.]|[uvHcdbkr](?=[\s{])))\s*\{?\s*"
+    r"(?:(?P<inner>\\(?P<b>[\"'`^~=.]|[uvHcdbkr](?=[\s{]))\s*)\{?\s*\\?[a-zA-Z]"
+    r"|(?P<c>[^\W\d_]\p{M}*))"
+)
+
+
+def _accented(ch: str) -> bool:
+    return len(unicodedata.normalize("NFD", ch)) > 1
+
+
+@rule(
+    code="RC023",
+    name="doubled-accent",
+    category=Category.SYNTAX,
+    severity=Severity.WARNING,
+    summary="a LaTeX accent applied twice, or to a letter already accented ('\\\"{ü}').",
+    fix="safe",
+)
+def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Finds a LaTeX accent command whose letter is itself accented: the same
+    or another accent command (`{\\"\\"u}`, `\\'{\\'e}`) or a letter that
+    already carries the accent as a Unicode character (`\\"{ü}`, `\\'é`).
+
+    Why it matters:
+    The name prints with two marks stacked (ü̈), or LaTeX fails on the
+    Unicode letter under the command; the name no longer matches the
+    author's.
+
+    Example:
+    `author = {M{\\"\\"u}ller, Hans}` -> `M{\\"u}ller`; `Garc\\'{í}a` -> `García`.
+
+    Fix safety:
+    Safe when both marks are the same accent: one of them is dropped.  Two
+    different accents (`\\'{ü}`) are only reported: which is meant is unknown.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        if "\\" not in ref.raw:
+            continue
+        for m in _DOUBLED.finditer(text, ref.start, ref.end):
+            a = m.group("a")
+            if m.group("b") is not None:
+                # Drop the inner command: the braces stay balanced as written.
+                same = a == m.group("b")
+                cut = m.span("inner")
+            else:
+                letter = m.group("c")
+                if not _accented(letter):
+                    continue
+                same = _COMBINING.get(a) == unicodedata.normalize("NFD", letter)[1:]
+                cut = m.span("outer")
+            start, end = m.start(), m.end()
+            written = text[start:end]
+            fixed = written[: cut[0] - start] + written[cut[1] - start :]
+            yield Hit(
+                start,
+                end,
+                f"accent applied twice in '{written}'",
+                suggestion=fixed if same else None,
+                reference=ref,
+                fix=Fix(cut[0], cut[1], "", safe=True) if same else None,
+            )
+
+
+# The combining mark each accent command puts on its letter.
+_COMBINING = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "d": "\u0323",
+    "b": "\u0331",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+
+RULES = (
+    author_list_commas,
+    repeated_author,
+    doi_field_prefix,
+    url_field_space,
+    entry_type_misspelling,
+    doubled_accent,
+)
