@@ -1,0 +1,221 @@
+"""Run an audit on a Dask distributed cluster: a conference's submissions, a backlist.
+
+refcheck schedules nothing itself here: the files are cut into tasks of about
+equal size, Dask's scheduler hands them to its workers (and hands a dead
+worker's tasks to another), and each task reads, parses and checks its own
+files with every rule that looks at one document at a time, network rules
+included.  What only the whole corpus can answer (a ``\\cite`` key against
+every bibliography of the run) is checked here afterwards, on the documents the
+tasks send back, so the findings are those of a single-machine run of the same
+files.
+
+What the workers share lives in Redis (``redis_url``): the HTTP cache (the
+``redis`` cache backend) and one limit per registry and per web host
+(:mod:`refcheck.net.ratelimit`), so that N workers together stay within each
+host's published rate and concurrency, and a ``Retry-After`` seen by one slows
+them all.  Without Redis every worker keeps its own cache and limits, which is
+right only offline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from refcheck import engine
+from refcheck.config import Settings
+from refcheck.io import InputError, discover
+from refcheck.model import Document, Finding
+from refcheck.report import FileInfo, RunResult
+
+__all__ = ["FleetStats", "TaskResult", "run"]
+
+# Tasks per worker: enough that a slow or lost task does not leave the others idle,
+# few enough that scheduling and sending documents back stays a small share.
+_TASKS_PER_WORKER = 8
+
+
+@dataclass
+class TaskResult:
+    """What one task sends back: its documents (for the report's snippets and the
+    corpus-wide rules), findings, notes, verdicts and what it asked of the network."""
+
+    index: int
+    documents: list[Document]
+    findings: list[Finding]
+    notes: list[str]
+    verdicts: list[dict[str, Any]] | None
+    http: dict[str, Any] | None
+    seconds: float
+
+
+@dataclass
+class FleetStats:
+    """The summary a fleet run prints: throughput, requests per host, cache hit rate."""
+
+    documents: int
+    references: int
+    seconds: float
+    workers: int
+    tasks: int
+    sent_by_host: dict[str, int]
+    cache_hits: int
+
+    @property
+    def requests(self) -> int:
+        return sum(self.sent_by_host.values())
+
+    def lines(self) -> list[str]:
+        secs = max(self.seconds, 1e-9)
+        out = [f"{self.documents} documents, {self.references} references in {self.seconds:.1f} s "
+               f"on {self.workers} workers ({self.documents / secs:.1f} documents/s, "
+               f"{self.tasks} tasks)"]
+        asked = self.requests + self.cache_hits
+        if asked:
+            out.append(f"HTTP: {self.requests} requests sent, {self.cache_hits} answered by the "
+                       f"cache ({self.cache_hits / asked:.0%} hit rate)")
+        for host, n in sorted(self.sent_by_host.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"  {host}: {n} requests, {n / secs:.1f}/s")
+        return out
+
+
+def _worker_settings(settings: Settings) -> Settings:
+    """The settings each task runs with: its own rules minus the corpus-wide ones."""
+    cross = [r.code for r in engine.corpus_wide_rules(settings)]
+    online = not settings.offline
+    return dataclasses.replace(
+        settings,
+        ignore=[*settings.ignore, *cross],
+        # A Dask worker already is one of many processes: no forking inside it.
+        jobs=1,
+        shared_limits=online and settings.redis_url is not None,
+        cache_backend="redis" if online and settings.redis_url else settings.cache_backend,
+    )
+
+
+def check_task(index: int, files: list[str], settings: Settings) -> TaskResult:
+    """One task, run on a worker: read, parse and check ``files``."""
+    started = time.perf_counter()
+    documents = [engine.load_tolerant(f, settings) for f in files]
+    result = engine.check(documents, settings)
+    return TaskResult(index, documents, result.findings, result.notes, result.verdicts,
+                      result.http, time.perf_counter() - started)
+
+
+def _partition(files: list[str], parts: int) -> list[list[str]]:
+    """Consecutive runs of files of about equal size (bytes), in discovery order."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(os.stat(f).st_size + 1)
+        except OSError:
+            sizes.append(1)
+    return [[files[i] for i in chunk] for chunk in engine.partition(sizes, parts) if chunk]
+
+
+def _client(address: str, workers: int) -> tuple[Any, Any]:
+    """A distributed Client on ``address`` (``local``: a LocalCluster of ``workers``)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise InputError("--cluster needs Dask's distributed package: "
+                         "pip install 'refcheck[cluster]'") from exc
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="30s"), None
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--cluster {address}: cannot reach the scheduler ({exc})") from exc
+
+
+def run(
+    paths: Sequence[str],
+    settings: Settings,
+    address: str,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    client: Any = None,
+) -> tuple[RunResult, FleetStats]:
+    """Check ``paths`` on the cluster at ``address``; the same result as ``engine.run``.
+
+    ``progress(done, total)`` is called as tasks finish.  ``client`` is an
+    existing distributed Client to use instead of connecting to ``address``.
+    """
+    started = time.perf_counter()
+    files = discover(list(paths), settings.exclude, settings.input_format)
+    if not files:
+        raise InputError("no files to check")
+    own = None
+    if client is None:
+        client, own = _client(address, workers or settings.jobs or (os.cpu_count() or 1))
+    try:
+        from distributed import as_completed
+
+        nworkers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
+        tasks = _partition(files, min(len(files), nworkers * _TASKS_PER_WORKER))
+        task_settings = _worker_settings(settings)
+        futures = [client.submit(check_task, i, chunk, task_settings, pure=False, retries=3,
+                                 key=f"refcheck-task-{i}-{os.getpid()}-{started}")
+                   for i, chunk in enumerate(tasks)]
+        done: dict[int, TaskResult] = {}
+        for future in as_completed(futures):
+            got: TaskResult = future.result()
+            # A task rerun after its worker died answers once: keep one result per task.
+            done.setdefault(got.index, got)
+            if progress is not None:
+                progress(len(done), len(tasks))
+    finally:
+        if own is not None:
+            client.close()
+            own.close()
+    result = _merge([done[i] for i in range(len(tasks))], settings)
+    stats = FleetStats(
+        documents=len(result.documents),
+        references=result.reference_count,
+        seconds=time.perf_counter() - started,
+        workers=nworkers,
+        tasks=len(tasks),
+        sent_by_host=dict((result.http or {}).get("sent_by_host", {})),
+        cache_hits=int((result.http or {}).get("cache_hits", 0)),
+    )
+    return result, stats
+
+
+def _merge(parts: list[TaskResult], settings: Settings) -> RunResult:
+    """The tasks' results in file order, plus the corpus-wide rules run here."""
+    documents = [d for p in parts for d in p.documents]
+    findings = [f for p in parts for f in p.findings]
+    # The notes said once per run (network rules skipped) come from every task: say them once.
+    notes = engine.run_notes(settings)
+    for p in parts:
+        notes.extend(n for n in p.notes if n not in notes)
+    findings.extend(engine.check_corpus_wide(documents, settings, notes))
+    findings.sort(key=Finding.sort_key)
+    verdict_parts = [p.verdicts for p in parts if p.verdicts is not None]
+    verdicts = [v for part in verdict_parts for v in part] if verdict_parts else None
+    sent: dict[str, int] = {}
+    hits = 0
+    for p in parts:
+        if p.http:
+            for host, n in p.http.get("sent_by_host", {}).items():
+                sent[host] = sent.get(host, 0) + n
+            hits += p.http.get("cache_hits", 0)
+    online = any(p.http is not None for p in parts)
+    rules = [r for r in engine.select_rules(settings).rules if not r.network or online]
+    files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
+    return RunResult(files=files, findings=findings, rules=rules, documents=documents,
+                     notes=notes, verdicts=verdicts,
+                     http={"sent_by_host": sent, "cache_hits": hits} if online else None)
+
+
+def print_stats(stats: FleetStats) -> None:
+    for line in stats.lines():
+        print(f"refcheck: {line}", file=sys.stderr)
