@@ -15,7 +15,7 @@ from refcheck.parsers.fields import fill
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "references"
-CROSSREF = ROOT.parent / "shared" / "fixtures" / "crossref"
+CROSSREF = ROOT / "tests" / "data" / "shared" / "fixtures" / "crossref"
 
 
 def parse(raw: str, start: int = 0) -> Reference:

@@ -14,7 +14,7 @@ from refcheck.parsers import bibtex, latex, parse
 from refcheck.parsers.latex import decode
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"  # trimmed copies, see its README
 DATA = Path(__file__).resolve().parent / "data" / "bib"
 
 

@@ -12,7 +12,7 @@ from refcheck.model import Author, Document, SourceText
 from refcheck.parsers import csljson, parse
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"  # trimmed copies, see its README
 DATA = Path(__file__).resolve().parent / "data" / "csl"
 
 

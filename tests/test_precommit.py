@@ -68,7 +68,7 @@ MALFORMED = """\
   doi = {10.1234 /jbs.2020.045}
 }
 """
-# A real entry from ../shared/corpus/clean.bib (mne-python's bibliography).
+# A real entry from tests/data/shared/corpus/clean.bib (mne-python's bibliography).
 CLEAN = """\
 @article{LinEtAl2006,
   author = {Lin, Fa-Hsuan and Belliveau, John W. and Dale, Anders M. and Hämäläinen, Matti S.},

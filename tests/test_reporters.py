@@ -1,7 +1,7 @@
 """One run over real files rendered through every output format.
 
 The run is built from documents parsed from a seed (``references/``), a real
-BibTeX bibliography (``../shared/corpus/clean.bib``) and a seed without
+BibTeX bibliography (``tests/data/shared/corpus/clean.bib``) and a seed without
 findings; the findings are made here, at offsets found in those texts, so
 the reporters are tested independently of which rules exist.  Expected
 lines and columns are computed from the raw text with a separate counter,
@@ -35,7 +35,7 @@ from refcheck.rules.base import Context, Hit, Rule, rule
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "references/001-memo-krivopalov-2021.txt"
 CLEAN_SEED = "references/004-jrs-post-soviet-security.txt"
-BIB = ROOT.parent / "shared" / "corpus" / "clean.bib"
+BIB = ROOT / "tests" / "data" / "shared" / "corpus" / "clean.bib"
 
 
 def _never(doc: Document, ctx: Context) -> Iterable[Hit]:
@@ -195,10 +195,9 @@ def build(seed_text_prefix: str = "") -> tuple[RunResult, dict[str, Any]]:
 
 def _display(path: str) -> str:
     p = Path(path).resolve()
-    try:
-        return p.relative_to(ROOT).as_posix()
-    except ValueError:
-        return "bib/clean.bib"  # the shared corpus lies outside the repository
+    if p == BIB.resolve():
+        return "bib/clean.bib"  # a short display name, as a user's repository would have
+    return p.relative_to(ROOT).as_posix()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from refcheck.rules import structure, syntax
 from refcheck.rules.base import Hit, Rule
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"  # trimmed copies, see its README
 SEED_004 = ROOT / "references" / "004-jrs-post-soviet-security.txt"
 
 RunRule = Callable[[Rule, Document], list[Hit]]

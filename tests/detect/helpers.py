@@ -8,7 +8,7 @@ from refcheck.model import Document, Finding, Reference, SourceText
 from refcheck.rules.base import Context, Hit, Rule
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "tests" / "data" / "shared"  # trimmed copies, see its README
 
 
 def one_reference(text: str, fmt: str = "text") -> Document:

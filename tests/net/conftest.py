@@ -1,7 +1,7 @@
 """Loopback servers for the network tests: a Crossref-compatible API, a DOI proxy, web hosts.
 
 The Crossref server answers from the real recorded responses in
-``../shared/fixtures/crossref`` (matched by the MANIFEST's request URLs) and
+``tests/data/shared/fixtures/crossref`` (matched by the MANIFEST's request URLs) and
 builds the list answers nobody recorded (``filter=doi:``, ``filter=updates:``,
 ``query.bibliographic``) from those same recorded records.  Every server binds
 to 127.0.0.0/8 only, runs in daemon threads, and releases hanging handlers when
@@ -26,9 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "crossref"
-if not FIXTURES.is_dir():  # running from a checkout beside ../shared
-    FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "crossref"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "shared" / "fixtures" / "crossref"
 
 # Fields Crossref accepts in select= (a subset of the documented list is enough here).
 SELECTABLE = {

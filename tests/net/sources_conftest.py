@@ -5,7 +5,7 @@ rather than registered as a plugin, so ``tests/net/conftest.py`` stays as it is.
 Each stand-in answers in its API's documented shape (see
 ``fixtures/sources/README.md``: the example files there were written from the
 documentation, not recorded) and holds two kinds of records: those of its
-example file, and every titled work of ``../shared/fixtures/crossref``
+example file, and every titled work of ``tests/data/shared/fixtures/crossref``
 converted into its shape.  ``server.state["mode"]`` switches a stand-in to
 ``"hang"`` (answers after the client's timeout) or ``"500"``.
 """
