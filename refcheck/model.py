@@ -50,6 +50,10 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    # A finding in a PDF names its page (line/column are counted on that page); one in
+    # a Word file names its part ("body", "footnote 3"), with line the paragraph number.
+    page: int | None = None
+    part: str | None = None
 
 
 class SourceText:
@@ -64,6 +68,8 @@ class SourceText:
         # same encoding and refuses a file whose bytes changed since they were read.
         self.encoding = encoding
         self.digest = digest
+        # The file's bytes, for formats read from binary (PDF, Word); None for text.
+        self.data: bytes | None = None
         starts = [0]
         find = text.find
         pos = find("\n")
@@ -309,6 +315,8 @@ class Finding:
             "column": self.span.column,
             "end_line": self.span.end_line,
             "end_column": self.span.end_column,
+            **({"page": self.span.page} if self.span.page is not None else {}),
+            **({"part": self.span.part} if self.span.part is not None else {}),
             "code": self.code,
             "name": self.name,
             "category": self.category.value,
