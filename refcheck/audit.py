@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,11 +267,29 @@ def write_reports(result: RunResult, out_dir: str | os.PathLike[str], title: str
 
 
 def audit(
-    paths: Sequence[str], settings: Settings, out_dir: str | os.PathLike[str]
+    paths: Sequence[str],
+    settings: Settings,
+    out_dir: str | os.PathLike[str],
+    *,
+    cluster: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[RunResult, list[Path]]:
-    """Check ``paths`` and write the reports; returns the run and the files written."""
-    from refcheck import engine
+    """Check ``paths`` and write the reports; returns the run and the files written.
 
-    result = engine.run(list(paths), settings)
+    ``cluster`` is a Dask scheduler address (``local``: a LocalCluster of
+    ``workers`` processes): the checks run there (:mod:`refcheck.cluster`), the
+    reports are the same files.
+    """
+    if cluster is not None:
+        from refcheck import cluster as fleet
+
+        result, stats = fleet.run(paths, settings, cluster, workers=workers, progress=progress)
+        # Timings differ from run to run: kept beside the report, never in it.
+        result.http = {**(result.http or {}), "fleet": stats.lines()}
+    else:
+        from refcheck import engine
+
+        result = engine.run(list(paths), settings)
     title = ", ".join(paths)
     return result, write_reports(result, out_dir, title)

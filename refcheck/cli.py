@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -101,6 +101,19 @@ def build_parser() -> _Parser:
     audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
     _add_check_options(audit)
     audit.add_argument("--out", metavar="DIR", required=True, help="directory for the reports")
+    audit.add_argument(
+        "--cluster", metavar="ADDRESS", default=None,
+        help="run the checks on a Dask distributed cluster: a scheduler address "
+             "(tcp://host:8786) or 'local' for a LocalCluster on this machine; shared cache "
+             "and rate limits through --redis-url (default: this process alone)")
+    audit.add_argument(
+        "--workers", metavar="N", type=int, default=None,
+        help="worker processes of a 'local' cluster (default: --jobs, else the CPU count)")
+    audit.add_argument(
+        "--redis-url", metavar="URL", default=None,
+        help="Redis shared by the cluster's workers for the HTTP cache and each host's rate "
+             "limit (default: REFCHECK_REDIS_URL or the config's redis-url; none: each worker "
+             "alone)")
     return parser
 
 
@@ -266,13 +279,30 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = args.paths or settings.paths
-    result, written = audit(paths, settings, args.out)
+    if args.redis_url:
+        settings.redis_url = args.redis_url
+    result, written = audit(paths, settings, args.out, cluster=args.cluster,
+                            workers=args.workers, progress=_fleet_progress())
+    for line in (result.http or {}).get("fleet", []):
+        print(f"refcheck: {line}", file=sys.stderr)
     for note in result.notes:
         print(f"refcheck: {note}", file=sys.stderr)
     print(f"refcheck: wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
     failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
     return 1 if failing else 0
+
+
+def _fleet_progress() -> Callable[[int, int], None] | None:
+    """A one-line progress display of a cluster audit's tasks, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\rrefcheck: {done}/{total} tasks done", end=end, file=sys.stderr, flush=True)
+
+    return show
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
