@@ -22,6 +22,7 @@ MODULES: tuple[str, ...] = (
     "refcheck.rules.bibfields",
     "refcheck.rules.typos",
     "refcheck.rules.artifacts",
+    "refcheck.rules.pdfdamage",
     "refcheck.rules.encoding",
     "refcheck.rules.sanity",
     "refcheck.rules.links",
