@@ -21,6 +21,7 @@ MODULES: tuple[str, ...] = (
     "refcheck.rules.structure",
     "refcheck.rules.bibfields",
     "refcheck.rules.typos",
+    "refcheck.rules.venue_forms",
     "refcheck.rules.artifacts",
     "refcheck.rules.pdfdamage",
     "refcheck.rules.encoding",

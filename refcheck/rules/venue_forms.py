@@ -1,0 +1,150 @@
+"""A journal name one word form off a real title (RC120, typo family).
+
+RC103 (``rules/typos.py``) catches venues one or two letters from a known
+title.  A writer who remembers a title by its sense rather than its letters
+swaps a word for another form of it, most often the adjective of a
+society's or a field's name for its noun ("Journal of the American
+Chemistry Society", "Physics Review Letters"): many edits apart, so RC103
+cannot see it, yet the same title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+
+from refcheck.model import Category, Document, Fix, Severity
+from refcheck.rules.base import Context, Hit, rule
+from refcheck.text import freq
+
+_VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
+_LEAD = regex.compile(r"[\s\"“‘'*_]*")
+_TAIL = regex.compile(r"[\s\"”’'*_.,;:]*$")
+_WORD = regex.compile(r"\S+")
+# Endings that make an adjective of a noun ("Chemistry" -> "Chemical").
+_ADJECTIVE = ("al", "ic", "ical", "ian", "an", "ar", "ary", "ory", "ive", "ese", "ish")
+
+
+@lru_cache(maxsize=1)
+def _by_shape() -> dict[int, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Known titles of three words or more, by word count, with their lower-cased words."""
+    from refcheck.text.lexicon import journal_titles
+
+    out: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for title in journal_titles():
+        words = tuple(title.lower().split())
+        if len(words) >= 3:
+            out.setdefault(len(words), []).append((title, words))
+    return {n: tuple(v) for n, v in out.items()}
+
+
+def _word_forms(wrong: str, right: str) -> bool:
+    """Whether ``wrong`` is another form of the adjective ``right`` (a noun for it)."""
+    if not (wrong.isalpha() and right.isalpha()) or wrong == right:
+        return False
+    if not right.endswith(_ADJECTIVE) or wrong.endswith(_ADJECTIVE):
+        return False
+    stem = 0
+    while stem < min(len(wrong), len(right)) and wrong[stem] == right[stem]:
+        stem += 1
+    # A shared stem of five letters, most of each word ("chemi-stry"/"chemi-cal").
+    if stem < 5 or stem < 0.6 * min(len(wrong), len(right)):
+        return False
+    return freq.zipf(wrong) >= 3.0 and freq.zipf(right) >= 3.0
+
+
+@lru_cache(maxsize=8192)
+def word_form_slip(name: str) -> tuple[str, int, str, str] | None:
+    """(known title, word index, word as written, title's word) for a one-word-form slip."""
+    from refcheck.text.lexicon import is_known_venue
+
+    words = tuple(name.lower().split())
+    if len(words) < 3 or is_known_venue(name):
+        return None
+    found: list[tuple[str, int, str]] = []
+    for title, twords in _by_shape().get(len(words), ()):
+        diff = [k for k, (w, t) in enumerate(zip(words, twords, strict=True)) if w != t]
+        if len(diff) == 1 and _word_forms(words[diff[0]], twords[diff[0]]):
+            found.append((title, diff[0], twords[diff[0]]))
+    if len({(k, t) for _, k, t in found}) != 1:
+        return None  # none, or several titles disagreeing on the word
+    title, k, right = found[0]
+    return title, k, name.split()[k], right
+
+
+def _in_case_of(written: str, word: str) -> str:
+    if written.isupper():
+        return word.upper()
+    if written[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+@rule(
+    code="RC120",
+    name="venue-word-form",
+    category=Category.TYPO,
+    severity=Severity.WARNING,
+    summary="a journal name with one word in the wrong form ('American Chemistry Society').",
+    fix="unsafe",
+)
+def venue_word_form(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Compares each reference's venue (`journal`, `booktitle`,
+    `container-title`, or the venue a plain-text reference names) of three
+    words or more with the list of real journal titles (see
+    `refcheck/data/README.md`).  A venue that is not itself a listed title
+    or abbreviation, and differs from listed titles in exactly one word, the
+    same word for all of them, where the title has an adjective ("Chemical",
+    "Physical", "Statistical") and the venue another form of it that shares
+    its stem ("Chemistry", "Physics", "Statistics"), is reported.
+
+    Why it matters:
+    The venue is the same journal named wrongly: searches and registries do
+    not find it, and readers may look for a journal that does not exist.
+
+    Example:
+    `Journal of the American Chemistry Society` -> `Journal of the American
+    Chemical Society`.
+
+    Fix safety:
+    Unsafe: a real journal missing from the list may bear the noun; applied
+    with `--fix-typos`.
+    """
+    text = doc.text
+    for ref in doc.entries():
+        for name in _VENUE_FIELDS:
+            span = ref.field_spans.get(name)
+            if span is None:
+                continue
+            s, e = span
+            value = text[s:e]
+            lead = _LEAD.match(value)
+            tail = _TAIL.search(value)
+            a = lead.end() if lead else 0
+            b = max(a, tail.start() if tail else len(value))
+            written = value[a:b]
+            if not written or "\\" in written or "{" in written:
+                continue
+            slip = word_form_slip(" ".join(written.split()))
+            if slip is None:
+                continue
+            title, k, wrong, right = slip
+            m = list(_WORD.finditer(written))[k]
+            start, end = s + a + m.start(), s + a + m.end()
+            fixed = _in_case_of(wrong, right)
+            yield Hit(
+                start,
+                end,
+                f"venue '{' '.join(written.split())}' is not a known journal title; the "
+                f"known title '{title}' has '{fixed}' for '{wrong}'",
+                suggestion=fixed,
+                field=name,
+                reference=ref,
+                fix=Fix(start, end, fixed, safe=False),
+            )
+
+
+RULES = (venue_word_form,)
