@@ -25,7 +25,24 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as u3conn
 
+from refcheck.net.bounded import BoundedResponse
+
 SCHEMES = ("http", "https")
+
+_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+# What --allow-private-hosts opens: loopback, private-use, shared (carrier-grade
+# NAT) and unique-local space, where a team's own mirrors and test servers live.
+PRIVATE_RANGES: tuple[_Net, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+    "::1/128", "fc00::/7",
+))
+# Cloud metadata services (instance credentials) that sit inside the ranges
+# above: refused even with --allow-private-hosts, reachable only when named in
+# --allow-host.  169.254.169.254 itself is link-local, which that switch never opens.
+METADATA: tuple[_Net, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "fd00:ec2::254/128",  # AWS (IPv6)
+    "100.100.100.200/32",  # Alibaba Cloud
+))
 
 
 class BlockedAddressError(NewConnectionError):
@@ -63,7 +80,15 @@ class AddressGuard:
         return False
 
     def address_allowed(self, host: str, address: str) -> bool:
-        """May a connection for ``host`` go to ``address``?"""
+        """May a connection for ``host`` go to ``address``?
+
+        ``--allow-host`` (a name, an address or a CIDR range) opens anything.
+        ``--allow-private-hosts`` opens exactly :data:`PRIVATE_RANGES`; every
+        other non-global address (link-local, where cloud metadata services
+        live, the metadata addresses in :data:`METADATA`, multicast,
+        unspecified, reserved, documentation and benchmarking ranges) stays
+        refused unless listed with ``--allow-host``.
+        """
         try:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:
@@ -72,11 +97,12 @@ class AddressGuard:
             ip = ip.ipv4_mapped
         if self._listed(host, ip):
             return True
-        if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        if any(ip in net for net in METADATA):
             return False
-        if ip.is_loopback or ip.is_private or ip.is_link_local or not ip.is_global:
-            return self.allow_private
-        return True
+        if self.allow_private and any(ip in net for net in PRIVATE_RANGES):
+            return True
+        # Python classes ::1 as reserved too: public means global and nothing else.
+        return bool(ip.is_global) and not ip.is_multicast and not ip.is_reserved
 
     def resolve(self, host: str, port: int) -> list[tuple[Any, ...]]:
         """Allowed address records of ``host``; raises ``socket.gaierror`` when it has none.
@@ -88,7 +114,12 @@ class AddressGuard:
 
 
 class _GuardedMixin:
-    """Replaces urllib3's connect step with one that only reaches vetted addresses."""
+    """Replaces urllib3's connect step with one that only reaches vetted addresses.
+
+    Its responses are read through :class:`BoundedResponse` (size cap, total deadline).
+    """
+
+    response_class = BoundedResponse
 
     guard: AddressGuard
     # Provided by urllib3's HTTPConnection.

@@ -42,9 +42,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests_cache
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from refcheck import __version__
+from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
 
 PROJECT_URL = "https://github.com/refcheck/refcheck"
@@ -86,6 +88,25 @@ class HttpConfig:
     registry_ttl: timedelta = timedelta(days=30)
     link_ttl: timedelta = timedelta(days=3)
     failure_ttl: timedelta = timedelta(days=1)
+    # Bounds on one request (every attempt): the bytes of an answer, and the seconds
+    # from sending it to its last byte (None: twice the timeout, at least 10 s).
+    max_body: int = 32 * 1024 * 1024
+    total_timeout: float | None = None
+    # Seconds of failed attempts and back-off a host may cost the whole run before
+    # its requests stop being retried (None: four times the timeout, at least 10 s).
+    retry_budget: float | None = None
+
+    @property
+    def request_deadline(self) -> float:
+        if self.total_timeout is not None:
+            return self.total_timeout
+        return max(10.0, 2 * self.timeout)
+
+    @property
+    def host_retry_budget(self) -> float:
+        if self.retry_budget is not None:
+            return self.retry_budget
+        return max(10.0, 4 * self.timeout)
 
     @property
     def user_agent(self) -> str:
@@ -95,6 +116,14 @@ class HttpConfig:
 
 class NotCachedError(requests.RequestException):
     """Read-only cache mode: the cache holds no answer, and no request may be sent."""
+
+
+class ProxiedTargetBlockedError(requests.exceptions.ConnectionError):
+    """A request that would go through a proxy names a target the guard refuses.
+
+    The guard vets the address a socket connects to; through a proxy that is
+    the proxy's, so the target is vetted here before anything is sent.
+    """
 
 
 @dataclass(frozen=True)
@@ -149,6 +178,14 @@ class _HostLimits:
         self._spacing: dict[str, float] = {}
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._retry_spent: dict[str, float] = {}
+
+    def may_retry(self, host: str, cost: float, budget: float) -> bool:
+        """Charge ``cost`` seconds to ``host``'s retry budget; False once it is spent."""
+        with self._lock:
+            spent = self._retry_spent.get(host, 0.0) + cost
+            self._retry_spent[host] = spent
+            return spent <= budget
 
     def _slot(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:
@@ -221,10 +258,15 @@ def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
     """(status, definite, detail) of a failed request."""
     if isinstance(exc, NotCachedError):
         return NOT_CACHED, False, "not in the cache (read-only cache mode)"
+    if isinstance(exc, ProxiedTargetBlockedError):
+        return "blocked", True, str(exc)
     chain = list(_chain(exc))
     for e in chain:
         if isinstance(e, BlockedAddressError):
             return "blocked", True, str(e._message if hasattr(e, "_message") else e)
+    for e in chain:
+        if isinstance(e, ResponseTooLargeError):
+            return "too-large", False, str(e)
     for e in chain:
         if isinstance(e, socket.gaierror):
             definite = e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
@@ -339,6 +381,7 @@ class HttpClient:
         self.sent = 0  # requests that reached the network (not answered by the cache)
         self.sent_by_host: dict[str, int] = {}
         self.not_cached = 0  # read-only mode: requests the cache could not answer
+        self._proxy_for: dict[tuple[str, str], str | None] = {}
         self.cache_hits = 0  # requests answered by the cache
 
     def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
@@ -387,15 +430,31 @@ class HttpClient:
         ttl: timedelta | None = None,
         cache: bool = True,
         headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        seconds: float | None = None,
     ) -> requests.Response | BaseException:
-        """One request with retries; the response (body not read) or the final exception."""
+        """One request with retries; the response (body not read) or the final exception.
+
+        Each attempt's answer is read within ``max_bytes`` (default
+        ``cfg.max_body``) and ``seconds`` from sending to its last byte
+        (default ``cfg.request_deadline``), also when the caller reads a
+        streamed body later.  Retries stop for good once the host has cost the
+        run ``cfg.host_retry_budget`` seconds of failed attempts and back-off.
+        """
         if self.cfg.read_only:
             return self._from_cache(method, url, params, headers)
         host = (urlsplit(url).hostname or "").lower()
+        refused = self._proxy_refusal(url)
+        if refused is not None:
+            return refused
+        limit = self.cfg.max_body if max_bytes is None else max_bytes
+        deadline = self.cfg.request_deadline if seconds is None else seconds
         attempt = 0
         while True:
             wait: float | None = None
-            with self.limits.hold(host), self._fleet_slot(host):
+            started = time.monotonic()
+            with self.limits.hold(host), self._fleet_slot(host), \
+                    budget(deadline, limit, self.cfg.timeout):
                 try:
                     kwargs: dict[str, Any] = {
                         "params": params,
@@ -410,10 +469,14 @@ class HttpClient:
                         if ttl is not None:
                             kwargs["expire_after"] = ttl
                         response = self.session.request(method, url, **kwargs)
-                except requests.RequestException as exc:
+                # requests-cache reads a body it may store through urllib3 itself, so
+                # urllib3's errors (a body past the cap, a deadline) come out unwrapped.
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                     self._count(host)
                     status, _definite, _ = classify_exception(exc)
                     if status not in ("refused", "reset") or attempt >= self.cfg.retries:
+                        return exc
+                    if not self._may_retry(host, started, attempt, None):
                         return exc
                 else:
                     if not getattr(response, "from_cache", False):
@@ -431,9 +494,41 @@ class HttpClient:
                     wait = retry_after(response.headers.get("Retry-After"))
                     if wait is not None and wait > self.cfg.max_retry_after:
                         return response
+                    if not self._may_retry(host, started, attempt, wait):
+                        return response
                     response.close()
             self._sleep_backoff(attempt, wait)
             attempt += 1
+
+    def _may_retry(self, host: str, started: float, attempt: int, wait: float | None) -> bool:
+        """Charge this failed attempt and the coming back-off to the host's budget."""
+        pause = wait if wait is not None else self.cfg.backoff * (2**attempt)
+        cost = time.monotonic() - started + pause
+        return self.limits.may_retry(host, cost, self.cfg.host_retry_budget)
+
+    def _proxy_refusal(self, url: str) -> ProxiedTargetBlockedError | None:
+        """Through a proxy, the target itself must pass the guard (see the error's docstring)."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        key = (parts.scheme.lower(), host.lower())
+        if key not in self._proxy_for:
+            settings = self.session.merge_environment_settings(url, {}, None, None, None)
+            self._proxy_for[key] = requests.utils.select_proxy(url, settings.get("proxies") or {})
+        if not self._proxy_for[key]:
+            return None
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 443, 0, socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            # Not resolvable here, so not vetted: the proxy is not asked either.
+            return ProxiedTargetBlockedError(
+                f"refused to send {host} to the proxy: its address cannot be checked here")
+        addresses = sorted({str(i[4][0]) for i in infos})
+        bad = [a for a in addresses if not self.guard.address_allowed(host, a)]
+        if bad:
+            # Every address must pass: the proxy may connect to any of them.
+            return ProxiedTargetBlockedError(
+                f"refused to connect to {host} ({', '.join(bad[:3])}): not a public address")
+        return None
 
     def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
                     headers: dict[str, str] | None) -> requests.Response | NotCachedError:
@@ -474,6 +569,9 @@ class HttpClient:
                 data = outcome.json()
             except ValueError:
                 data = None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                # The body broke off, grew past the cap or missed the deadline.
+                return Reply(classify_exception(exc)[0])
             if outcome.status_code in (404, 410):
                 self._keep_briefly(outcome)
             return Reply(str(outcome.status_code), data, dict(outcome.headers))

@@ -40,6 +40,8 @@ SCHEMA = 1
 REQUIRED = ("Record ID", "OriginalPaperDOI", "OriginalPaperPubMedID", "RetractionNature",
             "RetractionDOI")
 _CHUNK = 1 << 16
+_MAX_DOWNLOAD = 1024 * 1024 * 1024
+_DOWNLOAD_SECONDS = 900.0
 _MAX_HOPS = 5
 # Values the database writes where an identifier is absent.
 _ABSENT = {"", "0", "unavailable", "none", "n/a", "na", "null"}
@@ -262,7 +264,10 @@ class RetractionWatch:
         self.directory.mkdir(parents=True, exist_ok=True)
         url = self.url
         for _ in range(_MAX_HOPS + 1):
-            outcome = self.http.send("GET", url, cache=False, headers=headers or None)
+            # The whole database (about 50 MB today): a larger cap and deadline than
+            # a registry answer gets, but bounded all the same.
+            outcome = self.http.send("GET", url, cache=False, headers=headers or None,
+                                     max_bytes=_MAX_DOWNLOAD, seconds=_DOWNLOAD_SECONDS)
             if isinstance(outcome, BaseException):
                 status = classify_exception(outcome)[0]
                 self.problem = f"could not be downloaded from {self.url} ({status})"

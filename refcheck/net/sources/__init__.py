@@ -25,6 +25,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+import urllib3
+
 from refcheck.model import Reference
 from refcheck.net.http import HttpClient, Reply, classify_exception
 
@@ -161,7 +164,11 @@ def fetch_text(http: HttpClient, url: str, params: dict[str, str],
     if isinstance(outcome, BaseException):
         return Reply(classify_exception(outcome)[0]), None
     with outcome:
-        text = outcome.text if outcome.status_code == 200 else None
+        try:
+            text = outcome.text if outcome.status_code == 200 else None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            # The body broke off, grew past the size cap or missed the deadline.
+            return Reply(classify_exception(exc)[0]), None
         return Reply(str(outcome.status_code), None, dict(outcome.headers)), text
 
 

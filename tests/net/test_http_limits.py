@@ -1,0 +1,211 @@
+"""Misbehaving servers on loopback: every answer is read within a size cap and a deadline.
+
+Each server is a raw socket in a thread (no HTTP library on the server side,
+so it can lie about lengths, trickle bytes or never finish).  Every test
+measures its own wall time: a regression shows as a failure, not a hang.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from refcheck.net.guard import AddressGuard
+from refcheck.net.http import HttpClient, HttpConfig
+
+Handler = Callable[[socket.socket], None]
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1 and runs ``handler`` on each, recording requests."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.handler = handler
+        self.received: list[bytes] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        try:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            self.received.append(data)
+            self.handler(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+@contextmanager
+def serving(handler: Handler) -> Iterator[RawServer]:
+    srv = RawServer(handler)
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def client(**kw: object) -> HttpClient:
+    cfg = HttpConfig(no_cache=True, allow_hosts=["127.0.0.1"], timeout=1.0, retries=0,
+                     backoff=0.01)
+    for k, v in kw.items():
+        setattr(cfg, k, v)
+    return HttpClient(cfg)
+
+
+def send_forever(conn: socket.socket, head: bytes, piece: bytes, pause: float = 0.0) -> None:
+    conn.sendall(head)
+    while True:
+        conn.sendall(piece)
+        if pause:
+            time.sleep(pause)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
+                "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_huge_content_length_stops_at_the_cap() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+           b"Content-Length: 50000000000\r\n\r\n"
+    with serving(lambda c: send_forever(c, head, b"[" * 65536)) as srv:
+        http = client(max_body=2 * 1024 * 1024, total_timeout=20.0)
+        started = time.monotonic()
+        reply = http.get_json(srv.base + "/works")
+        elapsed = time.monotonic() - started
+        http.close()
+    assert reply.status == "too-large"
+    assert elapsed < 10
+
+
+def test_endless_chunked_answer_stops_at_the_cap() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+           b"Transfer-Encoding: chunked\r\n\r\n"
+    with serving(lambda c: send_forever(c, head, b"1000\r\n" + b" " * 4096 + b"\r\n")) as srv:
+        http = client(max_body=1024 * 1024, total_timeout=20.0)
+        started = time.monotonic()
+        reply = http.get_json(srv.base + "/works")
+        elapsed = time.monotonic() - started
+        http.close()
+    assert reply.status == "too-large"
+    assert elapsed < 10
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_trickling_server_meets_the_total_deadline(where: str) -> None:
+    if where == "body":
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+        piece = b"x"
+    else:
+        head = b"HTTP/1.1 200 OK\r\n"
+        piece = b"X"  # one endless header line
+    with serving(lambda c: send_forever(c, head, piece, pause=0.1)) as srv:
+        # Each byte comes well within the 1 s read timeout; only the total deadline ends it.
+        http = client(total_timeout=2.0)
+        started = time.monotonic()
+        reply = http.get_json(srv.base + "/works")
+        elapsed = time.monotonic() - started
+        http.close()
+    assert reply.status == "timeout"
+    assert 1.5 < elapsed < 6
+
+
+def test_link_check_ignores_a_huge_body() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 50000000000\r\n\r\n"
+    with serving(lambda c: send_forever(c, head, b"x" * 65536)) as srv:
+        http = client(max_body=1024 * 1024, total_timeout=20.0)
+        started = time.monotonic()
+        result = http.check_link(srv.base + "/big.pdf")
+        http.close()
+    assert result.status == "200"
+    assert time.monotonic() - started < 10
+
+
+def test_retries_stop_when_the_host_budget_is_spent() -> None:
+    def reset(conn: socket.socket) -> None:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+    with serving(reset) as srv:
+        http = client(retries=30, backoff=0.2, retry_budget=2.0)
+        started = time.monotonic()
+        first = http.get_json(srv.base + "/works")
+        second = http.get_json(srv.base + "/works")
+        elapsed = time.monotonic() - started
+        http.close()
+    assert first.status in ("reset", "refused")
+    assert second.status in ("reset", "refused")
+    # 30 retries with doubling back-off would take minutes; the budget is 2 s per host.
+    assert elapsed < 8
+    assert len(srv.received) < 30
+
+
+def test_proxy_never_sees_a_refused_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    with serving(lambda c: c.sendall(answer)) as proxy:
+        monkeypatch.setenv("http_proxy", proxy.base)
+        monkeypatch.setenv("https_proxy", proxy.base)
+        # The proxy's own host is allowed (the user's infrastructure); targets are not.
+        http = client(allow_hosts=["127.0.0.3"])
+        metadata = http.check_link("http://169.254.169.254/latest/meta-data/iam/")
+        loopback = http.check_link("http://127.0.0.2:8080/admin")
+        allowed = http.check_link("http://127.0.0.3:8080/page")
+        http.close()
+    assert metadata.status == "blocked"
+    assert loopback.status == "blocked"
+    assert allowed.status == "200"
+    # Only the allowed target reached the proxy.
+    assert len(proxy.received) == 1
+    assert b"127.0.0.3:8080/page" in proxy.received[0]
+    assert not any(b"169.254" in r or b"127.0.0.2" in r for r in proxy.received)
+
+
+def test_allow_private_hosts_opens_exactly_its_ranges() -> None:
+    private = AddressGuard.from_settings([], True)
+    default = AddressGuard.from_settings([], False)
+    for address in ("::1", "127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1",
+                    "100.64.0.1", "fd12::1", "::ffff:127.0.0.1"):
+        assert private.address_allowed("h", address), address
+        assert not default.address_allowed("h", address), address
+    # Link-local (cloud metadata) and the metadata addresses inside private space stay shut.
+    for address in ("169.254.169.254", "fe80::1", "fd00:ec2::254", "100.100.100.200",
+                    "0.0.0.0", "224.0.0.1", "240.0.0.1", "192.0.2.1"):
+        assert not private.address_allowed("h", address), address
+    listed = AddressGuard.from_settings(["169.254.169.254"], False)
+    assert listed.address_allowed("h", "169.254.169.254")
+    assert default.address_allowed("h", "93.184.216.34")
