@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 
 from refcheck.model import SourceText
-from refcheck.parsers import EXTENSIONS, format_for
+from refcheck.parsers import EXTENSIONS, FORMATS, format_for, sniff_file
 
 # Larger inputs are refused rather than parsed: no real reference list is this
 # big, and a pre-commit hook must not stall on an accidentally added dump.
@@ -137,9 +137,9 @@ def discover(
         else:
             if _excluded(os.path.normpath(raw), exclude):
                 continue
-            if input_format is None and format_for(raw) is None:
+            if input_format is None and format_for(raw) is None and sniff_file(raw) is None:
                 raise InputError(
-                    f"{raw}: unsupported file type (use --input-format bibtex|csl-json|text)"
+                    f"{raw}: unsupported file type (use --input-format {'|'.join(FORMATS)})"
                 )
             found.append((os.path.normpath(raw), os.path.realpath(raw)))
     seen: set[str] = set()
@@ -301,8 +301,22 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     return data
 
 
+def is_document_bytes(data: bytes) -> bool:
+    """A PDF, or a zip holding a Word document's main part."""
+    if data.startswith(b"%PDF-"):
+        return True
+    return data.startswith(b"PK\x03\x04") and (
+        b"word/" in data[:65536] or b"word/" in data[-65536:]
+    )
+
+
 def read_source(path: str) -> SourceText:
     data = read_bytes(path)
+    if is_document_bytes(data):
+        # PDF and Word files are read by their parsers from the bytes.
+        source = SourceText(path, "", encoding="utf-8", digest=hashlib.sha256(data).hexdigest())
+        source.data = data
+        return source
     if _looks_binary(data):
         raise InputError(f"{path}: binary file, not a reference list")
     text, encoding = decode(data, path)

@@ -162,6 +162,8 @@ def _fix(
 ) -> dict[str, Any] | None:
     if doc is None:
         return None  # offsets cannot be placed without the document's text
+    if not getattr(doc.source, "rewritable", True):
+        return None  # a PDF or Word file: text replacements cannot be applied to it
     n = len(doc.text)
     start = max(0, min(fix.start, n))
     end = max(start, min(fix.end, n))
@@ -249,6 +251,11 @@ def as_dict(result: RunResult) -> dict[str, Any]:
             value = getattr(f, name)
             if value is not None:
                 properties[name] = value
+        # The region is counted on a PDF's page or in a Word file's part.
+        if f.span.page is not None:
+            properties["page"] = f.span.page
+        if f.span.part is not None:
+            properties["part"] = f.span.part
         if f.reference_index is not None or f.reference_key is not None:
             properties["reference"] = {"index": f.reference_index, "key": f.reference_key}
         entry["properties"] = properties

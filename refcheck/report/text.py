@@ -8,7 +8,10 @@ from refcheck.report import RunResult
 def render(result: RunResult) -> str:
     lines: list[str] = []
     for f in result.findings:
-        line = f"{f.span.path}:{f.span.line}:{f.span.column}: {f.code} {f.message}"
+        sp = f.span
+        # A PDF finding names its page ("p3"), a Word finding its part ("footnote 2").
+        where = f"p{sp.page}:" if sp.page is not None else f"{sp.part}:" if sp.part else ""
+        line = f"{sp.path}:{where}{sp.line}:{sp.column}: {f.code} {f.message}"
         if f.suggestion is not None and f.suggestion not in f.message:
             line += f" [suggestion: {f.suggestion}]"
         lines.append(line)
