@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from refcheck.config import Settings
 from refcheck.io import MIXED_UTF8, InputError, discover, read_source
 from refcheck.model import Category, Document, Finding, ParseProblem, Severity, SourceText
-from refcheck.parsers import format_for, parse
+from refcheck.parsers import detect_format, format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
 from refcheck.rules.base import Context, Rule
@@ -84,7 +84,7 @@ def severity_for(rule: Rule, settings: Settings) -> Severity | None:
 
 def load_document(path: str, settings: Settings) -> Document:
     source = read_source(path)
-    fmt = settings.input_format or format_for(path) or "text"
+    fmt = settings.input_format or detect_format(path, source.text)
     doc = parse(source, fmt)
     if source.encoding == MIXED_UTF8:
         doc.problems.append(
