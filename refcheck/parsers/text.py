@@ -44,6 +44,7 @@ import re
 from collections.abc import Callable
 
 from refcheck.model import Document, ParseProblem, Reference, SourceText
+from refcheck.parsers import segment
 from refcheck.parsers.footnotes import (
     _citation_lines,
     _footnotes,
@@ -59,6 +60,7 @@ from refcheck.parsers.textbase import (
     _STOPWORDS,
     _UP,
     _WORD,
+    _is_prose,
     _Lines,
     _looks_like_reference,
     _Span,
@@ -177,17 +179,47 @@ def _bare_list(st: _State) -> list[_Span]:
 
     Users paste one or two references into a file, or keep a list without a
     heading; a numbered run needs three items and a section needs a heading,
-    so neither finds them.  The whole file is read as one section when every
-    entry it splits into has the shape of a reference and none is prose;
-    otherwise (an abstract, a page of text) nothing is invented.
+    so neither finds them.  The line model splits the whole file; the file
+    is read as a list when *most* of its text falls in entries that have the
+    shape of a reference, and then every entry is kept but prose and short
+    lines with no sign of a reference (a title, a note to self).  Otherwise
+    (an abstract, a page of text) nothing is invented.  Without the model,
+    the rules split the file and every entry must look like a reference.
     """
-    spans = _segment_section(st, 0, len(st.lines))
-    if not spans or len(spans) > 2000:
-        return []
     text = st.source.text
-    if all(_bare_entry(text[sp.start : sp.end], sp.label) for sp in spans):
-        return spans
-    return []
+    spans = segment.segment_region(st, 0, len(st.lines))
+    if spans is None:
+        spans = _segment_section(st, 0, len(st.lines))
+        if spans and len(spans) <= 2000 and all(
+            _bare_entry(text[sp.start : sp.end], sp.label) for sp in spans
+        ):
+            return spans
+        return []
+    if not spans:
+        return []
+    total = sum(len(line.split()) for line in text[:_MAX_BARE_CHARS].splitlines())
+    good = [sp for sp in spans if _bare_entry(text[sp.start : sp.end], sp.label)]
+    covered = sum(len(text[sp.start : sp.end].split()) for sp in good)
+    if not good or covered < _MOST * total:
+        return []
+    return [sp for sp in spans if _kept_in_bare_list(text[sp.start : sp.end])]
+
+
+# Share of a file's words that must be in reference-shaped entries for the file to
+# be read as a bare list: most of it, so that a stray paragraph or title does not
+# hide the rest, but not a page of prose that cites a few works.
+_MOST = 0.6
+_MAX_BARE_CHARS = 2_000_000
+
+
+def _kept_in_bare_list(raw: str) -> bool:
+    """An entry of a list that is a reference, or may be one (a work without a year)."""
+    if _is_prose(raw):
+        return False
+    if _looks_like_reference(raw):
+        return True
+    parts = raw.count(". ") + raw.count(", ") + raw.count(": ")
+    return len(raw) >= 25 and parts >= 2
 
 
 def _bare_entry(raw: str, label: str | None) -> bool:
@@ -203,6 +235,8 @@ def _bare_entry(raw: str, label: str | None) -> bool:
         or _AUTHOR_START.match(plain) is not None
         or _BARE_START.match(raw) is not None
         or _BARE_START.match(plain) is not None
+        or segment.author_start(plain)
+        or _NAME_START.match(plain) is not None
     )
 
 
@@ -212,6 +246,11 @@ _BARE_START = re.compile(
     r"^\s*(?:[-*+•]\s|\\?\[\d{1,4}\\?\]|\d{1,4}[.)]\s"
     r"|[" + _UP + r"][\w'’-]+\s+[" + _UP + r"]{1,3}[,.])"
 )
+
+
+# A capitalised name or a quoted title first ("Santosh K Divvala, …", "“LiveATC,” …"):
+# the other checks (a year or link, several parts, not prose) carry the weight.
+_NAME_START = re.compile(r"^[“\"‘«]?[" + _UP + r"][\w'’-]*[ ,.]")
 
 
 def _fill_fields(doc: Document, ref: Reference) -> None:

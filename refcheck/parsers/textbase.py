@@ -278,3 +278,61 @@ def _is_heading_like(line: _Line, nxt: _Line | None) -> bool:
     return nxt is not None and bool(_SETEXT_UNDERLINE.match(nxt.text)) and len(t.strip()) < 80
 
 
+def _split_points(raw: str) -> list[int]:
+    """Offsets in ``raw`` where a second reference starts on the same line(s).
+
+    Two signs: a complete reference ending in "Place: Publisher." followed by
+    text that is itself a dated reference, and a new "Surname, Given. 2001."
+    right after a sentence end.
+    """
+    if not _has_year(raw):
+        return []
+    cuts: set[int] = set()
+    pos = raw.find(": ")
+    while pos != -1:
+        cut = _after_publisher(raw, pos)
+        if cut is not None:
+            cuts.add(cut)
+        pos = raw.find(": ", pos + 2)
+    for m in _MIDLINE_AUTHOR_YEAR.finditer(raw):
+        if _has_year(raw[: m.start()]):
+            cuts.add(m.start())
+    return sorted(c for c in cuts if 0 < c < len(raw))
+
+
+def _after_publisher(raw: str, colon: int) -> int | None:
+    seg = raw.rfind(". ", 0, colon)
+    place = raw[seg + 2 if seg >= 0 else 0 : colon].strip()
+    words = place.replace("/", " ").replace(",", " ").split()
+    if not 1 <= len(words) <= 4 or len(place) > 40:
+        return None
+    if words[0].lower().strip(".") in _NOT_A_PLACE:
+        return None
+    if not all(w[:1].isupper() and not any(c.isdigit() for c in w) for w in words):
+        return None
+    stop = raw.find(". ", colon + 2)
+    if stop == -1:
+        return None
+    publisher = raw[colon + 2 : stop]
+    pwords = publisher.split()
+    if not 1 <= len(pwords) <= 8 or not publisher[:1].isupper():
+        return None
+    if any(c.isdigit() for c in publisher) or ":" in publisher:
+        return None
+    rest_at = stop + 2
+    rest = raw[rest_at:]
+    lead = len(rest) - len(rest.lstrip())
+    rest = rest.lstrip()
+    if len(rest) < 15 or not (rest[0].isupper() or rest[0] in '“"‘«'):
+        return None
+    if _CONTINUATION_START.match(rest) or _PLACE_PUBLISHER.match(rest):
+        return None
+    if rest.split(None, 1)[0].rstrip(".,").lower() in {"report", "reprint", "first", "repr"}:
+        return None
+    if not _has_year(rest) or not _has_year(raw[:rest_at]):
+        return None
+    return rest_at + lead
+
+
+def _taken_between(st: _State, a: int, b: int) -> bool:
+    return a >= 0 and any(st.taken[a + 1 : b])

@@ -1,0 +1,348 @@
+"""Where each reference of a plain-text list starts: a line-level sequence model.
+
+Every non-blank line of a region is labelled ``B`` (starts a reference),
+``I`` (continues one) or ``O`` (page furniture: a running header or footer,
+a page number).  The labels come from a linear-chain CRF (python-crfsuite)
+over simple features of the line and its neighbours — how it starts (an
+author, an item marker, a lower-case word, "pp."), how the line before ends,
+its length against the region's usual width, its indent, blank lines and
+form feeds around it, whether its text repeats elsewhere in the file (a
+running header).  The transitions let the model weigh a whole list at once:
+one reference a line, one a paragraph, wrapped with hanging indents or
+without, across page breaks.
+
+The model file (``refcheck/data/segmenter.crfsuite``) is trained by
+``scripts/segmenter/train.py`` on files laid out from labelled data (see
+``scripts/segmenter/README.md``); ``benchmarks/segmentation.py`` measures it
+on held-out data.  When python-crfsuite or the model file is missing,
+:func:`available` is false and callers use their rules instead.
+
+Feature extraction looks at bounded prefixes and suffixes of each line, so
+the time is linear in the size of the input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from refcheck.parsers.textbase import (
+    _AUTHOR_START,
+    _BULLET,
+    _CONTINUATION_START,
+    _DOI,
+    _MAX_ENTRY_FOR_SPLIT,
+    _PLACE_PUBLISHER,
+    _UP,
+    _URL,
+    _YEAR,
+    _is_prose,
+    _item_number,
+    _Lines,
+    _Span,
+    _split_points,
+    _State,
+    _taken_between,
+    _trim,
+)
+
+MODEL_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "segmenter.crfsuite")
+
+# Vancouver authors ("Smith JA,"), initials first ("J. A. Smith", "A.B. Author"),
+# capitalised surnames ("SMITH, J."), GOST ("Иванов И. И.").
+_VANCOUVER = re.compile(
+    r"^[" + _UP + r"][\w'’-]+(?: [" + _UP + r"][\w'’-]+)? [" + _UP + r"]{1,3}[,.]"
+)
+_INITIALS_FIRST = re.compile(r"^(?:[" + _UP + r"]\.[ -]?){1,3}(?:[" + _UP + r"][\w'’-]+)")
+_CAPS_SURNAME = re.compile(r"^[" + _UP + r"]{2,}(?:[ -][" + _UP + r"]{2,})?,")
+_DIGITS = re.compile(r"\d+")
+_SHAPE_MAP = str.maketrans(
+    {
+        **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+        **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"},
+        **{c: "9" for c in "0123456789"},
+    }
+)
+_MAX_FEATURE_CHARS = 240  # of each line: enough for every feature, bounded for huge lines
+
+
+def _shape(word: str) -> str:
+    """``Smith,`` -> ``Aa,``: case and punctuation, repeats collapsed."""
+    out: list[str] = []
+    for ch in word[:12].translate(_SHAPE_MAP):
+        if not ch.isascii():
+            ch = "A" if ch.isupper() else "a" if ch.isalpha() else ch
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out[:6])
+
+
+def author_start(s: str) -> bool:
+    """Whether ``s`` starts with author names in one of the common shapes."""
+    return bool(
+        _AUTHOR_START.match(s)
+        or _VANCOUVER.match(s)
+        or _INITIALS_FIRST.match(s)
+        or _CAPS_SURNAME.match(s)
+    )
+
+
+def _end_class(s: str) -> str:
+    if not s:
+        return "none"
+    ch = s[-1]
+    if ch in ".,:;-)]":
+        return ch
+    if ch in "\"”’»'":
+        return "q"
+    if ch.isdigit():
+        return "9"
+    if ch.isalpha():
+        return "a" if ch.islower() else "A"
+    return "p"
+
+
+def _start_class(s: str) -> str:
+    ch = s[:1]
+    if not ch:
+        return "none"
+    if ch.isalpha():
+        return "A" if ch.isupper() else "a"
+    if ch.isdigit():
+        return "9"
+    if ch in "“\"‘«":
+        return "q"
+    if ch in "([":
+        return "("
+    return "p"
+
+
+def _marker(s: str) -> tuple[str, int | None, int]:
+    """(kind, number, length) of an item marker at the start of ``s`` (stripped)."""
+    item = _item_number(s)
+    if item is not None:
+        return ("m" + item[1], item[0], item[3])
+    b = _BULLET.match(s)
+    if b is not None:
+        return ("bullet", None, b.end())
+    return ("", None, 0)
+
+
+class _LineInfo:
+    __slots__ = ("end", "ff", "gap", "indent", "marker", "mlen", "norm", "number", "s", "text")
+
+    def __init__(self, text: str, gap: int, ff: bool) -> None:
+        head = text[:_MAX_FEATURE_CHARS].replace("\f", "")
+        self.text = text
+        self.s = head.strip()
+        self.indent = len(head) - len(head.lstrip())
+        self.gap = gap
+        self.ff = ff or "\f" in head
+        self.marker, self.number, self.mlen = _marker(self.s)
+        self.norm = _DIGITS.sub("0", self.s.lower()) if len(text) <= 120 else ""
+        self.end = _end_class(text.rstrip())
+
+
+def _length_class(n: int, width: int) -> str:
+    if width <= 0:
+        return "0"
+    r = n / width
+    return "s" if r < 0.55 else "m" if r < 0.85 else "f"
+
+
+def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str]]:
+    """One feature list per line (see the module docstring)."""
+    if not infos:
+        return []
+    lengths = sorted(len(i.text.rstrip()) for i in infos)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    base = Counter(i.indent for i in infos).most_common(1)[0][0]
+    short_share = sum(1 for n in lengths if n < 0.55 * width) / len(lengths)
+    ends_share = sum(1 for i in infos if i.end in (".", ")", "9", "q")) / len(infos)
+    # How the region looks as a whole: the same line can start a reference in
+    # a file of one reference a line and continue one in a wrapped file.
+    region = [
+        "gaps=" + ("many" if sum(1 for i in infos if i.gap) > 0.3 * len(infos) else "few"),
+        "short=" + ("many" if short_share > 0.45 else "some" if short_share > 0.2 else "few"),
+        "marks=" + ("many" if sum(1 for i in infos if i.marker) > 0.2 * len(infos) else "few"),
+        "ends=" + ("many" if ends_share > 0.75 else "some" if ends_share > 0.4 else "few"),
+    ]
+    own: list[dict[str, str]] = []
+    for i in infos:
+        s = i.s
+        first = s[i.mlen :].lstrip() if i.mlen else s
+        word = first.split(None, 1)[0] if first else ""
+        f = {
+            "gap": str(min(i.gap, 2)),
+            "ff": "1" if i.ff else "0",
+            "ind": "=" if i.indent == base else ">" if i.indent > base else "<",
+            "len": _length_class(len(i.text.rstrip()), width),
+            "end": i.end,
+            "start": _start_class(first),
+            "mark": i.marker,
+            "shape": _shape(word),
+            "aut": "1" if _AUTHOR_START.match(first) else "0",
+            "van": "1" if _VANCOUVER.match(first) else "0",
+            "ini": "1" if _INITIALS_FIRST.match(first) else "0",
+            "caps": "1" if _CAPS_SURNAME.match(first) else "0",
+            "cont": "1" if _CONTINUATION_START.match(first) else "0",
+            "place": "1" if _PLACE_PUBLISHER.match(first) else "0",
+            "y40": "1" if _YEAR.search(first[:40]) else "0",
+            "yr": "1" if _YEAR.search(s) else "0",
+            "link": "1" if _URL.search(s) or _DOI.search(s) else "0",
+            "num": "1" if s.isdigit() else "0",
+            "rep": "1" if i.norm and repeats[i.norm] >= 2 else "0",
+            "prose": "1" if len(s) >= 60 and _is_prose(i.text[:4000]) else "0",
+            "words": str(min(len(s.split()), 6)),
+        }
+        own.append(f)
+    out: list[list[str]] = []
+    n = len(infos)
+    for k, i in enumerate(infos):
+        f = own[k]
+        feats = ["bias", *region]
+        feats.extend(f"{key}={v}" for key, v in f.items())
+        if k > 0:
+            p, pi = own[k - 1], infos[k - 1]
+            feats += [
+                "p.end=" + p["end"],
+                "p.len=" + p["len"],
+                "p.start=" + p["start"],
+                "p.num=" + p["num"],
+                "p.rep=" + p["rep"],
+                "dind=" + ("=" if i.indent == pi.indent else ">" if i.indent > pi.indent else "<"),
+                "p.end|start=" + p["end"] + "|" + f["start"],
+                "p.len|gap=" + p["len"] + "|" + f["gap"],
+                "p.end|len=" + p["end"] + "|" + p["len"],
+            ]
+            # The same signs weigh differently by the kind of file (see ``region``).
+            feats += [f"{r}|p.end={p['end']}" for r in region]
+            feats += [f"{r}|p.len={p['len']}" for r in region]
+            feats += [f"{r}|start={f['start']}" for r in region]
+            if i.number is not None and pi is not None:
+                last = next((infos[j].number for j in range(k - 1, -1, -1)
+                             if infos[j].number is not None), None)
+                feats.append("seq=" + ("1" if last is not None and i.number == last + 1 else "0"))
+        else:
+            feats.append("first")
+        if k + 1 < n:
+            nx = own[k + 1]
+            feats += [
+                "n.start=" + nx["start"],
+                "n.gap=" + nx["gap"],
+                "n.aut=" + nx["aut"],
+                "n.mark=" + nx["mark"],
+                "n.ind=" + ("=" if infos[k + 1].indent == i.indent else
+                            ">" if infos[k + 1].indent > i.indent else "<"),
+            ]
+        else:
+            feats.append("last")
+        out.append(feats)
+    return out
+
+
+def line_infos(lines: _Lines, first: int, end: int) -> tuple[list[int], list[_LineInfo]]:
+    """The non-blank lines of ``[first, end)`` with the gaps before each."""
+    idx: list[int] = []
+    infos: list[_LineInfo] = []
+    gap = 0
+    ff = False
+    for k in range(first, end):
+        line = lines[k]
+        if line.blank:
+            gap += 1
+            ff = ff or "\f" in line.text
+            continue
+        idx.append(k)
+        infos.append(_LineInfo(line.text, gap, ff))
+        gap = 0
+        ff = False
+    return idx, infos
+
+
+def repeat_counts(infos: Sequence[_LineInfo]) -> Counter[str]:
+    return Counter(i.norm for i in infos if i.norm)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    try:
+        import pycrfsuite
+    except ImportError:
+        return None
+    if not os.path.exists(MODEL_PATH):
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(MODEL_PATH)
+    return tagger
+
+
+def available() -> bool:
+    """Whether the line model can run (python-crfsuite installed, model file present)."""
+    return _tagger() is not None
+
+
+def label(infos: Sequence[_LineInfo], repeats: Counter[str] | None = None) -> list[str]:
+    """``B``/``I``/``O`` for each line; an empty list when the model cannot run."""
+    tagger = _tagger()
+    if tagger is None or not infos:
+        return []
+    labels: list[str] = tagger.tag(features(infos, repeats or repeat_counts(infos)))
+    return labels
+
+
+def segment_region(st: _State, first: int, end: int) -> list[_Span] | None:
+    """The references of lines ``[first, end)`` as the model splits them; None without it.
+
+    A ``B`` line opens a reference (after its item marker, which becomes the
+    label), an ``I`` line extends the open one, an ``O`` line is skipped: a
+    reference broken by a page's header and footer runs on across them.
+    """
+    if not available():
+        return None
+    lines = st.lines
+    text = st.source.text
+    idx, infos = line_infos(lines, first, end)
+    keep = [(k, i) for k, i in zip(idx, infos, strict=True) if not st.taken[k]]
+    if not keep:
+        return []
+    idx = [k for k, _ in keep]
+    infos = [i for _, i in keep]
+    labels = label(infos)
+    spans: list[_Span] = []
+    cur: _Span | None = None
+    for k, info, lab in zip(idx, infos, labels, strict=True):
+        if lab == "O":
+            continue
+        line = lines[k]
+        if lab == "B" or cur is None or _taken_between(st, lines.index_of(cur.end), k):
+            if cur is not None:
+                spans.append(cur)
+            lead = line.text.find(info.s[:1]) if info.s else 0
+            cur = _Span(line.start + max(lead, 0), line.end)
+            if info.mlen:
+                cur.start += info.mlen
+                item = _item_number(info.s)
+                cur.label = item[2] if item is not None else None
+        else:
+            cur.end = line.end
+    if cur is not None:
+        spans.append(cur)
+    out: list[_Span] = []
+    for sp in spans:
+        s, e = _trim(text, sp.start, sp.end)
+        if e <= s:
+            continue
+        splittable = sp.label is None and e - s <= _MAX_ENTRY_FOR_SPLIT
+        cuts = _split_points(text[s:e]) if splittable else []
+        bounds = [s] + [s + c for c in cuts] + [e]
+        for a, b in itertools.pairwise(bounds):
+            a2, b2 = _trim(text, a, b)
+            if b2 > a2:
+                out.append(_Span(a2, b2, sp.label if a == s else None))
+    return out
