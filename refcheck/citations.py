@@ -376,8 +376,10 @@ def bibliography_names(doc: Document) -> list[str] | None:
     """
     text = doc.text
     names: list[str] = []
-    for m in regex.finditer(r"\\(?:bibliography|addbibresource)(?:\[[^\]]*\])?\{([^{}]{1,500})\}",
-                            text):
+    # \bibdata is what LaTeX writes to the .aux for \bibliography.
+    for m in regex.finditer(
+        r"\\(?:bibliography|addbibresource|bibdata)(?:\[[^\]]*\])?\{([^{}]{1,500})\}", text
+    ):
         names.extend(n.strip() for n in m.group(1).split(",") if n.strip())
     if text.startswith("---"):
         end = text.find("\n---", 3)

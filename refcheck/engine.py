@@ -253,8 +253,20 @@ def _check_planned(
     return findings
 
 
+def _with_bibliographies(files: list[str], settings: Settings) -> list[str]:
+    """The files plus the bibliographies their .tex files use (refcheck check paper.tex).
+
+    Not with --input-format: a format forced on the .tex would be forced on its .bib too.
+    """
+    if settings.input_format is not None:
+        return files
+    from refcheck.parsers.latex_doc import linked_files
+
+    return linked_files(files)
+
+
 def load_all(paths: list[str], settings: Settings) -> list[Document]:
-    files = discover(paths, settings.exclude, settings.input_format)
+    files = _with_bibliographies(discover(paths, settings.exclude, settings.input_format), settings)
     if not files:
         raise InputError("no files to check")
     return [load_document(f, settings) for f in files]
@@ -291,7 +303,9 @@ def run(paths: list[str], settings: Settings, *, keep_documents: bool = True) ->
 
 def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResult:
     unlisted: list[tuple[str, str]] = []
-    files = discover(paths, settings.exclude, settings.input_format, unlisted)
+    files = _with_bibliographies(
+        discover(paths, settings.exclude, settings.input_format, unlisted), settings
+    )
     if not files and not unlisted:
         raise InputError("no files to check")
     if unlisted or len(files) > 1:

@@ -42,7 +42,10 @@ _MIN_RESOLVED = 2
 _MIN_ORPHAN_NUMBERED = 2
 _MIN_ORPHAN_AUTHOR_DATE = 3
 
-_BIB_FORMATS = frozenset({"bibtex", "csl-json"})
+# Files that define citation keys.  biber reads RIS and EndNote XML
+# (`\addbibresource[datatype=ris]{refs.ris}`); a .bbl is the list BibTeX or biber
+# wrote for one document (its jobname).
+_BIB_FORMATS = frozenset({"bibtex", "csl-json", "ris", "endnote-xml", "bbl"})
 # pandoc-crossref labels look like citations but name figures, tables, equations.
 _CROSSREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:", "lst:", "tab:")
 
@@ -502,8 +505,13 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _key_citations(doc: Document) -> list[Citation]:
-    if doc.format in _BIB_FORMATS:
+    if doc.format in _BIB_FORMATS or doc.format == "jats":
         return []
+    if doc.format == "aux":
+        from refcheck.parsers.aux import cited_keys
+
+        return [Citation("latex", s, e, key=k, group_start=s, group_end=e)
+                for k, s, e in cited_keys(doc.text)]
     cites = key_citations(body_text(doc), latex=True, pandoc=doc.format != "latex")
     return [c for c in cites if c.key and not c.key.startswith(_CROSSREF_PREFIXES)]
 
@@ -515,7 +523,15 @@ def _bib_documents(doc: Document, ctx: Context) -> tuple[list[Document], list[st
     if names is None:
         return bibs, []
     chosen = [d for d in bibs if any(_names_file(n, d.path) for n in names)]
-    return chosen, [n for n in names if not any(_names_file(n, d.path) for d in chosen)]
+    missing = [n for n in names if not any(_names_file(n, d.path) for d in chosen)]
+    # The .bbl LaTeX reads for this document (same directory and jobname) holds
+    # every key it cites, even when the .bib it was made from is not at hand.
+    job = os.path.splitext(os.path.normpath(doc.path))[0]
+    built = [d for d in bibs if d.format == "bbl"
+             and os.path.splitext(os.path.normpath(d.path))[0] == job]
+    if built:
+        return chosen + [d for d in built if d not in chosen], []
+    return chosen, missing
 
 
 # The run's documents (kept, so their ids stay theirs) -> id(bibliography) ->
@@ -568,6 +584,10 @@ def _names_file(name: str, path: str) -> bool:
 def _local_keys(doc: Document) -> set[str]:
     """Keys a document defines itself: \\bibitem, a pandoc ``references:`` header."""
     keys = set(regex.findall(r"\\bibitem(?:\[[^\]]*\])?\{([^{}\s]+)\}", doc.text))
+    if doc.format == "aux":
+        from refcheck.parsers.aux import defined_keys
+
+        keys |= defined_keys(doc.text)  # \bibcite: keys BibTeX resolved
     if doc.text.startswith("---"):
         end = doc.text.find("\n---", 3)
         header = doc.text[: end if end != -1 else 0]
