@@ -159,12 +159,17 @@ class Reference:
     field_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     line: int = 0
     end_line: int = 0
+    # In a PDF the page ``line`` is counted on; in a Word file the part ("footnote 2").
+    page: int | None = None
+    part: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "line": self.line,
             "end_line": self.end_line,
+            **({"page": self.page} if self.page is not None else {}),
+            **({"part": self.part} if self.part is not None else {}),
             "index": self.index,
             "key": self.key,
             "format": self.format,

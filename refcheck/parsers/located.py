@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 
-from refcheck.model import SourceText, Span
+from refcheck.model import Reference, SourceText, Span
 
 
 class LocatedSource(SourceText):
@@ -39,6 +39,13 @@ class LocatedSource(SourceText):
         i = max(0, bisect.bisect_right(self._offsets, offset) - 1)
         start, place, line, col = self._pieces[i]
         return place, line, col + max(0, offset - start)
+
+    def locate(self, refs: list[Reference]) -> None:
+        """Give references the page or part they start on, and lines counted there."""
+        for ref in refs:
+            sp = self.span(ref.start, ref.end)
+            ref.line, ref.end_line = sp.line, sp.end_line
+            ref.page, ref.part = sp.page, sp.part
 
     def span(self, start: int, end: int) -> Span:
         place, line, col = self.place(start)

@@ -230,4 +230,5 @@ def parse(source: SourceText) -> Document:
     text, pieces = _compose(layout)
     located = LocatedSource(source.path, text, pieces, digest=source.digest, kind="pdf")
     doc = text_parser.parse(located)
+    located.locate(doc.references)
     return doc
