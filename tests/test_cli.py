@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import refcheck
 from refcheck.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +44,9 @@ def test_python_dash_m_and_console_script_are_the_same_program() -> None:
         [sys.executable, "-m", "refcheck", "--version"], capture_output=True, text=True, check=False
     )
     assert a.returncode == 0
-    assert a.stdout.strip() == "refcheck 0.1.0"
+    # The version comes from the git tag (setuptools-scm), so only its shape is fixed here.
+    assert re.fullmatch(r"refcheck \d+\.\d+\S*", a.stdout.strip()), a.stdout
+    assert a.stdout.strip() == f"refcheck {refcheck.__version__}"
     script = Path(sys.executable).parent / "refcheck"
     if script.exists():
         b = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
@@ -392,3 +396,22 @@ def test_worker_processes_give_the_same_report_as_one_process(
     assert outs[0] == outs[1]
     codes = {f["code"] for f in json.loads(outs[0][1])["findings"]}
     assert "RC910" in codes  # \cite{nokey}: a cross-file rule ran
+
+
+# --- the README's commands ---------------------------------------------------
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("    #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    install, tests = _readme_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert tests in ci, "`.ci/run` must run README's test command word for word"
+    # Both commands install into a virtual environment, never the (possibly externally
+    # managed) system Python.
+    for command in (install, tests):
+        assert command.startswith("python3 -m venv ") and ".venv/bin/pip install" in command
