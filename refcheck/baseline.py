@@ -36,7 +36,9 @@ def fingerprint(f: Finding, documents: list[Document]) -> str:
         f.text or f.message,
         _reference_text(f, documents),
     ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 hashes as its own bytes.
+    data = "\x1f".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _write(path: str, findings: list[Finding], documents: list[Document]) -> None:
@@ -50,16 +52,22 @@ def _write(path: str, findings: list[Finding], documents: list[Document]) -> Non
     )
     data = {"version": 1, "findings": entries}
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".refcheck-baseline-", dir=directory)
+    if not os.path.isdir(directory):
+        raise InputError(f"{path}: cannot write baseline (no directory {directory})")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fd, tmp = tempfile.mkstemp(prefix=".refcheck-baseline-", dir=directory)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write baseline ({exc.strerror or exc})") from exc
+    try:
+        # A file name that is not UTF-8 (lone surrogates) becomes a JSON \\udcXX escape
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
         os.replace(tmp, path)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise InputError(f"{path}: cannot write baseline ({exc.strerror or exc})") from exc
+        raise InputError(f"{path}: cannot write baseline ({exc})") from exc
 
 
 def _read(path: str) -> Counter[str]:

@@ -9,13 +9,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from refcheck import __version__
-from refcheck.config import ConfigError, Settings, apply_env, apply_table, load_table
+from refcheck.config import (
+    ConfigError,
+    Settings,
+    apply_env,
+    apply_table,
+    load_table,
+    validate,
+)
 from refcheck.io import InputError
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
@@ -147,19 +155,61 @@ def _settings(args: argparse.Namespace) -> Settings:
                ("crossref", "openalex", "arxiv", "pubmed", "dblp")]
     if unknown:
         raise ConfigError(f"unknown source(s): {', '.join(unknown)}")
-    if settings.timeout is not None and settings.timeout <= 0:
-        raise ConfigError("--timeout must be positive")
+    # nan, inf, negative jobs, an unknown cache backend: refused, whatever set them.
+    validate(settings)
     return settings
 
 
 def _write(text: str, output: str | None) -> None:
+    # A file name that is not UTF-8 reaches here as lone surrogates (surrogateescape):
+    # written as JSON escapes they keep every format valid and show the odd byte.
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from exc
-    else:
-        sys.stdout.write(text)
+        return
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed
+        raise InputError("standard output is closed; use --output FILE")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # a full disk; ValueError: a closed stream
+        _silence_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot write the report to standard output ({reason})") from exc
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush cannot fail."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _inputs_named(output: str, paths: list[str], files: list[str]) -> bool:
+    """Is ``output`` one of the inputs (named directly or found in a directory)?"""
+    try:
+        target = os.path.realpath(output)
+    except (OSError, ValueError):
+        return False
+    return any(os.path.realpath(p) == target for p in [*paths, *files])
+
+
+def _refuse_output_over_input(output: str | None, paths: list[str], files: list[str]) -> None:
+    if output and _inputs_named(output, paths, files):
+        raise InputError(f"{output}: --output names an input file; it would be overwritten")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -171,7 +221,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     # Only fixes, a baseline and SARIF's fingerprints read the parsed documents.
     keep = bool(args.fix or args.fix_typos or args.baseline or fmt == "sarif")
+    _refuse_output_over_input(args.output, paths, [])
     result = engine.run(paths, settings, keep_documents=keep)
+    # Inputs found in a directory are known only now, before anything is written.
+    _refuse_output_over_input(args.output, [], [f.path for f in result.files])
     if args.fix or args.fix_typos:
         _apply_fixes(result, include_unsafe=bool(args.fix_typos))
     if args.baseline:
@@ -204,7 +257,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from refcheck import engine
 
     settings = Settings(input_format=args.input_format)
+    _refuse_output_over_input(args.output, args.paths, [])
     documents = engine.load_all(args.paths, settings)
+    _refuse_output_over_input(args.output, [], [d.path for d in documents])
     if args.format == "json":
         data = {
             "version": 1,
@@ -356,9 +411,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("refcheck: error: out of memory reading the input", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _silence_stdout()
         return 0
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0)
+    except OSError as exc:  # the disk filled or a path broke where nothing nearer caught it
+        name = f"{exc.filename}: " if isinstance(exc.filename, str) else ""
+        print(f"refcheck: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line and exit 2, never a traceback
+        detail = " ".join(str(exc).split())[:300]
+        print(f"refcheck: error: internal error ({type(exc).__name__}: {detail}); "
+              "please report it", file=sys.stderr)
+        return 2
 
 
 def entry() -> None:

@@ -7,6 +7,7 @@ configuration errors (exit status 2), never silently ignored.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -147,6 +148,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        # TOML is UTF-8 by definition; a binary file or a legacy code page is not TOML.
+        raise ConfigError(f"invalid TOML in {path}: not UTF-8 text (byte {exc.start})") from exc
 
 
 def load_table(config: str | None, cwd: Path | None = None) -> tuple[dict[str, Any], Path | None]:
@@ -210,18 +214,81 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str) -> None:
                     raise ConfigError(
                         f"{where}: severity of {code} must be one of {', '.join(SEVERITIES)}"
                     )
+            for code in value:
+                _known_rule(str(code), f"{where}: severity")
             settings.severity.update({str(k).upper(): str(v) for k, v in value.items()})
         elif key == "rules":
             for code, opts in value.items():
                 if not isinstance(opts, dict):
                     raise ConfigError(f"{where}: [rules.{code}] must be a table")
-                settings.rule_options[str(code).upper()] = dict(opts)
+                known_code, checked = _rule_options(str(code), opts, where)
+                settings.rule_options.setdefault(known_code, {}).update(checked)
         elif key == "fail_on":
             if value not in SEVERITIES:
                 raise ConfigError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}")
             settings.fail_on = value
         else:
+            _check_value(key, raw_key, value, where)
             setattr(settings, key, float(value) if key == "timeout" else value)
+
+
+CACHE_BACKENDS = ("sqlite", "redis")
+
+
+def _check_value(key: str, raw_key: str, value: Any, where: str) -> None:
+    """Values whose type is right but whose meaning is not (checked again after options)."""
+    if key == "cache_backend" and value not in CACHE_BACKENDS:
+        raise ConfigError(
+            f"{where}: cache-backend must be one of {', '.join(CACHE_BACKENDS)}, not {value!r}")
+    if key == "jobs" and value < 0:
+        raise ConfigError(f"{where}: jobs must be 0 (one per CPU) or more, not {value}")
+    if key == "timeout" and not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{where}: timeout must be a positive number of seconds, not {value}")
+    if key == "input_format":
+        from refcheck.parsers import FORMATS
+
+        if value not in FORMATS:
+            raise ConfigError(
+                f"{where}: input-format must be one of {', '.join(FORMATS)}, not {value!r}")
+
+
+def validate(settings: Settings) -> None:
+    """Settings that options or the environment may have set wrongly; raises ConfigError."""
+    _check_value("timeout", "timeout", settings.timeout, "--timeout")
+    _check_value("jobs", "jobs", settings.jobs, "--jobs")
+    _check_value("cache_backend", "cache-backend", settings.cache_backend, "settings")
+
+
+def _known_rule(code: str, where: str) -> Any:
+    from refcheck.rules import get_rule
+
+    rule = get_rule(code)
+    if rule is None:
+        raise ConfigError(f"{where}: unknown rule {code!r} (see 'refcheck rules')")
+    return rule
+
+
+def _rule_options(code: str, opts: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
+    """A rule's options table checked against the options the rule declares."""
+    rule = _known_rule(code, f"{where}: [rules.{code}]")
+    declared: dict[str, Any] = rule.options
+    checked: dict[str, Any] = {}
+    for raw, value in opts.items():
+        name = str(raw).replace("-", "_")
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise ConfigError(
+                f"{where}: [rules.{code}] has no option {raw!r} (its options: {known})")
+        default = declared[name]
+        # A None default takes any scalar (for example a date); otherwise the same type.
+        if default is not None and (type(value) is not type(default)
+                                    and not (isinstance(default, float)
+                                             and type(value) is int)):
+            raise ConfigError(
+                f"{where}: [rules.{code}] {raw} must be {type(default).__name__}, "
+                f"not {type(value).__name__}")
+        checked[name] = value
+    return rule.code, checked
 
 
 def apply_env(settings: Settings, environ: dict[str, str] | None = None) -> None:

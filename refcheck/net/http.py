@@ -46,6 +46,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from refcheck import __version__
+from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
 
@@ -330,15 +331,34 @@ def _backend(cfg: HttpConfig) -> Any:
         return BaseCache()  # memory: dedupes within a run only
     if cfg.cache_backend == "redis":
         # Optional dependencies: only teams sharing one cache between runners need them.
-        from redis import Redis  # type: ignore[import-not-found,unused-ignore]
-        from requests_cache.backends.redis import RedisCache
+        try:
+            from redis import Redis  # type: ignore[import-not-found,unused-ignore]
+            from requests_cache.backends.redis import RedisCache
+        except ImportError as exc:
+            raise ConfigError(
+                "cache-backend = \"redis\" needs the redis package "
+                "(pip install 'refcheck[redis]')") from exc
+        try:
+            return RedisCache(
+                connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0"))
+        except ValueError as exc:  # a malformed URL
+            raise ConfigError(f"redis-url: {exc}") from exc
+    import sqlite3
 
-        return RedisCache(connection=Redis.from_url(cfg.redis_url or "redis://localhost:6379/0"))
     from requests_cache.backends.sqlite import SQLiteCache
 
     directory = cfg.cache_dir or default_cache_dir()
-    os.makedirs(directory, exist_ok=True)
-    return SQLiteCache(os.path.join(directory, "http_cache.sqlite"), wal=True)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable")
+        return SQLiteCache(os.path.join(directory, "http_cache.sqlite"), wal=True)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, FileExistsError) or os.path.isfile(directory):
+            reason = "it is a file, not a directory"
+        raise ConfigError(f"cache directory {directory}: {reason} "
+                          "(use --cache-dir DIR or --no-cache)") from exc
 
 
 class HttpClient:
@@ -399,6 +419,7 @@ class HttpClient:
             interval = headers.get("X-Rate-Limit-Interval")
             if limit and interval:
                 shared.learn(host, float(limit), float(str(interval).strip().rstrip("s")))
+        shared.seen(host)
         if response.status_code == 429 or response.status_code >= 500:
             wait = retry_after(headers.get("Retry-After"))
             if wait is None and response.status_code == 429:

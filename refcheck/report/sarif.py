@@ -62,11 +62,12 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
             posix = os.path.abspath(path).replace(os.sep, "/")
             if not posix.startswith("/"):
                 posix = "/" + posix
-            return "file://" + quote(posix, safe="/:"), None
+            return "file://" + quote(os.fsencode(posix), safe="/:"), None
         path = os.path.relpath(path, cwd)
     posix = os.path.normpath(path).replace(os.sep, "/")
-    # Characters such as spaces, '%' or '#' are not allowed raw in a URI reference.
-    return quote(posix, safe="/"), SRCROOT
+    # Characters such as spaces, '%' or '#' are not allowed raw in a URI reference;
+    # fsencode: a file name that is not UTF-8 is percent-encoded as its own bytes.
+    return quote(os.fsencode(posix), safe="/"), SRCROOT
 
 
 def _artifact_location(path: str, index: int | None = None) -> dict[str, Any]:
