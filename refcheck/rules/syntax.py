@@ -1021,6 +1021,12 @@ def _quote_hits(region: _Region) -> Iterator[Hit]:
 # Parse problems
 
 
+# Parse problems of files that cannot be read as written, by format.
+_UNREADABLE = (
+    "bibtex-syntax", "json-syntax", "csl-schema", "xml-syntax", "ris-syntax", "bbl-syntax"
+)
+
+
 def _problem_hits(doc: Document, kinds: tuple[str, ...]) -> Iterator[Hit]:
     for p in doc.problems:
         if p.kind in kinds:
@@ -1032,7 +1038,7 @@ def _problem_hits(doc: Document, kinds: tuple[str, ...]) -> Iterator[Hit]:
     name="bibtex-syntax",
     category=Category.SYNTAX,
     severity=Severity.ERROR,
-    summary="A BibTeX or CSL-JSON file that cannot be read as written.",
+    summary="A bibliography (BibTeX, CSL-JSON, XML, RIS, .bbl) that cannot be read as written.",
 )
 def bibtex_syntax(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
@@ -1041,7 +1047,10 @@ def bibtex_syntax(doc: Document, ctx: Context) -> Iterator[Hit]:
         braces, missing commas or keys, JSON syntax errors, CSL items that
         break the schema (an `author` that is not a list of names, an
         `issued` that is not a date).  The message names the entry and the
-        problem; the position is where the parser found it.
+        problem; the position is where the parser found it.  Likewise XML
+        (JATS, EndNote) that is not well-formed or declares entities (refused
+        unread: no entity expansion, no external entities), RIS records not
+        closed by `ER`, and `.bbl` entries not closed.
 
     Why it matters:
         BibTeX skips (or silently merges) an entry it cannot parse, so the
@@ -1051,7 +1060,7 @@ def bibtex_syntax(doc: Document, ctx: Context) -> Iterator[Hit]:
         `@article{smith2001, title = {Alliances, year = 2001}` —
         `entry 'smith2001': unclosed brace`.
     """
-    yield from _problem_hits(doc, ("bibtex-syntax", "json-syntax", "csl-schema"))
+    yield from _problem_hits(doc, _UNREADABLE)
 
 
 @rule(
