@@ -71,7 +71,10 @@ def looks_like(text: str) -> bool:
 
 
 def parse(source: SourceText) -> Document:
-    doc = Document(source=source, format=FORMAT)
+    # Not "numbered" or "author-date": BibTeX numbers and orders the list itself
+    # (unsrtnat is author-date in citation order), so the list-order rules have
+    # nothing to say about it.
+    doc = Document(source=source, format=FORMAT, layout="bbl")
     try:
         if "\\entry{" in source.text and _ENDENTRY.search(source.text):
             _biblatex(doc)
@@ -119,15 +122,9 @@ def _thebibliography(doc: Document) -> None:
             "thebibliography is never closed by \\end{thebibliography}"))
     doc.section = (begin.start(), end_m.end() if end_m else len(text))
     starts = [m.start() for m in _BIBITEM.finditer(text, begin.end(), stop)]
-    labels = 0
     for k, s in enumerate(starts):
         item_end = starts[k + 1] if k + 1 < len(starts) else stop
-        ref = _bibitem(doc, s, item_end, k + 1)
-        if ref is not None:
-            labels += ref.label is not None and not ref.label.isdigit()
-            doc.references.append(ref)
-    # natbib labels carry the author and year: an author-date list.
-    doc.layout = "author-date" if labels > len(doc.references) / 2 else "numbered"
+        doc.references.append(_bibitem(doc, s, item_end, k + 1))
 
 
 def _bibitem(doc: Document, start: int, end: int, index: int) -> Reference:
@@ -165,7 +162,6 @@ def _bibitem(doc: Document, start: int, end: int, index: int) -> Reference:
 
 def _biblatex(doc: Document) -> None:
     text = doc.text
-    doc.layout = "bibtex"
     seen: set[str] = set()
     for m in _ENTRY.finditer(text):
         end_m = _ENDENTRY.search(text, m.end())

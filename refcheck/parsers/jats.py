@@ -93,8 +93,6 @@ def _parse_into(doc: Document) -> None:
         ref = _reference(doc, node, len(doc.references) + 1)
         if ref is not None:
             doc.references.append(ref)
-    numbered = sum(1 for r in doc.references if r.label and r.label.strip("[]().").isdigit())
-    doc.layout = "numbered" if doc.references and numbered == len(doc.references) else "jats"
 
 
 def _reference(doc: Document, node: Node, index: int) -> Reference | None:
