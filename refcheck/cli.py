@@ -25,10 +25,12 @@ from refcheck.config import (
     validate,
 )
 from refcheck.io import InputError
+from refcheck.parsers import FORMATS
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
-INPUT_FORMATS = ("bibtex", "csl-json", "text", "latex")
+# Every format with a parser (refcheck.parsers.FORMATS), so the list never lags behind.
+INPUT_FORMATS = tuple(FORMATS)
 
 
 class UsageError(Exception):
