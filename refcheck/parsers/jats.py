@@ -71,6 +71,13 @@ def parse(source: SourceText) -> Document:
 
 def _parse_into(doc: Document) -> None:
     text = doc.text
+    if not looks_like(text):
+        # A build file or a configuration (pom.xml) met by a directory scan or a
+        # pre-commit hook: not read at all, said once.
+        doc.problems.append(ParseProblem(
+            "not-a-bibliography", 0, 0,
+            "XML that is neither JATS nor an EndNote export: skipped"))
+        return
     root, error = read(text)
     if error is not None:
         doc.problems.append(ParseProblem("xml-syntax", error.offset, error.offset, str(error)))

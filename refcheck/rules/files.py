@@ -42,15 +42,17 @@ def file_encoding(doc: Document, ctx: Context) -> Iterator[Hit]:
     name="not-a-bibliography",
     category=Category.SYNTAX,
     severity=Severity.INFO,
-    summary="A JSON file that is valid JSON but not CSL-JSON was skipped.",
-    formats=("csl-json",),
+    summary="A JSON or XML file that is not a bibliography (CSL-JSON, JATS, EndNote) was skipped.",
+    formats=("csl-json", "jats"),
 )
 def not_a_bibliography(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     What it does:
         Says once that a `.json` file holds valid JSON that is not a CSL-JSON
         bibliography (no item has an `id`, `type`, `title` or `author`), and
-        that it was skipped.
+        that it was skipped; likewise a `.xml` file that is neither JATS (no
+        `<article>`, `<ref-list>` or citation elements) nor an EndNote export
+        (no `<records>`), which is not read at all.
 
     Why it matters:
         A pre-commit hook or a directory scan also meets `package.json` and
@@ -59,7 +61,8 @@ def not_a_bibliography(doc: Document, ctx: Context) -> Iterator[Hit]:
         not pass silently either: this note makes the skip visible.
 
     Example:
-        `package.json:1:1: RC048 valid JSON but not CSL-JSON (…): skipped`.
+        `package.json:1:1: RC048 valid JSON but not CSL-JSON (…): skipped`;
+        `pom.xml:1:1: RC048 XML that is neither JATS nor an EndNote export: skipped`.
         Exclude such files with `exclude = ["package.json"]`, or pass
         `--input-format` when a bibliography has another extension.
     """
