@@ -352,6 +352,8 @@ _URL_FIELDS = frozenset({"url", "link"})
 @functools.lru_cache(maxsize=1024)
 def _is_url_field(name: str) -> bool:
     return name.lower() in _URL_FIELDS
+
+
 # URLs whose end the text marks: \url{…}, <…>, a Markdown link target (one level
 # of balanced parentheses inside, as in Wikipedia addresses).
 _DELIMITED_URL = regex.compile(

@@ -74,30 +74,62 @@ def _has_initial(part: str) -> bool:
     return len(ws) >= 2 and any(_INITIAL.match(w) is not None for w in (ws[0], ws[-1]))
 
 
+def _top_split(segment: str, sep: str) -> list[str]:
+    """``segment`` split at ``sep`` outside braces (a braced name may hold commas)."""
+    parts: list[str] = []
+    depth = 0
+    last = 0
+    for i, c in enumerate(segment):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif c == sep and depth == 0:
+            parts.append(segment[last:i])
+            last = i + 1
+    parts.append(segment[last:])
+    return parts
+
+
 def _comma_list(segment: str, others_plain: bool) -> bool:
     """Whether one `and`-separated segment is really several names split by commas.
 
-    BibTeX reads "Last, First" and "Last, Jr, First" as one name, so a comma
-    alone proves nothing.  A list shows itself by three or more parts that are
-    each a whole name ("Ann Lee, Bo Chen, Carl Diaz"), by two whole names each
-    with an initial ("Lee A, Chen B"), or by two whole names in a field whose
-    other names are all written "First Last" ("Ann Lee, Bo Chen and Carl Diaz").
+    BibTeX reads "Last, First" and "Last, Jr, First" as one name, so one
+    comma alone proves nothing.  A list shows itself by three or more commas
+    (BibTeX allows two), by two commas whose middle part is no "Jr"/"III",
+    by two whole names each with an initial ("Lee A, Chen B"), or by two
+    whole names in a field whose other names are all written "First Last"
+    ("Ann Lee, Bo Chen and Carl Diaz").
     """
-    if "{" in segment:
-        return False  # a braced corporate name may hold commas
-    parts = [p for p in segment.split(",")]
+    parts = _top_split(segment, ",")
     if len(parts) < 2 or any(not p.strip() for p in parts):
         return False
     words = [_words(p) for p in parts]
+    if len(parts) >= 4:
+        return True
+    if len(parts) == 3:
+        return not _SUFFIX.match(parts[1].strip())
     if any(len(w) < 2 for w in words):
-        return False  # "Lee, Ann", "Lee, Jr., Ann": a part is one word
-    if any(_SUFFIX.match(w[0]) for w in words):
+        return False  # "Lee, Ann": a part is one word
+    if any(_SUFFIX.match(w[0]) or _SUFFIX.match(w[-1]) for w in words):
         return False
     if words[0][0].lower() in _PARTICLES:
         return False  # "van der Berg, Jan Piet"
-    if len(parts) >= 3:
-        return True
     return all(_has_initial(p) for p in parts) or others_plain
+
+
+def _as_names(segment: str, sep: str) -> list[str]:
+    """The names of a segment that separates them with ``sep``.
+
+    "Lee, Ann, Chen, Bo" pairs family and given names; "Ann Lee, Bo Chen"
+    holds one name per part.
+    """
+    parts = [p.strip() for p in _top_split(segment, sep)]
+    if sep == "," and len(parts) % 2 == 0 and all(len(_words(p)) <= 2 for p in parts):
+        single = [len(_words(p)) == 1 for p in parts[0::2]]
+        if all(single):
+            return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
+    return parts
 
 
 def _segments(value: str) -> list[tuple[int, int]]:
@@ -169,15 +201,11 @@ def author_list_commas(doc: Document, ctx: Context) -> Iterator[Hit]:
             for k, (a, b) in enumerate(segs):
                 seg = value[a:b]
                 others_plain = len(segs) > 1 and all(p for j, p in enumerate(plain) if j != k)
-                semicolons = (
-                    ";" in seg
-                    and "{" not in seg
-                    and all(len(_words(p)) >= 2 for p in seg.split(";"))
-                )
+                semicolons = ";" in seg and all(len(_words(p)) >= 2 for p in _top_split(seg, ";"))
                 if not semicolons and not _comma_list(seg, others_plain):
                     continue
                 sep = ";" if semicolons else ","
-                names = [p.strip() for p in seg.split(sep)]
+                names = _as_names(seg, sep)
                 fixed = " and ".join(names)
                 lead = len(seg) - len(seg.lstrip())
                 start, end = s + a + lead, s + a + len(seg.rstrip())

@@ -376,7 +376,8 @@ _YEARISH = regex.compile(r"(?<![\p{L}\d])[12][\doO]{3}(?![\p{L}\d])")
 
 
 def _as_year(token: str) -> int | None:
-    if not any(c in "oO" for c in token):
+    # Two real digits at least: "2ooo" is as likely a model name as a year.
+    if not any(c in "oO" for c in token) or sum(c.isdigit() for c in token) < 2:
         return None
     year = int(token.translate(str.maketrans("oO", "00")))
     return year if 1450 <= year <= 2099 else None
@@ -393,7 +394,7 @@ def _as_year(token: str) -> int | None:
 def letter_in_year(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Finds a four-character token, standing alone, that starts with 1 or 2,
-    holds at least one letter `o`/`O` among digits, and is a year between
+    holds at least one letter `o`/`O` and two digits, and is a year between
     1450 and 2099 once the o's are read as zeros (`2oo5`, `19O8`).  URLs
     and identifiers are skipped.
 

@@ -62,6 +62,41 @@ def test_missing_space() -> None:
     }
 
 
+def test_missing_space_fix_safety() -> None:
+    doc = one_reference(
+        "Proceedings ofMachine Learning Research, and Associationfor Computing. 2021."
+    )
+    safety = {doc.text[h.start : h.end]: h.fix.safe for h in hits(missing_space, doc) if h.fix}
+    assert safety == {"ofMachine": True, "Associationfor": False}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Reported in issue 14 as damaged by RC203's fix: abbreviations, words cut
+        # by brace markup, rare real words, inflected words, elisions.
+        "IEEE Trans. Pattern Anal. Mach. Intell. 2001.",
+        "{E}instein and the {H}andbook of physics. 2001.",
+        "Sheaves on toposes. 2001.",
+        "Incorporations of firms. 2001.",
+        "The Signifyin' Monkey. 1988.",
+        "Polaron physics. Compd. Compositio Math. 2001.",
+        "Looking onto the sea, into the night, anon. 2001.",
+    ],
+)
+def test_missing_space_left_alone(text: str) -> None:
+    assert texts(missing_space, one_reference(text)) == []
+
+
+def test_doi_whitespace_stops_at_field_end() -> None:
+    from refcheck.model import SourceText
+    from refcheck.parsers import parse
+
+    doc = parse(SourceText("t.bib", "@misc{k,\n  doi = {10.1000/ 182},\n}\n"), "bibtex")
+    (h,) = hits(doi_whitespace, doc)
+    assert h.suggestion == "10.1000/182"
+
+
 def test_doi_whitespace() -> None:
     doc = one_reference("OpenAI. GPT-4 technical report. 2023. doi: 10. 48550/arXiv.2303.08774.")
     (h,) = hits(doi_whitespace, doc)
