@@ -134,7 +134,10 @@ def _marker(s: str) -> tuple[str, int | None, int]:
 
 
 class _LineInfo:
-    __slots__ = ("end", "ff", "gap", "indent", "marker", "mlen", "norm", "number", "s", "text")
+    __slots__ = (
+        "end", "ff", "gap", "indent", "length", "marker", "mlen", "norm", "number", "s", "text",
+        "word",
+    )
 
     def __init__(self, text: str, gap: int, ff: bool) -> None:
         head = text[:_MAX_FEATURE_CHARS].replace("\f", "")
@@ -145,7 +148,11 @@ class _LineInfo:
         self.ff = ff or "\f" in head
         self.marker, self.number, self.mlen = _marker(self.s)
         self.norm = _DIGITS.sub("0", self.s.lower()) if len(text) <= 120 else ""
-        self.end = _end_class(text.rstrip())
+        tail = text.rstrip()
+        self.end = _end_class(tail)
+        self.length = len(tail)
+        body = self.s[self.mlen :].lstrip() if self.mlen else self.s
+        self.word = body.split(None, 1)[0] if body else ""
 
 
 def _length_class(n: int, width: int) -> str:
@@ -159,8 +166,9 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
     """One feature list per line (see the module docstring)."""
     if not infos:
         return []
-    lengths = sorted(len(i.text.rstrip()) for i in infos)
+    lengths = sorted(i.length for i in infos)
     width = lengths[int(0.9 * (len(lengths) - 1))]
+    widest = lengths[int(0.95 * (len(lengths) - 1))]
     base = Counter(i.indent for i in infos).most_common(1)[0][0]
     short_share = sum(1 for n in lengths if n < 0.55 * width) / len(lengths)
     ends_share = sum(1 for i in infos if i.end in (".", ")", "9", "q")) / len(infos)
@@ -181,7 +189,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "gap": str(min(i.gap, 2)),
             "ff": "1" if i.ff else "0",
             "ind": "=" if i.indent == base else ">" if i.indent > base else "<",
-            "len": _length_class(len(i.text.rstrip()), width),
+            "len": _length_class(i.length, width),
             "end": i.end,
             "start": _start_class(first),
             "mark": i.marker,
@@ -201,21 +209,45 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "words": str(min(len(s.split()), 6)),
         }
         own.append(f)
-    out: list[list[str]] = []
+    # Context skips running headers, footers and page numbers (lines whose text
+    # recurs with other digits, or a bare number): across a page break the line
+    # that matters is the last one of the text on the page before.
+    furniture = [f["rep"] == "1" or f["num"] == "1" for f in own]
     n = len(infos)
+    prev_of: list[int] = []
+    last = -1
+    for k in range(n):
+        prev_of.append(last)
+        if not furniture[k]:
+            last = k
+    next_of = [-1] * n
+    nxt = -1
+    for k in range(n - 1, -1, -1):
+        next_of[k] = nxt
+        if not furniture[k]:
+            nxt = k
+    out: list[list[str]] = []
+    last_number: int | None = None
     for k, i in enumerate(infos):
         f = own[k]
         feats = ["bias", *region]
         feats.extend(f"{key}={v}" for key, v in f.items())
-        if k > 0:
-            p, pi = own[k - 1], infos[k - 1]
+        pk = prev_of[k]
+        if pk >= 0:
+            p, pi = own[pk], infos[pk]
+            # Would this line's first word have fitted at the end of the line before?
+            # A PDF wraps a paragraph as soon as a word does not fit, so a word that
+            # would have fitted says the line before ended a paragraph.
+            fits = pi.length + 1 + len(i.word) <= widest
             feats += [
                 "p.end=" + p["end"],
                 "p.len=" + p["len"],
                 "p.start=" + p["start"],
-                "p.num=" + p["num"],
-                "p.rep=" + p["rep"],
+                "p.aut=" + p["aut"],
+                "p.skip=" + ("1" if pk < k - 1 else "0"),
                 "dind=" + ("=" if i.indent == pi.indent else ">" if i.indent > pi.indent else "<"),
+                "fits=" + ("1" if fits else "0"),
+                "fits|p.end=" + ("1" if fits else "0") + "|" + p["end"],
                 "p.end|start=" + p["end"] + "|" + f["start"],
                 "p.len|gap=" + p["len"] + "|" + f["gap"],
                 "p.end|len=" + p["end"] + "|" + p["len"],
@@ -224,21 +256,23 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             feats += [f"{r}|p.end={p['end']}" for r in region]
             feats += [f"{r}|p.len={p['len']}" for r in region]
             feats += [f"{r}|start={f['start']}" for r in region]
-            if i.number is not None and pi is not None:
-                last = next((infos[j].number for j in range(k - 1, -1, -1)
-                             if infos[j].number is not None), None)
-                feats.append("seq=" + ("1" if last is not None and i.number == last + 1 else "0"))
+            feats += [f"{r}|fits={int(fits)}" for r in region]
         else:
             feats.append("first")
-        if k + 1 < n:
-            nx = own[k + 1]
+        if i.number is not None:
+            seq = last_number is not None and i.number == last_number + 1
+            feats.append("seq=" + ("1" if seq else "0"))
+            last_number = i.number
+        nk = next_of[k]
+        if nk >= 0:
+            nx = own[nk]
             feats += [
                 "n.start=" + nx["start"],
                 "n.gap=" + nx["gap"],
                 "n.aut=" + nx["aut"],
                 "n.mark=" + nx["mark"],
-                "n.ind=" + ("=" if infos[k + 1].indent == i.indent else
-                            ">" if infos[k + 1].indent > i.indent else "<"),
+                "n.ind=" + ("=" if infos[nk].indent == i.indent else
+                            ">" if infos[nk].indent > i.indent else "<"),
             ]
         else:
             feats.append("last")

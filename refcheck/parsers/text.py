@@ -200,15 +200,15 @@ def _bare_list(st: _State) -> list[_Span]:
     total = sum(len(line.split()) for line in text[:_MAX_BARE_CHARS].splitlines())
     good = [sp for sp in spans if _bare_entry(text[sp.start : sp.end], sp.label)]
     covered = sum(len(text[sp.start : sp.end].split()) for sp in good)
-    if not good or covered < _MOST * total:
+    if not good or 2 * len(good) < len(spans) or covered < _MOST * total:
         return []
     return [sp for sp in spans if _kept_in_bare_list(text[sp.start : sp.end])]
 
 
-# Share of a file's words that must be in reference-shaped entries for the file to
-# be read as a bare list: most of it, so that a stray paragraph or title does not
-# hide the rest, but not a page of prose that cites a few works.
-_MOST = 0.6
+# A file is read as a bare list when at least half of its entries have the shape of
+# a reference and hold this share of its words: a stray paragraph or title does not
+# hide the rest, but a page of prose that cites a few works is not a list.
+_MOST = 0.4
 _MAX_BARE_CHARS = 2_000_000
 
 
@@ -243,7 +243,7 @@ def _bare_entry(raw: str, label: str | None) -> bool:
 # Starts that a bare entry may have besides _AUTHOR_START: a bullet, a Markdown-escaped
 # label ("\\[32\\]"), a Vancouver author ("Alfaro-Almagro F, …", "Smith JA.").
 _BARE_START = re.compile(
-    r"^\s*(?:[-*+•]\s|\\?\[\d{1,4}\\?\]|\d{1,4}[.)]\s"
+    r"^\s*(?:[-*+•]\s|[—–-]{2,}[.,]|\\?\[\d{1,4}\\?\]|\d{1,4}[.)]\s"
     r"|[" + _UP + r"][\w'’-]+\s+[" + _UP + r"]{1,3}[,.])"
 )
 
