@@ -25,7 +25,12 @@ from refcheck.rules.base import Context, Hit, rule
 
 _APOSTROPHE_LIKE = regex.compile(r"(?<=\p{L})(?:(?<!\\)(?<!`)`(?!`)|´|‟|′)(?=\p{L})|(?<=\p{L})‟")
 _LOW_HIGH_PAIR = regex.compile(r"„([^„‟“”\n]{1,200}?)‟")
-_RANGE_MINUS = regex.compile(r"(?<=\d)[ \t]?\u2212[ \t]?(?=\d)")
+_RANGE_MINUS = regex.compile(r"(\d+)[ \t]?\u2212[ \t]?(\d+)(?![\d.,]\d)")
+# What stands before a page range written in running text: "pp. ", "p. ", "(3): ", "54, ".
+_PAGE_MARK_BEFORE = regex.compile(r"(?:\bpp?\.|\bpages?|[:,])[ \t\u00a0]*$", regex.IGNORECASE)
+# What follows an apostrophe in English: a possessive or a contraction
+# ("Putin’s", "don’t", "we’ll", "they’re", "I’ve", "I’d", "I’m").
+_CLITIC_AFTER = regex.compile(r"(?:s|t|d|m|ll|re|ve)(?!\p{L})", regex.IGNORECASE)
 _INVISIBLE = regex.compile(
     r"[\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\ufeff]|(?<=[\p{Latin}\p{N}\s])[\u200c\u200d]"
 )
@@ -125,12 +130,22 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     if text.isascii():
         return  # mojibake is made of non-ASCII characters: nothing to test
+    badness = _ftfy_badness()
+    plan = _badness_plan()
     for pos, line in _bad_lines(text):
         import ftfy  # ~60 ms: only once a line needs repairing
 
-        fixed = ftfy.fix_encoding(line)
-        if fixed != line:
-            matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+        # Repaired and compared stretch by stretch around the non-ASCII text, never
+        # as a whole line: a diff of two long lines is quadratic (a 6 KB line took
+        # 17 s), and a mojibake sequence is a few characters inside one stretch.
+        for lo, hi in _windows(line):
+            piece = line[lo:hi]
+            if not (badness.is_bad(piece) if plan is None else _near_non_ascii(piece, *plan)):
+                continue
+            fixed = ftfy.fix_encoding(piece)
+            if fixed == piece:
+                continue
+            matcher = difflib.SequenceMatcher(None, piece, fixed, autojunk=False)
             for op, a0, a1, b0, b1 in matcher.get_opcodes():
                 if op == "equal":
                     continue
@@ -138,19 +153,51 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
                 while (
                     a0 > 0
                     and b0 > 0
-                    and not line[a0 - 1].isspace()
-                    and line[a0 - 1] == fixed[b0 - 1]
+                    and not piece[a0 - 1].isspace()
+                    and piece[a0 - 1] == fixed[b0 - 1]
                 ):
                     a0, b0 = a0 - 1, b0 - 1
-                start, end = pos + a0, pos + a1
+                start, end = pos + lo + a0, pos + lo + a1
                 yield Hit(
                     start,
                     end,
-                    f"mojibake: '{line[a0:a1]}' should read '{fixed[b0:b1]}'",
+                    f"mojibake: '{piece[a0:a1]}' should read '{fixed[b0:b1]}'",
                     suggestion=fixed[b0:b1],
                     reference=_reference_at(doc, start),
                     fix=Fix(start, end, fixed[b0:b1], safe=True),
                 )
+
+
+# Longest stretch handed to ftfy and the diff, and the context kept around a
+# non-ASCII run when no space is near: mojibake of one character is 2-4 characters.
+_WINDOW = 400
+_CONTEXT = 48
+
+
+def _windows(line: str) -> Iterator[tuple[int, int]]:
+    """Stretches of ``line`` around its non-ASCII characters, each under ``_WINDOW``.
+
+    Each non-ASCII run (cut into pieces if long) is widened to the ASCII spaces
+    around it, at most ``_CONTEXT`` characters each side; neighbours merge while
+    the merged stretch stays short.  Work is linear in the line.
+    """
+    lo = hi = -1
+    step = _WINDOW - 2 * _CONTEXT
+    for run in _NON_ASCII.finditer(line):
+        for r0 in range(run.start(), run.end(), step):
+            r1 = min(run.end(), r0 + step)
+            a = max(line.rfind(" ", max(0, r0 - _CONTEXT), r0) + 1, r0 - _CONTEXT, 0)
+            b = line.find(" ", r1, r1 + _CONTEXT)
+            b = min(len(line), r1 + _CONTEXT) if b < 0 else b
+            if lo >= 0 and a <= hi and b - lo <= _WINDOW:
+                hi = max(hi, b)
+                continue
+            if lo >= 0:
+                yield lo, hi
+                a = max(a, hi)  # never overlapping: a hit is found once
+            lo, hi = a, b
+    if lo >= 0:
+        yield lo, hi
 
 
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # the regex module scans this 7x faster than re
@@ -327,16 +374,24 @@ def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
     after a word ("members‟ interests"), where an apostrophe (’) belongs.
     LaTeX accents (`\\`e`) and LaTeX quotes (``` `` ```) are left alone.
 
+    Example:
+    `Putin`s Grand Strategy` -> `Putin’s`; `Master‟s thesis` -> `Master’s`.
+
+    A prime is reported only before an English possessive or contraction
+    ending ("Putin′s"): between other letters it is notation (Kröger–Vink
+    `V′Cu`, `f′x`, `A′B′`).
+
     Why it matters:
     These characters come from keyboards without an apostrophe key or from
     PDF fonts with a broken character map; they break searches for the
     word and look wrong in print.
 
-    Example:
-    `Putin`s Grand Strategy` -> `Putin’s`; `Master‟s thesis` -> `Master’s`.
-
     Fix safety:
-    Safe: one character is replaced by ’.
+    Safe only where the character cannot be anything but an apostrophe: a
+    backtick or U+201F before an English possessive or contraction ending
+    ("Putin`s").  Otherwise unsafe: an acute accent may be a spacing
+    diacritic from a PDF ("Garci´a" is "García"), or a transliterated soft
+    sign ("Dal´nego", where ’ is one convention among others).
     """
     text = doc.text
     paired: set[int] = set()
@@ -347,6 +402,9 @@ def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
         if m.start() in paired:
             continue
         ch = m.group()
+        clitic = _CLITIC_AFTER.match(text, m.end()) is not None
+        if ch == "′" and not clitic:
+            continue
         word_start = m.start()
         while word_start > 0 and text[word_start - 1].isalpha():
             word_start -= 1
@@ -361,7 +419,7 @@ def wrong_apostrophe(doc: Document, ctx: Context) -> Iterator[Hit]:
             f"{_NAMES.get(ch, repr(ch))} used as an apostrophe in '{shown}'",
             suggestion=fixed,
             reference=_reference_at(doc, m.start()),
-            fix=Fix(word_start, word_end, fixed, safe=True),
+            fix=Fix(word_start, word_end, fixed, safe=clitic and ch in "`‟"),
         )
 
 
@@ -421,32 +479,65 @@ def low_high_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
 def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags the minus sign U+2212 between two numbers in a reference, where
-    a page or year range needs an en dash (–).
+    a page or year range needs an en dash (–): in a pages field when the
+    numbers ascend; elsewhere only between two years in ascending order
+    ("1991−1995") or after a page mark ("pp. ", ": ", ", ") when the numbers
+    ascend.  "between 10−7 atm" is a power of ten, not a range.
 
     Why it matters:
     A minus sign makes a range unreadable to reference managers and
     registries ("421−456" is not a page range to them).
 
     Example:
-    `54 (3): 421−456` -> `421–456`.
+    `54 (3): 421−456` -> `421–456`; `pressures of 10−7 atm` is left alone.
 
     Fix safety:
-    Safe: the sign and any space around it become one en dash.
+    Safe in a pages field whose two numbers ascend (a page range can be
+    nothing else): the sign and any space around it become one en dash.
+    Unsafe elsewhere: a title may hold a formula.
     """
     text = doc.text
     if "\u2212" not in text:
         return
     for ref in doc.references:
+        if text.find("\u2212", ref.start, ref.end) < 0:
+            continue
+        pages = [
+            span for name, span in ref.field_spans.items() if name.lower() in ("pages", "page")
+        ]
         for m in _RANGE_MINUS.finditer(text, ref.start, ref.end):
+            in_pages = any(s <= m.start() and m.end() <= e for s, e in pages)
+            first, last = m.group(1), m.group(2)
+            if in_pages:
+                if not _ascending(first, last):
+                    continue
+            elif not (
+                (_is_year(first) and _is_year(last) and int(first) < int(last))
+                or (_ascending(first, last) and _PAGE_MARK_BEFORE.search(text, ref.start, m.start()))
+            ):
+                continue
+            start, end = m.start(1) + len(first), m.start(2)
             yield Hit(
-                m.start(),
-                m.end(),
+                start,
+                end,
                 "minus sign (U+2212) in a number range; a range takes an en dash (–)",
                 suggestion="–",
                 reference=ref,
-                field="pages",
-                fix=Fix(m.start(), m.end(), "–", safe=True),
+                field="pages" if in_pages else None,
+                fix=Fix(start, end, "–", safe=in_pages),
             )
+
+
+def _ascending(first: str, last: str) -> bool:
+    """Whether ``first``–``last`` reads as a range: 421–456, or abbreviated 421–56."""
+    a, b = int(first), int(last)
+    if len(last) < len(first) and len(last) >= 2:
+        b = int(first[: len(first) - len(last)] + last)
+    return a <= b
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and 1450 <= int(number) <= 2100
 
 
 @rule(
