@@ -1117,6 +1117,7 @@ def _plain(values: dict[str, str], *names: str) -> str | None:
 _REPORT_TYPES = frozenset(("techreport", "report", "phdthesis", "mastersthesis", "thesis"))
 _DOI_ORG = re.compile(r"doi\.org/", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)([a-z])?")
+_BCE = re.compile(r"\s*[-\u2212]\d")
 
 
 def _finish_fast_entry(entry: _Entry, text: str, masked: str, strings: dict[str, str]) -> None:
@@ -1219,7 +1220,12 @@ def _year(year: str | None, date: str | None) -> tuple[int | None, str | None]:
             continue
         if len(value) == 4 and value.isascii() and value.isdigit():
             return int(value), None
-        m = _YEAR.search(unbrace(value))
+        plain = unbrace(value)
+        if _BCE.match(plain):
+            # biblatex (EDTF) writes a year before the common era with a minus
+            # ("-3000~", "-0429"): no plain AD year to take from it.
+            return None, None
+        m = _YEAR.search(plain)
         if m:
             return int(m.group(1)), m.group(2)
     return None, None

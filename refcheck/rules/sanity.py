@@ -47,6 +47,14 @@ _DMY = regex.compile(r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:1
 _MY = regex.compile(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)")
 _PAGES = regex.compile(r"^\s*(\d{1,6})\s*(?:-{1,3}|–|—|−)\s*(\d{1,6})\s*$")
 _YEAR_TEXT = regex.compile(r"\b\d{4,5}\b")
+# A designation before a number: "Open-File Report 2008–1128", "Paper No. 2011-07"
+# hold a report or series number (often year–serial), not pages.
+_DESIGNATION_BEFORE = regex.compile(
+    r"(?:\b(?:report|rep|no|nos|number|paper|papers|circular|bulletin|series|memorandum|memo|"
+    r"publication|pub|document|doc|tr|grant|contract|patent|standard|law|act|resolution)"
+    r"\.?|#)\s*$",
+    regex.IGNORECASE,
+)
 
 EARLIEST_YEAR = 1450  # the printing press; earlier works are cited without a plain year
 
@@ -217,6 +225,10 @@ def page_range_reversed(doc: Document, ctx: Context) -> Iterator[Hit]:
     A reversed range is a typo that makes registry matching fail and sends
     readers to the wrong pages.
 
+    In a plain-text reference, numbers right after a designation
+    ("Open-File Report 2008–1128", "Paper No. 2011-07") are a report or
+    series number, not pages, and are left alone.
+
     Example:
     `pp. 351-335`.
     """
@@ -230,6 +242,8 @@ def page_range_reversed(doc: Document, ctx: Context) -> Iterator[Hit]:
         if last >= first:
             continue
         span = ref.field_spans.get("pages")
+        if ref.format == "text" and _designated(ref):
+            continue
         if span is not None:
             start, end = span
         else:
@@ -249,6 +263,13 @@ def page_range_reversed(doc: Document, ctx: Context) -> Iterator[Hit]:
             reference=ref,
             field="pages",
         )
+
+
+def _designated(ref: Reference) -> bool:
+    """Whether a text reference's "pages" follow a designation ("Report 2008–1128")."""
+    assert ref.pages is not None
+    i = ref.raw.find(ref.pages)
+    return i >= 0 and _DESIGNATION_BEFORE.search(ref.raw, max(0, i - 30), i) is not None
 
 
 RULES = (access_date, year_out_of_range, page_range_reversed)

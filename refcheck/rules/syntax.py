@@ -182,6 +182,9 @@ def _all_regions(doc: Document, *, hinted_only: bool = False) -> Iterator[_Regio
 
 # A DOI: "10." + registrant code (4–9 digits, optionally subdivided) + "/" + suffix.
 _DOI_VALID = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# A shortDOI (shortdoi.org): "10/cn2h9c", an alias the DOI resolver answers for a
+# full DOI; valid as a DOI field or a resolver path though it has no registrant.
+_SHORT_DOI = re.compile(r"(?:10/)?[a-z0-9]{4,12}", re.IGNORECASE)
 # Where a DOI is announced: a resolver URL (possibly with a stray "doi:" after it)
 # or a "doi:" / "DOI" label.  The trailing whitespace is part of the match so that
 # "https://doi.org/ 10.1016/..." is seen as one DOI broken by a space.
@@ -258,7 +261,7 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
             end = path_m.end() if path_m else m.end()
             path = _strip_trailing(t[m.end() : end])
             end = m.end() + len(path)
-            if path and not _DOI_VALID.fullmatch(unquote(path)):
+            if path and not _DOI_VALID.fullmatch(unquote(path)) and not _is_short_doi(path):
                 taken.append((m.start(), end))
                 yield _DoiHit(
                     m.start(),
@@ -280,6 +283,8 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
             tok = _TOKEN.match(t, m.end())
             if tok and "/" in tok.group() and _DIGIT.match(tok.group()):
                 value = _strip_trailing(tok.group())
+                if value.startswith("10/") and _is_short_doi(value):
+                    continue
                 taken.append((tok.start(), tok.start() + len(value)))
                 yield _DoiHit(
                     tok.start(),
@@ -301,7 +306,12 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
     if region.field is not None and region.field.lower() == "doi":
         # A DOI field that holds no DOI at all.
         value = t.strip()
-        if value and not any(a < len(t) and b > 0 for a, b in taken) and not _DOI_VALID.search(t):
+        if (
+            value
+            and not any(a < len(t) and b > 0 for a, b in taken)
+            and not _DOI_VALID.search(t)
+            and not (value.startswith("10/") and _is_short_doi(value))
+        ):
             lead = len(t) - len(t.lstrip())
             yield _DoiHit(
                 lead,
@@ -310,6 +320,18 @@ def _scan_dois(region: _Region) -> Iterator[_DoiHit]:
                 None,
                 False,
             )
+
+
+def _is_short_doi(value: str) -> bool:
+    """Whether ``value`` is a shortDOI: "10/cn2h9c", or "cn2h9c" as a resolver path.
+
+    A bare code must mix letters and digits: a resolver path of one word
+    ("doi.org/about") is no DOI of any kind.
+    """
+    if not _SHORT_DOI.fullmatch(value):
+        return False
+    code = value[3:] if value.startswith("10/") else value
+    return value.startswith("10/") or bool(_LETTER.search(code) and _DIGIT.search(code))
 
 
 def _check_doi_body(
@@ -463,7 +485,7 @@ def malformed_doi(doc: Document, ctx: Context) -> Iterator[Hit]:
         if not ref.doi and not ref.dois:
             continue  # most references: spare building the set below
         for value in dict.fromkeys(d.strip() for d in [ref.doi, *ref.dois] if d):
-            if _DOI_VALID.fullmatch(value) or _DOI_BODY.match(value):
+            if _DOI_VALID.fullmatch(value) or _DOI_BODY.match(value) or _is_short_doi(value):
                 continue
             if value.lower().startswith(("http", "doi", "dx.")):
                 continue
@@ -727,6 +749,9 @@ def _host(url: str) -> str | None:
         return None
 
 
+_URL_ESCAPE = re.compile(r"\\(?=[%_&#~$])")
+
+
 def _url_problems(url: str, field: str | None) -> list[str]:
     """What is wrong with a (joined) URL, as phrases."""
     out: list[str] = []
@@ -752,6 +777,10 @@ def _url_problems(url: str, field: str | None) -> list[str]:
     # A backslash is illegal in a URL; in BibTeX it is a LaTeX escape, which a
     # verbatim `url` field must not contain but any other field may.
     bad = sorted({c for c in url if c in "`^" or ord(c) < 32 or ord(c) == 127})
+    if field is not None and "\\" in url:
+        # In a BibTeX field "\%", "\_", "\&", "\#" and "\~" are the usual LaTeX
+        # escapes of those characters (url.sty and hyperref read them so).
+        url = _URL_ESCAPE.sub("", url)
     if "\\" in url and (field is None or field.lower() == "url"):
         bad.append("\\")
     if bad:

@@ -258,6 +258,7 @@ def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
         prose = _HITS[True].get(doc) is not None
     for h in analyse_document(doc, prose):
         if h.code == code:
+            replacement = _keep_braces(doc.text[h.start : h.end], h.suggestion)
             yield Hit(
                 h.start,
                 h.end,
@@ -265,8 +266,36 @@ def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
                 suggestion=h.suggestion,
                 field=h.field,
                 reference=h.reference,
-                fix=Fix(h.start, h.end, h.suggestion, safe=False),
+                fix=None if replacement is None else Fix(h.start, h.end, replacement, safe=False),
             )
+
+
+_BRACED_CAPITAL = regex.compile(r"\{(\p{Lu})\}([^{}]*)")
+
+
+def _keep_braces(written: str, suggestion: str) -> str | None:
+    """``suggestion`` with the case-protection braces of ``written`` kept.
+
+    "{I}nternatonal {C}onference" becomes "{I}nternational {C}onference".
+    None (no fix; the suggestion stays in the message) unless every braced
+    word is a braced capital before plain letters, and the suggestion has the
+    same words starting with the same capitals.
+    """
+    if "{" not in written:
+        return suggestion
+    have, want = written.split(" "), suggestion.split(" ")
+    if len(have) != len(want):
+        return None
+    out: list[str] = []
+    for w, r in zip(have, want, strict=True):
+        if "{" not in w and "}" not in w:
+            out.append(r)
+            continue
+        m = _BRACED_CAPITAL.fullmatch(w)
+        if m is None or r[:1] != m.group(1):
+            return None
+        out.append("{" + r[:1] + "}" + r[1:])
+    return " ".join(out)
 
 
 @rule(

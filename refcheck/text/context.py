@@ -48,7 +48,10 @@ _DOI = lazy(r"\b(?:doi:\s*)?10\.\s?\d{3,9}\s?/\S+", regex.IGNORECASE)
 _EMAIL = lazy(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A LaTeX command, with the rest of the word it sits in ("K{\\"o}rper").
 _LATEX = lazy(r"[^\s\\]*\\(?:[a-zA-Z]+|.)[^\s]*")
-_BRACED = lazy(r"\{\{?[^{}]*\}?\}")
+# A braced word or phrase standing alone ("{IEEE}", "{{MIT}}"): a name its writer
+# protected.  Not a brace group inside a word ("{S}ydney"), which protects
+# only the capital of an ordinary word (refcheck/text/tokens.py joins them).
+_BRACED = lazy(r"(?<![\p{L}\p{M}\p{N}])\{\{?[^{}]*\}?\}(?![\p{L}\p{M}\p{N}])")
 _TRANSLATION = lazy(r"\[([^\[\]]{3,})\]")
 _YEAR = lazy(r"\(?\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b\)?")
 _LABEL = lazy(r"^\s*(?:\\?\[\w{1,6}\\?\]|\(\d{1,4}\)|\d{1,4}[.)]|[*\-•]+)\s*")
@@ -173,7 +176,9 @@ def _analyse(doc: Document, ref: Reference) -> RefContext:
         spans = ref.field_spans
         prose, masked = _field_plan(tuple(spans))
         regions: list[tuple[int, int, str | None]] = [
-            (*spans[name], low) for name, low in prose
+            (*spans[name], low)
+            for name, low in prose
+            if low != "type" or not _is_type_key(text, *spans[name])
         ]
         ctx = RefContext(regions, [(*spans[name], reason) for name, reason in masked])
         for s, e, _ in regions:
@@ -196,6 +201,18 @@ def _analyse(doc: Document, ref: Reference) -> RefContext:
     _mask_markup(doc.text, start, end, ctx)
     _mask_transliterations(raw, start, ctx)
     return ctx.finish()
+
+
+_TYPE_KEY = lazy(r"[\s{\"]*[a-z]+[\s}\"]*")
+
+
+def _is_type_key(text: str, start: int, end: int) -> bool:
+    """Whether a ``type`` field holds a biblatex localisation key ("patentus", "mathesis").
+
+    biblatex prints such a key as a localised phrase; a phrase written out
+    ("PhD dissertation", "Technical Report") has a capital or a space.
+    """
+    return _TYPE_KEY.fullmatch(text, start, end) is not None
 
 
 def _mask_markup(text: str, start: int, end: int, ctx: RefContext) -> None:

@@ -88,6 +88,33 @@ def _journals() -> _Journals:
     return _Journals(*derived("journal-lexicon", sources, _build_journals))
 
 
+@lru_cache(maxsize=1)
+def misspellings() -> dict[str, str]:
+    """Known misspelling -> its correction (lower case; codespell's curated list, filtered).
+
+    Word frequencies cannot tell these from words: the web misspells
+    "recieve" and "goverment" often enough that wordfreq counts them.
+    """
+    out: dict[str, str] = {}
+    for line in _lines("misspellings.txt"):
+        wrong, _, right = line.partition(" ")
+        out[wrong] = right
+    return out
+
+
+@lru_cache(maxsize=1)
+def abbreviated_words() -> frozenset[str]:
+    """Words the journal abbreviation list abbreviates with a period ("compd", "heterocycl").
+
+    Lower-cased, without the period, 4+ letters: a word of a reference written
+    so, before a period, is an ISO 4 abbreviation and not a misspelling.
+    """
+    import regex
+
+    text = "\n".join(_lines("journal_abbreviations.txt"))
+    return frozenset(w.lower() for w in regex.findall(r"(\p{L}{4,})\.", text))
+
+
 def journal_titles() -> tuple[str, ...]:
     return _journals().titles
 

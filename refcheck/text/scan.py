@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from refcheck.text import freq
-from refcheck.text.lexicon import Phrase, phrase_index
+from refcheck.text.lexicon import Phrase, misspellings, phrase_index
 from refcheck.text.spelling import (
     WORD_MIN_ZIPF,
     could_correct,
@@ -26,7 +26,7 @@ from refcheck.text.spelling import (
     ligature_repair,
     match_case,
 )
-from refcheck.text.tokens import WORD, Token, is_acronym
+from refcheck.text.tokens import WORD, Token, is_acronym, plain
 
 # What a word can be, whatever its place (bits of _kind()).
 _SUSPECT = 1  # a word RC101 may correct or RC207 restore
@@ -60,10 +60,13 @@ def _kind(word: str, prose: bool) -> int:
     # Only ASCII words of 4+ letters are looked up: zipf() of a word with an
     # apostrophe ("Russia's") would load wordfreq itself (~0.5 s, 35 MiB).
     if len(word) >= 4 and word.isascii():
-        if (
-            word.isalpha()
-            and freq.zipf(word.lower()) < WORD_MIN_ZIPF
-            and (ligature_repair(word) is not None or could_correct(word, prose))
+        low = word.lower()
+        if word.isalpha() and (
+            (
+                freq.zipf(low) < WORD_MIN_ZIPF
+                and (ligature_repair(word) is not None or could_correct(word, prose))
+            )
+            or (low in misspellings() and could_correct(word, prose))
         ):
             kind |= _SUSPECT
         if glue_split(word) is not None:
@@ -217,6 +220,11 @@ def scan_region(text: str, lo: int, hi: int, prose: bool = False) -> RegionWords
     ``prose``: the region is body text, where judge() is more lenient (``rare``).
     """
     ws: list[str] = WORD.findall(text, lo, hi)
+    # Words holding case-protection braces ("{E}instein"): judged without them.
+    braced: frozenset[int] = frozenset()
+    if text.find("{", lo, hi) >= 0:
+        braced = frozenset(i for i, w in enumerate(ws) if "{" in w)
+        ws = [plain(w) for w in ws]
     kinds = list(map(_kind_in_prose if prose else _kind_in_references, ws))
     if not any(kinds):
         return EMPTY
@@ -231,7 +239,9 @@ def scan_region(text: str, lo: int, hi: int, prose: bool = False) -> RegionWords
             continue
         if kind & _SUSPECT:
             suspects.append(words.token(i))
-        if kind & _GLUED:
+        # A word its writer braced was typed as one word, not glued by extraction;
+        # and a split of it would lose the braces.
+        if kind & _GLUED and i not in braced:
             split = glue_split(ws[i])
             if split is not None:
                 glued.append((words.token(i), split))

@@ -209,9 +209,24 @@ def judge(
         return None
     word = tok.text
     best, z = assessed
+    from refcheck.text.lexicon import abbreviated_words, misspellings
+
+    if text[tok.end : tok.end + 1] == "." and word.lower() in abbreviated_words():
+        return None  # an ISO 4 abbreviation ("J. Alloys Compd.")
+    if word.lower() in misspellings() and not looks_like_name(text, tok):
+        return Correction(
+            tok,
+            match_case(word, best.word),
+            f"'{word}' is a common misspelling of '{match_case(word, best.word)}'",
+        )
     # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
     # Radiologe"): only a correction to a common word is convincing there.
     if word[:1].isupper() and best.zipf < CAPITALISED_MIN_ZIPF and best.word not in proper:
+        return None
+    # A capitalised word that is its correction less the last letter is more often a
+    # Latin or Romance cognate in a title ("Compositio Mathematica", "Historia")
+    # than a slip of the keyboard.
+    if word[:1].isupper() and len(best.word) == len(word) + 1 and best.word.startswith(word.lower()):
         return None
     if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
         return None
@@ -221,6 +236,27 @@ def judge(
         f"and {freq.times_more_common(best.zipf, z)} times more common"
     )
     return Correction(tok, suggestion, message)
+
+
+# Inflections a word list may lack for a rare or technical word: a plural of a
+# word seen at all ("perceptrons"), and agent or verb forms of a common one
+# ("recommender").  A misspelling rarely ends in a real word plus an ending.
+_PLURAL_STEM_MIN_ZIPF = 1.0
+_DERIVED_STEM_MIN_ZIPF = 3.0
+_ENDINGS = ("ers", "er", "ing", "ed")
+
+
+def _inflected(low: str) -> bool:
+    """Whether ``low`` is an attested word with a plural or derivational ending."""
+    if len(low) < 5:
+        return False
+    for plural in ("s", "es"):
+        if low.endswith(plural) and freq.zipf(low[: -len(plural)]) >= _PLURAL_STEM_MIN_ZIPF:
+            return True
+    return any(
+        low.endswith(e) and len(low) - len(e) >= 4 and freq.zipf(low[: -len(e)]) >= _DERIVED_STEM_MIN_ZIPF
+        for e in _ENDINGS
+    )
 
 
 def could_correct(word: str, rare: bool = False) -> bool:
@@ -242,7 +278,16 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
         return None
     low = word.lower()
     z = freq.zipf(low)
-    if z >= WORD_MIN_ZIPF:
+    from refcheck.text.lexicon import journal_words, misspellings
+
+    known = misspellings().get(low)
+    if known is not None:
+        # A curated misspelling: the list is the evidence, however often the web
+        # misspells the word too ("recieve", Zipf 2.75).
+        from rapidfuzz.distance import OSA
+
+        return freq.Candidate(known, OSA.distance(low, known), freq.zipf(known)), z
+    if z >= WORD_MIN_ZIPF or _inflected(low):
         return None
     cands = [c for c in freq.candidates(low, 1) if c.zipf - z >= MIN_GAIN]
     if not cands:
@@ -260,8 +305,6 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
         return None
     if freq.other_language(low) is not None:
         return None
-    from refcheck.text.lexicon import journal_words
-
     if low in journal_words():
         return None
     return best, z

@@ -7,9 +7,15 @@ from typing import NamedTuple
 
 import regex
 
-# A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").  No
+# A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").  A
+# brace group of letters belongs to the word it touches: BibTeX protects a
+# capital with braces ("{S}ydney", "{I}nternational"), and splitting there would
+# leave a fragment ("ydney") that looks like a misspelling.  A token's text is
+# the word without its braces (plain()); its offsets cover the braces.  No
 # lookaround: searching text[lo:hi] and text with pos/endpos lo, hi find the same words.
-WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*")
+WORD = regex.compile(
+    r"(?:[\p{L}\p{M}\p{N}]|\{[\p{L}\p{M}\p{N}]+\})+(?:['’][\p{L}\p{M}]+)*"
+)
 _INITIAL = regex.compile(r"\p{Lu}\p{Ll}?\.")
 
 
@@ -22,13 +28,18 @@ class Token(NamedTuple):
 _new_tuple = tuple.__new__
 
 
+def plain(word: str) -> str:
+    """A matched word without the case-protection braces inside it."""
+    return word.replace("{", "").replace("}", "") if "{" in word else word
+
+
 def words(text: str, offset: int = 0) -> list[Token]:
     """Every word-like token of ``text``; offsets are shifted by ``offset``."""
     # tuple.__new__ makes the same Token without the namedtuple's Python-level
     # __new__ (the word rules read regions through refcheck/text/scan.py instead).
     new, token = _new_tuple, Token
     return [
-        new(token, (m.group(), m.start() + offset, m.end() + offset))
+        new(token, (plain(m.group()), m.start() + offset, m.end() + offset))
         for m in WORD.finditer(text)
     ]
 
