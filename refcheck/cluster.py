@@ -210,7 +210,9 @@ def _merge(parts: list[TaskResult], settings: Settings) -> RunResult:
             hits += p.http.get("cache_hits", 0)
     online = any(p.http is not None for p in parts)
     rules = [r for r in engine.select_rules(settings).rules if not r.network or online]
-    files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
+    files = [
+        FileInfo(d.path, d.format, sum(1 for _ in d.entries()), d.layout) for d in documents
+    ]
     return RunResult(files=files, findings=findings, rules=rules, documents=documents,
                      notes=notes, verdicts=verdicts,
                      http={"sent_by_host": sent, "cache_hits": hits} if online else None)

@@ -371,7 +371,7 @@ def _mappable(files: list[str], settings: Settings) -> list[int] | None:
 
 # A share of the files, checked: (path, format, entries, findings, notes) per file,
 # or the index and message of the first file that could not be read.
-_Mapped = list[tuple[str, str, int, list[Finding], list[str]]] | tuple[int, str]
+_Mapped = list[tuple[str, str, int, list[Finding], list[str], str | None]] | tuple[int, str]
 
 
 def _run_mapped(
@@ -405,7 +405,9 @@ def _run_mapped(
         for doc in docs:
             notes: list[str] = []
             found = _check_planned(doc, plans, settings, notes)
-            out.append((doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes))
+            out.append(
+                (doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes, doc.layout)
+            )
         return out
 
     done = _share(len(chunks), check_chunk, jobs)
@@ -420,8 +422,8 @@ def _run_mapped(
     for c in range(len(chunks)):
         chunk = done[c]
         assert isinstance(chunk, list)
-        for path, fmt, entries, found, said in chunk:
-            infos.append(FileInfo(path, fmt, entries))
+        for path, fmt, entries, found, said, layout in chunk:
+            infos.append(FileInfo(path, fmt, entries, layout))
             findings.extend(found)
             notes.extend(said)
     findings.sort(key=Finding.sort_key)
@@ -509,7 +511,9 @@ def check(
                           "cache_hits": getattr(http, "cache_hits", 0)}
             services.close()
     findings.sort(key=Finding.sort_key)
-    files = [FileInfo(d.path, d.format, sum(1 for _ in d.entries())) for d in documents]
+    files = [
+        FileInfo(d.path, d.format, sum(1 for _ in d.entries()), d.layout) for d in documents
+    ]
     return RunResult(
         files=files,
         findings=findings,

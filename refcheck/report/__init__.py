@@ -29,6 +29,7 @@ class FileInfo:
     path: str
     format: str
     references: int
+    layout: str | None = None  # how a text was read: numbered, author-date, footnotes …
 
 
 @dataclass

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from refcheck.report import RunResult
+from refcheck.report import FileInfo, RunResult
 
 
 def as_dict(result: RunResult) -> dict[str, Any]:
     data: dict[str, Any] = {
         "version": 1,
         "tool": {"name": "refcheck", "version": result.tool_version},
-        "files": [
-            {"path": f.path, "format": f.format, "references": f.references}
-            for f in result.files
-        ],
+        "files": [_file(f) for f in result.files],
         "findings": [f.to_json() for f in result.findings],
         "summary": {
             "references": result.reference_count,
@@ -29,6 +26,18 @@ def as_dict(result: RunResult) -> dict[str, Any]:
     if result.notes:
         data["notes"] = list(result.notes)
     return data
+
+
+def _file(f: FileInfo) -> dict[str, Any]:
+    row: dict[str, Any] = {"path": f.path, "format": f.format, "references": f.references}
+    # How a text was read (the contract's optional ``layout``); structured formats
+    # whose layout only repeats the format (bibtex, csl-json) leave it out.
+    if f.layout and f.layout != f.format and f.layout not in _FORMAT_LAYOUTS:
+        row["layout"] = f.layout
+    return row
+
+
+_FORMAT_LAYOUTS = frozenset({"bibtex", "csl-json"})
 
 
 def render(result: RunResult) -> str:
