@@ -249,7 +249,13 @@ def _apply_fixes(result: Any, include_unsafe: bool) -> None:
     except ImportError:
         print("refcheck: --fix is not available in this build", file=sys.stderr)
         return
-    fixed = {id(f) for f in result.findings if f.fix is not None and (f.fix.safe or include_unsafe)}
+    # A PDF or Word file is never rewritten: its findings stay in the report.
+    kept = {d.path for d in result.documents if not getattr(d.source, "rewritable", True)}
+    fixed = {
+        id(f)
+        for f in result.findings
+        if f.fix is not None and (f.fix.safe or include_unsafe) and f.path not in kept
+    }
     for message in apply_fixes(result.documents, result.findings, include_unsafe=include_unsafe):
         print(f"refcheck: {message}", file=sys.stderr)
     result.findings = [f for f in result.findings if id(f) not in fixed]

@@ -157,8 +157,15 @@ class _Typesetter:
         self.pdf.set_font(self.family, size=size)
         return float(self.pdf.get_string_width(self._text(s)))
 
-    def _break(self, text: str, width: float, size: float) -> list[list[str]]:
-        """Greedy line breaking; long words are hyphenated, URLs cut at a slash or dot."""
+    def _break(
+        self, text: str, width: float, size: float, first: float | None = None
+    ) -> list[list[str]]:
+        """Greedy line breaking; long words are hyphenated, URLs cut at a slash or dot.
+
+        ``first`` is the first line's width when it differs (hanging indentation).
+        """
+        full = width
+        width = first if first is not None else width
         words = text.split()
         lines: list[list[str]] = []
         cur: list[str] = []
@@ -184,6 +191,7 @@ class _Typesetter:
                 i += 1
             lines.append(cur)
             cur, used = [], 0.0
+            width = full
         if cur:
             lines.append(cur)
         return lines
@@ -235,7 +243,7 @@ class _Typesetter:
         for note in para.notes:
             self.note_number += 1
             notes.append((self.note_number, note))
-        lines = self._break(text, width - indent, size)
+        lines = self._break(text, width - indent, size, first=width)
         for n, words in enumerate(lines):
             self._advance(lead)
             x0, width = self.columns[self.col]
@@ -248,7 +256,7 @@ class _Typesetter:
                     self.pdf.text(end + 0.5, self.y - size * 0.38, str(number))
                     end += self._width(str(number), size * 0.65) + 1
                     self._add_note(number, note)
-        self.y += size * 0.35
+        self.y += size * 0.6
 
     def _add_note(self, number: int, note: str) -> None:
         st = self.style
@@ -406,3 +414,83 @@ def _add_notes(data: bytes, footnotes: Sequence[str], endnotes: Sequence[str], z
         if endnotes:
             dst.writestr("word/endnotes.xml", _notes_xml("endnote", endnotes))
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# A whole article around a reference list
+
+_SENTENCES = (
+    "Earlier work established the basic effect and offered a first efficient explanation",
+    "The finding was confirmed in later field studies with larger samples",
+    "A different reflection on the same question reached the opposite conclusion",
+    "Several authors have since questioned the affluent samples used in this literature",
+    "The classification of these results remains a matter of considerable debate",
+    "Our own analysis follows the approach described by these studies",
+)
+
+
+def article(
+    entries: Sequence[str],
+    cites: Sequence[str],
+    *,
+    numbered: bool,
+    notes: Sequence[str] = (),
+    paragraphs_per_cite: int = 1,
+) -> list[Para]:
+    """Paragraphs of an article whose body cites every entry once (``cites[i]`` is how).
+
+    ``notes`` are attached as footnotes to the first body paragraphs.
+    """
+    paras = [
+        Para("Checking References in Scholarly Manuscripts", "title"),
+        Para("Introduction", "heading"),
+    ]
+    pending = list(notes)
+    for i, cite in enumerate(cites):
+        for k in range(paragraphs_per_cite):
+            s1 = _SENTENCES[(i + k) % len(_SENTENCES)]
+            s2 = _SENTENCES[(i + k + 3) % len(_SENTENCES)]
+            text = f"{s1} {cite}. {s2}." if k == 0 else f"{s1}. {s2}."
+            paras.append(Para(text, notes=[pending.pop(0)] if pending and k == 0 else []))
+    paras.append(Para("References", "heading"))
+    for n, e in enumerate(entries, 1):
+        paras.append(Para(e, "ref", label=f"[{n}]" if numbered else None))
+    return paras
+
+
+# Real, well-known works (checked by hand against their DOIs' landing pages), for
+# documents whose content must be free of errors.
+# (authors as listed, short citation name, year, title, journal, volume, issue, pages, DOI)
+WORKS: list[tuple[str, str, int, str, str, str | None, str | None, str, str]] = [
+    ("Walt, S. M.", "Walt", 1985, "Alliance formation and the balance of world power",
+     "International Security", "9", "4", "3–43", "10.2307/2538540"),
+    ("LeCun, Y., Bengio, Y., & Hinton, G.", "LeCun et al.", 2015, "Deep learning",
+     "Nature", "521", "7553", "436–444", "10.1038/nature14539"),
+    ("Watson, J. D., & Crick, F. H. C.", "Watson & Crick", 1953,
+     "Molecular structure of nucleic acids: A structure for deoxyribose nucleic acid",
+     "Nature", "171", "4356", "737–738", "10.1038/171737a0"),
+    ("Shannon, C. E.", "Shannon", 1948, "A mathematical theory of communication",
+     "Bell System Technical Journal", "27", "3", "379–423",
+     "10.1002/j.1538-7305.1948.tb01338.x"),
+    ("Hochreiter, S., & Schmidhuber, J.", "Hochreiter & Schmidhuber", 1997,
+     "Long short-term memory", "Neural Computation", "9", "8", "1735–1780",
+     "10.1162/neco.1997.9.8.1735"),
+    ("Kahneman, D., & Tversky, A.", "Kahneman & Tversky", 1979,
+     "Prospect theory: An analysis of decision under risk", "Econometrica", "47", "2",
+     "263–291", "10.2307/1914185"),
+    ("Hardin, G.", "Hardin", 1968, "The tragedy of the commons", "Science", "162", "3859",
+     "1243–1248", "10.1126/science.162.3859.1243"),
+    ("Granovetter, M. S.", "Granovetter", 1973, "The strength of weak ties",
+     "American Journal of Sociology", "78", "6", "1360–1380", "10.1086/225469"),
+    ("Ioannidis, J. P. A.", "Ioannidis", 2005, "Why most published research findings are false",
+     "PLoS Medicine", "2", "8", "e124", "10.1371/journal.pmed.0020124"),
+    ("Lowry, O. H., Rosebrough, N. J., Farr, A. L., & Randall, R. J.", "Lowry et al.", 1951,
+     "Protein measurement with the Folin phenol reagent", "Journal of Biological Chemistry",
+     "193", "1", "265–275", "10.1016/S0021-9258(19)52451-6"),
+]
+
+
+def apa(work: tuple[str, str, int, str, str, str | None, str | None, str, str]) -> str:
+    authors, _, year, title, journal, volume, issue, pages, doi = work
+    vol = (f", {volume}" + (f"({issue})" if issue else "")) if volume else ""
+    return f"{authors} ({year}). {title}. {journal}{vol}, {pages}. https://doi.org/{doi}"
