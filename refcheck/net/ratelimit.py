@@ -15,6 +15,8 @@ workers *together* stay within a host's limits:
 - a **concurrency lease** per host (a sorted set of lease expiry times): never
   more requests in flight than the host allows, across the fleet; a lease of a
   worker that died expires by itself;
+- a **first answer** per host: until some worker has heard from a host, requests to
+  it go one at a time (the limit it publishes is not known yet);
 - a **pause** per host: a ``Retry-After`` (or 429) seen by one worker stops every
   worker's requests to that host until it has passed.
 
@@ -44,6 +46,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
 if paused > now then return paused - now end
 local conc = tonumber(ARGV[3])
+-- Until a host has answered once, nobody knows the limit it publishes: one request at a time.
+if redis.call('HEXISTS', KEYS[1], 'seen') == 0 then conc = 1 end
 if conc > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
   if redis.call('ZCARD', KEYS[2]) >= conc then
@@ -54,11 +58,12 @@ if conc > 0 then
 end
 local rate = tonumber(redis.call('HGET', KEYS[1], 'rate') or ARGV[2])
 if rate > 0 then
-  local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+  -- Spaced from the last request granted, also the ones sent before the rate was known.
+  local nxt = tonumber(redis.call('HGET', KEYS[1], 'last') or '0') + math.ceil(1000 / rate)
   if nxt > now then return math.max(1, nxt - now) end
-  redis.call('HSET', KEYS[1], 'next', now + math.ceil(1000 / rate))
-  redis.call('PEXPIRE', KEYS[1], 86400000)
 end
+redis.call('HSET', KEYS[1], 'last', now)
+redis.call('PEXPIRE', KEYS[1], 86400000)
 if conc > 0 then
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
   redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]) * 2)
@@ -81,6 +86,8 @@ class SharedLimiter(Protocol):
     """What :class:`~refcheck.net.http.HttpClient` asks before and after each request."""
 
     def hold(self, host: str) -> contextlib.AbstractContextManager[None]: ...
+
+    def seen(self, host: str) -> None: ...
 
     def learn(self, host: str, limit: float, interval: float) -> None: ...
 
@@ -115,6 +122,7 @@ class RedisLimiter:
         self._acquire = client.register_script(_ACQUIRE)
         self._pause = client.register_script(_PAUSE)
         self._learnt: dict[str, float] = {}
+        self._seen: set[str] = set()
         self._lock = threading.Lock()
         self.waited = 0.0  # seconds this process spent waiting for the fleet's limits
 
@@ -142,6 +150,15 @@ class RedisLimiter:
             # A lost connection must not fail the request: the lease expires by itself.
             with contextlib.suppress(Exception):
                 self.redis.zrem(keys[1], lease)
+
+    def seen(self, host: str) -> None:
+        """A host answered: what it publishes (or nothing) is known from now on."""
+        host = host.lower()
+        if host in self._seen:
+            return
+        with contextlib.suppress(Exception):
+            self.redis.hset(self._keys(host)[0], "seen", 1)
+            self._seen.add(host)
 
     def learn(self, host: str, limit: float, interval: float) -> None:
         """A host published its limit: every worker spaces its requests by it from now on."""
