@@ -301,9 +301,15 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     return data
 
 
-def is_document_bytes(data: bytes) -> bool:
-    """A PDF, or a zip holding a Word document's main part."""
+def is_document_bytes(data: bytes, path: str = "") -> bool:
+    """A PDF, or a zip holding a Word document's main part.
+
+    An OLE container named .docx (an encrypted Word file) is handed to the
+    Word reader too, which says what it is.
+    """
     if data.startswith(b"%PDF-"):
+        return True
+    if data.startswith(b"\xd0\xcf\x11\xe0") and path.lower().endswith(".docx"):
         return True
     return data.startswith(b"PK\x03\x04") and (
         b"word/" in data[:65536] or b"word/" in data[-65536:]
@@ -312,7 +318,7 @@ def is_document_bytes(data: bytes) -> bool:
 
 def read_source(path: str) -> SourceText:
     data = read_bytes(path)
-    if is_document_bytes(data):
+    if is_document_bytes(data, path):
         # PDF and Word files are read by their parsers from the bytes.
         source = SourceText(path, "", encoding="utf-8", digest=hashlib.sha256(data).hexdigest())
         source.data = data
