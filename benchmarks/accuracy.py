@@ -103,6 +103,13 @@ def _fix_right(doc: Document, f: Finding, start: int, end: int, correct: str) ->
 
 def score_errors(path: Path, tallies: dict[str, Tally], note: list[str]) -> None:
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    score_items(items, tallies, note, path.name)
+
+
+def score_items(
+    items: list[dict[str, Any]], tallies: dict[str, Tally], note: list[str], name: str
+) -> None:
+    """Score labelled items (``errors.jsonl``'s format; an error may give its ``offset``)."""
     fallback = 0
     for item in items:
         doc = parse_input(f"corpus/{item['id']}", item["input"], item["format"])
@@ -114,7 +121,7 @@ def score_errors(path: Path, tallies: dict[str, Tally], note: list[str]) -> None
             kind = err["kind"]
             t = tallies[kind]
             t.errors += 1
-            start = item["input"].find(err["token"])
+            start = err.get("offset", item["input"].find(err["token"]))
             if start < 0:
                 t.misses.append(f"{item['id']}: token {err['token']!r} not in input")
                 continue
@@ -144,7 +151,7 @@ def score_errors(path: Path, tallies: dict[str, Tally], note: list[str]) -> None
                 tallies[cat].misses.append(
                     f"{item['id']}: unlabeled finding {f.code} {f.text!r} ({f.message})"
                 )
-    note.append(f"errors.jsonl: {len(items)} inputs ({fallback} text inputs read as one reference)")
+    note.append(f"{name}: {len(items)} inputs ({fallback} text inputs read as one reference)")
 
 
 def score_clean(paths: list[Path]) -> tuple[int, list[Finding]]:
@@ -188,43 +195,24 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "  - "
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
-    ap.add_argument("--verbose", "-v", action="store_true", help="list misses and alarms")
-    ap.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    args = ap.parse_args(argv)
-    shared = Path(args.shared)
-    corpus = shared / "corpus"
-    notes: list[str] = []
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    score_errors(corpus / "errors.jsonl", tallies, notes)
-
-    clean_files = [corpus / "clean.bib"]
-    clean_dir = ROOT / "tests" / "data" / "clean"
-    if clean_dir.is_dir():
-        clean_files += sorted(p for p in clean_dir.iterdir() if format_for(str(p)))
-    clean_refs, alarms = score_clean(clean_files)
-    seeds_found, seeds_total, seed_misses = score_seeds(
-        corpus / "seed_examples.jsonl", shared / "seeds"
-    )
-
-    by_cat_alarms: dict[str, int] = defaultdict(int)
-    for f in alarms:
-        by_cat_alarms[f.category.value] += 1
-    kinds = sorted(set(tallies) | set(by_cat_alarms))
-    report: dict[str, Any] = {"categories": {}, "clean_references": clean_refs}
+def _table(
+    title: str, tallies: dict[str, Tally], alarms: dict[str, int], clean_refs: int
+) -> dict[str, Any]:
+    """Print one recall table; return its numbers."""
+    kinds = sorted(set(tallies) | set(alarms))
+    print(title)
     print(
         f"{'category':<11} {'errors':>6} {'found':>5} {'recall':>6} {'precision':>9} "
         f"{'FA/100':>6} {'fixes':>5} {'fix acc':>7}"
     )
+    rows: dict[str, Any] = {}
     total_e = total_f = 0
     for k in kinds:
         t = tallies[k]
         total_e += t.errors
         total_f += t.found
-        fa = 100 * by_cat_alarms.get(k, 0) / clean_refs if clean_refs else 0.0
-        row = {
+        fa = 100 * alarms.get(k, 0) / clean_refs if clean_refs else 0.0
+        rows[k] = {
             "errors": t.errors,
             "found": t.found,
             "recall": t.found / t.errors if t.errors else None,
@@ -232,32 +220,98 @@ def main(argv: Sequence[str] | None = None) -> int:
             "false_alarms_per_100": fa,
             "fix_accuracy": t.fixes_right / t.fixes if t.fixes else None,
         }
-        report["categories"][k] = row
         print(
             f"{k:<11} {t.errors:>6} {t.found:>5} {_ratio(t.found, t.errors):>6} "
             f"{_ratio(t.true_findings, t.findings):>9} {fa:>6.2f} "
             f"{t.fixes:>5} {_ratio(t.fixes_right, t.fixes):>7}"
         )
-    fa_all = 100 * len(alarms) / clean_refs if clean_refs else 0.0
+    fa_all = 100 * sum(alarms.values()) / clean_refs if clean_refs else 0.0
     print(
         f"{'all':<11} {total_e:>6} {total_f:>5} {_ratio(total_f, total_e):>6} "
         f"{'':>9} {fa_all:>6.2f}"
     )
+    return {"categories": rows, "recall": total_f / total_e if total_e else None}
+
+
+def clean_sources(corpus: Path) -> list[Path]:
+    """Correct references: the corpus's clean.bib, tests/data/clean, real bibliographies.
+
+    ``benchmarks/data/real_bib`` holds real project bibliographies (sources in
+    its README); any other ``benchmarks/data/clean*`` folder is read too.
+    """
+    files = [corpus / "clean.bib"] if (corpus / "clean.bib").is_file() else []
+    dirs = [ROOT / "tests" / "data" / "clean", ROOT / "benchmarks" / "data" / "real_bib"]
+    dirs += sorted((ROOT / "benchmarks" / "data").glob("clean*"))
+    for d in dirs:
+        if d.is_dir():
+            files += sorted(p for p in d.iterdir() if p.is_file() and format_for(str(p)))
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--verbose", "-v", action="store_true", help="list misses and alarms")
+    ap.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    ap.add_argument(
+        "--no-generated", action="store_true", help="skip the generated (damaged-copy) errors"
+    )
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    corpus = shared / "corpus"
+    notes: list[str] = []
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    if (corpus / "errors.jsonl").is_file():
+        score_errors(corpus / "errors.jsonl", tallies, notes)
+
+    clean_files = clean_sources(corpus)
+    clean_refs, alarms = score_clean(clean_files)
+    seeds_found, seeds_total, seed_misses = 0, 0, list[str]()
+    if (corpus / "seed_examples.jsonl").is_file():
+        seeds_found, seeds_total, seed_misses = score_seeds(
+            corpus / "seed_examples.jsonl", shared / "seeds"
+        )
+
+    by_cat_alarms: dict[str, int] = defaultdict(int)
+    for f in alarms:
+        by_cat_alarms[f.category.value] += 1
+    report: dict[str, Any] = {"clean_references": clean_refs}
+    report["development"] = _table(
+        "Development split (corpus/errors.jsonl)", tallies, by_cat_alarms, clean_refs
+    )
+    generated: dict[str, Tally] = defaultdict(Tally)
+    if not args.no_generated:
+        from benchmarks.inject import generate
+
+        bibs = [p for p in clean_files if p.suffix == ".bib"]
+        texts = [p for p in clean_files if p.suffix == ".txt"]
+        items = generate(bibs, texts)
+        score_items(items, generated, notes, "generated errors")
+        print()
+        report["generated"] = _table(
+            "Generated errors (damaged copies of the clean references; benchmarks/inject.py)",
+            generated,
+            by_cat_alarms,
+            clean_refs,
+        )
+    fa_all = 100 * len(alarms) / clean_refs if clean_refs else 0.0
     names = ", ".join(os.path.relpath(p) for p in clean_files)
     print(f"clean references: {clean_refs} ({names})")
+    print(f"false alarms per 100 clean references: {fa_all:.2f} ({len(alarms)} findings)")
     print(f"seed examples found: {seeds_found}/{seeds_total}")
     for n in notes:
         print(n)
     report.update(
-        recall=total_f / total_e if total_e else None,
+        recall=report["development"]["recall"],
         false_alarms_per_100=fa_all,
         seeds_found=seeds_found,
         seeds_total=seeds_total,
     )
     if args.verbose:
-        for k in kinds:
-            for m in tallies[k].misses:
-                print(f"  [{k}] {m}")
+        for label, group in (("dev", tallies), ("generated", generated)):
+            for k in sorted(group):
+                for m in group[k].misses:
+                    print(f"  [{label} {k}] {m}")
         for f in alarms:
             print(
                 f"  false alarm: {f.path}:{f.span.line}:{f.span.column} "

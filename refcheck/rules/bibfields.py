@@ -258,14 +258,15 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
     for ref in doc.entries():
         for names, fld in ((ref.authors, "author"), (ref.editors, "editor")):
             seen: set[str] = set()
-            for au in names:
+            spans = _name_spans(ref, fld, len(names))
+            for k, au in enumerate(names):
                 if au.literal or not au.given or not au.family.strip():
                     continue
                 key = _name_key(au.family, au.given)
                 if key not in seen:
                     seen.add(key)
                     continue
-                span = _second_mention(text, ref, fld, au.family)
+                span = spans[k] if spans else _second_mention(text, ref, fld, au.family)
                 if span is None:
                     continue
                 yield Hit(
@@ -275,6 +276,20 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
                     field=fld,
                     reference=ref,
                 )
+
+
+def _name_spans(ref: Reference, fld: str, count: int) -> list[tuple[int, int]] | None:
+    """Where each name of a BibTeX name field is written, when the parse agrees."""
+    found = _field(ref, fld)
+    if found is None or ref.format != "bibtex":
+        return None
+    value, s, _ = found
+    out: list[tuple[int, int]] = []
+    for a, b in _segments(value):
+        seg = value[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        out.append((s + a + lead, s + a + len(seg.rstrip())))
+    return out if len(out) == count else None
 
 
 def _second_mention(text: str, ref: Reference, fld: str, family: str) -> tuple[int, int] | None:

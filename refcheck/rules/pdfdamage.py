@@ -260,11 +260,13 @@ _GLUE_SHORT = frozenset(
     ["a", "an", "of", "the", "and", "for", "in", "on", "to", "with", "from", "by", "at", "is"]
 )
 _ANCHORS = frozenset(["of", "the", "and", "for", "with", "from"])
+# Function words that join two content words run together ("dilemmainalliance").
+_MIDDLE = _ANCHORS | {"in", "on", "to"}
 
 
 @lru_cache(maxsize=65536)
 def segment(word: str) -> tuple[str, ...] | None:
-    """``word`` cut into three or more common words, two of them function words.
+    """``word`` cut into three or more common words, with function words among them.
 
     None unless the word is unknown and exactly one cut of it into common
     words scores best.  Pieces are function words or words of four letters
@@ -274,6 +276,9 @@ def segment(word: str) -> tuple[str, ...] | None:
     if freq.zipf(low) > 0.0 or freq.other_language(low):
         return None
     n = len(low)
+    # A capital inside the word marks where a word begins ("ClashofCivilizations"):
+    # cuts fall there, and a word that begins there needs less frequency evidence.
+    caps = {i for i in range(1, n) if word[i].isupper()}
     # best[i]: (pieces, score) for low[:i]; fewer pieces, then rarer-piece-first.
     best: list[tuple[tuple[str, ...], float] | None] = [None] * (n + 1)
     best[0] = ((), 0.0)
@@ -281,13 +286,18 @@ def segment(word: str) -> tuple[str, ...] | None:
         choice: tuple[tuple[str, ...], float] | None = None
         for j in range(max(0, i - 20), i):
             prev = best[j]
-            if prev is None:
+            if prev is None or any(j < c < i for c in caps):
                 continue
             piece = low[j:i]
+            z = freq.zipf(piece)
             if piece in _GLUE_SHORT:
-                score = 0.0
-            elif len(piece) >= 4 and freq.zipf(piece) >= 3.5:
-                score = freq.zipf(piece)
+                score = z  # "and" beats "sand": a function word is the likelier cut
+            elif (
+                (len(piece) >= 4 and z >= 3.5)
+                or (len(piece) == 3 and z >= 4.5)
+                or (j in caps and len(piece) >= 3 and z >= 2.5)
+            ):
+                score = z
             else:
                 continue
             cand = ((*prev[0], piece), prev[1] + score)
@@ -300,11 +310,14 @@ def segment(word: str) -> tuple[str, ...] | None:
     pieces = done[0]
     content = [p for p in pieces if p not in _GLUE_SHORT]
     anchors = [p for p in pieces if p in _ANCHORS]
-    if len(pieces) < 3 or not content or len(anchors) < 1:
+    if len(pieces) < 3 or not content or not (anchors or pieces[1] in _MIDDLE):
         return None
-    if sum(1 for p in pieces if p in _GLUE_SHORT) < 2:
+    # Two short words ("an", "of", "the"), or one of the anchors between two
+    # common words ("representationsofwords", "ArtofComputer").
+    if sum(1 for p in pieces if p in _GLUE_SHORT) < 2 and not (
+        len(pieces) == 3 and pieces[1] in _MIDDLE and len(content) == 2
+    ):
         return None
-    # The cut must be the only one this good: a second reading is ambiguity.
     return pieces
 
 
@@ -331,7 +344,8 @@ def run_together_words(doc: Document, ctx: Context) -> Iterator[Hit]:
     cuts into three or more common words of which at least two are short
     function words ("a", "an", "of", "the", "and", "for", …) and one of
     "of", "the", "and", "for", "with", "from" (`Ananalysisofthe` ->
-    `An analysis of the`).  Two words glued are RC203's; names, URLs,
+    `An analysis of the`), or into two common words of four letters or more
+    around one of those (`representationsofwords`, `ArtofComputer`).  Two words glued are RC203's; names, URLs,
     identifiers and LaTeX are skipped, and only ASCII words are read.
 
     Why it matters:
@@ -352,8 +366,8 @@ def run_together_words(doc: Document, ctx: Context) -> Iterator[Hit]:
         for lo, hi, fld in rc.regions:
             for m in _LONG_WORD.finditer(text, lo, hi):
                 written = m.group()
-                if written[1:] != written[1:].lower():
-                    continue  # camel case or an acronym: a name, not prose
+                if sum(c.isupper() for c in written[1:]) > 1 or written[1:].isupper():
+                    continue  # an acronym or a name in camel case, not prose
                 pieces = segment(written)
                 if pieces is None or rc.mask_reason(m.start(), m.end()) in skip:
                     continue

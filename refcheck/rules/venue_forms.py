@@ -99,7 +99,8 @@ def venue_word_form(doc: Document, ctx: Context) -> Iterator[Hit]:
     or abbreviation, and differs from listed titles in exactly one word, the
     same word for all of them, where the title has an adjective ("Chemical",
     "Physical", "Statistical") and the venue another form of it that shares
-    its stem ("Chemistry", "Physics", "Statistics"), is reported.
+    its stem ("Chemistry", "Physics", "Statistics"), is reported.  A venue
+    with a subtitle after a colon is also compared by the part before it.
 
     Why it matters:
     The venue is the same journal named wrongly: searches and registries do
@@ -129,6 +130,10 @@ def venue_word_form(doc: Document, ctx: Context) -> Iterator[Hit]:
             if not written or "\\" in written or "{" in written:
                 continue
             slip = word_form_slip(" ".join(written.split()))
+            if slip is None and ":" in written:
+                # "Journal of the Royal Statistics Society: Series B (…)": the
+                # list names the journal without its series.
+                slip = word_form_slip(" ".join(written.split(":", 1)[0].split()))
             if slip is None:
                 continue
             title, k, wrong, right = slip

@@ -70,7 +70,9 @@ def test_author_names_left_alone(value: str) -> None:
 def test_repeated_author() -> None:
     doc = bib("author = {Lee, Ann and Chen, Bo and Lee, Ann}")
     (h,) = hits(repeated_author, doc)
-    assert doc.text[h.start : h.end] == "Lee" and h.start > doc.text.index("Chen")
+    assert doc.text[h.start : h.end] == "Lee, Ann" and h.start > doc.text.index("Chen")
+    doc = bib("author = {Banko, W. and Banko, Paul and M{\\o}ller, J and M{\\o}ller, J}")
+    assert texts(repeated_author, doc) == ["M{\\o}ller, J"]
     assert texts(repeated_author, bib("author = {Lee, Ann and Lee, Bo}")) == []
     assert texts(repeated_author, bib("author = {Lee, A. and Lee, Ann}")) == []
 
