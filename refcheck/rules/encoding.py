@@ -28,6 +28,8 @@ _LOW_HIGH_PAIR = regex.compile(r"„([^„‟“”\n]{1,200}?)‟")
 _RANGE_MINUS = regex.compile(r"(\d+)[ \t]?\u2212[ \t]?(\d+)(?![\d.,]\d)")
 # What stands before a page range written in running text: "pp. ", "p. ", "(3): ", "54, ".
 _PAGE_MARK_BEFORE = regex.compile(r"(?:\bpp?\.|\bpages?|[:,])[ \t\u00a0]*$", regex.IGNORECASE)
+# The marks after which the numbers can only be pages.
+_PAGES_WORD_BEFORE = regex.compile(r"(?:\bpp?\.|\bpages?)[ \t\u00a0]*$", regex.IGNORECASE)
 # What follows an apostrophe in English: a possessive or a contraction
 # ("Putin’s", "don’t", "we’ll", "they’re", "I’ve", "I’d", "I’m").
 _CLITIC_AFTER = regex.compile(r"(?:s|t|d|m|ll|re|ve)(?!\p{L})", regex.IGNORECASE)
@@ -479,8 +481,9 @@ def low_high_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
 def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags the minus sign U+2212 between two numbers in a reference, where
-    a page or year range needs an en dash (–): in a pages field when the
-    numbers ascend; elsewhere only between two years in ascending order
+    a page or year range needs an en dash (–): in a pages field or after
+    "pp." when the numbers ascend; elsewhere only between two years in
+    ascending order
     ("1991−1995") or after a page mark ("pp. ", ": ", ", ") when the numbers
     ascend.  "between 10−7 atm" is a power of ten, not a range.
 
@@ -492,8 +495,9 @@ def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     `54 (3): 421−456` -> `421–456`; `pressures of 10−7 atm` is left alone.
 
     Fix safety:
-    Safe in a pages field whose two numbers ascend (a page range can be
-    nothing else): the sign and any space around it become one en dash.
+    Safe in a pages field, or after "pp." or "pages", when the two numbers
+    ascend (a page range can be nothing else): the sign and any space
+    around it become one en dash.
     Unsafe elsewhere: a title may hold a formula.
     """
     text = doc.text
@@ -506,14 +510,19 @@ def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
             span for name, span in ref.field_spans.items() if name.lower() in ("pages", "page")
         ]
         for m in _RANGE_MINUS.finditer(text, ref.start, ref.end):
-            in_pages = any(s <= m.start() and m.end() <= e for s, e in pages)
+            in_pages = any(s <= m.start() and m.end() <= e for s, e in pages) or (
+                _PAGES_WORD_BEFORE.search(text, ref.start, m.start()) is not None
+            )
             first, last = m.group(1), m.group(2)
             if in_pages:
                 if not _ascending(first, last):
                     continue
             elif not (
                 (_is_year(first) and _is_year(last) and int(first) < int(last))
-                or (_ascending(first, last) and _PAGE_MARK_BEFORE.search(text, ref.start, m.start()))
+                or (
+                    _ascending(first, last)
+                    and _PAGE_MARK_BEFORE.search(text, ref.start, m.start()) is not None
+                )
             ):
                 continue
             start, end = m.start(1) + len(first), m.start(2)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from refcheck.text import freq
-from refcheck.text.lexicon import Phrase, misspellings, phrase_index
+from refcheck.text.lexicon import Phrase, abbreviated_words, misspellings, phrase_index
 from refcheck.text.spelling import (
     WORD_MIN_ZIPF,
     could_correct,
@@ -243,7 +243,7 @@ def scan_region(text: str, lo: int, hi: int, prose: bool = False) -> RegionWords
         # and a split of it would lose the braces.
         if kind & _GLUED and i not in braced:
             split = glue_split(ws[i])
-            if split is not None:
+            if split is not None and not _shortened(text, words.span(i)[1], ws[i]):
                 glued.append((words.token(i), split))
         if kind & _ANCHOR:
             anchors.append(i)
@@ -251,6 +251,19 @@ def scan_region(text: str, lo: int, hi: int, prose: bool = False) -> RegionWords
     if not (suspects or glued or slips):
         return EMPTY
     return RegionWords(tuple(suspects), tuple(glued), slips)
+
+
+def _shortened(text: str, end: int, word: str) -> bool:
+    """Whether the word ending at ``end`` is cut short on purpose.
+
+    An ISO 4 abbreviation before its period ("Mach. Intell."), or a dropped g
+    before an apostrophe ("signifyin'"): typed as one word, not two glued.
+    """
+    after = text[end : end + 1]
+    low = word.lower()
+    if after == ".":
+        return low in abbreviated_words()
+    return after in ("'", "’") and freq.zipf(low + "g") >= WORD_MIN_ZIPF
 
 
 @lru_cache(maxsize=65536)

@@ -22,6 +22,10 @@ from refcheck.text.tokens import Token, is_acronym, is_alpha
 WORD_MIN_ZIPF = 2.0
 # The correction must be this much more common (Zipf units: 2.5 = about 300 times).
 MIN_GAIN = 2.5
+_ROMAN = lazy(r"m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+# A word at least this common is attested: its correction must gain this much.
+ATTESTED_ZIPF = 1.0
+ATTESTED_MIN_GAIN = 3.0
 # ...and clearly ahead of any other correction at the same distance.
 MIN_LEAD = 1.0
 # The least frequency (zipf) a correction of a capitalised word must have.
@@ -121,9 +125,11 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     if m:
         right = right[: m.start()]
     neighbours = [t.text for t in words(left)][-3:] + [t.text for t in words(right)][:3]
+    from refcheck.text.lexicon import misspellings
+
     for n in neighbours:
-        if len(n) < 3 or not is_alpha(n) or is_acronym(n):
-            continue
+        if len(n) < 3 or not is_alpha(n) or is_acronym(n) or n.lower() in misspellings():
+            continue  # a listed misspelling next door is a second slip, not a foreign word
         z = freq.zipf(n)
         # Unknown everywhere (a transliteration, a name), or a word of another
         # language that English rarely uses ("und", "seine").
@@ -213,7 +219,11 @@ def judge(
 
     if text[tok.end : tok.end + 1] == "." and word.lower() in abbreviated_words():
         return None  # an ISO 4 abbreviation ("J. Alloys Compd.")
-    if word.lower() in misspellings() and not looks_like_name(text, tok):
+    if (
+        word.lower() in misspellings()
+        and not looks_like_name(text, tok)
+        and not in_foreign_run(text, tok, lo, hi)
+    ):
         return Correction(
             tok,
             match_case(word, best.word),
@@ -226,7 +236,11 @@ def judge(
     # A capitalised word that is its correction less the last letter is more often a
     # Latin or Romance cognate in a title ("Compositio Mathematica", "Historia")
     # than a slip of the keyboard.
-    if word[:1].isupper() and len(best.word) == len(word) + 1 and best.word.startswith(word.lower()):
+    if (
+        word[:1].isupper()
+        and len(best.word) == len(word) + 1
+        and best.word.startswith(word.lower())
+    ):
         return None
     if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
         return None
@@ -243,19 +257,40 @@ def judge(
 # ("recommender").  A misspelling rarely ends in a real word plus an ending.
 _PLURAL_STEM_MIN_ZIPF = 1.0
 _DERIVED_STEM_MIN_ZIPF = 3.0
+_PREFIXED_STEM_MIN_ZIPF = 2.5
 _ENDINGS = ("ers", "er", "ing", "ed")
 
 
+_PREFIXES = ("pre", "re", "non", "sub", "inter", "multi", "co", "anti", "post", "micro", "meta")
+
+
+@lru_cache(maxsize=65536)
 def _inflected(low: str) -> bool:
-    """Whether ``low`` is an attested word with a plural or derivational ending."""
+    """Whether ``low`` is a known word with an ending or a prefix added.
+
+    A plural of a word seen at all ("perceptrons", "toposes"), an agent or
+    verb form of a common word, its last consonant doubled or not
+    ("recommender", "formatter"), and a common word with a productive
+    prefix ("prepaging").
+    """
     if len(low) < 5:
         return False
     for plural in ("s", "es"):
         if low.endswith(plural) and freq.zipf(low[: -len(plural)]) >= _PLURAL_STEM_MIN_ZIPF:
             return True
+    for e in _ENDINGS:
+        if not low.endswith(e) or len(low) - len(e) < 4:
+            continue
+        stem = low[: -len(e)]
+        if freq.zipf(stem) >= _DERIVED_STEM_MIN_ZIPF:
+            return True
+        if stem[-1] == stem[-2] and freq.zipf(stem[:-1]) >= _DERIVED_STEM_MIN_ZIPF:
+            return True
     return any(
-        low.endswith(e) and len(low) - len(e) >= 4 and freq.zipf(low[: -len(e)]) >= _DERIVED_STEM_MIN_ZIPF
-        for e in _ENDINGS
+        low.startswith(p)
+        and len(low) - len(p) >= 4
+        and freq.zipf(low[len(p) :]) >= _PREFIXED_STEM_MIN_ZIPF
+        for p in _PREFIXES
     )
 
 
@@ -289,7 +324,16 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
         return freq.Candidate(known, OSA.distance(low, known), freq.zipf(known)), z
     if z >= WORD_MIN_ZIPF or _inflected(low):
         return None
-    cands = [c for c in freq.candidates(low, 1) if c.zipf - z >= MIN_GAIN]
+    # A word the web uses at all (Zipf 1+: "medallic", "formatter") is a rare
+    # term more often than a slip; its correction must be far more common.
+    gain = MIN_GAIN if z < ATTESTED_ZIPF else ATTESTED_MIN_GAIN
+    # A roman numeral is common in text ("Part III") but is no word to correct to
+    # ("Iiwi", a Hawaiian bird, is not a slip of "Iii").
+    cands = [
+        c
+        for c in freq.candidates(low, 1)
+        if c.zipf - z >= gain and not _ROMAN.fullmatch(c.word)
+    ]
     if not cands:
         only = rare_candidate(low) if rare and z == 0.0 else None
         if only is None:
@@ -341,7 +385,7 @@ def glue_split(word: str) -> str | None:
         if both_function:
             if zw >= 4.0 or len(low) < 4:
                 continue
-        elif zw >= 2.0 or (
+        elif zw >= ATTESTED_ZIPF or _inflected(low) or (
             min(len(a), len(b)) < 3 and not (a in FUNCTION_WORDS or b in FUNCTION_WORDS)
         ):
             continue
