@@ -94,6 +94,8 @@ class Report:
     messages: tuple[str, ...] = ()
     # What --diff shows: a unified diff of what the fixes would change.
     diff: str = ""
+    # The findings --fix fixed (no longer in ``findings``).
+    fixed: tuple[Finding, ...] = ()
     _result: RunResult | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -188,18 +190,29 @@ def run_check(
     baseline: str | None = None,
     update_baseline: bool = False,
     keep_documents: bool = False,
+    rename: Mapping[str, str] | None = None,
 ) -> Report:
-    """Check ``paths`` with ``settings``: the one path of ``refcheck check`` and the API."""
+    """Check ``paths`` with ``settings``: the one path of ``refcheck check`` and the API.
+
+    ``rename`` maps a file's path to the name findings carry (standard input saved to a
+    temporary file is reported as ``--stdin-filename``).
+    """
     from refcheck import engine
 
     keep = keep_documents or fix or fix_typos or diff or baseline is not None
     result = engine.run(paths, settings, keep_documents=keep)
+    if rename:
+        _relabel(result, rename)
     messages: list[str] = []
     patch = ""
+    fixed: list[Finding] = []
     if diff:
         patch = unified_diff(result, include_unsafe=fix_typos)
     elif fix or fix_typos:
+        before = result.findings
         messages += _apply_fixes(result, include_unsafe=fix_typos)
+        kept = {id(f) for f in result.findings}
+        fixed = [f for f in before if id(f) not in kept]
     if baseline is not None:
         from refcheck import baseline as base
 
@@ -210,11 +223,32 @@ def run_check(
         if recorded:
             messages.append(f"{baseline}: recorded {total} finding{'s' if total != 1 else ''}; "
                             "later runs report only new ones")
-    return report_of(result, settings.fail_on, messages=messages, diff=patch)
+    return report_of(result, settings.fail_on, messages=messages, diff=patch, fixed=fixed)
+
+
+def _relabel(result: RunResult, rename: Mapping[str, str]) -> None:
+    """Every path of a run that ``rename`` names, replaced by its label."""
+    from dataclasses import replace
+
+    def name(path: str) -> str:
+        return rename.get(path, path)
+
+    result.findings = [f if f.span.path not in rename
+                       else replace(f, span=replace(f.span, path=name(f.span.path)))
+                       for f in result.findings]
+    result.files = [replace(fi, path=name(fi.path)) for fi in result.files]
+    for doc in result.documents:
+        doc.source.path = name(doc.source.path)
+        for ref in doc.references:
+            ref.path = name(ref.path)
+    if result.verdicts:
+        result.verdicts = [{**v, "path": name(str(v.get("path")))} for v in result.verdicts]
+    for old, new in rename.items():
+        result.notes = [n.replace(old, new) for n in result.notes]
 
 
 def report_of(result: RunResult, fail_on: str, *, messages: Iterable[str] = (),
-              diff: str = "") -> Report:
+              diff: str = "", fixed: Iterable[Finding] = ()) -> Report:
     return Report(
         findings=tuple(result.findings),
         files=tuple(result.files),
@@ -223,6 +257,7 @@ def report_of(result: RunResult, fail_on: str, *, messages: Iterable[str] = (),
         fail_on=fail_on,
         messages=tuple(messages),
         diff=diff,
+        fixed=tuple(fixed),
         _result=result,
     )
 
@@ -230,8 +265,10 @@ def report_of(result: RunResult, fail_on: str, *, messages: Iterable[str] = (),
 def _apply_fixes(result: RunResult, include_unsafe: bool) -> list[str]:
     from refcheck.fix import apply_fixes
 
+    # A PDF or Word file is never rewritten: its findings stay in the report.
+    kept = {d.path for d in result.documents if not getattr(d.source, "rewritable", True)}
     fixed = {id(f) for f in result.findings
-             if f.fix is not None and (f.fix.safe or include_unsafe)}
+             if f.fix is not None and (f.fix.safe or include_unsafe) and f.path not in kept}
     messages = apply_fixes(result.documents, result.findings, include_unsafe=include_unsafe)
     result.findings = [f for f in result.findings if id(f) not in fixed]
     return messages

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import re
@@ -19,13 +20,10 @@ from refcheck import __version__
 from refcheck.config import (
     ConfigError,
     Settings,
-    apply_env,
-    apply_table,
-    load_table,
-    validate,
 )
 from refcheck.io import InputError
 from refcheck.parsers import FORMATS
+from refcheck.report.text import escape_controls
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -48,46 +46,112 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Options of ``check`` and ``audit``: what is read, which rules run, the network."""
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or directories; '-' reads standard input (default: the "
+                        "config's paths, else references/)")
+    p.add_argument("--offline", action="store_true", default=None,
+                   help="no network at all; network rules are skipped (default: online, or "
+                        "REFCHECK_OFFLINE)")
+    p.add_argument("--select", type=_csv, metavar="CODES",
+                   help="run only these rules: codes, prefixes, names or categories, "
+                        "comma-separated (default: all)")
+    p.add_argument("--ignore", type=_csv, metavar="CODES",
+                   help="skip these rules, added to the config's ignore (default: none)")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
+                   help="lowest severity that makes the exit status 1 (default: warning)")
+    p.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
+                   help="read every input as this format (default: by extension, then "
+                        "content)")
+    p.add_argument("--config", metavar="FILE",
+                   help="config file (default: the nearest .refcheck.toml, refcheck.toml or "
+                        "pyproject.toml with [tool.refcheck], from the working directory up)")
+    p.add_argument("--exclude", action="append", metavar="PATTERN",
+                   help="leave out files matching this glob when walking directories, "
+                        "instead of the config's exclude; repeatable (default: none)")
+    p.add_argument("--extend-exclude", action="append", metavar="PATTERN",
+                   help="like --exclude, but added to the config's exclude; repeatable")
+    p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+                   default=None,
+                   help="also check files .gitignore leaves out (default: respected)")
+    p.add_argument("--crossref-url", metavar="URL",
+                   help="Crossref REST API base (default: https://api.crossref.org)")
+    p.add_argument("--doi-resolver", metavar="URL",
+                   help="DOI proxy base (default: https://doi.org)")
+    p.add_argument("--mailto", metavar="EMAIL",
+                   help="contact for Crossref's polite pool (default: none)")
+    p.add_argument("--allow-host", type=_csv, metavar="HOST[,HOST]", dest="allow_hosts",
+                   help="permit these loopback or private hosts (default: none)")
+    p.add_argument("--allow-private-hosts", action="store_true", default=None,
+                   help="permit every loopback, private and link-local host (default: refused)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="per-request timeout of network checks (default: 15)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="HTTP and word-table cache (default: the user cache directory)")
+    p.add_argument("--no-cache", action="store_true", default=None,
+                   help="do not read or write the HTTP cache (default: cached)")
+    p.add_argument("--cache-read-only", action="store_true", default=None,
+                   help="answer online checks from the cache only; no request is sent")
+    p.add_argument("--strict-links", action="store_true", default=None,
+                   help="transient link outcomes (timeout, 429, 5xx, 403) fail the run too "
+                        "(default: they are warnings that do not)")
+    p.add_argument("--exclude-url", action="append", metavar="REGEX", dest="exclude_urls",
+                   help="never fetch or report URLs matching REGEX; repeatable; also the lines "
+                        "of a .refcheckignore file (default: none)")
+    p.add_argument("--accept", metavar="CODES",
+                   help="HTTP statuses that count as a live link, as 200,429 or 200..204 "
+                        "(default: none beyond the 2xx answers)")
+    p.add_argument("--sources", type=_csv, metavar="LIST",
+                   help="registries consulted: crossref,openalex,arxiv,pubmed,dblp "
+                        "(default: all)")
+    for name, base in (("openalex", "https://api.openalex.org"),
+                       ("arxiv", "https://export.arxiv.org/api"),
+                       ("pubmed", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
+                       ("dblp", "https://dblp.org")):
+        p.add_argument(f"--{name}-url", metavar="URL", help=f"API base (default: {base})")
+    p.add_argument("--openalex-key", metavar="KEY", help="OpenAlex API key (default: none)")
+    p.add_argument("--retraction-watch-url", metavar="URL",
+                   help="Retraction Watch CSV (default: Crossref's published copy)")
+    p.add_argument("--pubmed-key", metavar="KEY",
+                   help="NCBI API key, 10 requests a second (default: none)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="processes for many files or one large file (default: 0, the CPU "
+                        "count; 1: no fork)")
+    p.add_argument("--prose", action="store_true", default=None,
+                   help="also check the body text, not only the references (default: off)")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="say more on stderr: which network rules were skipped (default: off)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="nothing on stderr but errors (default: notes are shown)")
+
+
 def _add_check_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default=None, help="output format")
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    p.add_argument("--offline", action="store_true", default=None, help="no network at all")
-    p.add_argument("--select", type=_csv, metavar="CODES", help="rule codes, prefixes or names")
-    p.add_argument("--ignore", type=_csv, metavar="CODES", help="rule codes, prefixes or names")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"), default=None)
-    p.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
-    p.add_argument("--config", metavar="FILE", help="config file")
-    p.add_argument("--crossref-url", metavar="URL")
-    p.add_argument("--doi-resolver", metavar="URL")
-    p.add_argument("--mailto", metavar="EMAIL")
-    p.add_argument("--allow-host", type=_csv, metavar="HOST[,HOST]", dest="allow_hosts")
-    p.add_argument("--allow-private-hosts", action="store_true", default=None)
-    p.add_argument("--timeout", type=float, metavar="SECONDS")
-    p.add_argument("--cache-dir", metavar="DIR")
-    p.add_argument("--no-cache", action="store_true", default=None)
-    p.add_argument(
-        "--cache-read-only", action="store_true", default=None,
-        help="answer online checks from the cache only (no request is sent)",
-    )
-    p.add_argument("--strict-links", action="store_true", default=None)
-    p.add_argument("--sources", type=_csv, metavar="LIST")
-    for name in ("openalex", "arxiv", "pubmed", "dblp"):
-        p.add_argument(f"--{name}-url", metavar="URL")
-    p.add_argument("--openalex-key", metavar="KEY")
-    p.add_argument("--retraction-watch-url", metavar="URL", help="Retraction Watch CSV")
-    p.add_argument("--pubmed-key", metavar="KEY", help="NCBI API key (10 requests a second)")
-    p.add_argument(
-        "--jobs", type=int, metavar="N",
-        help="processes for many files or one large file (default: CPUs; 1: no fork)",
-    )
-    p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    p.add_argument("--fix-typos", action="store_true", help="with --fix, also fix typos")
-    p.add_argument("--prose", action="store_true", default=None, help="also check prose")
-    p.add_argument("--baseline", metavar="FILE", help="report only findings not in FILE")
-    p.add_argument(
-        "--update-baseline", action="store_true", help="rewrite --baseline with today's findings"
-    )
+    _add_run_options(p)
+    p.add_argument("--stdin-filename", metavar="NAME",
+                   help="with '-': the name standard input is reported under; its extension "
+                        "chooses the format (default: '-', read as text)")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
+                   help="output format (default: text)")
+    p.add_argument("--output", metavar="FILE",
+                   help="write the report to FILE (default: standard output)")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when findings are reported (default: 1 on findings)")
+    p.add_argument("--statistics", action="store_true",
+                   help="print how often each rule fired instead of the findings")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the safe fixes in place (atomic, idempotent; default: off)")
+    p.add_argument("--fix-typos", action="store_true",
+                   help="with --fix or --diff, also the typo fixes (default: off)")
+    p.add_argument("--diff", action="store_true",
+                   help="print what --fix would change as a unified diff; write nothing")
+    p.add_argument("--show-fixes", action="store_true",
+                   help="list the fixes applied (with --fix) or available (default: off)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="report only findings not recorded in FILE; the first run records "
+                        "(default: none)")
+    p.add_argument("--update-baseline", action="store_true",
+                   help="rewrite --baseline with today's findings (default: off)")
 
 
 def build_parser() -> _Parser:
@@ -109,7 +173,9 @@ def build_parser() -> _Parser:
     explain = sub.add_parser("explain", help="print one rule's documentation")
     explain.add_argument("code", metavar="CODE")
     audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
-    _add_check_options(audit)
+    # audit writes its three reports into --out; --format and --output are not its options
+    # (argparse refuses them, exit 2), nor are the check-only --fix, --diff, --baseline.
+    _add_run_options(audit)
     audit.add_argument("--out", metavar="DIR", required=True, help="directory for the reports")
     audit.add_argument(
         "--cluster", metavar="ADDRESS", default=None,
@@ -128,38 +194,24 @@ def build_parser() -> _Parser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    table, path = load_table(getattr(args, "config", None))
-    if path is not None:
-        apply_table(settings, table, str(path))
-        settings.config_path = str(path)
-        settings.root = str(path.parent)
-        # Configured paths are relative to the config file's directory.
-        settings.paths = [
-            p if os.path.isabs(p) else os.path.relpath(os.path.join(path.parent, p))
-            for p in settings.paths
-        ]
-    apply_env(settings)
-    for name in (
-        "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
-        "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache", "cache_read_only",
-        "strict_links", "sources", "openalex_url", "openalex_key", "pubmed_key", "arxiv_url",
-        "pubmed_url", "dblp_url", "retraction_watch_url", "jobs", "prose",
-    ):
-        value = getattr(args, name, None)
-        if value is not None:
-            setattr(settings, name, value)
-    if getattr(args, "select", None) is not None:
-        settings.select = args.select
-    if getattr(args, "ignore", None) is not None:
-        settings.ignore = [*settings.ignore, *args.ignore]
-    unknown = [s for s in settings.sources if s not in
-               ("crossref", "openalex", "arxiv", "pubmed", "dblp")]
-    if unknown:
-        raise ConfigError(f"unknown source(s): {', '.join(unknown)}")
-    # nan, inf, negative jobs, an unknown cache backend: refused, whatever set them.
-    validate(settings)
-    return settings
+    """Settings from the config, the environment and the options (refcheck.api's order)."""
+    from refcheck.api import make_settings
+    from refcheck.config import parse_statuses
+
+    options: dict[str, Any] = {
+        name: getattr(args, name, None)
+        for name in (
+            "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
+            "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache",
+            "cache_read_only", "strict_links", "sources", "openalex_url", "openalex_key",
+            "pubmed_key", "arxiv_url", "pubmed_url", "dblp_url", "retraction_watch_url",
+            "jobs", "prose", "select", "ignore", "exclude", "extend_exclude",
+            "respect_gitignore", "exclude_urls",
+        )
+    }
+    if getattr(args, "accept", None) is not None:
+        options["accept"] = parse_statuses(args.accept)
+    return make_settings(getattr(args, "config", None), options)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -214,51 +266,116 @@ def _refuse_output_over_input(output: str | None, paths: list[str], files: list[
         raise InputError(f"{output}: --output names an input file; it would be overwritten")
 
 
+def _say(args: argparse.Namespace, lines: Sequence[str]) -> None:
+    if getattr(args, "quiet", False):
+        return
+    for line in lines:
+        print(f"refcheck: {line}", file=sys.stderr)
+
+
+def _notes(args: argparse.Namespace, settings: Settings, notes: Sequence[str]) -> list[str]:
+    """The run's notes; the fixed "N network rules skipped" line only with -v."""
+    if getattr(args, "verbose", 0):
+        return list(notes)
+    from refcheck.engine import run_notes
+
+    routine = set(run_notes(settings))
+    return [n for n in notes if n not in routine]
+
+
+def _first_run_notice(args: argparse.Namespace) -> None:
+    """On a terminal, say that the word tables are being built instead of sitting silent."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return
+    # The file's name encodes wordfreq's version and the layout; absent means "build now".
+    from refcheck.text.freq import _cache_path
+
+    path = _cache_path()
+    if path is not None and not os.path.exists(path):
+        print(f"refcheck: first run: building the word tables in {os.path.dirname(path)} "
+              "(about 10 s, once)", file=sys.stderr)
+
+
+def _read_stdin(name: str | None, workdir: str) -> tuple[str, str]:
+    """Standard input saved as a file whose extension chooses the format; (file, label)."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        raise InputError("-: standard input is closed")
+    label = name or "-"
+    base = os.path.basename(name) if name else ""
+    path = os.path.join(workdir, base if base and base not in (".", "..") else "stdin.txt")
+    with open(path, "wb") as fh:
+        fh.write(stream.read())
+    return path, label
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from refcheck import engine
-    from refcheck.report import render
+    import tempfile
+
+    from refcheck.api import run_check
 
     settings = _settings(args)
-    paths = args.paths or settings.paths
+    paths = list(args.paths or settings.paths)
     fmt = args.format or "text"
-    # Only fixes, a baseline and SARIF's fingerprints read the parsed documents.
-    keep = bool(args.fix or args.fix_typos or args.baseline or fmt == "sarif")
-    _refuse_output_over_input(args.output, paths, [])
-    result = engine.run(paths, settings, keep_documents=keep)
-    # Inputs found in a directory are known only now, before anything is written.
-    _refuse_output_over_input(args.output, [], [f.path for f in result.files])
-    if args.fix or args.fix_typos:
-        _apply_fixes(result, include_unsafe=bool(args.fix_typos))
-    if args.baseline:
-        from refcheck import baseline
-
-        result.findings = baseline.apply(
-            result.findings, result.documents, args.baseline, update=args.update_baseline
+    if args.stdin_filename is not None and "-" not in paths:
+        raise UsageError("--stdin-filename names standard input: give '-' as the path")
+    if "-" in paths and (args.fix or (args.baseline and args.update_baseline)):
+        raise UsageError("--fix cannot rewrite standard input; use --diff to see the fixes")
+    _refuse_output_over_input(args.output, [p for p in paths if p != "-"], [])
+    _first_run_notice(args)
+    with tempfile.TemporaryDirectory(prefix="refcheck-stdin-") as workdir:
+        rename: dict[str, str] = {}
+        if "-" in paths:
+            saved, label = _read_stdin(args.stdin_filename, workdir)
+            paths = [saved if p == "-" else p for p in paths]
+            rename[saved] = label
+        report = run_check(
+            paths, settings, fix=bool(args.fix or (args.fix_typos and not args.diff)),
+            fix_typos=bool(args.fix_typos), diff=bool(args.diff), baseline=args.baseline,
+            update_baseline=bool(args.update_baseline), keep_documents=fmt == "sarif",
+            rename=rename,
         )
-    for note in result.notes:
-        print(f"refcheck: {note}", file=sys.stderr)
-    _write(render(result, fmt), args.output)
-    threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
-    failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
-    return 1 if failing else 0
+    # Inputs found in a directory are known only now, before anything is written.
+    _refuse_output_over_input(args.output, [], [f.path for f in report.files])
+    _say(args, [*report.messages, *_notes(args, settings, report.notes)])
+    if args.show_fixes:
+        _say(args, _fix_lines(report, applied=bool(args.fix or args.fix_typos)))
+    if args.diff:
+        _write(report.diff, args.output)
+        return 0 if args.exit_zero or not report.diff else 1
+    if args.statistics:
+        _write(_statistics(report, fmt), args.output)
+    else:
+        _write(report.render(fmt), args.output)
+    return 0 if args.exit_zero else report.exit_code
 
 
-def _apply_fixes(result: Any, include_unsafe: bool) -> None:
-    try:
-        from refcheck.fix import apply_fixes
-    except ImportError:
-        print("refcheck: --fix is not available in this build", file=sys.stderr)
-        return
-    # A PDF or Word file is never rewritten: its findings stay in the report.
-    kept = {d.path for d in result.documents if not getattr(d.source, "rewritable", True)}
-    fixed = {
-        id(f)
-        for f in result.findings
-        if f.fix is not None and (f.fix.safe or include_unsafe) and f.path not in kept
-    }
-    for message in apply_fixes(result.documents, result.findings, include_unsafe=include_unsafe):
-        print(f"refcheck: {message}", file=sys.stderr)
-    result.findings = [f for f in result.findings if id(f) not in fixed]
+def _fix_lines(report: Any, applied: bool) -> list[str]:
+    """--show-fixes: one line per fix applied, or per safe fix --fix would apply."""
+    chosen = report.fixed if applied else [
+        f for f in report.findings if f.fix is not None and f.fix.safe]
+    lines = []
+    for f in chosen:
+        old = f.text if f.text is not None else ""
+        new = f.fix.replacement if f.fix is not None else ""
+        verb = "fixed" if applied else "fixable"
+        lines.append(f"{verb}: {f.span.path}:{f.span.line}:{f.span.column}: {f.code} "
+                     f"{escape_controls(repr(old))} -> {escape_controls(repr(new))}")
+    if not applied:
+        lines.append(f"{len(chosen)} fixable with --fix")
+    return lines
+
+
+def _statistics(report: Any, fmt: str) -> str:
+    """ruff's --statistics: one line per rule, most frequent first."""
+    stats = report.statistics()
+    if fmt == "json":
+        data = [{"code": s.code, "name": s.name, "count": s.count, "fixable": s.fixable}
+                for s in stats]
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(str(s.count)) for s in stats), default=1)
+    return "".join(f"{s.count:>{width}}\t{s.code}\t{'[*] ' if s.fixable else ''}{s.name}\n"
+                   for s in stats)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -338,6 +455,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from refcheck.api import report_of
     from refcheck.audit import audit
 
     settings = _settings(args)
@@ -346,14 +464,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         settings.redis_url = args.redis_url
     result, written = audit(paths, settings, args.out, cluster=args.cluster,
                             workers=args.workers, progress=_fleet_progress())
-    for line in (result.http or {}).get("fleet", []):
-        print(f"refcheck: {line}", file=sys.stderr)
-    for note in result.notes:
-        print(f"refcheck: {note}", file=sys.stderr)
-    print(f"refcheck: wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
-    threshold = {"info": 0, "warning": 1, "error": 2}[settings.fail_on]
-    failing = [f for f in result.findings if f.severity.rank >= threshold and not f.transient]
-    return 1 if failing else 0
+    _say(args, [*(result.http or {}).get("fleet", []), *_notes(args, settings, result.notes),
+                f"wrote {', '.join(str(p) for p in written)}"])
+    return report_of(result, settings.fail_on).exit_code
 
 
 def _fleet_progress() -> Callable[[int, int], None] | None:
@@ -377,7 +490,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     header = f"{r.code} {r.name} ({r.category.value}, default {r.severity.value}"
     header += ", needs network" if r.network else ""
     header += f", fix: {r.fix}" if r.fix else ""
-    sys.stdout.write(f"{header})\n\n{r.summary}\n\n{r.doc}\n")
+    # A rule's text is its function's docstring: dedented, whatever its first line does.
+    doc = inspect.cleandoc(r.doc or "")
+    sys.stdout.write(f"{header})\n\n{r.summary}\n\n{doc}\n")
     return 0
 
 

@@ -65,6 +65,12 @@ class Settings:
     )
     jobs: int = 0  # 0: CPU count
     prose: bool = False
+    # Links: URLs matching these regular expressions are never fetched (lychee's --exclude),
+    # and these HTTP statuses count as a live link (lychee's --accept).
+    exclude_urls: list[str] = field(default_factory=list)
+    accept: list[int] = field(default_factory=list)
+    # A directory walk leaves out what .gitignore files leave out (as ruff does).
+    respect_gitignore: bool = True
     # Where the config came from (for messages), and the directory paths are relative to.
     config_path: str | None = None
     root: str = "."
@@ -105,6 +111,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "retraction_watch_url": str,
     "jobs": int,
     "prose": bool,
+    "exclude_urls": list,
+    "accept": list,
+    "respect_gitignore": bool,
 }
 
 # Environment variables of the contract.
@@ -174,14 +183,58 @@ def load_table(config: str | None, cwd: Path | None = None) -> tuple[dict[str, A
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.refcheck] must be a table")
         return table, path
-    found = find_pyproject(cwd or Path.cwd())
-    if found is None:
-        return {}, None
-    tool = _load_toml(found).get("tool", {})
-    table = tool.get("refcheck", {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{found}: [tool.refcheck] must be a table")
-    return table, found
+    return discover_config(cwd or Path.cwd())
+
+
+# Looked for in each directory from the working directory up, in this order, as ruff looks
+# for .ruff.toml, ruff.toml and pyproject.toml; the first that configures refcheck wins.
+CONFIG_NAMES = (".refcheck.toml", "refcheck.toml", "pyproject.toml")
+
+
+def discover_config(start: Path) -> tuple[dict[str, Any], Path | None]:
+    """The nearest refcheck configuration above ``start`` and its file.
+
+    ``refcheck.toml``/``.refcheck.toml`` hold the table at their top level (a
+    ``[tool.refcheck]`` table there is read too); a ``pyproject.toml`` counts only when
+    it has ``[tool.refcheck]``, so a sub-project's pyproject does not hide the
+    repository's configuration.
+    """
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            data = _load_toml(candidate)
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "refcheck" in tool:
+                table = tool["refcheck"]
+            elif name == "pyproject.toml":
+                continue
+            else:
+                table = data
+            if not isinstance(table, dict):
+                raise ConfigError(f"{candidate}: [tool.refcheck] must be a table")
+            return table, candidate
+    return {}, None
+
+
+def parse_statuses(value: Any, where: str = "--accept") -> list[int]:
+    """HTTP statuses as lychee's ``--accept`` takes them: ``200,429`` or ``200..204``."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}: a list of HTTP status codes, such as 200,429")
+    codes: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        low, sep, high = text.partition("..")
+        try:
+            first, last = int(low), int(high if sep else low)
+        except ValueError:
+            raise ConfigError(f"{where}: {text!r} is not an HTTP status code") from None
+        if not (100 <= first <= last <= 599) or isinstance(item, bool):
+            raise ConfigError(f"{where}: {text!r} is not an HTTP status code (100-599)")
+        codes.extend(range(first, last + 1))
+    return sorted(set(codes))
 
 
 def _normalise_list(value: Any, key: str, where: str) -> list[str]:
@@ -199,6 +252,9 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str) -> None:
         if expected is None:
             known = ", ".join(sorted(k.replace("_", "-") for k in _TYPES))
             raise ConfigError(f"{where}: unknown key '{raw_key}' (known: {known})")
+        if key == "accept":
+            settings.accept = parse_statuses(value, f"{where}: accept")
+            continue
         if expected is list:
             value = _normalise_list(value, raw_key, where)
         elif expected is bool:

@@ -304,7 +304,8 @@ def run(paths: list[str], settings: Settings, *, keep_documents: bool = True) ->
 def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResult:
     unlisted: list[tuple[str, str]] = []
     files = _with_bibliographies(
-        discover(paths, settings.exclude, settings.input_format, unlisted), settings
+        discover(paths, settings.exclude, settings.input_format, unlisted,
+                 respect_gitignore=settings.respect_gitignore), settings
     )
     if not files and not unlisted:
         raise InputError("no files to check")

@@ -77,8 +77,13 @@ def discover(
     exclude: list[str],
     input_format: str | None = None,
     problems: list[tuple[str, str]] | None = None,
+    respect_gitignore: bool = True,
 ) -> list[str]:
     """Files to check, in a stable order; a directory yields its supported files.
+
+    A directory walk leaves out what its ``.gitignore`` files leave out
+    (:mod:`refcheck.ignore`) unless ``respect_gitignore`` is false; a file named
+    directly is always checked.
 
     A directory that cannot be listed inside a walk is appended to ``problems``
     as ``(path, message)`` when the caller passes a list (the engine reports it
@@ -108,10 +113,19 @@ def discover(
                 where = exc.filename if isinstance(exc.filename, str) else top
                 unreadable.append((os.path.normpath(where), _os_message(where, exc)))
 
+            from refcheck.ignore import GitIgnores
+
+            gitignores = GitIgnores(raw) if respect_gitignore else None
             for dirpath, dirnames, filenames in os.walk(path, onerror=walk_error):
                 dirnames[:] = sorted(
                     d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
                 )
+                if gitignores is not None:
+                    gitignores.enter(dirpath)
+                    dirnames[:] = [d for d in dirnames
+                                   if not gitignores.ignored(os.path.join(dirpath, d), True)]
+                    filenames = [n for n in filenames
+                                 if not gitignores.ignored(os.path.join(dirpath, n))]
                 # One real path per directory; a file's own only when it is a link
                 # (a repository of 2,000 files would otherwise resolve 2,000 paths).
                 real_dir = os.path.realpath(dirpath)

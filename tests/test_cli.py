@@ -141,7 +141,7 @@ def test_missing_path(capsys: pytest.CaptureFixture[str]) -> None:
 def test_directory_with_nothing_to_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not a format refcheck reads
     code, _, err = run(["check", str(tmp_path)], capsys)
     assert code == 2 and one_line_error(err)
     assert "no files to check" in err

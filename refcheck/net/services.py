@@ -186,7 +186,11 @@ class Services:
     # -- links ---------------------------------------------------------------------------
 
     def _check_all_links(self) -> dict[str, LinkResult]:
-        urls = _interleave(sorted({u for r in self.references() for u in reference_links(r)}))
+        from refcheck.linkfilter import link_filter
+
+        keep = link_filter(self.settings)  # --exclude-url, .refcheckignore: never fetched
+        urls = _interleave(sorted({u for r in self.references() for u in reference_links(r)
+                                   if not keep.excluded(u)}))
         results: dict[str, LinkResult] = {}
         if not urls:
             return results

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from refcheck.report import RunResult
+
+# C0 and C1 controls, DEL, and the line and paragraph separators: any of them in a message
+# (a URL with a newline, text with a form feed) would break "one finding, one line" or
+# drive the terminal. Tab included: it would shift what a reader lines up.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as a visible ``\\xNN`` escape."""
+    return _CONTROLS.sub(_escape, text)
 
 
 def render(result: RunResult) -> str:
@@ -14,7 +31,7 @@ def render(result: RunResult) -> str:
         line = f"{sp.path}:{where}{sp.line}:{sp.column}: {f.code} {f.message}"
         if f.suggestion is not None and f.suggestion not in f.message:
             line += f" [suggestion: {f.suggestion}]"
-        lines.append(line)
+        lines.append(escape_controls(line))
     refs = result.reference_count
     n = len(result.findings)
     if n:

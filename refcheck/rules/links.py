@@ -20,12 +20,15 @@ def _results(doc: Document, ctx: Context, kind: str) -> Iterator[tuple[Any, str,
     services = ctx.services
     if services is None:
         return
+    from refcheck.linkfilter import link_filter
     from refcheck.net.services import reference_links
 
+    keep = link_filter(services.settings)
     for ref in doc.entries():
         for url in reference_links(ref):
             result = services.link(url)
-            if result is not None and result.kind == kind:
+            # --accept 200,429: a status the user takes as live is no finding.
+            if result is not None and result.kind == kind and not keep.accepts(result.status):
                 yield ref, url, result
 
 
