@@ -494,3 +494,22 @@ def apa(work: tuple[str, str, int, str, str, str | None, str | None, str, str]) 
     authors, _, year, title, journal, volume, issue, pages, doi = work
     vol = (f", {volume}" + (f"({issue})" if issue else "")) if volume else ""
     return f"{authors} ({year}). {title}. {journal}{vol}, {pages}. https://doi.org/{doi}"
+
+
+def plain_text(paras: Sequence[Para]) -> str:
+    """The same article as a text file: paragraphs, the list, then the notes."""
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    out: list[str] = []
+    notes: list[str] = []
+    for p in paras:
+        text = f"{p.label} {p.text}" if p.label else p.text
+        for note in p.notes:
+            notes.append(note)
+            text += str(len(notes)).translate(sup)
+        out.append(text)
+    body = "\n\n".join(out)
+    if notes:
+        body += "\n\n\n\n\n" + "_" * 20 + "\n" + "".join(
+            f"{n} {note}\n" for n, note in enumerate(notes, 1)
+        )
+    return body + "\n"
