@@ -236,15 +236,21 @@ def _table(
 def clean_sources(corpus: Path) -> list[Path]:
     """Correct references: the corpus's clean.bib, tests/data/clean, real bibliographies.
 
-    ``benchmarks/data/real_bib`` holds real project bibliographies (sources in
-    its README); any other ``benchmarks/data/clean*`` folder is read too.
+    ``benchmarks/data/real_bib`` and ``real-bib`` hold real project
+    bibliographies (sources in their READMEs); any ``benchmarks/data/clean*``
+    folder is read too.
     """
     files = [corpus / "clean.bib"] if (corpus / "clean.bib").is_file() else []
-    dirs = [ROOT / "tests" / "data" / "clean", ROOT / "benchmarks" / "data" / "real_bib"]
-    dirs += sorted((ROOT / "benchmarks" / "data").glob("clean*"))
+    data = ROOT / "benchmarks" / "data"
+    dirs = [ROOT / "tests" / "data" / "clean", data / "real_bib", data / "real-bib"]
+    dirs += sorted(data.glob("clean*"))
     for d in dirs:
         if d.is_dir():
-            files += sorted(p for p in d.iterdir() if p.is_file() and format_for(str(p)))
+            files += sorted(
+                p
+                for p in d.iterdir()
+                if p.is_file() and p.suffix in (".bib", ".txt", ".json") and p.stem != "README"
+            )
     return files
 
 
@@ -298,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = ", ".join(os.path.relpath(p) for p in clean_files)
     print(f"clean references: {clean_refs} ({names})")
     print(f"false alarms per 100 clean references: {fa_all:.2f} ({len(alarms)} findings)")
+    by_code: dict[str, int] = defaultdict(int)
+    for f in alarms:
+        by_code[f.code] += 1
+    print("  by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
     print(f"seed examples found: {seeds_found}/{seeds_total}")
     for n in notes:
         print(n)

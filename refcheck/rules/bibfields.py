@@ -327,7 +327,9 @@ def doi_field_prefix(doc: Document, ctx: Context) -> Iterator[Hit]:
     Checks the `doi` field of BibTeX entries (and `DOI` of CSL-JSON items)
     for a prefix before the DOI itself: `doi:`, `DOI: `, `https://doi.org/`,
     `http://dx.doi.org/`.  The field is meant to hold the bare DOI
-    (`10.1000/182`).
+    (`10.1000/182`).  A file that writes every DOI (two or more) as a
+    `doi.org` link follows a house style whose styles print the field as it
+    stands, and is left alone; a `doi:` label is reported all the same.
 
     Why it matters:
     Styles print the field behind their own prefix or link it through
@@ -341,16 +343,16 @@ def doi_field_prefix(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: only the prefix is removed, and only when what follows it is a
     DOI (`10.` + registrant + `/` + suffix), which never begins with it.
     """
-    for ref in doc.entries():
-        found = _field(ref, "doi")
-        if found is None:
+    fields = [(ref, f) for ref in doc.entries() if (f := _field(ref, "doi")) and f[0].strip()]
+    links = [_DOI_PREFIX.match(v) for _, (v, _, _) in fields]
+    # Every DOI of the file written as a resolver link, none bare: a house style
+    # (Beebe's TUG bibliographies and their styles), not a slip.
+    house = len(fields) >= 2 and all(m is not None and "doi.org/" in m.group() for m in links)
+    for (ref, (value, s, e)), m in zip(fields, links, strict=True):
+        if m is None or (house and "doi.org/" in m.group()):
             continue
-        value, s, e = found
         if ref.format == "csl-json" and doc.text[s:e] != value:
             continue  # a JSON escape: offsets of the decoded value are unknown
-        m = _DOI_PREFIX.match(value)
-        if m is None:
-            continue
         prefix = value[: m.end()].strip()
         yield Hit(
             s,

@@ -127,3 +127,14 @@ def test_doubled_accent() -> None:
     (h,) = hits(doubled_accent, bib("author = {Garc\\'{ü}a, Ana}"))
     assert h.fix is None  # two different accents: which is meant is unknown
     assert texts(doubled_accent, bib("author = {M{\\\"u}ller, Hans and G{\\'o}mez, A}")) == []
+
+
+def test_doi_links_as_house_style() -> None:
+    entry = "@article{{k{0}, title={{T}}, doi = {{{1}}}}}\n"
+    links = "".join(entry.format(i, f"https://doi.org/10.1000/{i}") for i in range(3))
+    doc = parse(SourceText("t.bib", links), "bibtex")
+    assert texts(doi_field_prefix, doc) == []
+    mixed = links + entry.format(9, "10.1000/9")
+    assert len(texts(doi_field_prefix, parse(SourceText("t.bib", mixed), "bibtex"))) == 3
+    labelled = links + entry.format(9, "doi:10.1000/9")
+    assert "doi:" in texts(doi_field_prefix, parse(SourceText("t.bib", labelled), "bibtex"))
