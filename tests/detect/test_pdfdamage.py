@@ -99,3 +99,20 @@ def test_split_formula(text: str, suggestion: str) -> None:
 )
 def test_split_formula_left_alone(text: str) -> None:
     assert texts(split_formula, one_reference(text)) == []
+
+
+def test_rules_leave_clean_references_alone() -> None:
+    """Issue 14's rules find nothing, and so fix nothing, in correct reference lists."""
+    from refcheck.rules import bibfields, pdfdamage, venue_forms
+    from refcheck.rules.artifacts import missing_space
+    from tests.detect.helpers import ROOT, parsed
+
+    rules = [*pdfdamage.RULES, *bibfields.RULES, *venue_forms.RULES, missing_space]
+    clean = sorted((ROOT / "tests" / "data" / "clean").iterdir())
+    assert clean
+    for path in clean:
+        fmt = "bibtex" if path.suffix == ".bib" else "text"
+        doc = parsed(path, fmt)
+        for rule in rules:
+            if rule.applies_to(fmt):
+                assert texts(rule, doc) == [], (path.name, rule.code)
