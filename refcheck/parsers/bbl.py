@@ -5,7 +5,8 @@ Two shapes:
 * ``thebibliography`` (BibTeX with plain, natbib and most ``.bst`` styles):
   ``\\bibitem[label]{key}`` followed by the formatted reference.  The item
   is rendered as plain text (:mod:`refcheck.parsers.texplain`) and read by
-  the plain-text field reader, with every field mapped back to the file.
+  the plain-text field reader, with every field mapped back to the file
+  (the names from the item's first block, as the style wrote them).
 * biblatex/biber: ``\\entry{key}{type}{}`` … ``\\endentry`` with
   ``\\field{title}{…}``, ``\\name{author}{n}{}{…family={…}…}``,
   ``\\list{publisher}{n}{…}`` and ``\\verb{doi}`` … ``\\endverb``: already
@@ -154,7 +155,171 @@ def _bibitem(doc: Document, start: int, end: int, index: int) -> Reference:
     plain = to_plain(text, pos, body_end).squeezed()
     rec.label = label if label is not None else str(index)
     fill_text(rec, plain.text, plain.span)
+    _first_block_names(rec, text, pos, body_end)
+    _emphasised_blocks(rec, text, pos, body_end)
+    # Checked field by field (BibTeX's names), not whole: in the LaTeX as written
+    # an emphasised title or journal is a brace group, which the text rules
+    # leave alone as protected.
     return rec.reference(doc.source, FORMAT, index, start, body_end)
+
+
+_NEWBLOCK = re.compile(r"\\newblock\b")
+_EMPH = re.compile(r"\\emph\s*\{|\{\\(?:em|it|textit)\b\s*|\\textit\s*\{")
+_IN = re.compile(r"^\s*(?:In|in)\b")
+
+
+def _blocks(text: str, pos: int, end: int) -> list[tuple[int, int]]:
+    """The item's blocks: the stretches between ``\\newblock`` commands."""
+    out = []
+    start = pos
+    for m in _NEWBLOCK.finditer(text, pos, end):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, end))
+    return out
+
+
+def _emphasised_blocks(rec: Record, text: str, pos: int, end: int) -> None:
+    """Title and container from the blocks a BibTeX style writes.
+
+    Standard styles write the title as the block after the names and set the
+    journal (``\\emph{Journal}, 12(3):1--10``), the book title, or the
+    proceedings after "In" in italics.  These marks are surer than the text
+    reader's guess at sentence ends, so they replace its title and container
+    when they are there.
+    """
+    blocks = _blocks(text, pos, end)
+    if len(blocks) < 3:
+        return
+    for block in blocks[2:]:
+        # Standard styles end the block that places the work with its year.
+        plain = to_plain(text, *block).squeezed()
+        y = _YEAR_END.search(plain.text)
+        if y is not None:
+            rec.replace("year", y.group(1), plain.span(y.start(1), y.end(1)))
+            break
+    title_block = blocks[1]
+    emph = _EMPH.search(text, *title_block)
+    lead = text[title_block[0] : emph.start()].strip() if emph else ""
+    if emph is not None and not lead:
+        # The title itself is in italics: a book (or a thesis, a report).
+        _replace(rec, "title", text, emph)
+        return
+    plain = to_plain(text, *title_block).squeezed()
+    value = plain.text.strip().rstrip(".,").strip()
+    if value and _closed_quotes(value):
+        a = plain.text.find(value)
+        rec.replace("title", value, plain.span(a, a + len(value)))
+    for block in blocks[2:]:
+        emph = _EMPH.search(text, *block)
+        if emph is None:
+            continue
+        name = "booktitle" if _IN.match(text, block[0]) or _IN.match(
+            to_plain(text, *block).text.strip()) else "journal"
+        close = _replace(rec, name, text, emph)
+        _locators(rec, text, close, block[1])
+        if name == "booktitle":
+            rec.values.pop("journal", None)
+            rec.spans.pop("journal", None)
+        else:
+            rec.values.pop("booktitle", None)
+            rec.spans.pop("booktitle", None)
+        break
+
+
+def _closed_quotes(value: str) -> bool:
+    return value.count('"') % 2 == 0 and value.count("(") == value.count(")")
+
+
+# What BibTeX's standard styles write after a journal's name: ", 12(3):1--10",
+# ", 12:1--10", ", 12", ", pages 1--10".
+_LOCATOR = re.compile(
+    r"(?:\s*,\s*(?!pages\b)(?P<vol>[^\s(),:]+))?(?:\s*\((?P<num>[^()]{1,20})\))?"
+    r"(?:\s*:\s*(?P<pages>[^\s,]+))?(?:\s*,?\s*pages\s+(?P<pages2>[^\s,]+))?"
+)
+_YEAR_END = re.compile(r"[,(]\s*((?:1[5-9]|20)\d\d)[a-z]?\)?\s*\.?\s*$")
+
+
+def _locators(rec: Record, text: str, start: int, end: int) -> None:
+    """Volume, number and pages as a standard style writes them after the journal."""
+    plain = to_plain(text, start, end).squeezed()
+    m = _LOCATOR.match(plain.text)
+    if m is None:
+        return
+    for group, name in (("vol", "volume"), ("num", "number"), ("pages", "pages"),
+                        ("pages2", "pages")):
+        value = m.group(group)
+        if value and not (group == "vol" and not any(c.isdigit() for c in value)):
+            value = value.rstrip(".")
+            rec.replace(name, value, plain.span(m.start(group), m.start(group) + len(value)))
+
+
+def _replace(rec: Record, name: str, text: str, emph: re.Match[str]) -> int:
+    """Set ``name`` to the emphasised group that ``emph`` opens; the group's end."""
+    if emph.group(0).startswith("{"):
+        close = group_end(text, emph.start())
+        inner = (emph.end(), close - 1)
+    else:
+        close = group_end(text, emph.end() - 1)
+        inner = (emph.end(), close - 1)
+    plain = to_plain(text, *inner).squeezed()
+    value = plain.text.strip().rstrip(",").strip()
+    if value:
+        a = plain.text.find(value)
+        rec.replace(name, value, plain.span(a, a + len(value)))
+    return close
+_NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?[\s-]*){1,4}$")
+_PARTICLE = re.compile(r"^(?:van|von|der|den|de|del|della|di|da|du|dos|la|le|ter|ten)$")
+_EDITORS = re.compile(r",?\s*\(?(?:editors?|eds?\.)\)?\.?$")
+
+
+def _first_block_names(rec: Record, text: str, pos: int, end: int) -> None:
+    """The names of a BibTeX-made item: its first block, up to the first ``\\newblock``.
+
+    Standard styles (plain, plainnat, abbrv, unsrt, apalike, IEEEtran, …) write
+    the author (or editor) list as the first block, in the order the style
+    chose: "Robert~S. Sloviter and Lisa Ali-Akbarian" or "Sloviter, R.~S.".
+    Reading that block by the style's own separators is surer than guessing
+    where names end in the whole reference, so it replaces the text reader's
+    names when it gives any.
+    """
+    m = _NEWBLOCK.search(text, pos, end)
+    if m is None or m.start() - pos > 2000:
+        return
+    plain = to_plain(text, pos, m.start()).squeezed()
+    block = plain.text.strip().rstrip(".").strip()
+    if not block or any(c.isdigit() for c in block):
+        return
+    editors = _EDITORS.search(block)
+    if editors is not None:
+        block = block[: editors.start()]
+    people: list[Author] = []
+    pieces = [p for p in _NAME_SPLIT.split(block) if p]
+    inverted = len(pieces) % 2 == 0 and all(_INITIALS.match(p) for p in pieces[1::2])
+    if inverted:
+        people = [Author(f, g) for f, g in zip(pieces[::2], pieces[1::2], strict=True)]
+    else:
+        for piece in pieces:
+            words = piece.split()
+            if piece in ("et al.", "et al", "others") or not words:
+                break
+            if piece in ("Jr.", "Jr", "Sr.", "III", "II") and people:
+                continue
+            k = len(words) - 1
+            while k > 0 and _PARTICLE.match(words[k - 1]):
+                k -= 1
+            family = " ".join(words[k:])
+            given = " ".join(words[:k]) or None
+            people.append(Author(family, given, literal=given is None and len(words) > 1))
+    if not people:
+        return
+    span = plain.stripped_span()
+    target = rec.editors if editors is not None else rec.authors
+    target[:] = [(a, None) for a in people]
+    if editors is None and span is not None:
+        rec.spans["author"] = span
+        rec.values.pop("author", None)
 
 
 # --- biblatex ------------------------------------------------------------------

@@ -150,10 +150,12 @@ def _reference(doc: Document, node: Node, index: int) -> Reference:
 
 
 def _author(value: str) -> Author:
+    """``Family, Given`` (the form the format prescribes for people); a name
+    without a comma is an organisation ("GTEx Consortium") and is kept whole."""
     if "," in value:
         family, _, given = value.partition(",")
-        return Author(family.strip(), given.strip() or None)
-    parts = value.split()
-    if len(parts) >= 2:
-        return Author(parts[-1], " ".join(parts[:-1]))
-    return Author(value, literal=True)
+        given = given.strip().strip(",").strip()
+        family = family.strip()
+        if family:
+            return Author(family, given or None, literal=not given and " " in family)
+    return Author(value.strip().strip(","), literal=True)

@@ -9,7 +9,10 @@ label), read from its first ``element-citation``, ``mixed-citation``,
 ``pub-id[@pub-id-type=doi]``, ``ext-link``/``uri`` and the access date.
 Fields keep BibTeX's names (:mod:`refcheck.parsers.structured`) and the
 offsets of their text in the file.  A ``mixed-citation`` whose parts are
-not tagged is read as text by the plain-text field reader.
+not tagged is a reference written as text: it is read by the plain-text
+field reader, and its reference (the citation's text, not the XML around
+it) has the format ``text``, so the rules check it whole, as they check a
+reference list in a text file.
 
 The XML is read by :mod:`refcheck.parsers.xmlsafe` (no entity expansion,
 no external entities); what cannot be read is a problem, never an
@@ -21,13 +24,14 @@ from __future__ import annotations
 import re
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import Record, fill_text
+from refcheck.parsers.structured import TEXT_FORMAT, Record, fill_text
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
 
 FORMAT = "jats"
 
+_DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _CITATIONS = ("element-citation", "mixed-citation", "nlm-citation", "citation")
 _TYPES = {
     "journal": "article",
@@ -123,8 +127,13 @@ def _reference(doc: Document, node: Node, index: int) -> Reference | None:
     rec.entry_type = _TYPES.get(kind)
     tagged = _structured(rec, cite, text)
     if not tagged and cite.local != "element-citation":
+        # A citation that is only text is a reference written as text: read by
+        # the text reader, and checked whole like one (TEXT_FORMAT).
         plain = cite.plain(text, _NOT_TEXT)
         fill_text(rec, plain.text, plain.span)
+        span = plain.stripped_span()
+        if span is not None:
+            return rec.reference(doc.source, TEXT_FORMAT, index, *span)
     if rec.entry_type is None:
         rec.entry_type = "article" if "journal" in rec.values else "misc"
     return rec.reference(doc.source, FORMAT, index, node.start, node.end)
@@ -219,6 +228,11 @@ def _link(rec: Record, link: Node, text: str) -> None:
     if not value:
         return
     span = plain.stripped_span() if value == shown else _attr_span(text, link, "href")
+    doi = _DOI_LINK.match(value)
+    if doi is not None and "doi" not in rec.values:
+        # A DOI link is the DOI (the rules check it as one, through the registry).
+        rec.put("doi", doi.group(1), (span[0] + doi.start(1), span[1]) if span else None)
+        return
     if "url" in rec.values:
         rec.urls.append(value)
     else:

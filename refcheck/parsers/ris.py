@@ -206,12 +206,12 @@ def _finish(doc: Document, op: _Open, end: int) -> None:
 
 
 def _author(value: str) -> Author:
-    """``Family, Given`` (RIS's own form) or a name without a comma."""
+    """``Family, Given`` (the form the format prescribes for people); a name
+    without a comma is an organisation ("GTEx Consortium") and is kept whole."""
     if "," in value:
         family, _, given = value.partition(",")
         given = given.strip().strip(",").strip()
-        return Author(family.strip(), given or None)
-    parts = value.split()
-    if len(parts) >= 2 and not value.isupper():
-        return Author(parts[-1], " ".join(parts[:-1]))
-    return Author(value, literal=len(parts) > 1)
+        family = family.strip()
+        if family:
+            return Author(family, given or None, literal=not given and " " in family)
+    return Author(value.strip().strip(","), literal=True)

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 
 from refcheck.model import Author, Reference, SourceText
 
-__all__ = ["TYPE_CONTAINER", "Record", "fill_text", "year_of"]
+__all__ = ["TEXT_FORMAT", "TYPE_CONTAINER", "Record", "fill_text", "year_of"]
+
+# The format of a reference written as text inside a structured file (a
+# \bibitem, an untagged mixed-citation): the rules check such a reference
+# whole, as they check one in a text file, instead of field by field, where a
+# field the text reader cut short (a title ending at "(v0.") would look broken.
+TEXT_FORMAT = "text"
 
 # Which BibTeX field holds the container for a BibTeX entry type.
 TYPE_CONTAINER = {
@@ -73,6 +79,12 @@ class Record:
         self.values[name] = value
         if span is not None:
             self.spans[name] = span
+
+    def replace(self, name: str, value: str, span: tuple[int, int] | None) -> None:
+        """Set a field over what an earlier, less certain reading put there."""
+        self.values.pop(name, None)
+        self.spans.pop(name, None)
+        self.put(name, value, span)
 
     def reference(
         self, source: SourceText, fmt: str, index: int, start: int, end: int
@@ -150,6 +162,47 @@ _TEXT_FIELDS = {
 }
 
 
+_LOCATORS = frozenset({"volume", "issue", "pages", "year"})
+_OPEN_OR_CLOSE = re.compile(r"[()\[\]]")
+
+
+def _balanced(value: str) -> str:
+    """A locator up to a bracket it does not close ("89(14" read as a volume: "89").
+
+    Its span reaches the bracket rules on its own, where the stray half of a
+    pair the text reader cut through would be reported as unbalanced.
+    """
+    if value.count("(") == value.count(")") and value.count("[") == value.count("]"):
+        return value
+    m = _OPEN_OR_CLOSE.search(value)
+    return value[: m.start()].strip() if m else value
+
+
+def _closed(value: str) -> bool:
+    """Whether every bracket and straight double quote of ``value`` is paired."""
+    return (
+        value.count("(") == value.count(")")
+        and value.count("[") == value.count("]")
+        and value.count('"') % 2 == 0
+    )
+
+
+def _narrow(text: str, span: tuple[int, int], value: str) -> tuple[int, int] | None:
+    """The part of ``span`` that holds ``value``, or None when it does not hold it.
+
+    A field's span reaches the rules on its own (not as part of the whole
+    reference): a volume span that took in "(14" would be an unclosed bracket.
+    """
+    a, b = span
+    written = text[a:b]
+    if " ".join(written.split()) == value:
+        return span
+    i = written.find(value)
+    if i >= 0:
+        return a + i, a + i + len(value)
+    return None
+
+
 def fill_text(
     record: Record,
     text: str,
@@ -179,10 +232,18 @@ def fill_text(
     }
     for name, target in _TEXT_FIELDS.items():
         span = spans.get(name)
-        mapped = to_source(*span) if span else None
         value = values[name]
         if value is None and span is not None:
             value = text[span[0] : span[1]]
+        if value is not None and name in _LOCATORS:
+            value = _balanced(value)
+        if span is not None and value is not None and name != "authors":
+            span = _narrow(text, span, value)
+            if span is not None and not _closed(value):
+                # Most likely cut short by the text reader ("… interactions (v0"):
+                # on its own, the field would be reported as an unclosed bracket.
+                span = None
+        mapped = to_source(*span) if span else None
         if name == "authors":
             if span is not None:
                 record.spans.setdefault("author", mapped) if mapped else None

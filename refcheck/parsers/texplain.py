@@ -171,6 +171,8 @@ def _command(text: str, i: int, n: int, out: Plain) -> int:
             m = _NUMBER.match(text, k, n)
             if m:
                 k = m.end()
+                if k < n and text[k] == " ":
+                    k += 1  # the space that ends a TeX number is not printed
         return k
     if name in _DROP_FIRST and after < n and text[after] == "{":
         return group_end(text, after, n)
