@@ -201,6 +201,7 @@ def run_check(
 
     keep = keep_documents or fix or fix_typos or diff or baseline is not None
     result = engine.run(paths, settings, keep_documents=keep)
+    result.fail_on = settings.fail_on
     if rename:
         _relabel(result, rename)
     messages: list[str] = []

@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 
 from refcheck.model import SourceText
-from refcheck.parsers import EXTENSIONS, FORMATS, format_for, sniff_file
+from refcheck.parsers import BINARY_FORMATS, EXTENSIONS, FORMATS, format_for, sniff_file
 
 # Larger inputs are refused rather than parsed: no real reference list is this
 # big, and a pre-commit hook must not stall on an accidentally added dump.
@@ -152,8 +152,10 @@ def discover(
             if _excluded(os.path.normpath(raw), exclude):
                 continue
             if input_format is None and format_for(raw) is None and sniff_file(raw) is None:
+                # Only the formats read from text can take a file that is no PDF or Word.
+                readable = [f for f in FORMATS if f not in BINARY_FORMATS]
                 raise InputError(
-                    f"{raw}: unsupported file type (use --input-format {'|'.join(FORMATS)})"
+                    f"{raw}: unsupported file type (use --input-format {'|'.join(readable)})"
                 )
             found.append((os.path.normpath(raw), os.path.realpath(raw)))
     seen: set[str] = set()

@@ -588,8 +588,10 @@ def test_junit_structure(run: tuple[RunResult, dict[str, Any]]) -> None:
         f"RC301 backtick-apostrophe at {line}:{col} (2)",
     ]
     assert {c.get("classname") for c in cases} == {SEED.removesuffix(".txt")}
-    assert {c.get("file") for c in cases} == {SEED}
-    assert {c.get("line") for c in cases} == {str(line)}
+    # The JUnit XSD allows no file or line on a testcase: the suite carries the file.
+    assert {c.get("file") for c in cases} == {None} and {c.get("line") for c in cases} == {None}
+    assert seed.get("file") == SEED
+    assert [(p.get("name"), p.get("value")) for p in seed.iter("property")] == [("file", SEED)]
     failed = [c for c in cases if c.find("failure") is not None]
     passed = [c for c in cases if c.find("failure") is None]
     assert len(failed) == 1 and len(passed) == 1
@@ -631,3 +633,30 @@ def test_junit_forbidden_characters_everywhere() -> None:
 def test_junit_empty_run() -> None:
     root = ET.fromstring(junit.render(RunResult(files=[], findings=[], rules=[])))
     assert root.get("tests") == "0" and root.findall("testsuite") == []
+
+
+# --- JUnit against the XSD, and --fail-on ------------------------------------------------
+
+JUNIT_XSD = ROOT / "tests" / "data" / "schemas" / "junit-10.xsd"
+
+
+def test_junit_is_valid_against_the_xsd_and_follows_fail_on(
+    run: tuple[RunResult, dict[str, Any]],
+) -> None:
+    etree = pytest.importorskip("lxml.etree")
+    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+    result, _ = run
+    counts = {}
+    for fail_on in ("info", "warning", "error"):
+        result.fail_on = fail_on
+        try:
+            doc = etree.fromstring(junit.render(result).encode("utf-8"))
+        finally:
+            result.fail_on = "warning"
+        assert schema.validate(doc), schema.error_log
+        counts[fail_on] = int(doc.get("failures"))
+        expected = sum(1 for f in result.findings if not f.transient
+                       and f.severity.rank >= {"info": 0, "warning": 1, "error": 2}[fail_on])
+        assert counts[fail_on] == expected
+    # A warning below --fail-on error is not a failure.
+    assert counts["info"] > counts["warning"] > counts["error"]

@@ -44,6 +44,8 @@ class RunResult:
     tool_version: str = __version__
     # What the network layer did (online runs): requests sent per host, cache hits.
     http: dict[str, Any] | None = None
+    # The run's --fail-on: reporters with a pass/fail notion (JUnit) draw the line there.
+    fail_on: str = "warning"
 
     @property
     def reference_count(self) -> int:

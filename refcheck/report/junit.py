@@ -1,17 +1,21 @@
 """JUnit XML for CI test-report views (GitLab, Jenkins, Azure, CircleCI).
 
 Layout: ``<testsuites name="refcheck">`` holding one ``<testsuite>`` per
-checked file and one ``<testcase>`` per finding.  A finding at warning or
-error severity carries a ``<failure type="CODE" message="…">``; an info
-finding is a passing test case whose ``<system-out>`` says what was noticed;
-a file without findings is a single passing test case.  One failure per test
+checked file and one ``<testcase>`` per finding.  A finding at or above the
+run's ``--fail-on`` (transient link outcomes aside, as for the exit status)
+carries a ``<failure type="CODE" message="…">``; a finding below it is a
+passing test case whose ``<system-out>`` says what was noticed; a file without
+findings is a single passing test case.  The output is valid against the JUnit
+schema Jenkins' xUnit plugin uses (``junit-10.xsd``, tests/data/schemas).  One failure per test
 case is what every consumer shows (Jenkins keeps only the first failure of a
 case), and a name that includes the position keeps two findings of one rule
 apart, since consumers merge cases whose class and name are equal.
 
 ``classname`` is the file's path without its extension, as ESLint's JUnit
 formatter does: Jenkins reads dots in a class name as package separators.
-``file`` and ``line`` are set for GitLab, which links cases to the file.
+That schema allows no ``file`` or ``line`` on a ``testcase``: the file is the
+suite's ``file`` attribute and its ``<properties>``, and each case's line and
+column are in its name and its text.
 
 The tree is built with :mod:`xml.etree.ElementTree`, which escapes markup;
 characters that XML 1.0 cannot carry at all (most C0 controls, lone
@@ -67,8 +71,8 @@ def _describe(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def _is_failure(f: Finding) -> bool:
-    return f.severity.rank >= Severity.WARNING.rank
+def _is_failure(f: Finding, threshold: int) -> bool:
+    return f.severity.rank >= threshold and not f.transient
 
 
 def as_element(result: RunResult) -> ET.Element:
@@ -80,6 +84,7 @@ def as_element(result: RunResult) -> ET.Element:
     paths = listed + [p for p in by_path if p not in set(listed)]
     seen: set[str] = set()
 
+    threshold = Severity(result.fail_on).rank
     root = ET.Element("testsuites")
     total_tests = total_failures = 0
     for path in paths:
@@ -88,12 +93,14 @@ def as_element(result: RunResult) -> ET.Element:
         seen.add(path)
         findings = by_path.get(path, [])
         suite = ET.SubElement(root, "testsuite")
+        props = ET.SubElement(suite, "properties")
+        _set(ET.SubElement(props, "property"), name="file", value=path)
         classname = _classname(path)
         cases = 0
         failures = 0
         if not findings:
             case = ET.SubElement(suite, "testcase")
-            _set(case, name="no problems found", classname=classname, file=path, time="0")
+            _set(case, name="no problems found", classname=classname, time="0")
             cases = 1
         names: Counter[str] = Counter()
         for f in findings:
@@ -102,16 +109,9 @@ def as_element(result: RunResult) -> ET.Element:
             names[name] += 1
             if names[name] > 1:
                 name += f" ({names[name]})"
-            _set(
-                case,
-                name=name,
-                classname=classname,
-                file=path,
-                line=str(f.span.line),
-                time="0",
-            )
+            _set(case, name=name, classname=classname, time="0")
             cases += 1
-            if _is_failure(f):
+            if _is_failure(f, threshold):
                 failures += 1
                 failure = ET.SubElement(case, "failure")
                 _set(failure, type=f.code, message=f.message)
@@ -122,6 +122,7 @@ def as_element(result: RunResult) -> ET.Element:
         _set(
             suite,
             name=path,
+            file=path,
             tests=str(cases),
             failures=str(failures),
             errors="0",
