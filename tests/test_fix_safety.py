@@ -4,11 +4,9 @@ Every rule's *safe* fixes (those ``--fix`` applies without asking) are run over
 real, correct bibliographies kept in the repository (``tests/data/real-bib``,
 trimmed copies of hand-kept project and book bibliographies, sources in its
 README; ``tests/data/clean``).  In such text every word is as its writer meant
-it, so a safe edit may change characters between words (a dash, a quotation
-mark, an invisible character, whitespace inside a DOI or URL) but never the
-letters of a word or where one word ends and the next begins.  A rule whose
-safe fix would do that (``Formatter`` -> ``For matter``, ``10−7`` -> ``10–7``)
-fails this test, whichever rule it is.
+it, so a safe edit must change no word (``refcheck/text/edits.py`` says what
+that means).  A rule whose safe fix would do that (``Formatter`` -> ``For
+matter``, ``10−7`` -> ``10–7``) fails this test, whichever rule it is.
 """
 
 from __future__ import annotations
@@ -16,33 +14,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import regex
 
 from refcheck.config import Settings
 from refcheck.engine import check
 from refcheck.fix import apply_text
 from refcheck.model import Document, Finding, Fix, SourceText
 from refcheck.parsers import format_for, parse
+from refcheck.text.edits import changed_words, words_of
 
 DATA = Path(__file__).resolve().parent / "data"
 CORPORA = sorted((DATA / "real-bib").glob("*.bib")) + sorted((DATA / "clean").iterdir())
-
-# Letters of a word, and a number with its sign ("10−7" is ten to the minus
-# seven): what a safe edit must leave as it is.  Format characters (zero-width
-# space, soft hyphen) are invisible and not part of any word.
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:\u2212\p{N}+)*")
-_FORMAT = regex.compile(r"[\p{Cf}\u00ad]")
-
-
-# An identifier is not made of words: its form is the DOI and URL rules' business
-# (RC001, RC002, RC020, RC201, RC205 each test their own edits).
-_IDENTIFIER = regex.compile(
-    r"\S*(?:://|www\.|doi:|doi\.org|\b10\.\d{4,9}\s?/)\S*", regex.IGNORECASE
-)
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(_IDENTIFIER.sub(" ", _FORMAT.sub("", text)))
 
 
 def _load(path: Path) -> Document:
@@ -54,7 +35,7 @@ def _safe_fixes(doc: Document) -> list[tuple[Finding, Fix]]:
     result = check([doc], Settings(offline=True, jobs=1))
     out: list[tuple[Finding, Fix]] = []
     taken: list[tuple[int, int]] = []
-    for f in sorted(result.findings, key=lambda f: (f.fix.start if f.fix else -1)):
+    for f in sorted(result.findings, key=lambda f: f.fix.start if f.fix else -1):
         fx = f.fix
         if fx is None or not fx.safe:
             continue
@@ -66,19 +47,8 @@ def _safe_fixes(doc: Document) -> list[tuple[Finding, Fix]]:
 
 
 def _damage(text: str, fx: Fix) -> str | None:
-    """What a safe fix does to the words around it, if it changes any."""
-    lo = max(0, fx.start - 1)
-    hi = min(len(text), fx.end + 1)
-    # Widen to whole words on both sides, so that a split or a join shows.
-    while lo > 0 and not text[lo - 1].isspace():
-        lo -= 1
-    while hi < len(text) and not text[hi].isspace():
-        hi += 1
-    before = text[lo:hi]
-    after = text[lo : fx.start] + fx.replacement + text[fx.end : hi]
-    if _words(before) == _words(after):
-        return None
-    return f"{before!r} -> {after!r}"
+    changed = changed_words(text, fx.start, fx.end, fx.replacement)
+    return None if changed is None else f"{changed[0]!r} -> {changed[1]!r}"
 
 
 @pytest.mark.parametrize("path", CORPORA, ids=lambda p: p.name)
@@ -124,7 +94,7 @@ _ONCE_DAMAGED = r"""@article{a,
 def test_text_once_damaged_survives() -> None:
     doc = parse(SourceText("once.bib", _ONCE_DAMAGED), "bibtex")
     fixes = [fx for _, fx in _safe_fixes(doc)]
-    assert _words(apply_text(doc.text, fixes)) == _words(doc.text)
+    assert words_of(apply_text(doc.text, fixes)) == words_of(doc.text)
 
 
 def test_damage_is_seen() -> None:
