@@ -28,16 +28,23 @@ _ADJECTIVE = ("al", "ic", "ical", "ian", "an", "ar", "ary", "ory", "ive", "ese",
 
 
 @lru_cache(maxsize=1)
-def _by_shape() -> dict[int, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """Known titles of three words or more, by word count, with their lower-cased words."""
+def _by_gap() -> dict[tuple[int, tuple[str, ...]], tuple[tuple[str, str], ...]]:
+    """Known titles of three words or more, keyed by (gap, their other words).
+
+    A venue one word from a title shares all its other words: looking up each
+    of its words' gaps finds every candidate title without a scan of the list.
+    """
     from refcheck.text.lexicon import journal_titles
 
-    out: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    out: dict[tuple[int, tuple[str, ...]], list[tuple[str, str]]] = {}
     for title in journal_titles():
         words = tuple(title.lower().split())
-        if len(words) >= 3:
-            out.setdefault(len(words), []).append((title, words))
-    return {n: tuple(v) for n, v in out.items()}
+        if len(words) < 3:
+            continue
+        for k, w in enumerate(words):
+            if w.endswith(_ADJECTIVE):
+                out.setdefault((k, words[:k] + words[k + 1 :]), []).append((title, w))
+    return {key: tuple(v) for key, v in out.items()}
 
 
 def _word_forms(wrong: str, right: str) -> bool:
@@ -64,10 +71,11 @@ def word_form_slip(name: str) -> tuple[str, int, str, str] | None:
     if len(words) < 3 or is_known_venue(name):
         return None
     found: list[tuple[str, int, str]] = []
-    for title, twords in _by_shape().get(len(words), ()):
-        diff = [k for k, (w, t) in enumerate(zip(words, twords, strict=True)) if w != t]
-        if len(diff) == 1 and _word_forms(words[diff[0]], twords[diff[0]]):
-            found.append((title, diff[0], twords[diff[0]]))
+    index = _by_gap()
+    for k, w in enumerate(words):
+        for title, right in index.get((k, words[:k] + words[k + 1 :]), ()):
+            if _word_forms(w, right):
+                found.append((title, k, right))
     if len({(k, t) for _, k, t in found}) != 1:
         return None  # none, or several titles disagreeing on the word
     title, k, right = found[0]
