@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 
+from refcheck.parsers import segment
 from refcheck.parsers.textbase import (
     _AUTHOR_START,
     _BULLET,
@@ -59,24 +60,56 @@ def _section_end(st: _State, first: int) -> int:
     n = len(lines)
     blank_run = 0
     seen_content = False
+    page_break = False
     j = first
     while j < n:
         line = lines[j]
         if line.blank:
             blank_run += 1
-            if seen_content and blank_run >= 4:
+            page_break = page_break or "\f" in line.text
+            # A long gap ends the list, unless it is a page break (a PDF's form feed).
+            if seen_content and blank_run >= 4 and not page_break:
                 return j - blank_run + 1
             j += 1
             continue
         blank_run = 0
+        page_break = "\f" in line.text
         nxt = lines[j + 1] if j + 1 < n else None
         if _is_heading_like(line, nxt):
             return j
-        if seen_content and _is_prose(line.text) and _item_number(line.text) is None:
+        prose = seen_content and _is_prose(line.text) and _item_number(line.text) is None
+        if prose and not _list_resumes(st, j):
             return j
         seen_content = True
         j += 1
     return n
+
+
+def _list_resumes(st: _State, j: int) -> bool:
+    """Whether the list goes on after the prose-like paragraph at line ``j``.
+
+    A long reference with no year (a report, a web page, a title full of small
+    words) reads like prose; a paragraph after the list is followed by more
+    prose or by nothing.  So the paragraph ends the list only when the line
+    after it does not start the way a reference starts.
+    """
+    lines = st.lines
+    n = len(lines)
+    k = j
+    while k < n and not lines[k].blank and k - j < _MAX_PROSE_IN_LIST:
+        k += 1
+    while k < n and lines[k].blank and k - j < 2 * _MAX_PROSE_IN_LIST:
+        k += 1
+    if k >= n or lines[k].blank or k - j >= _MAX_PROSE_IN_LIST + 3:
+        return False
+    t = lines[k].text.lstrip()
+    if _is_prose(lines[k].text):
+        return False
+    return _item_number(t) is not None or segment.author_start(t)
+
+
+# Lines of a paragraph that reads like prose and may still be one reference.
+_MAX_PROSE_IN_LIST = 6
 
 
 def _segment_section(st: _State, first: int, end: int) -> list[_Span]:
@@ -87,6 +120,12 @@ def _segment_section(st: _State, first: int, end: int) -> list[_Span]:
     head = lines[content[0]].text
     if _item_number(head) is not None:
         return _segment_items(st, first, end, numbered=True)
+    # Unnumbered lists, bulleted or not, are where rules guess worst (one a line or
+    # a paragraph, wrapped, hanging indents, page breaks): the line model splits
+    # them when it can run.
+    spans = segment.segment_region(st, first, end)
+    if spans is not None:
+        return spans
     if _BULLET.match(head) is not None:
         return _segment_items(st, first, end, numbered=False)
     return _segment_author_date(st, first, end)

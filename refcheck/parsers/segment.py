@@ -56,11 +56,18 @@ MODEL_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "s
 # Vancouver authors ("Smith JA,"), initials first ("J. A. Smith", "A.B. Author"),
 # capitalised surnames ("SMITH, J."), GOST ("Иванов И. И.").
 _VANCOUVER = re.compile(
-    r"^[" + _UP + r"][\w'’-]+(?: [" + _UP + r"][\w'’-]+)? [" + _UP + r"]{1,3}[,.]"
+    r"^[" + _UP + r"][\w'’-]+(?: [" + _UP + r"][\w'’-]+)? [" + _UP + r"]{1,3}[,.:]"
 )
 _INITIALS_FIRST = re.compile(r"^(?:[" + _UP + r"]\.[ -]?){1,3}(?:[" + _UP + r"][\w'’-]+)")
 _CAPS_SURNAME = re.compile(r"^[" + _UP + r"]{2,}(?:[ -][" + _UP + r"]{2,})?,")
 _DIGITS = re.compile(r"\d+")
+# Lines that only ever continue a reference: "Place: Publisher", a link, a page
+# range, "In:", "Accessed …".
+_CONTINUES = re.compile(
+    r"(?:https?://|www\.|doi:|pp?\.\s?\d|vol\.|in:|accessed\b|available\b|retrieved\b"
+    r"|isbn\b|issn\b|[&,;:])",
+    re.IGNORECASE,
+)
 _SHAPE_MAP = str.maketrans(
     {
         **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
@@ -162,6 +169,18 @@ def _length_class(n: int, width: int) -> str:
     return "s" if r < 0.55 else "m" if r < 0.85 else "f"
 
 
+_FEW_LINES = 6
+_COMMON_WIDTH = 75
+# Columns of the widest text a page holds: a longer line was never wrapped.
+_PAGE_WIDTH = 110
+
+
+def _absolute_length(n: int) -> str:
+    return "<40" if n < 40 else "<70" if n < 70 else "<100" if n < 100 else (
+        "<110" if n <= _PAGE_WIDTH else "wide"
+    )
+
+
 def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str]]:
     """One feature list per line (see the module docstring)."""
     if not infos:
@@ -169,6 +188,9 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
     lengths = sorted(i.length for i in infos)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     widest = lengths[int(0.95 * (len(lengths) - 1))]
+    if len(lengths) < _FEW_LINES:
+        # Too few lines to measure the page: assume a common one.
+        width = widest = max(widest, _COMMON_WIDTH)
     base = Counter(i.indent for i in infos).most_common(1)[0][0]
     short_share = sum(1 for n in lengths if n < 0.55 * width) / len(lengths)
     ends_share = sum(1 for i in infos if i.end in (".", ")", "9", "q")) / len(infos)
@@ -179,6 +201,8 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
         "short=" + ("many" if short_share > 0.45 else "some" if short_share > 0.2 else "few"),
         "marks=" + ("many" if sum(1 for i in infos if i.marker) > 0.2 * len(infos) else "few"),
         "ends=" + ("many" if ends_share > 0.75 else "some" if ends_share > 0.4 else "few"),
+        # Wider than any page: a line is a whole paragraph, never wrapped.
+        "wide=" + ("1" if width > _PAGE_WIDTH else "0"),
     ]
     own: list[dict[str, str]] = []
     for i in infos:
@@ -190,6 +214,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "ff": "1" if i.ff else "0",
             "ind": "=" if i.indent == base else ">" if i.indent > base else "<",
             "len": _length_class(i.length, width),
+            "alen": _absolute_length(i.length),
             "end": i.end,
             "start": _start_class(first),
             "mark": i.marker,
@@ -242,8 +267,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             feats += [
                 "p.end=" + p["end"],
                 "p.len=" + p["len"],
-                "p.start=" + p["start"],
-                "p.aut=" + p["aut"],
+                "p.alen=" + p["alen"],
                 "p.skip=" + ("1" if pk < k - 1 else "0"),
                 "dind=" + ("=" if i.indent == pi.indent else ">" if i.indent > pi.indent else "<"),
                 "fits=" + ("1" if fits else "0"),
@@ -330,6 +354,19 @@ def label(infos: Sequence[_LineInfo], repeats: Counter[str] | None = None) -> li
     return labels
 
 
+def _continues(info: _LineInfo) -> bool:
+    """A line that only ever continues a reference, whatever the model says.
+
+    "Manchester: Manchester University Press." alone on a line is the end of
+    the reference above it (a short line: a long one may be a title-first
+    reference, "Kyrgyzstan: The CSTO's Plan. 2010. …").
+    """
+    s = info.s
+    if _CONTINUES.match(s):
+        return True
+    return info.length < 80 and bool(_PLACE_PUBLISHER.match(s)) and not author_start(s)
+
+
 def segment_region(st: _State, first: int, end: int) -> list[_Span] | None:
     """The references of lines ``[first, end)`` as the model splits them; None without it.
 
@@ -354,6 +391,8 @@ def segment_region(st: _State, first: int, end: int) -> list[_Span] | None:
         if lab == "O":
             continue
         line = lines[k]
+        if lab == "B" and cur is not None and not info.mlen and _continues(info):
+            lab = "I"
         if lab == "B" or cur is None or _taken_between(st, lines.index_of(cur.end), k):
             if cur is not None:
                 spans.append(cur)

@@ -205,7 +205,9 @@ def layout(
 ) -> Sample:
     """One file holding ``refs`` in layout ``kind`` with item markers ``marker``."""
     width = rng.randint(62, 96)
-    hang = kind == "hanging" or (kind == "pages" and rng.random() < 0.5)
+    # Paragraphs are as often wrapped (a word processor's export) as one long line.
+    wrap_paragraphs = kind == "paragraph" and rng.random() < 0.5
+    hang = kind == "hanging" or (kind in ("pages", "paragraph") and rng.random() < 0.5)
     indent = rng.choice((2, 3, 4, 5)) if hang else 0
     lead = " " * rng.choice((0, 0, 0, 2, 4)) if kind in ("wrapped", "pages") else ""
     # Pages: running header and footer of one pattern each, page numbers counting up.
@@ -255,7 +257,7 @@ def layout(
 
     for n, ref in enumerate(refs, 1):
         mark = _marker(marker, n)
-        if kind in ("line", "paragraph"):
+        if kind == "line" or (kind == "paragraph" and not wrap_paragraphs):
             lines = [ref]
         else:
             lines = _wrap(ref, width, len(lead) + len(mark), len(lead) + indent, rng)
