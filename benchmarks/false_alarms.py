@@ -1,12 +1,21 @@
-"""False alarms per 100 clean references, on references rendered from registry records.
+"""False alarms per 100 clean references, on rendered records or real bibliographies.
 
-Every Crossref work record in ``../shared/fixtures/crossref`` is rendered in six styles
-(APA, Chicago, MLA, Vancouver, IEEE, GOST; the renderers of ``parse_accuracy.py``), put in
-a "References" list and checked offline. A rendered reference is correct by construction,
-so every finding above info is a false alarm. ``--held-out`` uses the ~450 records found
+Default: every Crossref work record in ``../shared/fixtures/crossref`` is
+rendered in six styles (APA, Chicago, MLA, Vancouver, IEEE, GOST; the
+renderers of ``parse_accuracy.py``), put in a "References" list and checked
+offline.  A rendered reference is correct by construction, so every finding
+above info is a false alarm.  ``--held-out`` uses the ~450 records found
 inside the other fixture files, which no rule was tuned on.
 
+``--real [PATH ...]``: real bibliographies people keep (default
+``benchmarks/data/real-bib/``, ``benchmarks/data/real_bib/`` and
+``../shared/corpus/clean.bib``; sources in each folder's README), checked
+offline file by file.  Prints false alarms (findings at warning or above) per
+100 entries, by file and by rule, and the safe fixes that would change a
+word (``refcheck/text/edits.py``): the goal is 0.
+
 Usage: python benchmarks/false_alarms.py [--held-out] [--show N] [FIXTURES_DIR]
+       python benchmarks/false_alarms.py --real [--show N] [PATH ...]
 """
 
 from __future__ import annotations
@@ -29,13 +38,76 @@ ROOT = Path(__file__).resolve().parents[1]
 STYLES = (pa.apa, pa.chicago, pa.mla, pa.vancouver, pa.ieee, pa.gost)
 
 
+REAL_DEFAULT = (
+    ROOT / "benchmarks/data/real-bib",
+    ROOT / "benchmarks/data/real_bib",
+    ROOT.parent / "shared/corpus/clean.bib",
+)
+
+
+def real(paths: list[Path], show: int) -> None:
+    """False alarms and damaging safe fixes on real bibliographies."""
+    from refcheck.parsers import format_for
+    from refcheck.text.edits import changed_words
+
+    files = [
+        f
+        for p in paths
+        if p.exists()
+        for f in (sorted(p.glob("*.bib")) if p.is_dir() else [p])
+    ]
+    settings = Settings(offline=True, jobs=1)
+    entries = alarms = fixes = 0
+    by_code: collections.Counter[str] = collections.Counter()
+    shown: list[str] = []
+    damage: list[str] = []
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        doc = parse(SourceText(str(f), text), format_for(str(f)) or "bibtex")
+        n = sum(1 for _ in doc.entries())
+        found = 0
+        for x in engine.check([doc], settings).findings:
+            fx = x.fix
+            if fx is not None and fx.safe:
+                fixes += 1
+                changed = changed_words(doc.text, fx.start, fx.end, fx.replacement)
+                if changed is not None:
+                    before, after = changed
+                    damage.append(f"  {f.name}:{x.span.line} {x.code} {before!r} -> {after!r}")
+            if x.severity.value == "info":
+                continue
+            found += 1
+            by_code[x.code] += 1
+            if len(shown) < show:
+                shown.append(f"  {f.name}:{x.span.line} {x.code} {x.text[:60]!r}: {x.message[:90]}")
+        entries += n
+        alarms += found
+        print(f"{f.parent.name}/{f.name}: {n} entries, {found} findings at warning or above")
+    print(f"entries: {entries} in {len(files)} files")
+    print(f"false alarms: {alarms} = {100 * alarms / max(entries, 1):.2f} per 100 entries")
+    for code, k in sorted(by_code.items()):
+        print(f"  {code}: {k}")
+    print(f"safe fixes: {fixes}; changing a word: {len(damage)}")
+    print("\n".join(damage[:show]))
+    if shown:
+        print("examples:")
+        print("\n".join(shown))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("fixtures", nargs="?", default=str(ROOT.parent / "shared/fixtures/crossref"))
+    ap.add_argument("fixtures", nargs="*", help="FIXTURES_DIR, or with --real the bibliographies")
     ap.add_argument("--held-out", action="store_true")
+    ap.add_argument("--real", action="store_true", help="measure on real bibliographies")
     ap.add_argument("--show", type=int, default=10, metavar="N", help="print N false alarms")
     args = ap.parse_args()
-    works, _ = pa.load_works(args.fixtures, held_out=args.held_out)
+    if args.real:
+        real([Path(p) for p in args.fixtures] or list(REAL_DEFAULT), args.show)
+        return
+    if len(args.fixtures) > 1:
+        ap.error("one FIXTURES_DIR at most")
+    fixtures = args.fixtures[0] if args.fixtures else str(ROOT.parent / "shared/fixtures/crossref")
+    works, _ = pa.load_works(fixtures, held_out=args.held_out)
     settings = Settings(offline=True)
     total = 0
     by_code: collections.Counter[str] = collections.Counter()
