@@ -295,7 +295,7 @@ def unified_diff(result: RunResult, *, include_unsafe: bool = False) -> str:
         name = Path(doc.path).as_posix()
         chunks.extend(difflib.unified_diff(
             before.splitlines(keepends=True), after.splitlines(keepends=True),
-            fromfile=f"a/{name}", tofile=f"b/{name}"))
+            fromfile=f"a/{name.lstrip('/')}", tofile=f"b/{name.lstrip('/')}"))
     text = "".join(chunks)
     return text if not text or text.endswith("\n") else text + "\n"
 

@@ -71,7 +71,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="leave out files matching this glob when walking directories, "
                         "instead of the config's exclude; repeatable (default: none)")
     p.add_argument("--extend-exclude", action="append", metavar="PATTERN",
-                   help="like --exclude, but added to the config's exclude; repeatable")
+                   help="like --exclude, but added to the config's exclude; repeatable "
+                        "(default: none)")
     p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
                    default=None,
                    help="also check files .gitignore leaves out (default: respected)")
@@ -164,12 +165,21 @@ def build_parser() -> _Parser:
     check = sub.add_parser("check", help="lint files (default command)")
     _add_check_options(check)
     parse = sub.add_parser("parse", help="print the parsed references")
-    parse.add_argument("paths", nargs="+", metavar="PATH")
-    parse.add_argument("--format", choices=("json", "text"), default="json")
-    parse.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
-    parse.add_argument("--output", metavar="FILE")
+    parse.add_argument("paths", nargs="+", metavar="PATH",
+                       help="files or directories; '-' reads standard input")
+    parse.add_argument("--format", choices=("json", "text"), default="json",
+                       help="output format (default: json)")
+    parse.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
+                       help="read every input as this format (default: by extension, then "
+                            "content)")
+    parse.add_argument("--stdin-filename", metavar="NAME",
+                       help="with '-': the name standard input is reported under; its "
+                            "extension chooses the format (default: '-', read as text)")
+    parse.add_argument("--output", metavar="FILE",
+                       help="write to FILE (default: standard output)")
     rules = sub.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                       help="output format (default: text)")
     explain = sub.add_parser("explain", help="print one rule's documentation")
     explain.add_argument("code", metavar="CODE")
     audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
@@ -379,11 +389,27 @@ def _statistics(report: Any, fmt: str) -> str:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    import tempfile
+
     from refcheck import engine
 
     settings = Settings(input_format=args.input_format)
-    _refuse_output_over_input(args.output, args.paths, [])
-    documents = engine.load_all(args.paths, settings)
+    paths = list(args.paths)
+    if args.stdin_filename is not None and "-" not in paths:
+        raise UsageError("--stdin-filename names standard input: give '-' as the path")
+    _refuse_output_over_input(args.output, [p for p in paths if p != "-"], [])
+    with tempfile.TemporaryDirectory(prefix="refcheck-stdin-") as workdir:
+        rename: dict[str, str] = {}
+        if "-" in paths:
+            saved, label = _read_stdin(args.stdin_filename, workdir)
+            paths = [saved if p == "-" else p for p in paths]
+            rename[saved] = label
+        documents = engine.load_all(paths, settings)
+    for d in documents:
+        if d.source.path in rename:
+            d.source.path = rename[d.source.path]
+            for r in d.references:
+                r.path = d.source.path
     _refuse_output_over_input(args.output, [], [d.path for d in documents])
     if args.format == "json":
         data = {

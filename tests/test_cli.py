@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -415,3 +416,127 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     # managed) system Python.
     for command in (install, tests):
         assert command.startswith("python3 -m venv ") and ".venv/bin/pip install" in command
+
+
+# --- conventions shared with ruff and lychee ----------------------------------------------
+
+BROKEN_DOI = (
+    "@article{a,\n title={A Study},\n author={Smith, J.},\n journal={J},\n year={2020},\n"
+    " doi={10.1234 /x.1}\n}\n"
+)
+
+
+def test_every_option_has_help_and_names_its_default() -> None:
+    from refcheck.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for command, p in sub.choices.items():
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction) or not action.option_strings:
+                continue
+            assert action.help, f"{command} {action.option_strings} has no help"
+            # A store_true switch is off by default; every other option says its default.
+            if not isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction,
+                                       argparse._CountAction)) and action.dest not in (
+                                       "code", "out", "cluster", "workers", "redis_url"):
+                assert "default" in action.help, f"{command} {action.option_strings}"
+
+
+def test_exit_zero_statistics_and_diff(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BROKEN_DOI, encoding="utf-8")
+    code, _, _ = run(["check", "--offline", str(bib)], capsys)
+    assert code == 1
+    code, _, _ = run(["check", "--offline", "--exit-zero", str(bib)], capsys)
+    assert code == 0
+    code, out, _ = run(["check", "--offline", "--statistics", str(bib)], capsys)
+    assert code == 1 and "RC205\t[*] doi-whitespace" in out
+    code, out, _ = run(["check", "--offline", "--diff", str(bib)], capsys)
+    assert code == 1 and "- doi={10.1234 /x.1}\n+ doi={10.1234/x.1}\n" in out
+    assert bib.read_text(encoding="utf-8") == BROKEN_DOI  # --diff writes nothing
+
+
+def test_stdin_with_a_filename(monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BROKEN_DOI.encode())))
+    code, out, _ = run(["check", "-", "--stdin-filename", "refs/x.bib", "--offline"], capsys)
+    assert code == 1 and out.startswith("refs/x.bib:6:7: RC001 ")
+
+
+def test_gitignore_and_exclude_when_walking(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build/\n*.draft.bib\n", encoding="utf-8")
+    for name in ("a.bib", "b.draft.bib", "build/c.bib", "old/d.bib"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(BROKEN_DOI, encoding="utf-8")
+
+    def checked(*extra: str) -> set[str]:
+        _, out, _ = run(["check", "--offline", "--format", "json", str(tmp_path), *extra], capsys)
+        return {os.path.relpath(f["path"], tmp_path) for f in json.loads(out)["files"]}
+
+    assert checked() == {"a.bib", os.path.join("old", "d.bib")}
+    assert checked("--exclude", "old") == {"a.bib"}
+    assert len(checked("--no-respect-gitignore")) == 4
+
+
+def test_verbose_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BROKEN_DOI, encoding="utf-8")
+    _, _, err = run(["check", "--offline", str(bib)], capsys)
+    assert "network rules skipped" not in err
+    _, _, err = run(["check", "--offline", "-v", str(bib)], capsys)
+    assert "network rules skipped" in err
+
+
+def test_audit_rejects_format_and_output(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["audit", "--offline", "--out", str(tmp_path), "--format", "json",
+                        str(SEED_001)], capsys)
+    assert code == 2 and one_line_error(err)
+
+
+def test_first_baseline_run_says_what_it_recorded(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BROKEN_DOI, encoding="utf-8")
+    base = tmp_path / "base.json"
+    code, _, err = run(["check", "--offline", "--baseline", str(base), str(bib)], capsys)
+    assert code == 0 and "recorded 2 findings" in err
+    code, _, err = run(["check", "--offline", "--baseline", str(tmp_path / "no" / "b.json"),
+                        str(bib)], capsys)
+    assert code == 2 and one_line_error(err)
+
+
+def test_text_output_escapes_control_characters(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BROKEN_DOI.replace("10.1234 /x.1", "10.1234 /x\x1b[31m.1"), encoding="utf-8")
+    _, out, _ = run(["check", "--offline", str(bib)], capsys)
+    assert "\x1b" not in out and "\\x1b" in out
+
+
+def test_config_discovered_like_ruff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "refs.bib").write_text(BROKEN_DOI, encoding="utf-8")
+    (tmp_path / "refcheck.toml").write_text('ignore = ["RC001"]\n', encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    monkeypatch.chdir(sub)  # a pyproject.toml without [tool.refcheck] does not stop the search
+    _, out, _ = run(["check", "--offline", "--format", "json", "../refs.bib"], capsys)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["RC205"]
+
+
+def test_python_api_matches_the_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    report = refcheck.check([str(SEED_001)], offline=True, select=["RC2", "RC3"])
+    _, out, _ = run(["check", "--offline", "--select", "RC2,RC3", "--format", "json",
+                     str(SEED_001)], capsys)
+    assert report.to_json() == json.loads(out)
+    assert report.findings and all(f.code[:3] in ("RC2", "RC3") for f in report.findings)
+    with pytest.raises(AttributeError):
+        report.findings[0].code = "X"  # type: ignore[misc]
