@@ -10,6 +10,7 @@ call wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Discrepancy:
     message: str
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a string."""
     text = unicodedata.normalize("NFKD", text).replace("&", " and ")
@@ -59,6 +61,7 @@ def is_slip(cited: str, registry: str) -> bool:
     return shortest >= _MIN_SLIP_LENGTH and 0 < slips(cited, registry) <= MAX_SLIPS
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def script(text: str) -> str:
     """The dominant alphabet of a string (latin, cyrillic, …) by letter count."""
     counts: dict[str, int] = {}

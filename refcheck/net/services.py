@@ -144,6 +144,7 @@ class Services:
         self._dois: dict[str, DoiInfo] | None = None
         self._notices: dict[str, list[dict[str, Any]]] | None = None
         self._suggested: dict[tuple[str, int], str | None] = {}
+        self._discrepancies: dict[tuple[str, int], list[compare.Discrepancy]] = {}
         self.unreachable = False
         self._verdicts: dict[tuple[str, int], Verdict] | None = None
         self._sources: list[Source] | None = None
@@ -299,10 +300,18 @@ class Services:
         return None
 
     def discrepancies(self, ref: Reference) -> list[compare.Discrepancy]:
+        # Every metadata rule asks for the same comparison; made once per reference.
+        key = (ref.path, ref.index)
+        with self._lock:
+            known = self._discrepancies.get(key)
+        if known is not None:
+            return known
         found = self.record_for(ref)
-        if found is None or compare.other_work(ref, found[1]):
-            return []
-        return compare.compare(ref, found[1])
+        result = ([] if found is None or compare.other_work(ref, found[1])
+                  else compare.compare(ref, found[1]))
+        with self._lock:
+            self._discrepancies[key] = result
+        return result
 
     def suggest_doi(self, ref: Reference) -> str | None:
         """A DOI for a reference without one, only when the best candidate is confirmed."""
