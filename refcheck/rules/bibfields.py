@@ -525,6 +525,10 @@ def _nearest_type(kind: str) -> str | None:
     if best == 0 or best > limit:
         return None
     closest = [t for d, t in near if d == best]
+    if len(closest) > 1:
+        # Slips rarely hit the first letter: "iproceedings" is "inproceedings",
+        # not "proceedings".
+        closest = [t for t in closest if t[0] == kind[0]]
     return closest[0] if len(closest) == 1 else None
 
 

@@ -111,6 +111,8 @@ def test_url_field_space() -> None:
 def test_entry_type_misspelling() -> None:
     (h,) = hits(entry_type_misspelling, bib("author = {Lee, Ann}", "inprocedings"))
     assert h.suggestion == "inproceedings"
+    (h,) = hits(entry_type_misspelling, bib("author = {Lee, Ann}", "iproceedings"))
+    assert h.suggestion == "inproceedings"
     (h,) = hits(entry_type_misspelling, bib("author = {Lee, Ann}", "ARTICEL"))
     assert h.suggestion == "ARTICLE"
     for kind in ("article", "Online", "electronic", "mycustomtype", "thesis"):
