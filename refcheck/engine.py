@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -135,6 +135,18 @@ _SUPPRESS = re.compile(
     r"refcheck:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?"
 )
 _COMMENT_LEAD = re.compile(r"^\s*(?:%+|<!--|#+|//|;)?\s*$")
+_SUPPRESSED_CODE = re.compile(r"[^,\s]+")
+
+
+def suppression_codes(text: str) -> Iterator[tuple[int, str]]:
+    """The offset and text of every code a suppression comment names (for RC050)."""
+    if "refcheck:" not in text:
+        return
+    for m in _SUPPRESS.finditer(text):
+        if m.group("codes"):
+            base = m.start("codes")
+            for c in _SUPPRESSED_CODE.finditer(m.group("codes")):
+                yield base + c.start(), c.group()
 
 
 def find_suppressions(doc: Document) -> list[tuple[int, int, frozenset[str] | None]]:

@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "refcheck.rules.metadata",
     "refcheck.rules.existence",
     "refcheck.rules.files",
+    "refcheck.rules.suppressions",
     "refcheck.rules.citations",
 )
 
