@@ -1,5 +1,6 @@
 """EndNote XML: records with <style> runs, fields at the text (not the markup), typos found."""
 
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """JATS XML: ref-list citations with exact positions; XML read without entity expansion."""
+# ruff: noqa: E501  (documents and expected values are clearer on one line)
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """RIS: records, wrapped values, problems, positions of fields and findings."""
+# ruff: noqa: E501  (documents and expected values are clearer on one line)
 
 from __future__ import annotations
 

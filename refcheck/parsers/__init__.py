@@ -90,9 +90,10 @@ def sniff(text: str) -> str | None:
     first = _first_line(head)
     if first.startswith("\\relax") and aux.looks_like(head):
         return "aux"
-    if (first.startswith("\\begin{thebibliography}") or "biblatex" in head[:200]) and bbl.looks_like(
-        head
-    ):
+    if (
+        first.startswith(("\\begin{thebibliography}", "\\refsection{", "\\entry{"))
+        or "biblatex" in head[:200]
+    ) and bbl.looks_like(head):
         return "bbl"
     if _BIBTEX_START.match(first):
         return "bibtex"

@@ -288,7 +288,9 @@ def _first_block_names(rec: Record, text: str, pos: int, end: int) -> None:
     if m is None or m.start() - pos > 2000:
         return
     plain = to_plain(text, pos, m.start()).squeezed()
-    block = plain.text.strip().rstrip(".").strip()
+    block = plain.text.strip()
+    if block.endswith(".") and not re.search(r"\b[A-Z][a-z]?\.$", block):
+        block = block[:-1].strip()  # the block's full stop, not an initial's
     if not block or any(c.isdigit() for c in block):
         return
     editors = _EDITORS.search(block)
