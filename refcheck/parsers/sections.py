@@ -118,14 +118,14 @@ def _segment_section(st: _State, first: int, end: int) -> list[_Span]:
     if not content:
         return []
     head = lines[content[0]].text
-    if _item_number(head) is not None:
-        return _segment_items(st, first, end, numbered=True)
-    # Unnumbered lists, bulleted or not, are where rules guess worst (one a line or
-    # a paragraph, wrapped, hanging indents, page breaks): the line model splits
-    # them when it can run.
+    # The line model splits lists in every layout (one a line or a paragraph,
+    # wrapped, hanging indents, page breaks with headers and footers) when it
+    # can run; the rules below are the fallback.
     spans = segment.segment_region(st, first, end)
     if spans is not None:
         return spans
+    if _item_number(head) is not None:
+        return _segment_items(st, first, end, numbered=True)
     if _BULLET.match(head) is not None:
         return _segment_items(st, first, end, numbered=False)
     return _segment_author_date(st, first, end)

@@ -142,7 +142,18 @@ def _marker(s: str) -> tuple[str, int | None, int]:
 
 class _LineInfo:
     __slots__ = (
-        "end", "ff", "gap", "indent", "length", "marker", "mlen", "norm", "number", "s", "text",
+        "end",
+        "ff",
+        "gap",
+        "indent",
+        "last",
+        "length",
+        "marker",
+        "mlen",
+        "norm",
+        "number",
+        "s",
+        "text",
         "word",
     )
 
@@ -160,6 +171,8 @@ class _LineInfo:
         self.length = len(tail)
         body = self.s[self.mlen :].lstrip() if self.mlen else self.s
         self.word = body.split(None, 1)[0] if body else ""
+        words = tail[-40:].rsplit(None, 1)
+        self.last = _shape(words[-1]) if words else ""
 
 
 def _length_class(n: int, width: int) -> str:
@@ -187,7 +200,9 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
         return []
     lengths = sorted(i.length for i in infos)
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    widest = lengths[int(0.95 * (len(lengths) - 1))]
+    # The page's width: most wrapped lines fall a few columns short of it, and a
+    # long unbreakable link can overshoot it, so a high quantile plus a margin.
+    widest = min(lengths[-1], lengths[int(0.8 * (len(lengths) - 1))] + 3)
     if len(lengths) < _FEW_LINES:
         # Too few lines to measure the page: assume a common one.
         width = widest = max(widest, _COMMON_WIDTH)
@@ -216,6 +231,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "len": _length_class(i.length, width),
             "alen": _absolute_length(i.length),
             "end": i.end,
+            "last": i.last,
             "start": _start_class(first),
             "mark": i.marker,
             "shape": _shape(word),
@@ -268,6 +284,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
                 "p.end=" + p["end"],
                 "p.len=" + p["len"],
                 "p.alen=" + p["alen"],
+                "p.last=" + p["last"],
                 "p.skip=" + ("1" if pk < k - 1 else "0"),
                 "dind=" + ("=" if i.indent == pi.indent else ">" if i.indent > pi.indent else "<"),
                 "fits=" + ("1" if fits else "0"),
