@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.model import Author, Document, SourceText
-from refcheck.parsers import bibtex, latex, parse
+from refcheck.parsers import bibtex, bibtex_split, latex, parse
 from refcheck.parsers.latex import decode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -383,12 +383,13 @@ def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> N
         taken.append(entry is not None)
         return entry
 
-    monkeypatch.setattr(bibtex, "_fast_entry", counted)
+    # The splitter (refcheck/parsers/bibtex_split.py) looks the fast path up.
+    monkeypatch.setattr(bibtex_split, "_fast_entry", counted)
     fast = [_reading(parse_text(text)) for text in texts]
     # Both outcomes occur often enough for the comparison to mean something.
     assert sum(taken) > 80 and taken.count(False) > 80
-    monkeypatch.setattr(bibtex, "_fast_entry", lambda text, start: None)
-    monkeypatch.setattr(bibtex, "_fast_entry_end", lambda text, start: None)
+    monkeypatch.setattr(bibtex_split, "_fast_entry", lambda text, start: None)
+    monkeypatch.setattr(bibtex_split, "_fast_entry_end", lambda text, start: None)
     for text, reading in zip(texts, fast, strict=True):
         assert _reading(parse_text(text)) == reading, text
 
