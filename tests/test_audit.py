@@ -219,3 +219,18 @@ def test_offline_reports_say_verdicts_were_not_checked(seeds_run: RunResult,
     assert "<th scope=\"col\">Verdicts</th>" not in page
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| all | not checked (offline) |" in md.split("### Registry verdicts", 1)[1]
+
+
+def test_no_reporter_imports_the_audit() -> None:
+    """audit imports the reporters; a reporter importing audit would close a circle."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "refcheck" / "report"
+    for module in sorted(package.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "refcheck.audit" for n in names), module.name
+            if isinstance(node, ast.ImportFrom) and node.module == "refcheck":
+                assert "audit" not in [a.name for a in node.names], module.name

@@ -19,9 +19,9 @@ import html
 import re
 import unicodedata
 
-from refcheck.audit import SEVERITIES, FileRow, Summary, snippet, summarise
 from refcheck.model import Finding, Severity
 from refcheck.report import RunResult
+from refcheck.report.summary import SEVERITIES, FileRow, Summary, snippet, summarise
 
 __all__ = ["render"]
 

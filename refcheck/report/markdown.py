@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from refcheck.audit import SEVERITIES, Summary, snippet, summarise
 from refcheck.model import Finding
 from refcheck.report import RunResult
+from refcheck.report.summary import SEVERITIES, Summary, snippet, summarise
 
 __all__ = ["render"]
 
