@@ -174,7 +174,9 @@ def author_list_commas(doc: Document, ctx: Context) -> Iterator[Hit]:
     reported when three or more comma-separated parts are each a whole name
     ("Ann Lee, Bo Chen, Carl Diaz"), when two whole names both carry an
     initial ("Lee A, Chen B"), when two whole names stand among names
-    written "First Last" with `and`, or when names are separated by `;`.
+    written "First Last" with `and` or before a serial comma ("Ann Lee, Bo
+    Chen, and Carl Diaz"), or when names are separated by `;`.  A lone
+    comma before `and` ("Lee, Ann, and Chen, Bo") is reported too.
 
     Why it matters:
     BibTeX reads "Ann Lee, Bo Chen, Carl Diaz" as one person whose family
@@ -187,6 +189,7 @@ def author_list_commas(doc: Document, ctx: Context) -> Iterator[Hit]:
     Fix safety:
     Unsafe: a family name of two words written first ("Garcia Marquez,
     Gabriel Jose") looks like two names; applied with `--fix-typos`.
+    Removing a lone comma before `and` is safe: no name ends with one.
     """
     for ref in doc.entries():
         for name in ("author", "editor"):
@@ -199,16 +202,32 @@ def author_list_commas(doc: Document, ctx: Context) -> Iterator[Hit]:
             segs = _segments(value)
             plain = [("," not in value[a:b]) for a, b in segs]
             for k, (a, b) in enumerate(segs):
-                seg = value[a:b]
+                seg = value[a:b].rstrip()
+                # "Ann Lee, Bo Chen, and Carl Diaz": a serial comma before "and".
+                serial = seg.endswith(",") and k < len(segs) - 1
+                if serial:
+                    seg = seg[:-1].rstrip()
                 others_plain = len(segs) > 1 and all(p for j, p in enumerate(plain) if j != k)
                 semicolons = ";" in seg and all(len(_words(p)) >= 2 for p in _top_split(seg, ";"))
-                if not semicolons and not _comma_list(seg, others_plain):
+                lead = len(seg) - len(seg.lstrip())
+                start = s + a + lead
+                end = s + a + len(value[a:b].rstrip()) if serial else s + a + len(seg)
+                if not semicolons and not _comma_list(seg, others_plain or serial):
+                    if serial:
+                        yield Hit(
+                            start,
+                            end,
+                            f"a comma before 'and' in the {name} field: BibTeX reads "
+                            f"'{seg.strip()},' as a name with an empty part",
+                            suggestion=seg.strip(),
+                            field=name,
+                            reference=ref,
+                            fix=Fix(start, end, seg.strip(), safe=True),
+                        )
                     continue
                 sep = ";" if semicolons else ","
                 names = _as_names(seg, sep)
                 fixed = " and ".join(names)
-                lead = len(seg) - len(seg.lstrip())
-                start, end = s + a + lead, s + a + len(seg.rstrip())
                 yield Hit(
                     start,
                     end,
@@ -612,7 +631,9 @@ def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Finds a LaTeX accent command whose letter is itself accented: the same
     or another accent command (`{\\"\\"u}`, `\\'{\\'e}`) or a letter that
-    already carries the accent as a Unicode character (`\\"{ü}`, `\\'é`).
+    already carries the accent as a Unicode character (`\\"{ü}`, `\\'é`),
+    or a Unicode letter carrying the same combining mark twice (`ü` followed
+    by U+0308).
 
     Why it matters:
     The name prints with two marks stacked (ü̈), or LaTeX fails on the
@@ -628,6 +649,7 @@ def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     text = doc.text
     for ref in doc.entries():
+        yield from _doubled_marks(text, ref)
         if "\\" not in ref.raw:
             continue
         for m in _DOUBLED.finditer(text, ref.start, ref.end):
@@ -653,6 +675,31 @@ def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
                 reference=ref,
                 fix=Fix(cut[0], cut[1], "", safe=True) if same else None,
             )
+
+
+# A letter with a combining mark, then the same mark again ("ü" + U+0308).
+_MARK_AGAIN = regex.compile(r"\p{L}(\p{Mn}*)(\p{Mn})")
+
+
+def _doubled_marks(text: str, ref: Reference) -> Iterator[Hit]:
+    """The same accent twice on one Unicode letter (`ü̈`): one is dropped."""
+    raw = ref.raw
+    if raw.isascii():
+        return
+    for m in _MARK_AGAIN.finditer(text, ref.start, ref.end):
+        letter = unicodedata.normalize("NFD", text[m.start() : m.end()])
+        marks = letter[1:]
+        if len(marks) < 2 or len(set(marks)) == len(marks):
+            continue
+        once = unicodedata.normalize("NFC", letter[0] + "".join(dict.fromkeys(marks)))
+        yield Hit(
+            m.start(),
+            m.end(),
+            f"accent applied twice in '{text[m.start() : m.end()]}'",
+            suggestion=once,
+            reference=ref,
+            fix=Fix(m.start(), m.end(), once, safe=True),
+        )
 
 
 # The combining mark each accent command puts on its letter.

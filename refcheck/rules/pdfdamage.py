@@ -50,7 +50,8 @@ def _field_at(ref: Reference, pos: int) -> str | None:
 _LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
 _LIGATURE_WORD = regex.compile(rf"[\p{{L}}{_LIGATURES}]*[{_LIGATURES}][\p{{L}}{_LIGATURES}]*")
 _SUP_LIGATURE = regex.compile(
-    r"(\p{L}*)<(su[pb])>\s*(ffi|ffl|ff|fi|fl|ft|st)\s*</\2>(\p{L}*)", regex.IGNORECASE
+    rf"(\p{{L}}*)<(su[pb])>\s*(ffi|ffl|ff|fi|fl|ft|st|[{_LIGATURES}])\s*</\2>(\p{{L}}*)",
+    regex.IGNORECASE,
 )
 
 
@@ -92,10 +93,13 @@ def ligature_glyph(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         rc, spans = _spans(doc, ref)
         for lo, hi, fld in spans:
+            tagged = [m.span() for m in _SUP_LIGATURE.finditer(text, lo, hi)] if tags else []
             if glyphs:
                 for m in _LIGATURE_WORD.finditer(text, lo, hi):
-                    if _masked(rc, m.start(), m.end()):
-                        continue
+                    if _masked(rc, m.start(), m.end()) or any(
+                        a <= m.start() < b for a, b in tagged
+                    ):
+                        continue  # "<sup>ﬁ</sup>nite" is reported whole below
                     word = m.group()
                     fixed = "".join(
                         unicodedata.normalize("NFKC", c) if c in _LIGATURES else c for c in word
@@ -113,7 +117,8 @@ def ligature_glyph(doc: Document, ctx: Context) -> Iterator[Hit]:
                 for m in _SUP_LIGATURE.finditer(text, lo, hi):
                     if not (m.group(1) or m.group(4)):
                         continue  # a real superscript, not part of a word
-                    fixed = m.group(1) + m.group(3) + m.group(4)
+                    lig = unicodedata.normalize("NFKC", m.group(3))
+                    fixed = m.group(1) + lig + m.group(4)
                     known = freq.zipf(fixed.lower()) >= 2.5
                     yield Hit(
                         m.start(),
@@ -160,6 +165,11 @@ _APOSTROPHE_LIKE = frozenset("\u00b4")
 
 _WORD_HEAD = regex.compile(r"\p{L}*$")
 _WORD_TAIL = regex.compile(r"\p{L}*")
+
+
+def _precomposed(pair: str) -> bool:
+    """Whether the accented letter of a composed pair is one Unicode character."""
+    return len(pair) == 2
 
 
 def _compose(letter: str, mark: str) -> str:
@@ -223,11 +233,18 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
                         if not spaced and accent in _APOSTROPHE_LIKE and after != "\u0131":
                             continue
                         mark = _SPACING[accent]
-                        if after == "\u0131" or (not spaced and accent == "\u00a8"):
-                            # LaTeX-made PDFs put the accent before its letter.
-                            fixed = before + _compose(after, mark)
+                        on_before = _compose(before, mark) + after
+                        on_after = before + _compose(after, mark)
+                        if after == "\u0131":
+                            fixed = on_after  # LaTeX-made PDFs: "Garc´ıa"
+                        elif _precomposed(on_before) != _precomposed(on_after):
+                            # Only one letter takes the accent as one character:
+                            # "Mu¨ller" is "Müller", "M¨uller" too.
+                            fixed = on_before if _precomposed(on_before) else on_after
+                        elif not spaced and accent == "\u00a8":
+                            fixed = on_after
                         else:
-                            fixed = _compose(before, mark) + after
+                            fixed = on_before
                     else:
                         accent, after = m.group(4), m.group(5)
                         fixed = before + _compose(after, _SPACING[accent])
@@ -587,22 +604,26 @@ _PIECE = regex.compile(r"[ \t]?(?:[A-Z][a-z]?|\d)")
 _AFTER_OK = regex.compile(r"(?![\p{L}\d.,:/–-])|[.,:](?!\d)")
 _SYMBOL = regex.compile(r"[A-Z][a-z]?")
 _PROSE_AFTER = regex.compile(r"[ \t]*(?:-\s*)?\p{Ll}{2,}")
+_PROSE_BEFORE = regex.compile(r"(?<![\p{L}.])\p{Ll}{2,}[ \t]+$")
 
 
 def _elements_only(stem: str) -> bool:
     return all(s in _ELEMENTS for s in _SYMBOL.findall(stem))
 
 
-def _is_formula(joined: str, text: str, stop: int) -> bool:
+def _is_formula(joined: str, text: str, start: int, stop: int) -> bool:
     if any(c.islower() for c in joined):
         return _elements_only(joined) and len(_SYMBOL.findall(joined)) >= 2
     if joined not in _FORMULAS:
         return False
     # "NO 2," and "SO 2" may be an issue number or a word: such a stem needs the
-    # prose of a title after it ("CO 2 emissions").
+    # prose of a title around it ("CO 2 emissions", "atmospheric CO 2.").
     stem = joined.rstrip("0123456789")
     if freq.zipf(stem.lower()) >= 3.0:
-        return _PROSE_AFTER.match(text, stop) is not None
+        return (
+            _PROSE_AFTER.match(text, stop) is not None
+            or _PROSE_BEFORE.search(text, max(0, start - 30), start) is not None
+        )
     return True
 
 
@@ -616,7 +637,7 @@ def _formula_at(text: str, start: int, end: int) -> tuple[int, str] | None:
         if _AFTER_OK.match(text, stop) is None:
             continue
         joined = "".join(written.split())
-        if _is_formula(joined, text, stop):
+        if _is_formula(joined, text, start, stop):
             return stop, joined
     return None
 

@@ -45,6 +45,17 @@ def test_author_list_commas(value: str, suggestion: str) -> None:
     assert h.fix is not None and not h.fix.safe
 
 
+def test_author_list_serial_comma() -> None:
+    doc = bib("author = {Ann Lee, Bo Chen, and Carl Diaz}")
+    (h,) = hits(author_list_commas, doc)
+    assert doc.text[h.start : h.end] == "Ann Lee, Bo Chen,"
+    assert h.suggestion == "Ann Lee and Bo Chen"
+    doc = bib("author = {Lee, Ann, and Chen, Bo}")
+    (h,) = hits(author_list_commas, doc)
+    assert h.fix is not None and h.fix.safe
+    assert "author = {Lee, Ann and Chen, Bo}" in fixed(author_list_commas, doc)
+
+
 def test_author_list_commas_among_plain_names() -> None:
     doc = bib("author = {Ann Lee and Bo Chen, Carl Diaz}")
     assert texts(author_list_commas, doc) == ["Bo Chen, Carl Diaz"]
@@ -140,3 +151,11 @@ def test_doi_links_as_house_style() -> None:
     assert len(texts(doi_field_prefix, parse(SourceText("t.bib", mixed), "bibtex"))) == 3
     labelled = links + entry.format(9, "doi:10.1000/9")
     assert "doi:" in texts(doi_field_prefix, parse(SourceText("t.bib", labelled), "bibtex"))
+
+
+def test_doubled_unicode_mark() -> None:
+    from tests.detect.helpers import one_reference
+
+    (h,) = hits(doubled_accent, one_reference("K. Mu\u0308\u0308ller. A study. 2001."))
+    assert h.suggestion == "ü" and h.fix is not None and h.fix.safe
+    assert texts(doubled_accent, one_reference("K. Müller and T. Nguyễn. A study. 2001.")) == []
