@@ -53,7 +53,13 @@ class PdfStyle:
 
 
 _URLISH = re.compile(r"^(?:https?://|doi:|10\.\d{4,9}/)", re.IGNORECASE)
-_LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("fi", "\ufb01"), ("fl", "\ufb02"), ("ff", "\ufb00"))
+_LIGATURES = (
+    ("ffi", "\ufb03"),
+    ("ffl", "\ufb04"),
+    ("fi", "\ufb01"),
+    ("fl", "\ufb02"),
+    ("ff", "\ufb00"),
+)
 
 
 def _ligate(word: str) -> str:
@@ -270,7 +276,9 @@ class _Typesetter:
         return bytes(self.pdf.output())
 
 
-def build_pdf(paras: Sequence[Para], style: PdfStyle | None = None, *, font: str | None = "auto") -> bytes:
+def build_pdf(
+    paras: Sequence[Para], style: PdfStyle | None = None, *, font: str | None = "auto"
+) -> bytes:
     """The bytes of a PDF typesetting ``paras``; ``font="auto"`` uses DejaVu when installed."""
     chosen = dejavu() if font == "auto" else font
     ts = _Typesetter(style or PdfStyle(), chosen)
@@ -326,12 +334,14 @@ def build_docx(
     if footnotes or endnotes:
         first = d.paragraphs[0]._p
         for n in range(1, len(footnotes) + 1):
-            first.append(parse_xml(
-                f'<w:r {nsdecls("w")}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-                f'<w:footnoteReference w:id="{n}"/></w:r>'))
+            first.append(
+                parse_xml(
+                    f'<w:r {nsdecls("w")}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                    f'<w:footnoteReference w:id="{n}"/></w:r>'
+                )
+            )
         for n in range(1, len(endnotes) + 1):
-            first.append(parse_xml(
-                f'<w:r {nsdecls("w")}><w:endnoteReference w:id="{n}"/></w:r>'))
+            first.append(parse_xml(f'<w:r {nsdecls("w")}><w:endnoteReference w:id="{n}"/></w:r>'))
     buf = io.BytesIO()
     d.save(buf)
     if not footnotes and not endnotes:
@@ -377,7 +387,9 @@ def _notes_xml(tag: str, notes: Sequence[str]) -> str:
     )
 
 
-def _add_notes(data: bytes, footnotes: Sequence[str], endnotes: Sequence[str], zipfile: object) -> bytes:
+def _add_notes(
+    data: bytes, footnotes: Sequence[str], endnotes: Sequence[str], zipfile: object
+) -> bytes:
     import io
     import zipfile as zf
 
@@ -392,21 +404,29 @@ def _add_notes(data: bytes, footnotes: Sequence[str], endnotes: Sequence[str], z
                 text = content.decode("utf-8")
                 extra = ""
                 if footnotes:
-                    extra += (f'<Override PartName="/word/footnotes.xml" '
-                              f'ContentType="{ct_type}footnotes+xml"/>')
+                    extra += (
+                        f'<Override PartName="/word/footnotes.xml" '
+                        f'ContentType="{ct_type}footnotes+xml"/>'
+                    )
                 if endnotes:
-                    extra += (f'<Override PartName="/word/endnotes.xml" '
-                              f'ContentType="{ct_type}endnotes+xml"/>')
+                    extra += (
+                        f'<Override PartName="/word/endnotes.xml" '
+                        f'ContentType="{ct_type}endnotes+xml"/>'
+                    )
                 content = text.replace("</Types>", extra + "</Types>").encode("utf-8")
             elif item.filename == "word/_rels/document.xml.rels":
                 text = content.decode("utf-8")
                 extra = ""
                 if footnotes:
-                    extra += (f'<Relationship Id="rIdFn" Type="{rel_type}footnotes" '
-                              f'Target="footnotes.xml"/>')
+                    extra += (
+                        f'<Relationship Id="rIdFn" Type="{rel_type}footnotes" '
+                        f'Target="footnotes.xml"/>'
+                    )
                 if endnotes:
-                    extra += (f'<Relationship Id="rIdEn" Type="{rel_type}endnotes" '
-                              f'Target="endnotes.xml"/>')
+                    extra += (
+                        f'<Relationship Id="rIdEn" Type="{rel_type}endnotes" '
+                        f'Target="endnotes.xml"/>'
+                    )
                 content = text.replace("</Relationships>", extra + "</Relationships>").encode()
             dst.writestr(item, content)
         if footnotes:
@@ -462,31 +482,116 @@ def article(
 # documents whose content must be free of errors.
 # (authors as listed, short citation name, year, title, journal, volume, issue, pages, DOI)
 WORKS: list[tuple[str, str, int, str, str, str | None, str | None, str, str]] = [
-    ("Walt, S. M.", "Walt", 1985, "Alliance formation and the balance of world power",
-     "International Security", "9", "4", "3–43", "10.2307/2538540"),
-    ("LeCun, Y., Bengio, Y., & Hinton, G.", "LeCun et al.", 2015, "Deep learning",
-     "Nature", "521", "7553", "436–444", "10.1038/nature14539"),
-    ("Watson, J. D., & Crick, F. H. C.", "Watson & Crick", 1953,
-     "Molecular structure of nucleic acids: A structure for deoxyribose nucleic acid",
-     "Nature", "171", "4356", "737–738", "10.1038/171737a0"),
-    ("Shannon, C. E.", "Shannon", 1948, "A mathematical theory of communication",
-     "Bell System Technical Journal", "27", "3", "379–423",
-     "10.1002/j.1538-7305.1948.tb01338.x"),
-    ("Hochreiter, S., & Schmidhuber, J.", "Hochreiter & Schmidhuber", 1997,
-     "Long short-term memory", "Neural Computation", "9", "8", "1735–1780",
-     "10.1162/neco.1997.9.8.1735"),
-    ("Kahneman, D., & Tversky, A.", "Kahneman & Tversky", 1979,
-     "Prospect theory: An analysis of decision under risk", "Econometrica", "47", "2",
-     "263–291", "10.2307/1914185"),
-    ("Hardin, G.", "Hardin", 1968, "The tragedy of the commons", "Science", "162", "3859",
-     "1243–1248", "10.1126/science.162.3859.1243"),
-    ("Granovetter, M. S.", "Granovetter", 1973, "The strength of weak ties",
-     "American Journal of Sociology", "78", "6", "1360–1380", "10.1086/225469"),
-    ("Ioannidis, J. P. A.", "Ioannidis", 2005, "Why most published research findings are false",
-     "PLoS Medicine", "2", "8", "e124", "10.1371/journal.pmed.0020124"),
-    ("Lowry, O. H., Rosebrough, N. J., Farr, A. L., & Randall, R. J.", "Lowry et al.", 1951,
-     "Protein measurement with the Folin phenol reagent", "Journal of Biological Chemistry",
-     "193", "1", "265–275", "10.1016/S0021-9258(19)52451-6"),
+    (
+        "Walt, S. M.",
+        "Walt",
+        1985,
+        "Alliance formation and the balance of world power",
+        "International Security",
+        "9",
+        "4",
+        "3–43",
+        "10.2307/2538540",
+    ),
+    (
+        "LeCun, Y., Bengio, Y., & Hinton, G.",
+        "LeCun et al.",
+        2015,
+        "Deep learning",
+        "Nature",
+        "521",
+        "7553",
+        "436–444",
+        "10.1038/nature14539",
+    ),
+    (
+        "Watson, J. D., & Crick, F. H. C.",
+        "Watson & Crick",
+        1953,
+        "Molecular structure of nucleic acids: A structure for deoxyribose nucleic acid",
+        "Nature",
+        "171",
+        "4356",
+        "737–738",
+        "10.1038/171737a0",
+    ),
+    (
+        "Shannon, C. E.",
+        "Shannon",
+        1948,
+        "A mathematical theory of communication",
+        "Bell System Technical Journal",
+        "27",
+        "3",
+        "379–423",
+        "10.1002/j.1538-7305.1948.tb01338.x",
+    ),
+    (
+        "Hochreiter, S., & Schmidhuber, J.",
+        "Hochreiter & Schmidhuber",
+        1997,
+        "Long short-term memory",
+        "Neural Computation",
+        "9",
+        "8",
+        "1735–1780",
+        "10.1162/neco.1997.9.8.1735",
+    ),
+    (
+        "Kahneman, D., & Tversky, A.",
+        "Kahneman & Tversky",
+        1979,
+        "Prospect theory: An analysis of decision under risk",
+        "Econometrica",
+        "47",
+        "2",
+        "263–291",
+        "10.2307/1914185",
+    ),
+    (
+        "Hardin, G.",
+        "Hardin",
+        1968,
+        "The tragedy of the commons",
+        "Science",
+        "162",
+        "3859",
+        "1243–1248",
+        "10.1126/science.162.3859.1243",
+    ),
+    (
+        "Granovetter, M. S.",
+        "Granovetter",
+        1973,
+        "The strength of weak ties",
+        "American Journal of Sociology",
+        "78",
+        "6",
+        "1360–1380",
+        "10.1086/225469",
+    ),
+    (
+        "Ioannidis, J. P. A.",
+        "Ioannidis",
+        2005,
+        "Why most published research findings are false",
+        "PLoS Medicine",
+        "2",
+        "8",
+        "e124",
+        "10.1371/journal.pmed.0020124",
+    ),
+    (
+        "Lowry, O. H., Rosebrough, N. J., Farr, A. L., & Randall, R. J.",
+        "Lowry et al.",
+        1951,
+        "Protein measurement with the Folin phenol reagent",
+        "Journal of Biological Chemistry",
+        "193",
+        "1",
+        "265–275",
+        "10.1016/S0021-9258(19)52451-6",
+    ),
 ]
 
 
@@ -509,7 +614,10 @@ def plain_text(paras: Sequence[Para]) -> str:
         out.append(text)
     body = "\n\n".join(out)
     if notes:
-        body += "\n\n\n\n\n" + "_" * 20 + "\n" + "".join(
-            f"{n} {note}\n" for n, note in enumerate(notes, 1)
+        body += (
+            "\n\n\n\n\n"
+            + "_" * 20
+            + "\n"
+            + "".join(f"{n} {note}\n" for n, note in enumerate(notes, 1))
         )
     return body + "\n"

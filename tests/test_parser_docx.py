@@ -16,12 +16,12 @@ import pytest
 
 pytest.importorskip("docx")
 
-from docbuild import WORKS, Field, Para, apa, build_docx, plain_text  # noqa: E402
+from docbuild import WORKS, Field, Para, apa, build_docx, plain_text
 
-from refcheck.cli import main  # noqa: E402
-from refcheck.io import read_source  # noqa: E402
-from refcheck.model import Document, SourceText  # noqa: E402
-from refcheck.parsers import docx, text  # noqa: E402
+from refcheck.cli import main
+from refcheck.io import read_source
+from refcheck.model import Document, SourceText
+from refcheck.parsers import docx, text
 
 ITEM = {
     "id": "http://zotero.org/users/1/items/ABCD",
@@ -30,7 +30,8 @@ ITEM = {
     "author": [{"family": "He", "given": "Kaiming"}, {"family": "Zhang", "given": "Xiangyu"}],
     "issued": {"date-parts": [[2016]]},
     "DOI": "10.1109/CVPR.2016.90",
-    "container-title": "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition",
+    "container-title": "Proceedings of the IEEE Conference on Computer Vision and "
+    "Pattern Recognition",
 }
 
 
@@ -38,7 +39,9 @@ def _zotero(items: list[dict], shown: str) -> Field:
     data = {
         "citationID": "a1",
         "properties": {"formattedCitation": shown, "plainCitation": shown},
-        "citationItems": [{"id": i, "uris": [it["id"]], "itemData": it} for i, it in enumerate(items)],
+        "citationItems": [
+            {"id": i, "uris": [it["id"]], "itemData": it} for i, it in enumerate(items)
+        ],
         "schema": "https://github.com/citation-style-language/schema/raw/master/csl-citation.json",
     }
     return Field("ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(data), shown)
@@ -86,10 +89,14 @@ def test_footnotes_and_endnotes_are_parts(tmp_path: Path) -> None:
     paras = [Para("A body paragraph."), Para("Another one.")]
     data = _doc(
         paras,
-        footnotes=["A remark with no source.",
-                   "See Hardin, G. (1968). The tragedy of the commons. Science, 162(3859), 1243–1248."],
-        endnotes=["Granovetter, M. S. (1973). The strength of weak ties. American Journal of "
-                  "Sociology, 78(6), 1360–1380."],
+        footnotes=[
+            "A remark with no source.",
+            "See Hardin, G. (1968). The tragedy of the commons. Science, 162(3859), 1243–1248.",
+        ],
+        endnotes=[
+            "Granovetter, M. S. (1973). The strength of weak ties. American Journal of "
+            "Sociology, 78(6), 1360–1380."
+        ],
     )
     doc = _parse(_write(tmp_path, data))
     notes = [r for r in doc.references if r.kind == "footnote"]
@@ -150,8 +157,13 @@ def test_zotero_item_not_in_the_list_becomes_a_reference(tmp_path: Path) -> None
 
 def test_zotero_item_shown_in_the_list_is_not_repeated(tmp_path: Path) -> None:
     walt = WORKS[0]
-    item = {"id": "w", "type": "article-journal", "title": walt[3], "DOI": walt[8],
-            "issued": {"date-parts": [[walt[2]]]}}
+    item = {
+        "id": "w",
+        "type": "article-journal",
+        "title": walt[3],
+        "DOI": walt[8],
+        "issued": {"date-parts": [[walt[2]]]},
+    }
     paras = _article(WORKS[:3])
     paras.insert(1, ("As shown ", _zotero([item], "(Walt, 1985)"), "."))
     doc = _parse(_write(tmp_path, _doc(paras)))
@@ -183,11 +195,19 @@ def test_endnote_field_record_is_read(tmp_path: Path) -> None:
         "</record></Cite></EndNote>"
     )
     paras = _article(WORKS[:2])
-    paras.insert(1, ("Memory ", Field("ADDIN EN.CITE " + record, "(Hochreiter & Schmidhuber, 1997)"), "."))
+    paras.insert(
+        1, ("Memory ", Field("ADDIN EN.CITE " + record, "(Hochreiter & Schmidhuber, 1997)"), ".")
+    )
     doc = _parse(_write(tmp_path, _doc(paras)))
     ref = next(r for r in doc.references if r.label == "citation field")
     assert (ref.title, ref.container, ref.year, ref.volume, ref.issue, ref.pages) == (
-        "Long short-term memory", "Neural Computation", 1997, "9", "8", "1735-1780")
+        "Long short-term memory",
+        "Neural Computation",
+        1997,
+        "9",
+        "8",
+        "1735-1780",
+    )
     assert ref.doi and ref.doi.lower() == "10.1162/neco.1997.9.8.1735"
     assert [a.family for a in ref.authors] == ["Hochreiter", "Schmidhuber"]
 
@@ -238,8 +258,13 @@ def test_unreadable_word_file_is_one_line_exit_2(
 
 def test_fix_never_rewrites_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paras = _article(WORKS[:2])
-    paras.append(Para("Walt, S. M. (1985). Alliance formation and the world`s balance of power. "
-                      "International Security, 9(4), 3–43.", "ref"))
+    paras.append(
+        Para(
+            "Walt, S. M. (1985). Alliance formation and the world`s balance of power. "
+            "International Security, 9(4), 3–43.",
+            "ref",
+        )
+    )
     data = _doc(paras)
     path = _write(tmp_path, data)
     main(["check", "--offline", "--fix", path])

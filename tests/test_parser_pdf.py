@@ -17,13 +17,13 @@ import pytest
 pytest.importorskip("fpdf")
 pytest.importorskip("pypdfium2")
 
-from docbuild import WORKS, PdfStyle, apa, article, build_pdf, dejavu, plain_text  # noqa: E402
+from docbuild import WORKS, PdfStyle, apa, article, build_pdf, dejavu, plain_text
 
-from refcheck.cli import main  # noqa: E402
-from refcheck.io import read_source  # noqa: E402
-from refcheck.model import Document  # noqa: E402
-from refcheck.parsers import pdf  # noqa: E402
-from refcheck.parsers.pdf_layout import read_layout  # noqa: E402
+from refcheck.cli import main
+from refcheck.io import read_source
+from refcheck.model import Document
+from refcheck.parsers import pdf
+from refcheck.parsers.pdf_layout import read_layout
 
 NOTES = [
     "See Hardin, G. (1968). The tragedy of the commons. Science, 162(3859), 1243–1248.",
@@ -141,8 +141,12 @@ def test_headers_page_numbers_and_typesetting_are_not_in_the_text(tmp_path: Path
         if m and m2:
             assert m.group(1) + m2.group(1) in text
     # A DOI was wrapped across lines and is whole in the text.
-    wrapped = [t for t in lines.values() if re.search(r"https://doi\.org/\S*$", t)
-               and not re.search(r"https://doi\.org/10\.\d+/\S+[0-9a-z)]$", t)]
+    wrapped = [
+        t
+        for t in lines.values()
+        if re.search(r"https://doi\.org/\S*$", t)
+        and not re.search(r"https://doi\.org/10\.\d+/\S+[0-9a-z)]$", t)
+    ]
     assert wrapped, "no DOI wrapped: the test would prove nothing"
     for w in WORKS:
         assert f"https://doi.org/{w[8]}" in text
@@ -205,8 +209,17 @@ def _with_typo(tmp_path: Path) -> str:
     works = list(WORKS)
     k = next(i for i, w in enumerate(works) if w[1] == "Kahneman & Tversky")
     w = works[k]
-    works[k] = (w[0], w[1], w[2], "Prospect theory: An analysis of decision under rsik",
-                w[4], w[5], w[6], w[7], w[8])
+    works[k] = (
+        w[0],
+        w[1],
+        w[2],
+        "Prospect theory: An analysis of decision under rsik",
+        w[4],
+        w[5],
+        w[6],
+        w[7],
+        w[8],
+    )
     _, data = _author_date(works)
     return _write(tmp_path, data)
 
@@ -238,8 +251,17 @@ def test_typo_is_found_at_its_page_line_and_column(
 def test_fix_never_rewrites_a_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     works = list(WORKS)
     w = works[0]
-    works[0] = (w[0], w[1], w[2], "Alliance formation and the world`s balance of power",
-                w[4], w[5], w[6], w[7], w[8])
+    works[0] = (
+        w[0],
+        w[1],
+        w[2],
+        "Alliance formation and the world`s balance of power",
+        w[4],
+        w[5],
+        w[6],
+        w[7],
+        w[8],
+    )
     _, data = _author_date(works, paragraphs=1)
     path = _write(tmp_path, data)
     main(["check", "--offline", "--fix", path])
@@ -275,7 +297,11 @@ def _encrypted() -> bytes:
     [
         ("scan.pdf", _scan, "no text layer"),
         ("locked.pdf", _encrypted, "encrypted"),
-        ("broken.pdf", lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n" + b"\x00" * 40, "damaged"),
+        (
+            "broken.pdf",
+            lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n" + b"\x00" * 40,
+            "damaged",
+        ),
         ("cut.pdf", lambda: _author_date(paragraphs=1)[1][:3000], "damaged"),
     ],
 )

@@ -126,7 +126,7 @@ def _paragraphs(root: Element, container: str) -> list[tuple[str, list[Paragraph
         if body is None:
             return [("body", [])]
         return [("body", [_paragraph(p) for p in body.iter(_W + "p")])]
-    parts = []
+    parts: list[tuple[str, list[Paragraph]]] = []
     for note in root.findall(_W + container):
         if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
             continue
@@ -148,8 +148,8 @@ def _paragraph(p: Element) -> Paragraph:
 
 
 def _xml(zf: zipfile.ZipFile, name: str, path: str) -> Element | None:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import ParseError, fromstring  # type: ignore[import-untyped]
 
     try:
         info = zf.getinfo(name)
@@ -197,9 +197,9 @@ def read_parts(data: bytes, path: str) -> list[tuple[str, list[Paragraph]]]:
 # Text
 
 
-def _compose(parts: list[tuple[str, list[Paragraph]]]) -> tuple[
-    str, list[tuple[int, str, int, int]], list[tuple[int, str, str, str]]
-]:
+def _compose(
+    parts: list[tuple[str, list[Paragraph]]],
+) -> tuple[str, list[tuple[int, str, int, int]], list[tuple[int, str, str, str]]]:
     """The text, its pieces, and (offset, part, instruction, shown) of every field."""
     out: list[str] = []
     pieces: list[tuple[int, str, int, int]] = []
@@ -261,7 +261,7 @@ def _field_items(instr: str) -> tuple[list[dict[str, Any]], str | None]:
     """The CSL items a field carries, and an error message when its data cannot be read."""
     m = _CSL_FIELD.search(instr)
     if m is not None:
-        payload = instr[m.end():].strip()
+        payload = instr[m.end() :].strip()
         brace = payload.find("{")
         if brace < 0:
             return [], "citation field without its JSON data"
@@ -279,14 +279,14 @@ def _field_items(instr: str) -> tuple[list[dict[str, Any]], str | None]:
         return out, None
     m = _ENDNOTE_FIELD.search(instr)
     if m is not None:
-        return _endnote_items(instr[m.end():])
+        return _endnote_items(instr[m.end() :])
     return [], None
 
 
 def _endnote_items(payload: str) -> tuple[list[dict[str, Any]], str | None]:
     """EndNote's ``<EndNote><Cite>…<record>`` XML turned into CSL-like items."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import ParseError, fromstring  # type: ignore[import-untyped]
 
     start = payload.find("<EndNote")
     if start < 0:
@@ -297,6 +297,7 @@ def _endnote_items(payload: str) -> tuple[list[dict[str, Any]], str | None]:
         return [], f"EndNote citation field is not readable XML ({exc})"
     items = []
     for rec in root.iter("record"):
+
         def text(p: str, rec: Element = rec) -> str | None:
             el = rec.find(p)
             if el is None:
@@ -315,9 +316,15 @@ def _endnote_items(payload: str) -> tuple[list[dict[str, Any]], str | None]:
                 authors.append({"literal": name})
         if authors:
             item["author"] = authors
-        for key, p in (("title", "titles/title"), ("container-title", "titles/secondary-title"),
-                       ("volume", "volume"), ("issue", "number"), ("page", "pages"),
-                       ("DOI", "electronic-resource-num"), ("publisher", "publisher")):
+        for key, p in (
+            ("title", "titles/title"),
+            ("container-title", "titles/secondary-title"),
+            ("volume", "volume"),
+            ("issue", "number"),
+            ("page", "pages"),
+            ("DOI", "electronic-resource-num"),
+            ("publisher", "publisher"),
+        ):
             value = text(p)
             if value:
                 item[key] = value
@@ -335,8 +342,9 @@ def _names(value: Any) -> list[Author]:
             if not isinstance(n, dict):
                 continue
             if isinstance(n.get("family"), str):
-                out.append(Author(n["family"], n.get("given") if isinstance(n.get("given"), str)
-                                  else None))
+                out.append(
+                    Author(n["family"], n.get("given") if isinstance(n.get("given"), str) else None)
+                )
             elif isinstance(n.get("literal"), str):
                 out.append(Author(n["literal"], literal=True))
     return out
@@ -386,8 +394,13 @@ def _shown_by(item: dict[str, Any], refs: list[Reference]) -> bool:
 
 def _item_reference(source: SourceText, item: dict[str, Any], start: int, end: int) -> Reference:
     ref = Reference(
-        path=source.path, format="text", index=0, start=start, end=end,
-        raw=source.text[start:end], line=source.position(start)[0],
+        path=source.path,
+        format="text",
+        index=0,
+        start=start,
+        end=end,
+        raw=source.text[start:end],
+        line=source.position(start)[0],
         end_line=source.position(max(start, end - 1))[0],
     )
     ref.key = str(item["id"]) if isinstance(item.get("id"), (str, int)) else None
@@ -448,6 +461,7 @@ def parse(source: SourceText) -> Document:
     parts = read_parts(data, source.path)
     text, pieces, fields = _compose(parts)
     located = LocatedSource(source.path, text, pieces, digest=source.digest, kind="docx")
+    located.data = data  # the document itself, for whoever needs its own lines
     doc = text_parser.parse(located)
     for ref in doc.references:
         if ref.kind in ("footnote", "ibid", "op-cit"):

@@ -22,8 +22,14 @@ class LocatedSource(SourceText):
     # --fix rewrites text files; these are typeset documents read into text.
     rewritable = False
 
-    def __init__(self, path: str, text: str, pieces: list[tuple[int, str, int, int]],
-                 digest: str | None = None, kind: str = "pdf") -> None:
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        pieces: list[tuple[int, str, int, int]],
+        digest: str | None = None,
+        kind: str = "pdf",
+    ) -> None:
         """``pieces``: (offset, place, line, column) sorted by offset; ``place`` is
         ``"p3"`` for a PDF page or a Word part (``"body"``, ``"footnote 3"``)."""
         super().__init__(path, text, encoding="utf-8", digest=digest)

@@ -90,10 +90,14 @@ class _Writer:
         self.write("".join(buf))
 
 
-def _known(word: str) -> bool:
+def _zipf(word: str) -> float:
     from refcheck.text.freq import zipf
 
-    return zipf(word) > 0
+    return zipf(word)
+
+
+def _known(word: str) -> bool:
+    return _zipf(word) > 0
 
 
 def _hyphen_join(left: str, right: str) -> bool | None:
@@ -111,7 +115,10 @@ def _hyphen_join(left: str, right: str) -> bool | None:
         return True  # "Smith-Jones", "Anglo-American"
     if _known(a + b):
         return False
-    return _known(a) and _known(b) and len(a) > 1
+    # Both halves words of their own: a compound ("self-reported", "Cross-sectional");
+    # a capitalised rare half is a name cut in two ("Shi-mojo").
+    common = len(a) > 2 and len(b) > 2 and _zipf(a) >= 3.0 and _zipf(b) >= 3.0
+    return common and (a[0].islower() or _zipf(a) >= 4.5)
 
 
 def _link_continues(a: Line, at: str, bt: str) -> bool:
@@ -119,6 +126,8 @@ def _link_continues(a: Line, at: str, bt: str) -> bool:
     m = _LINKISH.search(at)
     if m is None or not bt or bt[0] in "([{<\"'“‘":
         return False
+    if at[-1] in _HYPHENS:
+        return True  # a link's own hyphen ends the line; the link goes on
     head = bt.split(" ", 1)[0]
     if re.match(r"^[A-Z][a-z]+[,.:;]?$", head):
         return False  # a capitalised word: the text resumes after the link
@@ -144,6 +153,14 @@ def _write_paragraph(w: _Writer, lines: list[Line], notes: bool = False) -> None
         if nxt is not None:
             at = ln.text[:end]
             bt = nxt.text.lstrip()
+            if _link_continues(ln, at, bt):
+                # URLs are broken without adding a hyphen: one at the break is the link's.
+                if at[-1] in _HYPHENS:
+                    w.line(ln, start, end - 1)
+                    w.write("-")
+                else:
+                    w.line(ln, start, end)
+                continue
             if at.endswith(_HYPHENS) and len(at) > 1:
                 keep = _hyphen_join(at[:-1], bt)
                 if keep is not None:
@@ -151,9 +168,6 @@ def _write_paragraph(w: _Writer, lines: list[Line], notes: bool = False) -> None
                     if keep:
                         w.write("-")
                     continue
-            if _link_continues(ln, at, bt):
-                w.line(ln, start, end)
-                continue
             joined = " "
         w.line(ln, start, end)
         w.write(joined)
@@ -194,8 +208,8 @@ def _opens_note(ln: Line) -> bool:
 def read(data: bytes, path: str) -> Layout:
     """The layout of a PDF's bytes; an unreadable PDF is an :class:`InputError`."""
     try:
-        import pypdfium2
-        import pypdfium2.raw as raw
+        import pypdfium2  # type: ignore[import-untyped]
+        import pypdfium2.raw as raw  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise InputError(f"{path}: reading PDF needs pypdfium2 (pip install pypdfium2)") from exc
     try:
@@ -212,9 +226,7 @@ def read(data: bytes, path: str) -> Layout:
     finally:
         pdf.close()
     if layout.chars == 0:
-        raise InputError(
-            f"{path}: the PDF has no text layer (a scan?); run OCR on it first"
-        )
+        raise InputError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     return layout
 
 
@@ -229,6 +241,7 @@ def parse(source: SourceText) -> Document:
     layout = read(data, source.path)
     text, pieces = _compose(layout)
     located = LocatedSource(source.path, text, pieces, digest=source.digest, kind="pdf")
+    located.data = data  # the document itself, for whoever needs its own lines
     doc = text_parser.parse(located)
     located.locate(doc.references)
     return doc

@@ -28,6 +28,7 @@ import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 # A line is cut where the gap to the next character exceeds this many ems:
@@ -84,37 +85,53 @@ class Layout:
     chars: int = 0
 
 
+def _page_text(textpage: Any, raw: Any, n: int) -> str:
+    """The page's characters in one call, one per character index."""
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    got = raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) == n:
+        # PDFium writes a hyphen it found at a line end as U+FFFE here, U+0002 per character.
+        return text.replace("\ufffe", "\x02")
+    # Characters beyond the BMP take two UTF-16 units: ask for each one.
+    return "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+
+
 def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, float]]:
-    """(char, left, right, baseline, size) of every character, with line breaks as '\\n'."""
+    """(char, left, right, bottom, size) of every character, with line breaks as '\\n'.
+
+    One call per character: the loose box (the glyph's advance, not its ink,
+    so a '1' is as wide as a '0', and its bottom follows the baseline); the
+    font size is asked for only where the box height changes.
+    """
     n = raw.FPDFText_CountChars(textpage)
+    text = _page_text(textpage, raw, n)
     out: list[tuple[str, float, float, float, float]] = []
-    # The loose box spans the glyph's advance, not its ink: a '1' is as wide as a '0'.
+    append = out.append
     rect = raw.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    get_unicode = raw.FPDFText_GetUnicode
-    get_box = raw.FPDFText_GetLooseCharBox
-    get_origin = raw.FPDFText_GetCharOrigin
-    get_size = raw.FPDFText_GetFontSize
-    is_generated = raw.FPDFText_IsGenerated
     prect = ctypes.byref(rect)
-    pox, poy = ctypes.byref(ox), ctypes.byref(oy)
-    for i in range(n):
-        code = get_unicode(textpage, i)
-        if code in (10, 13):
-            if is_generated(textpage, i):
-                if out and out[-1][0] != "\n":
-                    out.append(("\n", 0.0, 0.0, 0.0, 0.0))
-                continue
-        if not get_origin(textpage, i, pox, poy):
+    get_box = raw.FPDFText_GetLooseCharBox
+    get_size = raw.FPDFText_GetFontSize
+    last_height = -1.0
+    size = 0.0
+    right = 0.0
+    bottom = 0.0
+    for i, ch in enumerate(text):
+        if ch == "\r" or ch == "\n":
+            if out and out[-1][0] != "\n":
+                append(("\n", 0.0, 0.0, 0.0, 0.0))
             continue
-        size = float(get_size(textpage, i))
-        if code == 32 or is_generated(textpage, i):
-            out.append((" ", ox.value, ox.value, oy.value, size))
+        if not get_box(textpage, i, prect) or rect.right <= rect.left:
+            if ch == " " or ch == "\x02":
+                append((ch, right, right, bottom, size))  # a space PDFium inserted
             continue
-        get_box(textpage, i, prect)
-        lo = rect.left if rect.right > rect.left else ox.value
-        hi = rect.right if rect.right > rect.left else ox.value + size * 0.5
-        out.append((chr(code) if code < 0x110000 else "\ufffd", lo, hi, oy.value, size))
+        height = rect.top - rect.bottom
+        if abs(height - last_height) > 0.01:
+            last_height = height
+            size = float(get_size(textpage, i)) or height
+        right = rect.right
+        bottom = rect.bottom
+        append((ch, rect.left, right, bottom, size))
     return out
 
 
@@ -122,25 +139,26 @@ def _lines_of(chars: list[tuple[str, float, float, float, float]]) -> list[Line]
     """Group characters into lines (see the module docstring)."""
     runs: list[list[tuple[str, float, float, float, float]]] = []
     cur: list[tuple[str, float, float, float, float]] = []
-    base_y = 0.0
-    base_size = 0.0
-    last_right = 0.0
-    last_left = 0.0
+    base_y = base_size = last_right = last_left = 0.0
+    gap_ems = _GAP_EMS
     for c in chars:
-        ch, lo, hi, y, size = c
+        ch = c[0]
         if ch == "\n":
             if cur:
                 runs.append(cur)
-            cur = []
+                cur = []
             continue
+        lo, y, size = c[1], c[3], c[4]
         if cur:
-            tol = 0.6 * max(size, base_size)
-            gap = lo - last_right
+            m = size if size > base_size else base_size
+            dy = y - base_y
             if (
-                abs(y - base_y) > tol
-                or gap > _GAP_EMS * max(size, base_size)
-                or lo < last_left - 1.0  # went back left: another line or column
+                dy > 0.6 * m
+                or -dy > 0.6 * m
+                or lo - last_right > gap_ems * m
+                or lo < last_left - 1.0
             ):
+                # Another baseline, a gutter's gap, or back to the left: a new line.
                 runs.append(cur)
                 cur = []
         if not cur:
@@ -148,47 +166,49 @@ def _lines_of(chars: list[tuple[str, float, float, float, float]]) -> list[Line]
                 continue
             base_y, base_size = y, size
         cur.append(c)
-        if size > base_size * 1.05 and ch != " ":
-            base_y, base_size = y, size  # a superscript began the line
         if ch != " ":
-            last_right = hi
+            if size > base_size * 1.05:
+                base_y, base_size = y, size  # a superscript began the line
+            last_right = c[2]
             last_left = lo
     if cur:
         runs.append(cur)
-    lines: list[Line] = []
-    for run in runs:
-        while run and run[-1][0] == " ":
-            run.pop()
-        if not run:
-            continue
+    return [line for run in runs if (line := _line(run)) is not None]
+
+
+def _line(run: list[tuple[str, float, float, float, float]]) -> Line | None:
+    while run and run[-1][0] == " ":
+        run.pop()
+    if not run:
+        return None
+    first = run[0][4]
+    if all(c[4] == first for c in run):
+        size, y, mixed = first, run[0][3], False
+    else:
         sizes = Counter(round(c[4], 1) for c in run if c[0] != " ")
-        size = sizes.most_common(1)[0][0] if sizes else run[0][4]
+        size = sizes.most_common(1)[0][0]
         ys = sorted(c[3] for c in run if c[0] != " " and abs(c[4] - size) < 0.15)
         y = ys[len(ys) // 2] if ys else run[0][3]
-        text = []
-        xs = []
-        sup = []
-        prev_right: float | None = None
-        for ch, lo, hi, cy, csize in run:
-            if (
-                prev_right is not None
-                and ch != " "
-                and text
-                and text[-1] != " "
-                and lo - prev_right > 0.2 * size
-            ):
+        mixed = True
+    text: list[str] = []
+    xs: list[float] = []
+    sup: list[bool] = []
+    prev_right: float | None = None
+    space_gap = 0.2 * size
+    sup_size, sup_raise = _SUP_SIZE * size, _SUP_RAISE * size
+    for ch, lo, hi, cy, csize in run:
+        if ch != " ":
+            if prev_right is not None and lo - prev_right > space_gap and text[-1] != " ":
                 # A gap with no space character: PDFs often position words instead.
                 text.append(" ")
                 xs.append(prev_right)
                 sup.append(False)
-            text.append(ch)
-            xs.append(lo)
-            sup.append(ch != " " and csize < _SUP_SIZE * size and cy - y > _SUP_RAISE * size)
-            if ch != " ":
-                prev_right = hi
-        right = max(c[2] for c in run)
-        lines.append(Line("".join(text), xs, run[0][1], right, y, size, sup))
-    return lines
+            prev_right = hi
+        text.append(ch)
+        xs.append(lo)
+        sup.append(mixed and ch != " " and csize < sup_size and cy - y > sup_raise)
+    right = max(c[2] for c in run)
+    return Line("".join(text), xs, run[0][1], right, y, size, sup)
 
 
 def _merge_same_baseline(lines: list[Line]) -> list[Line]:
@@ -223,7 +243,9 @@ def _edge_lines(lines: list[Line]) -> set[int]:
     top = max(ln.y for ln in lines)
     bottom = min(ln.y for ln in lines)
     return {
-        i for i, ln in enumerate(lines) if top - ln.y < 0.5 * ln.size or ln.y - bottom < 0.5 * ln.size
+        i
+        for i, ln in enumerate(lines)
+        if top - ln.y < 0.5 * ln.size or ln.y - bottom < 0.5 * ln.size
     }
 
 
@@ -231,7 +253,9 @@ def _order(lines: list[Line], width: float) -> list[Line]:
     """Reading order: spanning lines cut the page into bands; in a band, left column then right."""
     mid = width / 2
     slack = width * 0.02
-    left = [ln for ln in lines if ln.x1 <= mid + slack and ln.x0 < mid]
+    # A left-column line may stick out into the gutter (an unbreakable DOI);
+    # only one reaching well into the right half spans the page.
+    left = [ln for ln in lines if ln.x1 <= mid + width * 0.2 and ln.x0 < mid - slack]
     right = [ln for ln in lines if ln.x0 >= mid - slack and ln.x1 > mid]
     two = len(left) >= 3 and len(right) >= 3 and len(right) >= 0.15 * len(lines)
     if two:
@@ -347,7 +371,9 @@ def _split_notes(lines: list[Line], body_size: float) -> tuple[list[Line], list[
         m.group(0)
         for ln in lines
         if ln.size >= _NOTE_SIZE * body_size
-        for m in re.finditer(r"\d+", "".join(c if s else " " for c, s in zip(ln.text, ln.sup, strict=True)))
+        for m in re.finditer(
+            r"\d+", "".join(c if s else " " for c, s in zip(ln.text, ln.sup, strict=True))
+        )
     }
     first: Line | None = None
     for ln in reversed(tail):  # top-most first
@@ -387,7 +413,7 @@ def paragraphs(lines: list[Line], body_size: float) -> list[list[Line]]:
 def _pitch(lines: list[Line]) -> dict[int, float]:
     """The usual distance between consecutive lines, per page."""
     per_page: dict[int, Counter[float]] = {}
-    for a, b in zip(lines, lines[1:], strict=False):
+    for a, b in pairwise(lines):
         if a.page == b.page and a.column == b.column and a.y > b.y:
             per_page.setdefault(a.page, Counter())[round(a.y - b.y, 0)] += 1
     return {p: c.most_common(1)[0][0] for p, c in per_page.items()}
@@ -405,12 +431,14 @@ def _breaks(a: Line, b: Line, hanging: bool, pitch: dict[int, float]) -> bool:
     same_column = a.page == b.page and a.column == b.column and a.y > b.y
     if same_column:
         usual = pitch.get(a.page)
-        if usual and a.y - b.y > 1.3 * usual:
+        if usual and a.y - b.y > 1.25 * usual:
             return True
-    if _LABEL.match(bt):
-        return True
     indent_b = b.x0 - b.left > 0.6 * b.size
     indent_a = a.x0 - a.left > 0.6 * a.size
+    # "[3] …" at the left edge opens an entry; "3. …" only in a reference section
+    # (elsewhere a line may begin with a volume or a year).
+    if _LABEL.match(bt) and not indent_b and (hanging or bt.startswith("[")):
+        return True
     if hanging:
         if not indent_b:
             return True
