@@ -112,6 +112,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "jobs": int,
     "prose": bool,
     "exclude_urls": list,
+    "extend_exclude": list,  # added to exclude (ruff's extend-exclude)
     "accept": list,
     "respect_gitignore": bool,
 }
@@ -254,6 +255,9 @@ def apply_table(settings: Settings, table: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: unknown key '{raw_key}' (known: {known})")
         if key == "accept":
             settings.accept = parse_statuses(value, f"{where}: accept")
+            continue
+        if key == "extend_exclude":
+            settings.exclude = [*settings.exclude, *_normalise_list(value, raw_key, where)]
             continue
         if expected is list:
             value = _normalise_list(value, raw_key, where)
