@@ -26,7 +26,8 @@ _IDENTIFIER = regex.compile(
 
 def words_of(text: str) -> list[str]:
     """The words of ``text`` as a safe edit must keep them."""
-    return _WORD.findall(_IDENTIFIER.sub(" ", _FORMAT.sub("", text)))
+    found: list[str] = _WORD.findall(_IDENTIFIER.sub(" ", _FORMAT.sub("", text)))
+    return found
 
 
 def changed_words(text: str, start: int, end: int, replacement: str) -> tuple[str, str] | None:
