@@ -84,7 +84,7 @@ def severity_for(rule: Rule, settings: Settings) -> Severity | None:
 
 def load_document(path: str, settings: Settings) -> Document:
     source = read_source(path)
-    fmt = settings.input_format or detect_format(path, source.text)
+    fmt = settings.input_format or detect_format(path, source.text, source.data)
     doc = parse(source, fmt)
     if source.encoding == MIXED_UTF8:
         doc.problems.append(

@@ -111,9 +111,19 @@ def _first_line(head: str) -> str:
     return ""
 
 
-def detect_format(path: str, text: str) -> str:
-    """The format of a file: its extension's, unless that is generic and the content says more."""
+def detect_format(path: str, text: str, data: bytes | None = None) -> str:
+    """The format of a file: its extension's, unless that is generic and the content says more.
+
+    ``data`` is set for files read as bytes (PDF, Word): their content decides,
+    whatever the name says, since no text format can read them.
+    """
     import os
+
+    if data is not None:
+        if data.startswith(b"%PDF-"):
+            return "pdf"
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return "docx"
 
     ext = os.path.splitext(path)[1].lower()
     by_ext = EXTENSIONS.get(ext)
