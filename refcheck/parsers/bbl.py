@@ -329,6 +329,7 @@ def _first_block_names(rec: Record, text: str, pos: int, end: int) -> None:
 
 def _biblatex(doc: Document) -> None:
     text = doc.text
+    doc.layout = "biblatex"
     seen: set[str] = set()
     for m in _ENTRY.finditer(text):
         end_m = _ENDENTRY.search(text, m.end())

@@ -259,13 +259,44 @@ def _missing_csl(ref: Reference) -> list[str]:
     return [m.replace("|", " or ") for m in missing]
 
 
+# Structured exports (issue 17) are held to the CSL list; their field names in
+# the format's own terms, for the message.
+_RECORD_TYPES = {"article": "article-journal", "book": "book", "incollection": "chapter",
+                 "inproceedings": "paper-conference", "phdthesis": "thesis",
+                 "techreport": "report"}
+_RECORD_WORDS: dict[str, dict[str, str]] = {
+    "jats": {"dialect": "JATS", "author": "person-group", "editor": "editor",
+             "title": "article-title", "container-title": "source", "issued": "year"},
+    "ris": {"dialect": "RIS", "author": "AU", "editor": "A2", "title": "TI",
+            "container-title": "JO or T2", "issued": "PY"},
+    "endnote-xml": {"dialect": "EndNote", "author": "authors", "editor": "secondary-authors",
+                    "title": "title", "container-title": "secondary-title", "issued": "year"},
+    "bbl": {"dialect": "biblatex", "author": "author", "editor": "editor", "title": "title",
+            "container-title": "journaltitle or booktitle", "issued": "date"},
+}
+
+
+def _missing_record(ref: Reference) -> list[str]:
+    words = _RECORD_WORDS[ref.format]
+    kind = _RECORD_TYPES.get((ref.entry_type or "").lower())
+    if kind is None:
+        return []
+    probe = Reference(path=ref.path, format=ref.format, index=ref.index, start=ref.start,
+                      end=ref.end, raw="", entry_type=kind, authors=ref.authors,
+                      editors=ref.editors, title=ref.title, container=ref.container, year=ref.year)
+    out = []
+    for item in _missing_csl(probe):
+        out.append(" or ".join(words.get(part, part) for part in item.split(" or ")))
+    return out
+
+
 @rule(
     code="RC403",
     name="missing-field",
     category=Category.STRUCTURE,
     severity=Severity.WARNING,
-    summary="A BibTeX or CSL entry lacks a field its type requires.",
-    formats=("bibtex", "csl-json"),
+    summary="A BibTeX or CSL entry (or a JATS, RIS, EndNote, biber record) lacks a field it needs.",
+    formats=("bibtex", "csl-json", "jats", "ris", "endnote-xml", "bbl"),
 )
 def missing_field(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
@@ -280,6 +311,11 @@ def missing_field(doc: Document, ctx: Context) -> Iterator[Hit]:
         `xdata` is skipped, since it inherits fields.  CSL-JSON items are
         checked for what any style needs: author, title, container and date
         of a journal article, and so on.  Empty fields count as missing.
+        Records of JATS `element-citation`s and tagged `mixed-citation`s, RIS,
+        EndNote XML and biber `.bbl` files are held to the CSL list, named in
+        the format's own terms (`source`, `JO`, `secondary-title`); references
+        written as text in them (`\\bibitem`, untagged citations) are not,
+        since what the text reader did not find may well be there.
 
     Why it matters:
         BibTeX prints an entry without its required fields with a warning few
@@ -293,8 +329,12 @@ def missing_field(doc: Document, ctx: Context) -> Iterator[Hit]:
     for ref in doc.entries():
         if ref.format == "bibtex":
             missing, dialect = _missing_bibtex(ref)
-        else:
+        elif ref.format == "csl-json":
             missing, dialect = _missing_csl(ref), "CSL"
+        elif ref.format in _RECORD_WORDS and not (ref.format == "bbl" and doc.layout != "biblatex"):
+            missing, dialect = _missing_record(ref), _RECORD_WORDS[ref.format]["dialect"]
+        else:
+            continue  # a reference written as text
         if not missing:
             continue
         start, end = _head(ref)
