@@ -65,3 +65,12 @@ def test_organisation_authors_and_several_urls() -> None:
     assert ref.urls == ["https://a.example/x", "https://b.example/y"]
     s, e = ref.field_spans["url"]
     assert text[s:e] == "https://a.example/x"
+
+
+def test_missing_fields_named_in_ris_terms() -> None:
+    text = ("TY  - JOUR\nAU  - Smith, J.\nTI  - No journal here\nPY  - 2001\nER  - \n\n"
+            "TY  - BOOK\nTI  - A book\nPY  - 2001\nER  - \n\n"
+            "TY  - JOUR\nAU  - Lee, K.\nTI  - Complete\nJO  - Nature\nPY  - 2003\nER  - \n")
+    findings = [f for f in check([_doc(text)], Settings(offline=True)).findings if f.code == "RC403"]
+    assert [(f.span.line, f.message.split(": ", 1)[1]) for f in findings] == [
+        (1, "JO or T2 (RIS)"), (7, "AU or A2 (RIS)")]
