@@ -135,3 +135,36 @@ def test_prose_name_signals(body: str, flagged: bool) -> None:
     ref = Reference("t", "text", 1, start, len(text) - 1, text[start:-1])
     doc = Document(SourceText("t", text), "text", [ref])
     assert ("Fierke" in texts(misspelling, doc, prose=True)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right"),
+    [
+        ("recieve", "receive"),  # Zipf 2.75: the web misspells it too
+        ("goverment", "government"),
+        ("enviroment", "environment"),
+        ("managment", "management"),
+        ("Procedings", "Proceedings"),
+        ("Univeristy", "University"),
+        ("Jounal", "Journal"),
+    ],
+)
+def test_listed_common_misspellings_are_found(wrong: str, right: str) -> None:
+    doc = one_reference(f"Lee, A. (2001). How to {wrong} the Best Care. Health Policy, 3, 1-9.")
+    (h,) = hits(misspelling, doc)
+    assert doc.text[h.start : h.end] == wrong and h.suggestion == right
+    assert "common misspelling" in h.message
+    assert h.fix is not None and not h.fix.safe
+
+
+def test_misspelling_list_spares_other_languages_and_names() -> None:
+    from refcheck.text.lexicon import misspellings
+
+    table = misspellings()
+    # Portuguese "jornal" is codespell's misspelling of "journal": filtered out.
+    assert "recieve" in table and "jornal" not in table
+    doc = one_reference("Silva, J. (2001). O Jornal do Brasil. Revista de História, 3, 1-9.")
+    assert texts(misspelling, doc) == []
+    # A program's name in a list of unknown words stays alone ("Indx and findphrases").
+    doc = one_reference("Lee, A. (1990). Indx and findphrases, a system for indexes. TUGboat.")
+    assert texts(misspelling, doc) == []
