@@ -483,8 +483,7 @@ def minus_in_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     Flags the minus sign U+2212 between two numbers in a reference, where
     a page or year range needs an en dash (–): in a pages field or after
     "pp." when the numbers ascend; elsewhere only between two years in
-    ascending order
-    ("1991−1995") or after a page mark ("pp. ", ": ", ", ") when the numbers
+    ascending order ("1991−1995"), or after ": " or ", " when the numbers
     ascend.  "between 10−7 atm" is a power of ten, not a range.
 
     Why it matters:

@@ -166,7 +166,8 @@ def year_out_of_range(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Flags a publication year earlier than 1450 or later than next year
     (forthcoming works carry next year at most), and a BibTeX year that is
-    five digits long.
+    five digits long.  A biblatex date before the common era (`date =
+    {-3000~}`, EDTF) has no year to judge.
 
     Why it matters:
     Such a year is a typo ("20019", "1019") that breaks sorting, author-year

@@ -288,6 +288,7 @@ def malformed_doi(doc: Document, ctx: Context) -> Iterator[Hit]:
         two by a space at the end of a reference, a registrant code with the
         wrong number of digits, an empty suffix, a `doi.org/doi:` link, a
         `doi` field that holds something else, or one that ends in punctuation.
+        A shortDOI (`10/cn2h9c`, an alias the resolver answers) is a DOI.
 
     Why it matters:
         A broken DOI does not resolve: readers land on an error page and

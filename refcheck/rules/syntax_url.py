@@ -317,7 +317,8 @@ def malformed_url(doc: Document, ctx: Context) -> Iterator[Hit]:
         top-level domain, empty labels), characters that cannot appear in a
         URL (backslash outside a LaTeX field, backtick, caret, control
         characters), and parentheses or square brackets opened but not closed
-        inside the URL.
+        inside the URL.  In a BibTeX field, `\\%`, `\\_`, `\\&`, `\\#` and
+        `\\~` are the usual LaTeX escapes of those characters, not backslashes.
 
     Why it matters:
         A malformed URL cannot be followed.  Unbalanced brackets usually mean

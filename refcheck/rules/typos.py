@@ -314,7 +314,19 @@ def misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
     letters counts as one) from exactly one word at least 100 times more
     common.  Author names, publishers, transliterated titles before a
     bracketed translation, acronyms, identifiers, URLs and DOIs are skipped,
-    and so is a word standing next to another unknown word.
+    and so is a word standing next to another unknown word.  A word the web
+    uses at all (Zipf 1 or more) needs a correction 1,000 times more common.
+    Not misspellings: a plural of an attested word ("perceptrons"), an agent
+    or verb form or a prefixed form of a common word ("recommender",
+    "prepaging"), an ISO 4 abbreviation before its period ("Compd."), a
+    capitalised word that is its correction less the last letter (Latin or
+    Romance title words: "Compositio"), a roman numeral as the correction, a
+    biblatex `type` key ("patentus").  A brace-protected capital belongs to
+    its word (`{S}ydney` is read as "Sydney").
+
+    Words of a curated list of common misspellings (codespell's dictionary,
+    filtered by word frequency; see `refcheck/data/README.md`) are reported
+    however often the web misspells them too ("recieve", "goverment").
 
     Why it matters:
     Misspellings in titles and venue names survive proofreading, break
@@ -327,7 +339,9 @@ def misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
 
     Fix safety:
     Unsafe: the suggestion is the likeliest word, not a certainty; it is
-    applied only with `--fix-typos`.
+    applied only with `--fix-typos`.  A brace-protected capital keeps its
+    braces (`{I}nternatonal` -> `{I}nternational`); where braces cannot be
+    carried over exactly there is no fix, only the suggestion.
 
     Options:
     `prose` (bool, default false): also check the text outside the references.
