@@ -1,0 +1,504 @@
+"""Author and editor names at the head of a reference, read by shape.
+
+The name shapes (``Family, Given``, ``Family I.O.``, ``Family IO``, ``Given
+Family``) and institutional or one-word names ("GTEx Consortium",
+"Ehtisham-ul-Haq") where what follows them is another name, "et al." or the
+list's end; the variant that reads furthest wins.  Split out of
+``refcheck/parsers/fields.py``; the rule reader and the learned labeller both
+use it (the labeller to split its author span into names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- character classes ------------------------------------------------------
+
+_UPPER_CHARS = "".join(
+    c for c in map(chr, list(range(0x41, 0x250)) + list(range(0x370, 0x530))) if c.isupper()
+)
+U = "[" + _UPPER_CHARS + "]"
+L = r"[^\W\d_]"  # any letter
+LOW = r"(?:(?!" + U + ")" + L + ")"
+APOS = "['’`]"
+DASHES = "-–—−‐‑"
+DASH = "[" + DASHES + "]"
+
+WORD = rf"{U}(?:{L}|{APOS}{L}|[-‐‑]{L})*"
+PARTICLE = r"(?:van|von|der|den|de|del|della|des|di|da|dos|das|du|la|le|ten|ter|al|el|bin|ibn)"
+FAMILY = rf"(?:{PARTICLE}\s+){{0,3}}{WORD}"
+NOTSTOP = r"(?!(?:The|A|An|On|In|Of|For|To|From|With|Why|How|What|When|Where|Is|Are|Do|Does)\b)"
+# A second family word, but not Vancouver initials ("Lin CW").
+FAM2 = rf"(?:[ -](?!{U}{{1,4}}(?![\w'’-])){WORD})?"
+INITIAL = rf"{U}{LOW}?\.(?:-{L}\.)?"
+# A particle's lower-case initial may sit between others ("J. d. C.").
+INITIALS = rf"{INITIAL}(?:[ -]?(?:{INITIAL}|[a-z]\.(?=\s?{U}))){{0,3}}"
+
+# Capitalised words that start titles and never are names.
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "of",
+        "and",
+        "for",
+        "to",
+        "from",
+        "with",
+        "toward",
+        "towards",
+        "why",
+        "how",
+        "what",
+        "when",
+        "where",
+        "who",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "new",
+        "report",
+        "proceedings",
+        "journal",
+        "review",
+        "university",
+        "press",
+        "institute",
+        "international",
+        "national",
+        "annual",
+        "conference",
+        "workshop",
+        "symposium",
+        "handbook",
+        "introduction",
+        "chapter",
+        "part",
+        "vol",
+        "no",
+        "pp",
+        "available",
+        "accessed",
+        "retrieved",
+        "online",
+        "world",
+        "global",
+        "study",
+        "studies",
+        "analysis",
+        "security",
+        "policy",
+        "foreign",
+        "affairs",
+        "russia",
+        "european",
+        "american",
+        "british",
+        "this",
+        "that",
+        "these",
+        "those",
+        "between",
+        "beyond",
+        "after",
+        "before",
+        "under",
+        "over",
+        "via",
+        "not",
+        "all",
+        "our",
+        "their",
+        "its",
+        "his",
+        "her",
+        "one",
+        "two",
+        "three",
+        "et",
+        "al",
+        "ed",
+        "eds",
+        "editor",
+        "editors",
+        "edited",
+        "by",
+    ]
+)
+
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+
+# --- labels, names ----------------------------------------------------------
+
+_LABEL_RE = re.compile(
+    r"\s*(?:\\?\[\s*\d{1,4}\s*\\?\]|\(\d{1,4}\)|\d{1,4}\s*[.)](?!\d)|[*•\-–]\s+)\s*"
+)
+_SEP_RE = re.compile(r"\s*(?:,\s*(?:and|&)\s+|,\s*|\s+(?:and|&)\s+|;\s*|\s*&\s*)")
+_ETAL_RE = re.compile(r",?\s*(?:et\s+al\.?|and\s+others\b|и\s+др\.?)")
+
+# Each name shape: family-first with full given names, family-first with
+# initials (two-word families allowed), GOST "Family I.O.", Vancouver
+# "Family IO", natural order "Given Family".
+_INV_FULL = re.compile(
+    rf"(?P<fam>{FAMILY}(?:-{WORD})?),\s*(?P<giv>(?:{INITIALS}|{WORD})"
+    rf"(?:[ -](?:{INITIALS}|{NOTSTOP}{WORD})){{0,3}})"
+)
+_INV_FULL_FIRST = re.compile(
+    rf"(?P<fam>{FAMILY}{FAM2}),\s*(?P<giv>(?:{INITIALS}|{WORD})"
+    rf"(?:[ -](?:{INITIALS}|{NOTSTOP}{WORD})){{0,3}})"
+)
+_INV_INIT = re.compile(rf"(?P<fam>{FAMILY}{FAM2}),\s*(?P<giv>{INITIALS})(?!\w)")
+_GOST = re.compile(rf"(?P<fam>{FAMILY}{FAM2})\s+(?P<giv>{INITIALS})(?!\w)")
+# Vancouver initials may hold a particle's lower-case letter ("Mendonça JdC").
+_VANC = re.compile(rf"(?P<fam>{FAMILY}{FAM2})\s+(?P<giv>{U}(?:{U}|[a-z](?={U})){{0,3}})(?![\w'’-])")
+# Capitalised particles that open a family name in natural order ("Mauro Dalla Serra").
+CAPPART = r"(?:Dalla|Della|Delle|Degli|Del|De|Di|Da|Du|Dos|Das|La|Le|Van|Von|Ten|Ter)"
+_NAT = re.compile(
+    rf"(?P<giv>{INITIALS}\s*(?!{CAPPART}\s){WORD}\s+(?={U})|{INITIALS}\s*|{WORD}\s+(?:(?:{PARTICLE}\s+)?{INITIALS}\s*|(?!{CAPPART}\s){WORD}\s+)?)"
+    rf"(?P<fam>(?!{U}{{1,4}}(?![\w'’-]))(?:{CAPPART}\s+)?{FAMILY}(?:[ -]{WORD})?)"
+    r"(?=\s*(?:,|\.|;|&|\band\b|et\s+al\b|\(|$|“|\"|‘|:))"
+)
+_ACRONYM_WORD = re.compile(r"(?<![\w.])[A-Z]{3,}(?![\w.])")
+_WORD_INITIALS = re.compile(rf"{WORD}\s+{INITIALS}\s*$")
+_LITERAL_YEAR = re.compile(r"[.,]?\s*\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,]?(?:\s|$)")
+# One word of an institutional name: a word, or a bracketed acronym "(ANS)".
+_LIT_TOKEN = re.compile(r"\s*(\([^()\s]{1,20}\)|[^\s,;:“”\"‘«»()\[\]]+)")
+# What may follow a name list that ends with an institution or a single name:
+# a year that a title follows, a parenthesised year, or an opening quote.
+_LIST_END = re.compile(
+    r"\s*(?:\.\s*\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\.\s+\S|,?\s*\((?:1[5-9]\d\d|20\d\d)[a-z]?[),]"
+    r"|[.,]?\s*[“\"‘«])"
+)
+# Words that make a "name" an institution: never a person's given or family name.
+_ORG_WORDS = frozenset(
+    [
+        "consortium",
+        "group",
+        "panel",
+        "committee",
+        "collaboration",
+        "collaborators",
+        "network",
+        "team",
+        "initiative",
+        "association",
+        "society",
+        "organization",
+        "organisation",
+        "council",
+        "agency",
+        "commission",
+        "project",
+        "investigators",
+        "office",
+        "ministry",
+        "department",
+        "foundation",
+        "center",
+        "centre",
+        "army",
+        "government",
+        "bank",
+        "union",
+        "league",
+        "federation",
+        "service",
+        "news",
+        "newsfeed",
+        "bureau",
+        "board",
+        "program",
+        "programme",
+    ]
+)
+
+
+@dataclass
+class _Names:
+    authors: list[tuple[str, str | None, int, int]] = field(default_factory=list)
+    end: int = 0
+    scheme: str = ""
+    etal: bool = False
+    joined: bool = False  # saw "and"/"&"
+    literals: set[int] = field(default_factory=set)  # indices of institutional names
+
+
+def _bad_name(fam: str, giv: str) -> bool:
+    # Vancouver initials are never words ("Sartor ITS", "de Bruin ED").
+    words = fam.replace(".", " ").split() + [
+        w for w in giv.replace(".", " ").split() if not (w.isupper() and len(w) <= 4)
+    ]
+    if any(w.lower() in _STOP or w.lower() in _ORG_WORDS for w in words if len(w) > 1):
+        return True
+    # A possessive is not part of a person's name ("CSTO Moscow’s Declaration").
+    return any(w.endswith(("'s", "’s")) for w in (fam + " " + giv).split())
+
+
+def _nat_ok(s: str, m: re.Match[str], first: bool) -> bool:
+    """Whether a natural-order match "Given I. Family" is a name, not "Family I. Title"."""
+    if not first or not _WORD_INITIALS.match(m.group("giv")):
+        return True
+    # "Saha A. Physical Examinations." / "Peraya D. Distance(s)": family-first with
+    # initials is far more common; natural order with a middle initial heads a
+    # note ("John T. Mearsheimer, The False Promise") or a list ("… and …").
+    fam = m.group("fam")
+    if " " in fam.strip() and not re.match(rf"{CAPPART}\s", fam):
+        return False
+    return re.match(r"\s*(?:,|;|&|and\b)", s[m.end() :]) is not None
+
+
+def _name_at(
+    s: str, pos: int, limit: int, pats: tuple[re.Pattern[str], ...], first: bool
+) -> re.Match[str] | None:
+    for i, pat in enumerate(pats):
+        m = pat.match(s, pos, limit)
+        if m and pat is _INV_INIT:
+            # "Perkins, T. Alex, Carl Boettiger": initials and a middle name,
+            # when the longer reading ends where the next name starts.
+            for other in pats[i + 1 :]:
+                o = other.match(s, pos, limit)
+                if (
+                    o is not None
+                    and o.end() > m.end()
+                    and re.match(r"\s*,", s[o.end() : o.end() + 3])
+                    and not _bad_name(o.group("fam"), o.group("giv"))
+                ):
+                    m = o
+                    break
+        if m and not _bad_name(m.group("fam"), m.group("giv")):
+            if pat is _NAT and (not _nat_ok(s, m, first) or _ACRONYM_WORD.search(m.group("giv"))):
+                # An acronym is no given name in natural order ("RBC Newsfeed").
+                continue
+            return m
+    return None
+
+
+def _literal_ends(s: str, pos: int, limit: int) -> list[int]:
+    """Possible ends of an institutional or single-word name at ``pos``, longest first."""
+    ends: list[int] = []
+    cur = pos
+    for words in range(15):
+        t = _LIT_TOKEN.match(s, cur, limit)
+        if t is None:
+            break
+        tok = t.group(1)
+        a = t.start(1)
+        if words == 0 and not (tok[:1].isupper() and tok[:1].isalpha()):
+            break
+        dot = tok.endswith(".")
+        word = tok.rstrip(".")
+        if tok.startswith("(") or (word[:1].isupper() and len(word) > 1) or word[:1].isdigit():
+            if not (words == 0 and word.lower() in _STOP and word.lower() != "the"):
+                ends.append(a + len(word))
+        elif not (word.isalpha() and word.islower() and len(word) <= 12) and word != "&":
+            break
+        cur = t.end()
+        if dot:
+            break
+    ends.reverse()
+    return [e for e in ends if _literal_ok(s[pos:e])]
+
+
+def _literal_ok(text: str) -> bool:
+    words = text.split()
+    if len(words) == 2 and re.fullmatch(rf"{U}{{1,4}}", words[1]):
+        return False  # a Vancouver name, "Gross JB"
+    if len(words) == 3 and words[1] in ("and", "&") and not _ORG_WORDS & {w.lower() for w in words}:
+        return False  # two one-word names, "Sheherazade and Ardiantiono"
+    if len(words) == 1:
+        w = words[0]
+        return (
+            len(w) > 2
+            and w.lower() not in _STOP
+            and re.fullmatch(rf"{U}(?:{L}|{APOS}{L}|-{L})+", w) is not None
+        )
+    return words[0].lower() != "the" or len(words) > 2
+
+
+def _literal_fits(
+    s: str, e: int, limit: int, rest: tuple[re.Pattern[str], ...], depth: int = 0
+) -> bool:
+    """Whether a literal name ending at ``e`` is followed the way a name in a list is."""
+    etal = _ETAL_RE.match(s, e, limit)
+    if etal is not None and etal.end() > e:
+        return True
+    if _LIST_END.match(s, e):
+        return True
+    sep = _SEP_RE.match(s, e, limit)
+    if sep is None or sep.end() == e:
+        return False
+    if _name_at(s, sep.end(), limit, rest, False) is not None:
+        return True
+    if depth == 0:
+        return any(
+            _literal_fits(s, e2, limit, rest, 1) for e2 in _literal_ends(s, sep.end(), limit)[:3]
+        )
+    return False
+
+
+_SCHEMES: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]] = {
+    "inverted": ((_INV_INIT, _INV_FULL_FIRST), (_INV_INIT, _INV_FULL, _NAT)),
+    "gost": ((_GOST,), (_GOST,)),
+    "vancouver": ((_VANC,), (_VANC,)),
+    "natural": ((_NAT,), (_NAT,)),
+}
+
+
+def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) -> _Names:
+    first, rest = _SCHEMES[scheme]
+    out = _Names(end=pos, scheme=scheme)
+    cur = pos
+    natural_rest = False
+    last_joined = False
+    for _ in range(200):
+        pats = first if not out.authors else rest
+        if natural_rest and _NAT in pats:
+            # Chicago: after "Family, Given" the names run in natural order;
+            # "David Favero, M." is then a name and an initial, not "Family, I.".
+            pats = (_NAT, *(p for p in pats if p is not _NAT))
+        got = _name_at(s, cur, limit, pats, not out.authors)
+        if got is not None:
+            natural_rest = got.re is _NAT
+            fam = got.group("fam").strip()
+            giv = got.group("giv").strip()
+            out.authors.append((fam, giv or None, got.start(), got.end()))
+            cur = got.end()
+        else:
+            # An institution or a one-word name ("GTEx Consortium", "Ehtisham-ul-Haq")
+            # counts when what follows it is another name, "et al." or the list's end.
+            lit = next(
+                (e for e in _literal_ends(s, cur, limit) if _literal_fits(s, e, limit, rest)),
+                None,
+            )
+            if lit is None:
+                break
+            out.literals.add(len(out.authors))
+            out.authors.append((s[cur:lit], None, cur, lit))
+            cur = lit
+        out.end = cur
+        e = _ETAL_RE.match(s, cur, limit)
+        if e and e.end() > cur:
+            out.etal = True
+            out.end = e.end()
+            break
+        sep = _SEP_RE.match(s, cur, limit)
+        if not sep or sep.end() == cur or last_joined:
+            # "and"/"&" comes before the last name: what follows is the title.
+            break
+        joined = re.search(r"and|&", sep.group()) is not None
+        nxt = sep.end()
+        if _name_at(s, nxt, limit, rest, False) is None and not any(
+            _literal_fits(s, e2, limit, rest, 1) for e2 in _literal_ends(s, nxt, limit)[:3]
+        ):
+            break
+        out.joined = out.joined or joined
+        last_joined = joined
+        cur = nxt
+    if scheme == "natural" and len(out.authors) > 1 and not (out.joined or out.etal or whole):
+        # "Alan Bryman, Social Research Methods": without "and"/"et al." a
+        # comma list in natural order is a name followed by a title.
+        out.authors = out.authors[:1]
+        out.literals &= {0}
+        out.end = out.authors[0][3]
+    return out
+
+
+def _boundary_ok(s: str, end: int, limit: int) -> bool:
+    rest = s[end:limit]
+    if end >= limit or not rest.strip():
+        return True
+    return re.match(r"\s*(?:[.,:;(“\"‘\[]|$)", rest) is not None or (
+        s[end - 1] == "." and rest[:1].isspace()
+    )
+
+
+def _best_names(s: str, pos: int, limit: int) -> _Names:
+    best = _Names(end=pos)
+    for scheme in _SCHEMES:
+        got = _read_names(s, pos, limit, scheme)
+        while got.authors and not _boundary_ok(s, got.end, limit):
+            got.literals.discard(len(got.authors) - 1)
+            got.authors.pop()
+            got.end = got.authors[-1][3] if got.authors else pos
+        if (
+            scheme == "inverted"
+            and len(got.authors) == 1
+            and not got.etal
+            and not got.literals
+            and re.match(r"\s*,(?!\s*\(?\d{4})", s[got.end : got.end + 12])
+        ):
+            # "Alan Bryman, Social Research Methods, …": one inverted name
+            # followed by a comma (not another name) is a given-first name
+            # followed by an unquoted title.
+            continue
+        # The furthest reading wins; on a tie, the one with fewer institutional
+        # names ("Hedley Bull" is a person before it is an institution).
+        if got.authors and (got.end, -len(got.literals)) > (best.end, -len(best.literals)):
+            best = got
+    return best
+
+
+_SPLIT_RE = re.compile(r"\s*(?:;|,\s*(?:and|&)\s+|\s+(?:and|&|et|und|y|e)\s+|&|,)\s*")
+
+
+def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, int, int]]:
+    """The names of an author list known to fill ``s[a:b]`` (the learned
+    labeller found its ends): (family, given, literal, start, end) each.
+
+    The name shapes are tried over the whole span, without the guesses that
+    decide where a list ends ("Alan Bryman, Social Research Methods" is one
+    name and a title only when the end is not known); the reading that
+    covers most of the span wins.  When no shape reads a name, the span is
+    kept as institutional names split at list separators ("The PLOS ONE
+    Editors").
+    """
+    if s[b : b + 1] == ".":
+        b += 1  # the span was trimmed of the full stop that closes an initial ("Gano K.")
+    best: _Names | None = None
+    for scheme in _SCHEMES:
+        got = _read_names(s, a, b, scheme, whole=True)
+        # Most of the span read; then fewer institutions; then more names
+        # ("Cathy S. Lim, Caroline L. Cooper" is two names in natural order,
+        # not "Lim, Caroline" read inverted).
+        if got.authors and (
+            best is None
+            or (got.end, -len(got.literals), len(got.authors))
+            > (best.end, -len(best.literals), len(best.authors))
+        ):
+            best = got
+    out: list[tuple[str, str | None, bool, int, int]] = []
+    cur = a
+    if best is not None:
+        out = [
+            (fam, giv, i in best.literals, x, y) for i, (fam, giv, x, y) in enumerate(best.authors)
+        ]
+        cur = best.end
+    if out:
+        # What the shapes do not read after names is not trusted to be names
+        # ("Joyce LR, Villarreal R. A glycolipid"): the labeller's span may overreach.
+        return out
+    rest = s[cur:b]
+    etal = _ETAL_RE.search(rest)
+    if etal is not None:
+        rest = rest[: etal.start()]
+    if re.search(r"[^\W\d_]{2}", rest) is None:
+        return out
+    pos = cur
+    for piece in _SPLIT_RE.split(rest):
+        at = s.find(piece, pos, b) if piece else -1
+        if at < 0:
+            continue
+        pos = at + len(piece)
+        text = piece.strip(" .")
+        if re.search(r"[^\W\d_]{2}", text):
+            out.append((" ".join(text.split()), None, True, at, at + len(piece)))
+    return out

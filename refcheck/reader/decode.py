@@ -1,0 +1,72 @@
+"""Token labels → one character span per field.
+
+A field is a run of tokens with its label.  When a label appears in several
+runs, the runs are joined if only punctuation or one short word lies between
+them (a title broken by a stray label: "Title: part" tagged title, O, title);
+otherwise the longest run wins (the author list: the first run), since a
+reference has one title, one container, one volume.  Each span is trimmed
+to its content as the training data was (``training/align.py``): edge
+punctuation and quotes go, a closing bracket stays when its opening one is
+inside, a title keeps its closing "?" or "!".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["FieldSpans", "decode", "trim"]
+
+FieldSpans = dict[str, tuple[int, int]]
+
+
+def trim(text: str, label: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and not text[a].isalnum() and text[a] not in "([":
+        a += 1
+    while b > a and not text[b - 1].isalnum():
+        c = text[b - 1]
+        if c in "?!" and label == "title":
+            break
+        if c == ")" and "(" in text[a : b - 1]:
+            break
+        if c == "]" and "[" in text[a : b - 1]:
+            break
+        b -= 1
+    if a < b and text[a] in "([":
+        close = ")" if text[a] == "(" else "]"
+        if close not in text[a:b]:
+            return trim(text, label, a + 1, b)
+    return a, b
+
+
+def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]) -> FieldSpans:
+    runs: dict[str, list[list[int]]] = {}
+    i = 0
+    n = len(labels)
+    while i < n:
+        lab = labels[i]
+        j = i
+        while j < n and labels[j] == lab:
+            j += 1
+        if lab != "O":
+            runs.setdefault(lab, []).append([i, j])
+        i = j
+    out: FieldSpans = {}
+    for lab, rs in runs.items():
+        merged: list[list[int]] = [rs[0]]
+        for r in rs[1:]:
+            gap = range(merged[-1][1], r[0])
+            small = len(gap) <= 2 and all(
+                labels[k] == "O" and (not tokens[k][0].isalnum() or len(gap) == 1) for k in gap
+            )
+            if small and lab in ("title", "container", "author"):
+                merged[-1][1] = r[1]
+            else:
+                merged.append(r)
+        if lab == "author":
+            best = merged[0]
+        else:
+            best = max(merged, key=lambda r: tokens[r[1] - 1][2] - tokens[r[0]][1])
+        a, b = trim(text, lab, tokens[best[0]][1], tokens[best[1] - 1][2])
+        if b > a:
+            out[lab] = (a, b)
+    return out
