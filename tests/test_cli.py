@@ -540,3 +540,14 @@ def test_python_api_matches_the_json_report(capsys: pytest.CaptureFixture[str]) 
     assert report.findings and all(f.code[:3] in ("RC2", "RC3") for f in report.findings)
     with pytest.raises(AttributeError):
         report.findings[0].code = "X"  # type: ignore[misc]
+
+
+def test_explain_prints_every_rule_dedented(capsys: pytest.CaptureFixture[str]) -> None:
+    from refcheck.rules import all_rules
+
+    for r in all_rules():
+        code, out, _ = run(["explain", r.code], capsys)
+        assert code == 0
+        body = out.split("\n\n", 2)[2]
+        # The docstring's sections start at the margin (not at the source's indentation).
+        assert body.startswith("What it does:\n    "), r.code
