@@ -276,7 +276,14 @@ def _inflected(low: str) -> bool:
     if len(low) < 5:
         return False
     for plural in ("s", "es"):
-        if low.endswith(plural) and freq.zipf(low[: -len(plural)]) >= _PLURAL_STEM_MIN_ZIPF:
+        stem = low[: -len(plural)]
+        # The plural of a misspelling ("scaners") is no word: the stem must not
+        # itself be one slip from a far more common word ("scaner").
+        if (
+            low.endswith(plural)
+            and freq.zipf(stem) >= _PLURAL_STEM_MIN_ZIPF
+            and _assess(stem, False) is None
+        ):
             return True
     for e in _ENDINGS:
         if not low.endswith(e) or len(low) - len(e) < 4:
