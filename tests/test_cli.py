@@ -550,4 +550,4 @@ def test_explain_prints_every_rule_dedented(capsys: pytest.CaptureFixture[str]) 
         assert code == 0
         body = out.split("\n\n", 2)[2]
         # The docstring's sections start at the margin (not at the source's indentation).
-        assert body.startswith("What it does:\n    "), r.code
+        assert body.startswith("What it does:\n"), r.code
