@@ -101,8 +101,7 @@ def _own_lines(kind: str, data: bytes) -> dict[tuple[object, int], str]:
             layout = read_layout(pdf, raw)
         finally:
             pdf.close()
-        lines = layout.body + [ln for block in layout.notes for ln in block]
-        return {(ln.page, ln.number): ln.text for ln in lines}
+        return {(ln.page, ln.number): ln.text for ln in layout.lines}
     from refcheck.parsers.docx import read_parts
 
     return {

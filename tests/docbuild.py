@@ -210,6 +210,10 @@ class _Typesetter:
             for k in reversed(cuts):
                 if self._width(word[:k], size) <= room:
                     return word[:k], word[k:]
+            # No break point fits: cut anywhere (as xurl does) rather than overflow.
+            for k in range(len(word) - 2, 8, -1):
+                if self._width(word[:k], size) <= room:
+                    return word[:k], word[k:]
             return "", word
         if not self.style.hyphenate:
             return "", word

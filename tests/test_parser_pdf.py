@@ -78,24 +78,12 @@ def _all_lines(path: str) -> dict[tuple[int, int], str]:
     import pypdfium2
     import pypdfium2.raw as raw
 
-    from refcheck.parsers import pdf_layout
-
     doc = pypdfium2.PdfDocument(path)
-    out: dict[tuple[int, int], str] = {}
     try:
-        for i in range(len(doc)):
-            page = doc[i]
-            tp = page.get_textpage()
-            lines = pdf_layout._merge_same_baseline(
-                pdf_layout._lines_of(pdf_layout._chars(tp, raw))
-            )
-            for n, ln in enumerate(pdf_layout._order(lines, page.get_width()), 1):
-                out[(i + 1, n)] = ln.text
-            tp.close()
-            page.close()
+        layout = read_layout(doc, raw)
     finally:
         doc.close()
-    return out
+    return {(ln.page, ln.number): ln.text for ln in layout.lines}
 
 
 def test_two_column_article_reads_every_reference_and_footnote(tmp_path: Path) -> None:

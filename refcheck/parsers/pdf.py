@@ -111,7 +111,9 @@ def _hyphen_join(left: str, right: str) -> bool | None:
     if lw is None or rw is None:
         return None
     a, b = lw.group(0), rw.group(0)
-    if b[0].isupper():
+    if a.isupper() and b.isupper():
+        a, b = a.lower(), b.lower()  # a title set in capitals: judged as words
+    elif b[0].isupper():
         return True  # "Smith-Jones", "Anglo-American"
     if _known(a + b):
         return False

@@ -80,6 +80,7 @@ class Layout:
 
     pages: int
     body: list[Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # every line, headers included
     notes: list[list[Line]] = field(default_factory=list)  # one list per page with notes
     body_size: float = 0.0
     chars: int = 0
@@ -249,15 +250,29 @@ def _edge_lines(lines: list[Line]) -> set[int]:
     }
 
 
-def _order(lines: list[Line], width: float) -> list[Line]:
-    """Reading order: spanning lines cut the page into bands; in a band, left column then right."""
+def _halves(lines: list[Line], width: float) -> tuple[list[Line], list[Line]]:
+    """Lines lying in the left half and in the right half of a page."""
     mid = width / 2
     slack = width * 0.02
     # A left-column line may stick out into the gutter (an unbreakable DOI);
     # only one reaching well into the right half spans the page.
     left = [ln for ln in lines if ln.x1 <= mid + width * 0.2 and ln.x0 < mid - slack]
     right = [ln for ln in lines if ln.x0 >= mid - slack and ln.x1 > mid]
-    two = len(left) >= 3 and len(right) >= 3 and len(right) >= 0.15 * len(lines)
+    return left, right
+
+
+def _two_columns(lines: list[Line], width: float) -> bool:
+    left, right = _halves(lines, width)
+    return len(left) >= 3 and len(right) >= 3 and len(right) >= 0.15 * len(lines)
+
+
+def _order(lines: list[Line], width: float, two: bool) -> list[Line]:
+    """Reading order: spanning lines cut the page into bands; in a band, left column then right.
+
+    ``two``: the document is set in two columns (a last page may hold only a
+    few lines of its left column).
+    """
+    left, right = _halves(lines, width)
     if two:
         for ln in left:
             ln.column = 1
@@ -283,10 +298,14 @@ def _order(lines: list[Line], width: float) -> list[Line]:
     for col in (0, 1, 2):
         members = [ln for ln in out if ln.column == col]
         if members:
-            lo = min(ln.x0 for ln in members)
-            # Not the widest line: a URL or a marker may stick out of the column.
+            # Not the leftmost line either: a stray piece (a marker, a line from
+            # the other column) would make every line of the column look indented.
+            starts = sorted(ln.x0 for ln in members)
+            lo = starts[len(starts) // 10]
+            # Not the widest line: a URL or a marker may stick out of the column,
+            # and a ragged right edge is better underestimated (fewer false ends).
             ends = sorted((ln.x1 for ln in members), reverse=True)
-            hi = ends[len(ends) // 10]
+            hi = ends[len(ends) // 5]
             for ln in members:
                 ln.left, ln.right = lo, hi
     return out
@@ -325,8 +344,12 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
     for lines, idx in zip(pages, edges, strict=True):
         for s in {_shape(lines[i].text) for i in idx}:
             shapes[s] += 1
+    # Two columns when most pages with some text are set so.
+    full = [p for p, lines in enumerate(pages) if len(lines) >= 10]
+    two = sum(_two_columns(pages[p], widths[p]) for p in full) * 2 > len(full)
     for p, lines in enumerate(pages):
-        ordered = _order(lines, widths[p])
+        ordered = _order(lines, widths[p], two or _two_columns(lines, widths[p]))
+        layout.lines.extend(ordered)
         drop = {
             id(lines[i])
             for i in edges[p]
@@ -393,21 +416,29 @@ def paragraphs(lines: list[Line], body_size: float) -> list[list[Line]]:
     """Lines grouped into paragraphs (see the module docstring for the signs used)."""
     out: list[list[Line]] = []
     cur: list[Line] = []
-    hanging = False
+    mode = "body"  # body | hanging (entries outdented) | flush (entries opened by labels)
     pitch = _pitch(lines)
-    for ln in lines:
+    for k, ln in enumerate(lines):
         text = ln.text.strip()
-        if cur and _breaks(cur[-1], ln, hanging, pitch):
+        if cur and _breaks(cur[-1], ln, mode, pitch):
             out.append(cur)
             cur = []
         cur.append(ln)
         if _REF_HEADING.match(text):
-            hanging = True
-        elif hanging and ln.size > body_size * 1.05 and len(text) < 80:
-            hanging = False  # a later heading ends the reference section
+            mode = _list_mode(lines[k + 1 : k + 41])
+        elif mode != "body" and ln.size > body_size * 1.05 and len(text) < 80:
+            mode = "body"  # a later heading ends the reference section
     if cur:
         out.append(cur)
     return out
+
+
+def _list_mode(lines: list[Line]) -> str:
+    """How a reference list's entries are told apart: by hanging indentation or by labels."""
+    if not lines:
+        return "flush"
+    indented = sum(1 for ln in lines if ln.x0 - ln.left > 0.6 * ln.size)
+    return "hanging" if indented >= 0.2 * len(lines) else "flush"
 
 
 def _pitch(lines: list[Line]) -> dict[int, float]:
@@ -419,7 +450,7 @@ def _pitch(lines: list[Line]) -> dict[int, float]:
     return {p: c.most_common(1)[0][0] for p, c in per_page.items()}
 
 
-def _breaks(a: Line, b: Line, hanging: bool, pitch: dict[int, float]) -> bool:
+def _breaks(a: Line, b: Line, mode: str, pitch: dict[int, float]) -> bool:
     at = a.text.rstrip()
     bt = b.text.lstrip()
     if not bt:
@@ -437,18 +468,18 @@ def _breaks(a: Line, b: Line, hanging: bool, pitch: dict[int, float]) -> bool:
     indent_a = a.x0 - a.left > 0.6 * a.size
     # "[3] …" at the left edge opens an entry; "3. …" only in a reference section
     # (elsewhere a line may begin with a volume or a year).
-    if _LABEL.match(bt) and not indent_b and (hanging or bt.startswith("[")):
+    if _LABEL.match(bt) and not indent_b and (mode != "body" or bt.startswith("[")):
         return True
-    if hanging:
-        if not indent_b:
-            return True
-    elif indent_b and not indent_a:
+    if mode == "hanging":
+        # Indentation alone tells entries apart: an outdented line opens one.
+        return not indent_b
+    if mode == "body" and indent_b and not indent_a:
         return True
     # A line that ended although the next word would have fitted ends its paragraph.
     if a.right > a.x0 and b.text:
         first = bt.split(" ", 1)[0]
         avg = (b.x1 - b.x0) / max(1, len(b.text))
         need = (len(first) + 1) * avg
-        if a.x1 + need < a.right - 0.5 * a.size and not at.endswith(("/", "-")):
+        if a.x1 + need < a.right - a.size and not at.endswith(("/", "-")):
             return True
     return False
