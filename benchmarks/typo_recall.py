@@ -22,6 +22,7 @@ Usage: python benchmarks/typo_recall.py [--per-kind N] [--seed S] [--show N] [DI
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 import sys
@@ -71,7 +72,7 @@ def _entries(folder: Path) -> list[tuple[str, str, int, int]]:
     for path in sorted(folder.glob("*.bib")):
         text = path.read_text(encoding="utf-8", errors="replace")
         starts = [m.start() for m in _ENTRY.finditer(text)] + [len(text)]
-        for a, b in zip(starts, starts[1:], strict=False):
+        for a, b in itertools.pairwise(starts):
             entry = text[a:b]
             m = re.search(r"\btitle\s*=\s*[{\"]", entry, re.IGNORECASE)
             if m is None:
