@@ -95,12 +95,10 @@ def _list_resumes(st: _State, j: int) -> bool:
     """
     lines = st.lines
     n = len(lines)
-    k = j
-    while k < n and not lines[k].blank and k - j < _MAX_PROSE_IN_LIST:
+    k = j + 1
+    while k < n and lines[k].blank and k - j <= _MAX_GAP_IN_LIST:
         k += 1
-    while k < n and lines[k].blank and k - j < 2 * _MAX_PROSE_IN_LIST:
-        k += 1
-    if k >= n or lines[k].blank or k - j >= _MAX_PROSE_IN_LIST + 3:
+    if k >= n or lines[k].blank:
         return False
     t = lines[k].text.lstrip()
     if _is_prose(lines[k].text):
@@ -108,8 +106,7 @@ def _list_resumes(st: _State, j: int) -> bool:
     return _item_number(t) is not None or segment.author_start(t)
 
 
-# Lines of a paragraph that reads like prose and may still be one reference.
-_MAX_PROSE_IN_LIST = 6
+_MAX_GAP_IN_LIST = 3
 
 
 def _segment_section(st: _State, first: int, end: int) -> list[_Span]:

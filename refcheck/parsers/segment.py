@@ -194,6 +194,18 @@ def _absolute_length(n: int) -> str:
     )
 
 
+def _repeat_kind(infos: Sequence[_LineInfo], k: int, repeats: Counter[str]) -> str:
+    """``page`` for a line that recurs next to page breaks (a running header or
+    footer), ``text`` for one that recurs elsewhere (a reference listed twice),
+    ``0`` for a line that does not recur."""
+    i = infos[k]
+    if not i.norm or repeats[i.norm] < 2:
+        return "0"
+    nxt = infos[k + 1] if k + 1 < len(infos) else None
+    at_break = i.ff or i.gap > 0 or nxt is None or nxt.ff or nxt.gap > 0
+    return "page" if at_break else "text"
+
+
 def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str]]:
     """One feature list per line (see the module docstring)."""
     if not infos:
@@ -220,7 +232,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
         "wide=" + ("1" if width > _PAGE_WIDTH else "0"),
     ]
     own: list[dict[str, str]] = []
-    for i in infos:
+    for k, i in enumerate(infos):
         s = i.s
         first = s[i.mlen :].lstrip() if i.mlen else s
         word = first.split(None, 1)[0] if first else ""
@@ -245,7 +257,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "yr": "1" if _YEAR.search(s) else "0",
             "link": "1" if _URL.search(s) or _DOI.search(s) else "0",
             "num": "1" if s.isdigit() else "0",
-            "rep": "1" if i.norm and repeats[i.norm] >= 2 else "0",
+            "rep": _repeat_kind(infos, k, repeats),
             "prose": "1" if len(s) >= 60 and _is_prose(i.text[:4000]) else "0",
             "words": str(min(len(s.split()), 6)),
         }
@@ -253,7 +265,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
     # Context skips running headers, footers and page numbers (lines whose text
     # recurs with other digits, or a bare number): across a page break the line
     # that matters is the last one of the text on the page before.
-    furniture = [f["rep"] == "1" or f["num"] == "1" for f in own]
+    furniture = [f["rep"] == "page" or f["num"] == "1" for f in own]
     n = len(infos)
     prev_of: list[int] = []
     last = -1
@@ -384,6 +396,16 @@ def _continues(info: _LineInfo) -> bool:
     return info.length < 80 and bool(_PLACE_PUBLISHER.match(s)) and not author_start(s)
 
 
+def _unwrapped_end(info: _LineInfo) -> bool:
+    """A line wider than any page that ends as a reference ends: the paragraph ended.
+
+    Text is wrapped at a page's width, so a longer line is a whole paragraph
+    (one reference a line); the next line starts another even when it starts
+    in lower case ("van Dijk, T. …", "bell hooks. …").
+    """
+    return info.length > _PAGE_WIDTH and info.end in (".", "9", ")", "q")
+
+
 def segment_region(st: _State, first: int, end: int) -> list[_Span] | None:
     """The references of lines ``[first, end)`` as the model splits them; None without it.
 
@@ -404,12 +426,16 @@ def segment_region(st: _State, first: int, end: int) -> list[_Span] | None:
     labels = label(infos)
     spans: list[_Span] = []
     cur: _Span | None = None
+    before: _LineInfo | None = None
     for k, info, lab in zip(idx, infos, labels, strict=True):
         if lab == "O":
             continue
         line = lines[k]
         if lab == "B" and cur is not None and not info.mlen and _continues(info):
             lab = "I"
+        elif lab == "I" and before is not None and _unwrapped_end(before) and not _continues(info):
+            lab = "B"
+        before = info
         if lab == "B" or cur is None or _taken_between(st, lines.index_of(cur.end), k):
             if cur is not None:
                 spans.append(cur)

@@ -202,13 +202,23 @@ def _bare_list(st: _State) -> list[_Span]:
     covered = sum(len(text[sp.start : sp.end].split()) for sp in good)
     if not good or 2 * len(good) < len(spans) or covered < _MOST * total:
         return []
-    return [sp for sp in spans if _kept_in_bare_list(text[sp.start : sp.end])]
+    # Between two references, an entry that reads like prose is most likely a
+    # reference too (a report's long title with no year); before the first or
+    # after the last, it is a note, a title or a footer.
+    first, last = good[0].start, good[-1].start
+    return [
+        sp
+        for sp in spans
+        if _kept_in_bare_list(text[sp.start : sp.end])
+        or (first < sp.start < last and sp.end - sp.start <= _MAX_PROSE_ENTRY)
+    ]
 
 
 # A file is read as a bare list when at least half of its entries have the shape of
 # a reference and hold this share of its words: a stray paragraph or title does not
 # hide the rest, but a page of prose that cites a few works is not a list.
 _MOST = 0.4
+_MAX_PROSE_ENTRY = 1000
 _MAX_BARE_CHARS = 2_000_000
 
 

@@ -65,8 +65,10 @@ _BACK_MATTER = re.compile(
 )
 # An item marker at a line start: "1.", "1)", "[1]", "(1)" followed by text.
 # "5.2.5." is not one: the dot must be followed by white space.
+# Markdown escapes the brackets of a label ("\\[12\\]") so that it is not read as a link.
 _ITEM = re.compile(
-    r"^([ \t]{0,12})(?:(\d{1,4})([.)])|\[(\d{1,4})\]|\((\d{1,4})\))(?=[ \t]+\S)[ \t]+", re.MULTILINE
+    r"^([ \t]{0,12})(?:(\d{1,4})([.)])|\\?\[(\d{1,4})\\?\]|\((\d{1,4})\))(?=[ \t]+\S)[ \t]+",
+    re.MULTILINE,
 )
 _BULLET = re.compile(r"^(\s{0,12})([-*+•‣◦▪–—])\s+(?=\S)")
 _NUMBER_ALONE = re.compile(r"^\s{0,12}(\d{1,4})\s*$")

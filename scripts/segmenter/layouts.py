@@ -85,7 +85,8 @@ class Sample:
 
 def anystyle_groups(path: str = ANYSTYLE, size: int = 10) -> list[tuple[str, list[str]]]:
     """Consecutive strings in groups of ``size`` (one source document each, mostly)."""
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    with open(path, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
     texts = [" ".join(str(r["text"]).split()) for r in rows]
     return [
         (f"anystyle-{i // size:03d}", texts[i : i + size])
@@ -94,7 +95,8 @@ def anystyle_groups(path: str = ANYSTYLE, size: int = 10) -> list[tuple[str, lis
 
 
 def load_records(path: str = RECORDS) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
 
 
 _LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.(?!\d))\s*")
@@ -122,7 +124,7 @@ def render(records: Sequence[dict[str, Any]], style_name: str) -> list[str]:
             bib = CitationStylesBibliography(style, CiteProcJSON([rec]), formatter.plain)
             bib.register(Citation([CitationItem(rec["id"])]))
             entry = " ".join(str(bib.bibliography()[0]).split())
-        except Exception:  # noqa: BLE001 - citeproc-py fails on some records
+        except Exception:  # citeproc-py fails on some records
             continue
         entry = _LABEL.sub("", entry, count=1)
         if len(entry) >= 20:

@@ -70,15 +70,20 @@ def main() -> None:
     shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared")
     data = os.path.join(HERE, "data")
     os.makedirs(data, exist_ok=True)
-    with open(os.path.join(data, "anystyle-strings.jsonl"), "w", encoding="utf-8") as out:
-        for line in open(os.path.join(shared, "corpus/parse/anystyle-gold.jsonl"), encoding="utf-8"):
+    gold = os.path.join(shared, "corpus/parse/anystyle-gold.jsonl")
+    with (
+        open(gold, encoding="utf-8") as src,
+        open(os.path.join(data, "anystyle-strings.jsonl"), "w", encoding="utf-8") as out,
+    ):
+        for line in src:
             row = json.loads(line)
             keep = {"id": row["id"], "text": row["text"], "citation_number": row["citation_number"]}
             out.write(json.dumps(keep, ensure_ascii=False) + "\n")
     items: dict[str, dict[str, Any]] = {}
     for path in sorted(glob.glob(os.path.join(shared, "fixtures/crossref/*.json"))):
         try:
-            msg = json.load(open(path, encoding="utf-8")).get("message")
+            with open(path, encoding="utf-8") as fh:
+                msg = json.load(fh).get("message")
         except (OSError, ValueError, AttributeError):
             continue
         works = msg.get("items", []) if isinstance(msg, dict) and "items" in msg else [msg]
@@ -87,8 +92,9 @@ def main() -> None:
                 it = _crossref_item(w)
                 if it is not None:
                     items.setdefault(str(w["DOI"]).lower(), it)
-    for line in open(os.path.join(shared, "hallmark/registry.jsonl"), encoding="utf-8"):
-        r = json.loads(line)
+    with open(os.path.join(shared, "hallmark/registry.jsonl"), encoding="utf-8") as fh:
+        registry = [json.loads(line) for line in fh if line.strip()]
+    for r in registry:
         authors = [
             {k: a[k] for k in ("family", "given") if a.get(k)}
             for a in r.get("authors") or []
@@ -107,7 +113,7 @@ def main() -> None:
             it["container-title"] = r["container"]
         items.setdefault(str(r["doi"]).lower(), it)
     with open(os.path.join(data, "records.jsonl"), "w", encoding="utf-8") as out:
-        for n, (doi, it) in enumerate(sorted(items.items())):
+        for n, (_doi, it) in enumerate(sorted(items.items())):
             it = {"id": f"r{n}", **it}
             out.write(json.dumps(it, ensure_ascii=False, sort_keys=True) + "\n")
     print(f"{len(items)} records")

@@ -1,4 +1,6 @@
-"""Train the line model of ``refcheck.parsers.segment`` (writes ``refcheck/data/segmenter.crfsuite``).
+"""Train the line model of ``refcheck.parsers.segment``.
+
+Writes ``refcheck/data/segmenter.crfsuite``.
 
 ``python scripts/segmenter/train.py [--out PATH] [--seed N]``
 
