@@ -51,6 +51,7 @@ _LATEX = lazy(r"[^\s\\]*\\(?:[a-zA-Z]+|.)[^\s]*")
 # A braced word or phrase standing alone ("{IEEE}", "{{MIT}}"): a name its writer
 # protected.  Not a brace group inside a word ("{S}ydney"), which protects
 # only the capital of an ordinary word (refcheck/text/tokens.py joins them).
+_PROTECTED_MAX_WORDS = 3
 _BRACED = lazy(r"(?<![\p{L}\p{M}\p{N}])\{\{?[^{}]*\}?\}(?![\p{L}\p{M}\p{N}])")
 _TRANSLATION = lazy(r"\[([^\[\]]{3,})\]")
 _YEAR = lazy(r"\(?\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b\)?")
@@ -228,7 +229,12 @@ def _mask_markup(text: str, start: int, end: int, ctx: RefContext) -> None:
     if "\\" in chunk:
         _mask_all(_LATEX, chunk, start, "latex", ctx)
     if "{" in chunk:
-        _mask_all(_BRACED, chunk, start, "protected", ctx)
+        for m in _BRACED.finditer(chunk):
+            # A long braced stretch keeps a whole title's case ("{{Deep Learning
+            # for Protein Folding}}", as reference managers export titles): its
+            # words are ordinary words.  A short one is a name or an acronym.
+            if len(m.group().split()) <= _PROTECTED_MAX_WORDS:
+                ctx.masks.append((start + m.start(), start + m.end(), "protected"))
 
 
 def _mask_all(

@@ -168,3 +168,16 @@ def test_misspelling_list_spares_other_languages_and_names() -> None:
     # A program's name in a list of unknown words stays alone ("Indx and findphrases").
     doc = one_reference("Lee, A. (1990). Indx and findphrases, a system for indexes. TUGboat.")
     assert texts(misspelling, doc) == []
+
+
+def test_whole_title_in_braces_is_still_checked() -> None:
+    from refcheck.model import SourceText
+    from refcheck.parsers import parse
+
+    bib = (
+        "@article{k,\n  title = {{A Survey of Goverment Data for Deep Learning}},\n"
+        "  publisher = {{MIT} Press},\n  journal = {{Acme Jrnal}},\n  year = 2020,\n}\n"
+    )
+    doc = parse(SourceText("x.bib", bib), "bibtex")
+    # A title braced whole keeps its case only; a short braced name stays protected.
+    assert texts(misspelling, doc) == ["Goverment"]
