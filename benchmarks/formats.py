@@ -125,7 +125,11 @@ def _slips(
         for f in hits:
             where = f.span.page if kind == "pdf" else f.span.part if kind == "docx" else None
             line = own.get((where, f.span.line), "")
-            if line[f.span.column - 1 : f.span.column - 1 + len(f.text or "")] == f.text:
+            shown = f.text or ""
+            at = line[f.span.column - 1 : f.span.column - 1 + len(shown)]
+            # A word hyphenated at the line's end starts there and goes on below.
+            rest = at.rstrip("\x02-\u00ad")
+            if at == shown or (len(at) < len(shown) and rest and shown.startswith(rest)):
                 exact += 1
                 break
     return found, exact

@@ -300,3 +300,21 @@ def test_unreadable_pdf_is_one_line_exit_2(
     assert main(["check", "--offline", path]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and says in err[0] and name in err[0], err
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "words", "keep"),
+    [
+        ("Interna", "tional relations", (), False),  # a typesetter's hyphen
+        ("self", "reported data", (), True),  # a compound
+        ("Cross", "sectional study", (), True),
+        ("Shi", "mojo, S.", (), False),  # a name cut in two
+        ("Smith", "Jones", (), True),
+        ("DEO", "XYHAEMOGLOBIN AT", (), False),  # capitals judged as words
+        ("Springer", "Briefs in", ("SpringerBriefs",), False),  # the document's own spelling
+        ("multi", "scale models", ("multi-scale",), True),
+        ("pp. 12", "15", (), None),  # a range, not a word
+    ],
+)
+def test_line_end_hyphens(left: str, right: str, words: tuple[str, ...], keep: bool | None) -> None:
+    assert pdf._hyphen_join(left, right, frozenset(words)) is keep

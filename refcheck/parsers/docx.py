@@ -113,8 +113,10 @@ def _walk(el: Element, runs: _Runs) -> None:
             runs.text("-")
         elif tag in (_W + "footnoteReference", _W + "endnoteReference"):
             runs.text("")  # the mark is a number Word draws; the note is read on its own
-        elif tag in (_W + "del", _W + "delText", _W + "rPr", _W + "pPr", _W + "instrText"):
-            continue  # deleted text (tracked changes) and formatting
+        elif tag in (_W + "del", _W + "delText", _W + "moveFrom", _W + "rPr", _W + "pPr"):
+            continue  # deleted or moved-away text (tracked changes) and formatting
+        elif tag == _W + "txbxContent":
+            continue  # a text box's paragraphs are read as paragraphs of their own
         else:
             _walk(child, runs)
 

@@ -100,17 +100,23 @@ def _known(word: str) -> bool:
     return _zipf(word) > 0
 
 
-def _hyphen_join(left: str, right: str) -> bool | None:
+def _hyphen_join(left: str, right: str, words: frozenset[str] = frozenset()) -> bool | None:
     """For ``left-`` ending a line and ``right`` starting the next: keep the hyphen?
 
     None when this is no hyphenated word (the line ends in a dash or the
-    next line does not continue a word).
+    next line does not continue a word).  ``words``: the document's own words
+    (and hyphenated compounds) written whole on a line; the document's own
+    spelling decides first ("SpringerBriefs" elsewhere: no hyphen).
     """
     lw = re.search(r"[^\W\d_]+$", left)
     rw = re.match(r"[^\W\d_]+", right)
     if lw is None or rw is None:
         return None
     a, b = lw.group(0), rw.group(0)
+    if f"{a}-{b}" in words:
+        return True
+    if a + b in words:
+        return False
     if a.isupper() and b.isupper():
         a, b = a.lower(), b.lower()  # a title set in capitals: judged as words
     elif b[0].isupper():
@@ -139,7 +145,9 @@ def _link_continues(a: Line, at: str, bt: str) -> bool:
     return at[-1] in _LINK_BREAK_AFTER or full
 
 
-def _write_paragraph(w: _Writer, lines: list[Line], notes: bool = False) -> None:
+def _write_paragraph(
+    w: _Writer, lines: list[Line], words: frozenset[str], notes: bool = False
+) -> None:
     for k, ln in enumerate(lines):
         start = len(ln.text) - len(ln.text.lstrip())
         end = len(ln.text.rstrip())
@@ -164,7 +172,7 @@ def _write_paragraph(w: _Writer, lines: list[Line], notes: bool = False) -> None
                     w.line(ln, start, end)
                 continue
             if at.endswith(_HYPHENS) and len(at) > 1:
-                keep = _hyphen_join(at[:-1], bt)
+                keep = _hyphen_join(at[:-1], bt, words)
                 if keep is not None:
                     w.line(ln, start, end - 1)
                     if keep:
@@ -175,12 +183,27 @@ def _write_paragraph(w: _Writer, lines: list[Line], notes: bool = False) -> None
         w.write(joined)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _words(layout: Layout) -> frozenset[str]:
+    """Words and compounds written whole inside a line (not at its end)."""
+    out: set[str] = set()
+    for ln in layout.lines:
+        text = ln.text.rstrip()
+        for m in _WORD.finditer(text):
+            if m.end() < len(text) or not text.endswith(_HYPHENS):
+                out.add(m.group(0))
+    return frozenset(out)
+
+
 def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
     w = _Writer()
+    words = _words(layout)
     for para in paragraphs(layout.body, layout.body_size):
         if w.pos:
             w.write("\n\n")
-        _write_paragraph(w, para)
+        _write_paragraph(w, para, words)
     for block in layout.notes:
         # Four blank lines end a reference section for the text reader; the
         # separator line opens a block of notes.
@@ -188,12 +211,12 @@ def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
         note: list[Line] = []
         for ln in block:
             if note and re.match(r"\d{1,4}", ln.text) and _opens_note(ln):
-                _write_paragraph(w, note, notes=True)
+                _write_paragraph(w, note, words, notes=True)
                 w.write("\n")
                 note = []
             note.append(ln)
         if note:
-            _write_paragraph(w, note, notes=True)
+            _write_paragraph(w, note, words, notes=True)
             w.write("\n")
     return "".join(w.parts), w.pieces
 
