@@ -28,12 +28,15 @@ files; without them that part is skipped.
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -176,11 +179,88 @@ def bare_part(show: int) -> Counter[str]:
     return total
 
 
+_CSL_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "inproceedings": "paper-conference",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "techreport": "report",
+}
+
+
+def _bib_records(directory: str) -> list[dict[str, Any]]:
+    """CSL-JSON items made from real BibTeX files (read with refcheck's own parser)."""
+    from refcheck.parsers import bibtex
+
+    items: list[dict[str, Any]] = []
+    for path in sorted(glob.glob(os.path.join(directory, "*.bib"))):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            doc = bibtex.parse(SourceText(path, fh.read()))
+        for ref in doc.references:
+            if not ref.title or not ref.year or not ref.authors:
+                continue
+            item: dict[str, Any] = {
+                "id": f"b{len(items)}",
+                "type": _CSL_TYPES.get((ref.entry_type or "").lower(), "article-journal"),
+                "title": re.sub(r"[{}\\]", "", ref.title),
+                "issued": {"date-parts": [[ref.year]]},
+                "author": [
+                    {"literal": a.family} if a.literal or not a.given
+                    else {"family": a.family, "given": a.given}
+                    for a in ref.authors[:12]
+                ],
+            }
+            for key, value in (("container-title", ref.container), ("volume", ref.volume),
+                               ("issue", ref.issue), ("page", ref.pages),
+                               ("publisher", ref.publisher), ("publisher-place", ref.place),
+                               ("DOI", ref.doi)):
+                if value:
+                    item[key] = re.sub(r"[{}\\]", "", str(value))
+            items.append(item)
+    return items
+
+
+def fresh_part(directory: str, show: int) -> Counter[str]:
+    """Records no part of the model or its design has seen, in the measured styles."""
+    try:
+        import citeproc  # noqa: F401
+    except ImportError:
+        print("fresh files: skipped (install the bench extra)")
+        return Counter()
+    records = _bib_records(directory)
+    rng = random.Random(2026)
+    rows: list[tuple[str, Counter[str]]] = []
+    notes: list[str] = []
+    total: Counter[str] = Counter()
+    for label, style in layouts.MEASURED_STYLES.items():
+        refs = layouts.render(rng.sample(records, min(70, len(records))), style)[:46]
+        if label not in ("Vancouver", "IEEE"):
+            refs.sort(key=str.casefold)
+        for kind in ("line", "paragraph", "wrapped", "pages"):
+            marker = "bracket" if label == "IEEE" else "num-dot" if label == "Vancouver" else None
+            s = layouts.layout(refs, kind, marker, rng, f"{label}/{kind}")
+            c, n = score(s)
+            rows.append((f"{label} {kind}", c))
+            total.update(c)
+            notes.extend(n)
+    print(f"Fresh files: 46 references of real BibTeX files ({len(records)} records, "
+          f"{os.path.relpath(directory, ROOT)}) in the measured styles")
+    _table([*rows, ("— all —", total)])
+    for note in notes[:show]:
+        print("   ", note)
+    return total
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--show", type=int, default=0, help="print the first N failures")
     ap.add_argument("--layout", choices=layouts.LAYOUTS, help="only this layout (AnyStyle part)")
     ap.add_argument("--skip-bare", action="store_true")
+    ap.add_argument("--bib-dir", default=os.path.join(ROOT, "benchmarks", "data", "real-bib"),
+                    help="real .bib files for the fresh part")
     args = ap.parse_args()
     t0 = time.perf_counter()
     anystyle_part(args.show, args.layout)
@@ -189,6 +269,8 @@ def main() -> None:
     if not args.skip_bare:
         print()
         bare_part(args.show)
+        print()
+        fresh_part(args.bib_dir, args.show)
     print(f"\n{time.perf_counter() - t0:.1f} s")
 
 
