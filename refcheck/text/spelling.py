@@ -261,6 +261,9 @@ _PREFIXED_STEM_MIN_ZIPF = 2.5
 _ENDINGS = ("ers", "er", "ing", "ed")
 
 
+# Latinate combining forms build technical adjectives a word list lacks
+# ("coniform", "vermiform"); a slip rarely produces one.
+_COMBINING_FORMS = ("iform", "iforms")
 _PREFIXES = ("pre", "re", "non", "sub", "inter", "multi", "co", "anti", "post", "micro", "meta")
 
 
@@ -270,8 +273,8 @@ def _inflected(low: str) -> bool:
 
     A plural of a word seen at all ("perceptrons", "toposes"), an agent or
     verb form of a common word, its last consonant doubled or not
-    ("recommender", "formatter"), and a common word with a productive
-    prefix ("prepaging").
+    ("recommender", "formatter"), a common word with a productive prefix
+    ("prepaging"), and a Latinate compound in -iform ("coniform").
     """
     if len(low) < 5:
         return False
@@ -293,6 +296,8 @@ def _inflected(low: str) -> bool:
             return True
         if stem[-1] == stem[-2] and freq.zipf(stem[:-1]) >= _DERIVED_STEM_MIN_ZIPF:
             return True
+    if low.endswith(_COMBINING_FORMS):
+        return True
     return any(
         low.startswith(p)
         and len(low) - len(p) >= 4

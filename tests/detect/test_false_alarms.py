@@ -109,6 +109,7 @@ def test_brace_tokens_have_plain_text_and_exact_offsets() -> None:
         "Multilayer perceptrons explained",  # a plural of an attested word
         "A study of prepaging",  # a prefix on a common word
         "Text formatters and toposes",
+        "Coniform and vermiform shapes",  # Latinate compounds in -iform
         "Bird malaria in experimentally infected Iiwi",  # not a slip of the numeral "III"
     ],
 )
