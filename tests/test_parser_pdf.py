@@ -318,3 +318,18 @@ def test_unreadable_pdf_is_one_line_exit_2(
 )
 def test_line_end_hyphens(left: str, right: str, words: tuple[str, ...], keep: bool | None) -> None:
     assert pdf._hyphen_join(left, right, frozenset(words)) is keep
+
+
+def test_audit_names_the_page_and_shows_the_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _with_typo(tmp_path)
+    main(["check", "--offline", "--format", "json", path])
+    f = next(f for f in json.loads(capsys.readouterr().out)["findings"] if f["text"] == "rsik")
+    out = tmp_path / "audit"
+    main(["audit", "--offline", path, "--out", str(out)])
+    capsys.readouterr()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| p{f['page']}:{f['line']}:{f['column']} |" in md
+    assert "decision under **rsik**" in md  # the snippet is the reference, from the PDF's text
+    assert f"page {f['page']}, line {f['line']}" in (out / "report.html").read_text("utf-8")

@@ -46,6 +46,14 @@ class LocatedSource(SourceText):
         start, place, line, col = self._pieces[i]
         return place, line, col + max(0, offset - start)
 
+    def offset(self, place: str, line: int, column: int) -> int | None:
+        """The text offset of a place, line and column (the inverse of :meth:`place`)."""
+        best: int | None = None
+        for start, p, ln, col in self._pieces:
+            if p == place and ln == line and col <= column:
+                best = start + column - col  # the last piece of that line starting before
+        return best
+
     def locate(self, refs: list[Reference]) -> None:
         """Give references the page or part they start on, and lines counted there."""
         for ref in refs:

@@ -270,6 +270,10 @@ def _filters(s: Summary) -> str:
 def _finding(result: RunResult, f: Finding) -> str:
     sev, cat = f.severity.value, f.category.value
     where = f"line {f.span.line}, column {f.span.column}"
+    if f.span.page is not None:
+        where = f"page {f.span.page}, {where}"
+    elif f.span.part:
+        where = f"{f.span.part}, {where}"
     parts = [
         f'<article class="finding sev-{sev}" data-severity="{sev}" data-category="{_e(cat)}">',
         '<div class="f-head">',

@@ -134,9 +134,16 @@ def _files(s: Summary) -> list[str]:
     return lines
 
 
+def _place(f: Finding) -> str:
+    """``p3:`` for a PDF's page, ``footnote 2:`` for a Word part, else nothing."""
+    if f.span.page is not None:
+        return f"p{f.span.page}:"
+    return f"{f.span.part}:" if f.span.part else ""
+
+
 def _finding(result: RunResult, f: Finding) -> str:
     cells = [
-        f"{f.span.line}:{f.span.column}",
+        _place(f) + f"{f.span.line}:{f.span.column}",
         f"{_ICON[f.severity.value]} {f.severity.value}",
         f"`{f.code}` {f.name}",
     ]

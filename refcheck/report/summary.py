@@ -191,14 +191,27 @@ def _find_reference(doc: Document, index: int | None) -> Reference | None:
 def snippet(result: RunResult, finding: Finding) -> Snippet | None:
     """The reference (or line) around a finding, with its offending text marked."""
     doc = next((d for d in result.documents if d.path == finding.path), None)
-    if doc is None or finding.span.line < 1 or finding.span.line > doc.source.line_count:
+    if doc is None:
         return None
     src = doc.source
-    start = src.line_start(finding.span.line) + finding.span.column - 1
-    if finding.span.end_line <= src.line_count:
-        end = src.line_start(finding.span.end_line) + finding.span.end_column - 1
+    sp = finding.span
+    place = f"p{sp.page}" if sp.page is not None else sp.part
+    offset = getattr(src, "offset", None)
+    if place is not None and offset is not None:
+        # A PDF or Word finding counts lines on its page or part, not in the text.
+        at = offset(place, sp.line, sp.column)
+        if at is None:
+            return None
+        start = at
+        end = offset(place, sp.end_line, sp.end_column) or start + len(finding.text or "")
     else:
-        end = len(src.text)
+        if sp.line < 1 or sp.line > src.line_count:
+            return None
+        start = src.line_start(sp.line) + sp.column - 1
+        if sp.end_line <= src.line_count:
+            end = src.line_start(sp.end_line) + sp.end_column - 1
+        else:
+            end = len(src.text)
     end = max(start, min(end, len(src.text)))
     ref = _find_reference(doc, finding.reference_index)
     if ref is not None and ref.start <= start and end <= ref.end:
