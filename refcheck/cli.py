@@ -418,7 +418,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             "files": [
                 {
                     "path": d.path,
-                    "format": d.format,
+                    "format": getattr(d.source, "kind", d.format),
                     "layout": d.layout,
                     "references": len(d.references),
                     "problems": [

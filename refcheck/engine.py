@@ -525,7 +525,9 @@ def check(
             services.close()
     findings.sort(key=Finding.sort_key)
     files = [
-        FileInfo(d.path, d.format, sum(1 for _ in d.entries()), d.layout) for d in documents
+        # A PDF or Word file is checked as its text; the report names what it was.
+        FileInfo(d.path, getattr(d.source, "kind", d.format), sum(1 for _ in d.entries()), d.layout)
+        for d in documents
     ]
     return RunResult(
         files=files,
