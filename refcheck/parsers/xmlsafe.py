@@ -17,6 +17,7 @@ element's text with a map from each character back to the file.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -49,11 +50,11 @@ class Node:
     # offset of the piece in the source (an entity's "&" for an entity).
     items: list[Node | tuple[int, str]] = field(default_factory=list)
     parent: Node | None = None
+    local: str = ""  # the tag without a namespace prefix
+    _index: dict[str, list[Node]] | None = None
 
-    @property
-    def local(self) -> str:
-        """The tag without a namespace prefix."""
-        return self.tag.rsplit(":", 1)[-1]
+    def __post_init__(self) -> None:
+        self.local = self.tag.rsplit(":", 1)[-1]
 
     def children(self, *names: str) -> list[Node]:
         return [c for c in self.items if isinstance(c, Node) and (not names or c.local in names)]
@@ -65,15 +66,27 @@ class Node:
         return None
 
     def iter(self, *names: str) -> list[Node]:
-        """Descendants (and self) named ``names``, in document order."""
-        out: list[Node] = []
-        stack: list[Node] = [self]
-        while stack:
-            n = stack.pop()
-            if not names or n.local in names:
-                out.append(n)
-            stack.extend(reversed(n.children()))
-        return out
+        """Descendants (and self) named ``names``, in document order.
+
+        The subtree is walked once and indexed by name: a citation is asked for
+        a dozen element names, and a document for its reference lists.
+        """
+        if self._index is None:
+            index: dict[str, list[Node]] = {}
+            stack: list[Node] = [self]
+            while stack:
+                n = stack.pop()
+                index.setdefault(n.local, []).append(n)
+                stack.extend(c for c in reversed(n.items) if isinstance(c, Node))
+            self._index = index
+        if not names:
+            return sorted((n for group in self._index.values() for n in group),
+                          key=lambda n: n.start)
+        if len(names) == 1:
+            return list(self._index.get(names[0], ()))
+        found = [n for name in names for n in self._index.get(name, ())]
+        found.sort(key=lambda n: n.start)
+        return found
 
     def attr(self, name: str) -> str | None:
         """An attribute by local name (``xlink:href`` answers ``href``)."""
@@ -182,12 +195,11 @@ class _ByteMap:
         if text.isascii():
             return
         extra = 0
-        for i, ch in enumerate(text):
-            o = ord(ch)
-            if o >= 0x80:
-                self.byte_pos.append(i + extra)
-                extra += 1 if o < 0x800 else 2 if o < 0x10000 else 3
-                self.extra.append(extra)
+        for m in _NON_ASCII.finditer(text):
+            o = ord(m.group())
+            self.byte_pos.append(m.start() + extra)
+            extra += 1 if o < 0x800 else 2 if o < 0x10000 else 3
+            self.extra.append(extra)
 
     def char(self, byte: int) -> int:
         if not self.byte_pos:
@@ -196,22 +208,15 @@ class _ByteMap:
         return byte - (self.extra[k - 1] if k else 0)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# A tag up to its ">", attribute values (which may hold ">") skipped whole.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def _tag_end(text: str, pos: int) -> int:
     """Offset after the ``>`` closing the tag that starts at ``pos`` (quotes respected)."""
-    quote = ""
-    n = len(text)
-    i = pos + 1
-    while i < n:
-        c = text[i]
-        if quote:
-            if c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == ">":
-            return i + 1
-        i += 1
-    return n
+    m = _TAG.match(text, pos)
+    return m.end() if m else len(text)
 
 
 def read(text: str) -> tuple[Node | None, XmlError | None]:
