@@ -35,10 +35,11 @@ ITEM = {
 }
 
 
-def _zotero(items: list[dict], shown: str) -> Field:
+def _zotero(items: list[dict], shown: str, generated: str | None = None) -> Field:
+    made = shown if generated is None else generated
     data = {
         "citationID": "a1",
-        "properties": {"formattedCitation": shown, "plainCitation": shown},
+        "properties": {"formattedCitation": made, "plainCitation": made},
         "citationItems": [
             {"id": i, "uris": [it["id"]], "itemData": it} for i, it in enumerate(items)
         ],
@@ -272,3 +273,48 @@ def test_fix_never_rewrites_a_docx(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "RC302" in captured.out
     assert "never rewrites a PDF or Word file" in captured.err
     assert Path(path).read_bytes() == data
+
+
+def _mendeley(items: list[dict], shown: str, suppress: bool = False) -> Field:
+    data = {
+        "citationItems": [{"id": 1, "itemData": it, "suppress-author": suppress} for it in items]
+    }
+    return Field("ADDIN CSL_CITATION " + json.dumps(data), shown)
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (_zotero([ITEM], "(He et al., 2016)"), None),
+        (
+            _zotero([ITEM], "(He et al., 2015)", "(He et al., 2016)"),
+            "the citation shows '(He et al., 2015)' but Zotero generated '(He et al., 2016)'",
+        ),
+        (_mendeley([ITEM], "(He & Zhang, 2016)"), None),
+        (
+            _mendeley([ITEM], "(Smith, 2016)"),
+            "the citation shows '(Smith, 2016)' but the work stored in its field is by He",
+        ),
+        (
+            _mendeley([ITEM], "(He, 2017)"),
+            "the citation shows '(He, 2017)' but the work stored in its field is of 2016",
+        ),
+        (_mendeley([ITEM], "(2016)", suppress=True), None),  # "He (2016)" written by hand
+        (_mendeley([ITEM], "[7]"), None),  # a numbered style
+    ],
+)
+def test_citation_field_against_what_word_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: Field, message: str | None
+) -> None:
+    paras = _article(WORKS[:2])
+    paras.insert(1, ("As shown ", field, " before."))
+    path = _write(tmp_path, _doc(paras))
+    main(["check", "--offline", "--select", "RC913", "--format", "json", path])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    if message is None:
+        assert findings == []
+    else:
+        (f,) = findings
+        assert f["message"].startswith(message)
+        assert (f["part"], f["line"], f["column"]) == ("body", 2, len("As shown ") + 1)
+        assert f["text"] == field.result

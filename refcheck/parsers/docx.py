@@ -35,6 +35,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,30 +260,88 @@ def _compose(
 # Reference managers' fields
 
 
-def _field_items(instr: str) -> tuple[list[dict[str, Any]], str | None]:
-    """The CSL items a field carries, and an error message when its data cannot be read."""
+@dataclass
+class _Citation:
+    """What a reference manager's field stores: its works and the citation it generated."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    # Per item: the citation leaves the author out ("Smith (2010)" written as "(2010)").
+    suppressed: list[bool] = field(default_factory=list)
+    generated: str | None = None  # Zotero's and Mendeley's plainCitation
+    manager: str = "the reference manager"
+    error: str | None = None
+
+
+def _field_items(instr: str) -> _Citation:
+    """The CSL items a field carries, or an error message when its data cannot be read."""
     m = _CSL_FIELD.search(instr)
     if m is not None:
+        zotero = "ZOTERO" in instr[: m.end()].upper()
+        cite = _Citation(manager="Zotero" if zotero else "Mendeley")
         payload = instr[m.end() :].strip()
         brace = payload.find("{")
         if brace < 0:
-            return [], "citation field without its JSON data"
+            cite.error = "citation field without its JSON data"
+            return cite
         try:
             data, _ = json.JSONDecoder().raw_decode(payload[brace:])
         except json.JSONDecodeError as exc:
-            return [], f"citation field data is not valid JSON ({exc.msg})"
+            cite.error = f"citation field data is not valid JSON ({exc.msg})"
+            return cite
         items = data.get("citationItems") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            return [], "citation field data has no 'citationItems' list"
-        out = []
+            cite.error = "citation field data has no 'citationItems' list"
+            return cite
         for it in items:
             if isinstance(it, dict) and isinstance(it.get("itemData"), dict):
-                out.append(it["itemData"])
-        return out, None
+                cite.items.append(it["itemData"])
+                cite.suppressed.append(bool(it.get("suppress-author")))
+        props = data.get("properties")
+        if isinstance(props, dict) and isinstance(props.get("plainCitation"), str):
+            cite.generated = props["plainCitation"]
+        return cite
     m = _ENDNOTE_FIELD.search(instr)
     if m is not None:
-        return _endnote_items(instr[m.end() :])
-    return [], None
+        items, error = _endnote_items(instr[m.end() :])
+        return _Citation(items, [False] * len(items), None, "EndNote", error)
+    return _Citation()
+
+
+def _fold(s: str) -> str:
+    """Lower case without accents or spacing differences, for comparing what is shown."""
+    decomposed = unicodedata.normalize("NFKD", s)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
+
+
+def _mismatch(cite: _Citation, shown: str) -> str | None:
+    """How the citation Word shows disagrees with the field's own data, or None."""
+    if not shown.strip():
+        return None
+    if cite.generated is not None and _fold(cite.generated) != _fold(shown):
+        return (
+            f"the citation shows '{shown.strip()}' but {cite.manager} generated "
+            f"'{cite.generated.strip()}' for the works it stores: edited by hand, and "
+            "a refresh of the citations will undo the edit"
+        )
+    if not re.search(r"[^\W\d_]", shown):
+        return None  # a numbered style shows only numbers
+    folded = _fold(shown)
+    for item, suppressed in zip(cite.items, cite.suppressed, strict=True):
+        names = _names(item.get("author")) or _names(item.get("editor"))
+        year = _year(item)
+        who = names[0].family if names and not names[0].literal else None
+        if who and not suppressed and _fold(who) not in folded:
+            return (
+                f"the citation shows '{shown.strip()}' but the work stored in its field "
+                f"is by {who}"
+            )
+        if year and str(year) not in folded:
+            return (
+                f"the citation shows '{shown.strip()}' but the work stored in its field "
+                f"is of {year}"
+            )
+    return None
 
 
 def _endnote_items(payload: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -432,11 +491,17 @@ def _add_field_items(doc: Document, fields: list[tuple[int, str, str, str]]) -> 
     seen: set[str] = set()
     added: list[Reference] = []
     for at, _part, instr, result in fields:
-        items, error = _field_items(instr)
+        cite = _field_items(instr)
         end = at + len(result)
-        if error is not None:
-            doc.problems.append(ParseProblem("json-syntax", at, max(end, at + 1), error))
-        for item in items:
+        if cite.error is not None:
+            doc.problems.append(ParseProblem("json-syntax", at, max(end, at + 1), cite.error))
+        problem = _mismatch(cite, result) if cite.items else None
+        if problem is not None:
+            lead = len(result) - len(result.lstrip())
+            doc.problems.append(
+                ParseProblem("citation-field", at + lead, at + len(result.rstrip()), problem)
+            )
+        for item in cite.items:
             ident = json.dumps(
                 [_text(item, "DOI"), _norm(_text(item, "title")), _year(item)], sort_keys=True
             )
