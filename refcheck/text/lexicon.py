@@ -89,17 +89,38 @@ def _journals() -> _Journals:
 
 
 @lru_cache(maxsize=1)
-def misspellings() -> dict[str, str]:
-    """Known misspelling -> its correction (lower case; codespell's curated list, filtered).
+def _misspelling_lines() -> str:
+    """misspellings.txt without its header: sorted "wrong right" lines."""
+    text = (_DATA / "misspellings.txt").read_text(encoding="utf-8")
+    start = 0
+    while text.startswith("#", start):
+        start = text.index("\n", start) + 1
+    return text[start:]
 
-    Word frequencies cannot tell these from words: the web misspells
-    "recieve" and "goverment" often enough that wordfreq counts them.
+
+@lru_cache(maxsize=65536)
+def misspelling_of(word: str) -> str | None:
+    """The correction of ``word`` (lower case) if it is a known common misspelling.
+
+    From codespell's curated list, filtered (``refcheck/data/README.md``): word
+    frequencies cannot tell these from words, as the web misspells "recieve"
+    and "goverment" often enough for wordfreq to count them.  The sorted file
+    is searched in place (a binary search over its lines): building a table of
+    its 40,000 lines would cost a small run more than all its lookups.
     """
-    out: dict[str, str] = {}
-    for line in _lines("misspellings.txt"):
-        wrong, _, right = line.partition(" ")
-        out[wrong] = right
-    return out
+    text = _misspelling_lines()
+    lo, hi = 0, len(text)  # both at the start of a line
+    while lo < hi:
+        start = text.rfind("\n", lo, (lo + hi) // 2) + 1 or lo
+        gap = text.index(" ", start)
+        written = text[start:gap]
+        if written == word:
+            return text[gap + 1 : text.index("\n", gap)]
+        if written < word:
+            lo = text.index("\n", gap) + 1
+        else:
+            hi = start
+    return None
 
 
 @lru_cache(maxsize=1)

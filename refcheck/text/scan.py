@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from refcheck.text import freq
-from refcheck.text.lexicon import Phrase, abbreviated_words, misspellings, phrase_index
+from refcheck.text.lexicon import Phrase, abbreviated_words, misspelling_of, phrase_index
 from refcheck.text.spelling import (
     WORD_MIN_ZIPF,
     could_correct,
@@ -66,7 +66,7 @@ def _kind(word: str, prose: bool) -> int:
                 freq.zipf(low) < WORD_MIN_ZIPF
                 and (ligature_repair(word) is not None or could_correct(word, prose))
             )
-            or (low in misspellings() and could_correct(word, prose))
+            or (misspelling_of(low) is not None and could_correct(word, prose))
         ):
             kind |= _SUSPECT
         if glue_split(word) is not None:

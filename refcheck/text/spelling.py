@@ -125,10 +125,10 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     if m:
         right = right[: m.start()]
     neighbours = [t.text for t in words(left)][-3:] + [t.text for t in words(right)][:3]
-    from refcheck.text.lexicon import misspellings
+    from refcheck.text.lexicon import misspelling_of
 
     for n in neighbours:
-        if len(n) < 3 or not is_alpha(n) or is_acronym(n) or n.lower() in misspellings():
+        if len(n) < 3 or not is_alpha(n) or is_acronym(n) or misspelling_of(n.lower()):
             continue  # a listed misspelling next door is a second slip, not a foreign word
         z = freq.zipf(n)
         # Unknown everywhere (a transliteration, a name), or a word of another
@@ -215,12 +215,12 @@ def judge(
         return None
     word = tok.text
     best, z = assessed
-    from refcheck.text.lexicon import abbreviated_words, misspellings
+    from refcheck.text.lexicon import abbreviated_words, misspelling_of
 
     if text[tok.end : tok.end + 1] == "." and word.lower() in abbreviated_words():
         return None  # an ISO 4 abbreviation ("J. Alloys Compd.")
     if (
-        word.lower() in misspellings()
+        misspelling_of(word.lower()) is not None
         and not looks_like_name(text, tok)
         and not in_foreign_run(text, tok, lo, hi)
     ):
@@ -325,9 +325,9 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
         return None
     low = word.lower()
     z = freq.zipf(low)
-    from refcheck.text.lexicon import journal_words, misspellings
+    from refcheck.text.lexicon import journal_words, misspelling_of
 
-    known = misspellings().get(low)
+    known = misspelling_of(low)
     if known is not None:
         # A curated misspelling: the list is the evidence, however often the web
         # misspells the word too ("recieve", Zipf 2.75).

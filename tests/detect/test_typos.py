@@ -158,11 +158,13 @@ def test_listed_common_misspellings_are_found(wrong: str, right: str) -> None:
 
 
 def test_misspelling_list_spares_other_languages_and_names() -> None:
-    from refcheck.text.lexicon import misspellings
+    from refcheck.text.lexicon import misspelling_of
 
-    table = misspellings()
     # Portuguese "jornal" is codespell's misspelling of "journal": filtered out.
-    assert "recieve" in table and "jornal" not in table
+    assert misspelling_of("recieve") == "receive" and misspelling_of("jornal") is None
+    # The first and last lines of the sorted list, and words between lines.
+    assert misspelling_of("aaccess") == "access" and misspelling_of("aaa") is None
+    assert misspelling_of("zzzzz") is None and misspelling_of("receive") is None
     doc = one_reference("Silva, J. (2001). O Jornal do Brasil. Revista de História, 3, 1-9.")
     assert texts(misspelling, doc) == []
     # A program's name in a list of unknown words stays alone ("Indx and findphrases").
