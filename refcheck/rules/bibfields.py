@@ -265,6 +265,8 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
     names, accents and punctuation aside.  Names with no given name
     (institutions, a bare surname) are not compared, and neither are two
     people who share a family name but differ in given names or initials.
+    A name given by initials only counts when it repeats the name right
+    before it: "Wang, Y." twice in a long list may be two people.
 
     Why it matters:
     A doubled name is a copy-paste slip: the list no longer matches the work
@@ -285,6 +287,14 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
                 if key not in seen:
                     seen.add(key)
                     continue
+                # Initials alone may be two people ("Wang, Y." twice in a long list);
+                # only a name written out in full, or repeated next to itself, is one.
+                previous = names[k - 1] if k else None
+                adjacent = (
+                    previous is not None and _name_key(previous.family, previous.given) == key
+                )
+                if _only_initials(au.given) and not adjacent:
+                    continue
                 span = spans[k] if spans else _second_mention(text, ref, fld, au.family)
                 if span is None:
                     continue
@@ -295,6 +305,10 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
                     field=fld,
                     reference=ref,
                 )
+
+
+def _only_initials(given: str) -> bool:
+    return all(len(w.strip(".-")) <= 1 for w in regex.split(r"[\s.]+", given) if w)
 
 
 def _name_spans(ref: Reference, fld: str, count: int) -> list[tuple[int, int]] | None:
@@ -394,22 +408,25 @@ _BREAK_NEXT = frozenset("/.?&=#-_:")
 
 @rule(
     code="RC021",
-    name="url-field-space",
+    name="identifier-field-space",
     category=Category.SYNTAX,
     severity=Severity.WARNING,
-    summary="whitespace inside a 'url' field's address.",
+    summary="whitespace inside the address of a 'url' field or the DOI of a 'doi' field.",
     fix="safe",
     formats=("bibtex", "csl-json"),
 )
 def url_field_space(doc: Document, ctx: Context) -> Iterator[Hit]:
     """What it does:
     Checks `url` fields (BibTeX) and `URL` (CSL-JSON) that hold one address
-    starting with a scheme or `www.` for whitespace inside it.  A field that
-    lists several addresses separated by spaces is left alone.
+    starting with a scheme or `www.` for whitespace inside it, and `doi`
+    fields for whitespace inside the DOI's suffix (`10.1016/j.neuro
+    image…`).  A field that lists several addresses or DOIs separated by
+    spaces is left alone, and so are the gaps RC001 reports (after `10.`,
+    around the first `/`).
 
     Why it matters:
-    An address cannot contain a space: the link breaks at it, or the space
-    becomes `%20` and leads elsewhere.
+    An address or a DOI cannot contain a space: the link breaks at it, or
+    the space becomes `%20` and leads elsewhere.
 
     Example:
     `url = {https://aclanthology. org/2021.acl-long.1}` ->
@@ -417,11 +434,12 @@ def url_field_space(doc: Document, ctx: Context) -> Iterator[Hit]:
 
     Fix safety:
     Safe when every gap sits beside a `/`, `.`, `?`, `&`, `=`, `#`, `-`,
-    `_` or `:`, where extraction breaks addresses and no address has a
-    space; otherwise (`…/my file.pdf`, perhaps `my%20file`) only suggested.
+    `_` or `:`, where extraction breaks addresses and no address or DOI has
+    a space; otherwise (`…/my file.pdf`, perhaps `my%20file`) only suggested.
     """
     text = doc.text
     for ref in doc.entries():
+        yield from _doi_field_space(text, ref)
         found = _field(ref, "url")
         if found is None:
             continue
@@ -456,6 +474,45 @@ def url_field_space(doc: Document, ctx: Context) -> Iterator[Hit]:
             reference=ref,
             fix=Fix(start, end, fixed, safe=safe),
         )
+
+
+_DOI_START = regex.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.", regex.I)
+
+
+def _doi_field_space(text: str, ref: Reference) -> Iterator[Hit]:
+    found = _field(ref, "doi")
+    if found is None:
+        return
+    value, s, e = found
+    body = value.strip()
+    if text[s:e] != value or _DOI_START.match(body) is None:
+        return
+    gaps = list(_GAP.finditer(body))
+    if not gaps:
+        return
+    slash = body.find("/")
+    for g in gaps:
+        before = body[: g.start()]
+        if slash < 0 or g.start() <= slash + 1 or before.lower().endswith(("10.", "doi.org/")):
+            return  # RC001's: a gap in the prefix or beside the first slash
+        if _DOI_START.match(body, g.end()):
+            return  # several DOIs
+    fixed = _GAP.sub("", body)
+    safe = all(
+        body[g.start() - 1] in _BREAK_NEXT or body[g.end() : g.end() + 1] in _BREAK_NEXT
+        for g in gaps
+    )
+    lead = len(value) - len(value.lstrip())
+    start, end = s + lead, s + lead + len(body)
+    yield Hit(
+        start,
+        end,
+        f"DOI broken by whitespace in the doi field: '{body}'",
+        suggestion=fixed,
+        field="doi",
+        reference=ref,
+        fix=Fix(start, end, fixed, safe=safe),
+    )
 
 
 # --------------------------------------------------------------------------

@@ -159,3 +159,19 @@ def test_doubled_unicode_mark() -> None:
     (h,) = hits(doubled_accent, one_reference("K. Mu\u0308\u0308ller. A study. 2001."))
     assert h.suggestion == "ü" and h.fix is not None and h.fix.safe
     assert texts(doubled_accent, one_reference("K. Müller and T. Nguyễn. A study. 2001.")) == []
+
+
+def test_repeated_initials_only_next_to_each_other() -> None:
+    assert texts(repeated_author, bib("author = {Wang, Y. and Li, X. and Wang, Y.}")) == []
+    assert texts(repeated_author, bib("author = {Wang, Y. and Wang, Y. and Li, X.}")) == [
+        "Wang, Y."
+    ]
+
+
+def test_doi_field_space() -> None:
+    (h,) = hits(url_field_space, bib("doi = {10.1016/j.neuro image.2017.10.034}"))
+    assert h.suggestion == "10.1016/j.neuroimage.2017.10.034" and h.fix is not None
+    (h,) = hits(url_field_space, bib("doi = {10.1016/j.neuroimage. 2017.10.034}"))
+    assert h.fix is not None and h.fix.safe
+    for value in ("10.1016/j.x", "10. 1016/j.x", "10.1016/ j.x", "10.1/a 10.2/b", "doi:10.1/x"):
+        assert texts(url_field_space, bib(f"doi = {{{value}}}")) == [], value
