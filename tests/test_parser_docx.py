@@ -11,6 +11,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -318,3 +319,35 @@ def test_citation_field_against_what_word_shows(
         assert f["message"].startswith(message)
         assert (f["part"], f["line"], f["column"]) == ("body", 2, len("As shown ") + 1)
         assert f["text"] == field.result
+
+
+def test_zotero_item_doi_is_checked_online(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], httpserver: Any
+) -> None:
+    """A work known only from a citation field is checked like any reference: here its DOI."""
+    from werkzeug import Request, Response
+
+    def answer(request: Request) -> Response:
+        if request.path == "/works":  # Crossref's filter and search: nothing
+            body = {"status": "ok", "message": {"items": [], "total-results": 0}}
+            return Response(json.dumps(body), content_type="application/json")
+        if request.path.startswith("/works/"):  # Crossref: no record for the DOI
+            return Response("Resource not found.", status=404)
+        # The DOI proxy's handle API: "handle not found".
+        return Response(json.dumps({"responseCode": 100}), status=404,
+                        content_type="application/json")
+
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(answer)
+    invented = dict(ITEM, DOI="10.1109/CVPR.2016.99999")
+    paras = _article(WORKS[:2])
+    paras.insert(1, ("As shown ", _zotero([invented], "(He et al., 2016)"), " before."))
+    path = _write(tmp_path, _doc(paras))
+    base = httpserver.url_for("").rstrip("/")
+    main(["check", path, "--select", "RC601", "--format", "json", "--sources", "crossref",
+          "--crossref-url", base, "--doi-resolver", base, "--allow-private-hosts",
+          "--no-cache", "--timeout", "5"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    # (The stand-in registry knows no DOI at all: the list's own are reported too.)
+    (f,) = [f for f in findings if "10.1109/cvpr.2016.99999" in f["message"].lower()]
+    assert f["code"] == "RC601"
+    assert (f["part"], f["line"]) == ("body", 2)
