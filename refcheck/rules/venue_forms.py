@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import pairwise
 
 import regex
 
@@ -62,6 +63,46 @@ def _word_forms(wrong: str, right: str) -> bool:
     return freq.zipf(wrong) >= 3.0 and freq.zipf(right) >= 3.0
 
 
+# Words after which a name is a learned society's, which takes an adjective
+# ("American Chemical Society", "Royal Statistical Society").
+_SOCIETIES = frozenset({"society", "association", "institute", "union", "academy"})
+
+
+@lru_cache(maxsize=1)
+def _society_forms() -> tuple[frozenset[tuple[str, str]], dict[str, tuple[str, ...]]]:
+    """(word, society word) pairs of known titles, and their words by 5-letter stem."""
+    from refcheck.text.lexicon import journal_titles
+
+    pairs: set[tuple[str, str]] = set()
+    stems: dict[str, set[str]] = {}
+    for title in journal_titles():
+        words = [w.strip(",:;()") for w in title.lower().split()]
+        for a, b in pairwise(words):
+            if b in _SOCIETIES:
+                pairs.add((a, b))
+        for w in words:
+            if len(w) >= 5 and w.isalpha():
+                stems.setdefault(w[:5], set()).add(w)
+    return frozenset(pairs), {k: tuple(sorted(v)) for k, v in stems.items()}
+
+
+def _society_slip(words: tuple[str, ...]) -> tuple[str, int, str] | None:
+    """A society's name with a noun for its adjective, judged by the known titles.
+
+    "American Chemistry Society": no known title writes "chemistry society",
+    many write "chemical society", and "chemical" is a form of "chemistry".
+    """
+    pairs, stems = _society_forms()
+    for k in range(len(words) - 1):
+        w, soc = words[k], words[k + 1].strip(",:;()")
+        if soc not in _SOCIETIES or (w, soc) in pairs or len(w) < 5:
+            continue
+        forms = [r for r in stems.get(w[:5], ()) if (r, soc) in pairs and _word_forms(w, r)]
+        if len(forms) == 1:
+            return f"{forms[0]} {soc}", k, forms[0]
+    return None
+
+
 @lru_cache(maxsize=8192)
 def word_form_slip(name: str) -> tuple[str, int, str, str] | None:
     """(known title, word index, word as written, title's word) for a one-word-form slip."""
@@ -76,6 +117,11 @@ def word_form_slip(name: str) -> tuple[str, int, str, str] | None:
         for title, right in index.get((k, words[:k] + words[k + 1 :]), ()):
             if _word_forms(w, right):
                 found.append((title, k, right))
+    if not found:
+        society = _society_slip(words)
+        if society is not None:
+            phrase, k, right = society
+            return f"… {phrase.title()} …", k, name.split()[k], right
     if len({(k, t) for _, k, t in found}) != 1:
         return None  # none, or several titles disagreeing on the word
     title, k, right = found[0]
@@ -109,6 +155,10 @@ def venue_word_form(doc: Document, ctx: Context) -> Iterator[Hit]:
     "Physical", "Statistical") and the venue another form of it that shares
     its stem ("Chemistry", "Physics", "Statistics"), is reported.  A venue
     with a subtitle after a colon is also compared by the part before it.
+    A venue no listed title matches is still reported when it names a
+    society ("Society", "Association", "Institute", "Union", "Academy") with
+    a noun that no known title puts there while known titles put its
+    adjective there ("Astronomy Society" for "Astronomical Society").
 
     Why it matters:
     The venue is the same journal named wrongly: searches and registries do
@@ -148,11 +198,14 @@ def venue_word_form(doc: Document, ctx: Context) -> Iterator[Hit]:
             m = list(_WORD.finditer(written))[k]
             start, end = s + a + m.start(), s + a + m.end()
             fixed = _in_case_of(wrong, right)
+            if title.startswith("…"):
+                why = f"known journal titles write '{title.strip('… ')}' with '{fixed}'"
+            else:
+                why = f"the known title '{title}' has '{fixed}' for '{wrong}'"
             yield Hit(
                 start,
                 end,
-                f"venue '{' '.join(written.split())}' is not a known journal title; the "
-                f"known title '{title}' has '{fixed}' for '{wrong}'",
+                f"venue '{' '.join(written.split())}' is not a known journal title; {why}",
                 suggestion=fixed,
                 field=name,
                 reference=ref,

@@ -22,6 +22,9 @@ def _journal(name: str) -> list[str | None]:
         ("Journal of the Royal Statistics Society", "Statistical"),
         ("Physics Review Letters", "Physical"),
         ("JOURNAL OF THE AMERICAN STATISTICS ASSOCIATION", "STATISTICAL"),
+        # Not a listed title, but a society's name known titles spell otherwise.
+        ("Publications of the Astronomy Society of the Pacific", "Astronomical"),
+        ("Bulletin of the Geology Society of America", "Geological"),
     ],
 )
 def test_noun_for_adjective(name: str, suggestion: str) -> None:
@@ -36,6 +39,8 @@ def test_noun_for_adjective(name: str, suggestion: str) -> None:
         "Physical Review Letters",
         "Journal of the American Society",
         "Journal of Applied Physics",
+        "Journal of the Marine Biology Association",
+        "Proceedings of the Royal Society",
     ],
 )
 def test_real_titles_left_alone(name: str) -> None:
