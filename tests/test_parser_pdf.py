@@ -333,3 +333,16 @@ def test_audit_names_the_page_and_shows_the_reference(
     assert f"| p{f['page']}:{f['line']}:{f['column']} |" in md
     assert "decision under **rsik**" in md  # the snippet is the reference, from the PDF's text
     assert f"page {f['page']}, line {f['line']}" in (out / "report.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", ["paper.txt", "paper", "paper.md"])
+def test_a_pdf_is_known_by_its_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    _, data = _author_date(paragraphs=1)
+    path = _write(tmp_path, data, name)
+    main(["check", "--offline", "--format", "json", path])
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == [
+        {"path": path, "format": "pdf", "layout": "author-date", "references": len(WORKS) + 2}
+    ]
