@@ -1,0 +1,370 @@
+"""Fuzzing: mutated bibliographies and documents must end in 0, 1 or 2, fast and small.
+
+    python benchmarks/fuzz.py [--cases 10000] [--seed 1] [--time-limit 10] [--memory-limit 500]
+                              [--seeds DIR ...] [--sample-every 100] [--keep DIR] [--json]
+
+Seeds are the repository's ``references/`` (text, BibTeX, CSL-JSON),
+``tests/data`` (BibTeX, CSL-JSON, text) and a few Markdown (pandoc) and LaTeX
+documents written here; ``--seeds DIR`` adds more (for example
+``../shared/seeds``).  Each case takes one seed and applies one to four
+mutations: byte flips, inserted or deleted stretches, splices from another
+seed, structural tokens (braces, brackets, ``@``, ``\\cite{``, quotes), invalid
+or overlong UTF-8, NULs, very long lines, deep nesting, truncation, or the
+whole file re-encoded (Latin-1, CP1252, UTF-16).
+
+Each case runs ``refcheck check --offline --format json`` on its file as a
+whole process of its own: a child forked from this warmed-up process calls
+``refcheck.cli.main`` (the console script's code) with its output sent to
+files, and is killed at the time limit.  Every ``--sample-every``-th case is
+also run as a fresh ``python -m refcheck`` to check that the forked harness
+sees what a user sees.  A case passes when it exits 0, 1 or 2 within the time
+limit, under the memory limit (the child's peak resident set, from
+``wait4``), with no traceback and no "internal error" on stderr, a valid JSON
+report on stdout for 0 and 1, and a one-line message for 2.
+
+Failures are written to ``--keep`` (default ``benchmarks/fuzz-failures``)
+with the command that reproduces them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXT = {"bib": ".bib", "json": ".json", "txt": ".txt", "md": ".md", "tex": ".tex"}
+
+MARKDOWN = """---
+title: A paper
+bibliography: refs.bib
+---
+
+Prior work [@smith2001; see @doe99, p. 3] and @roe2010 disagree [-@smith2001].
+Results follow [@{weird key}; @doe99].
+
+# References
+"""
+
+LATEX = r"""\documentclass{article}
+\begin{document}
+As shown by \cite{smith2001} and \citep[p.~3]{doe99,roe2010}, the
+result holds \parencite{smith2001}. See also \textcite{missing}.
+\bibliography{refs}
+\end{document}
+"""
+
+TOKENS = [b"{", b"}", b"[", b"]", b"@", b"\\cite{", b"[@", b'"', b"\\", b",", b"=", b"\n",
+          b"@article{", b"doi = {10.", b"http://", b"\x00", b"\xc0\x80", b"\xff\xfe",
+          b"\xef\xbb\xbf", b"\xe9", b"\xc3", b"\xe2\x80", b"\t", b"\r", b"%", b"$", b"&",
+          b"1. ", b"[1] ", b"(2001)", b"et al.", b"\xe2\x80\x8b", b"\\'{e}", b"{{{{", b"]]]]"]
+
+
+def load_seeds(extra: list[Path]) -> list[tuple[str, bytes]]:
+    """(extension, bytes) of every seed file."""
+    places = [ROOT / "references", ROOT / "tests" / "data", *extra]
+    seeds: list[tuple[str, bytes]] = []
+    for place in places:
+        if not place.exists():
+            continue
+        for path in sorted(place.rglob("*")):
+            ext = path.suffix.lower().lstrip(".")
+            if ext == "markdown":
+                ext = "md"
+            if ext not in EXT or not path.is_file() or path.stat().st_size > 400_000:
+                continue
+            seeds.append((ext, path.read_bytes()))
+    seeds.append(("md", MARKDOWN.encode()))
+    seeds.append(("tex", LATEX.encode()))
+    return seeds
+
+
+def mutate(rng: random.Random, data: bytes, seeds: list[tuple[str, bytes]]) -> bytes:
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.randrange(12)
+        pos = rng.randrange(len(buf) + 1)
+        if kind == 0 and buf:  # flip bytes
+            for _ in range(rng.randint(1, 16)):
+                i = rng.randrange(len(buf))
+                buf[i] = rng.randrange(256)
+        elif kind == 1:  # insert tokens
+            for _ in range(rng.randint(1, 8)):
+                buf[pos:pos] = rng.choice(TOKENS)
+        elif kind == 2 and buf:  # delete a stretch
+            end = min(len(buf), pos + rng.randint(1, 2000))
+            del buf[pos:end]
+        elif kind == 3 and buf:  # duplicate a stretch many times
+            a = rng.randrange(len(buf))
+            piece = bytes(buf[a : a + rng.randint(1, 400)])
+            buf[pos:pos] = piece * rng.randint(2, 200)
+        elif kind == 4:  # splice from another seed
+            other = rng.choice(seeds)[1]
+            a = rng.randrange(len(other) + 1)
+            buf[pos:pos] = other[a : a + rng.randint(1, 4000)]
+        elif kind == 5:  # a very long line
+            buf[pos:pos] = (rng.choice(TOKENS).strip() or b"x") * rng.randint(1000, 60000)
+        elif kind == 6:  # deep nesting
+            depth = rng.randint(100, 20000)
+            open_, close = rng.choice([(b"{", b"}"), (b"[", b"]"), (b"(", b")")])
+            buf[pos:pos] = open_ * depth + close * rng.randint(0, depth)
+        elif kind == 7:  # truncation
+            del buf[pos:]
+        elif kind == 8:  # random bytes
+            buf[pos:pos] = os.urandom(rng.randint(1, 300))
+        elif kind == 9:  # newlines removed: everything on one line
+            buf = bytearray(bytes(buf).replace(b"\n", b" "))
+        elif kind == 10:  # re-encoded
+            try:
+                text = bytes(buf).decode("utf-8")
+                enc = rng.choice(["latin-1", "cp1252", "utf-16", "utf-8-sig"])
+                buf = bytearray(text.encode(enc, "replace"))
+            except UnicodeDecodeError:
+                pass
+        else:  # swap two stretches
+            if len(buf) > 2:
+                a, b = sorted(rng.sample(range(len(buf)), 2))
+                buf = buf[b:] + buf[a:b] + buf[:a]
+    return bytes(buf)
+
+
+@dataclass
+class Outcome:
+    case: int
+    path: str
+    code: int | None
+    seconds: float
+    rss_mib: float
+    problem: str | None
+    stderr: str = ""
+
+
+@dataclass
+class Tally:
+    outcomes: list[Outcome] = field(default_factory=list)
+    sampled: int = 0
+    sample_mismatch: list[str] = field(default_factory=list)
+
+
+def judge(code: int | None, out: str, err: str, seconds: float, rss: float,
+          time_limit: float, mem_limit: float) -> str | None:
+    if code is None:
+        return f"killed after {time_limit:.0f} s"
+    if code not in (0, 1, 2):
+        return f"exit status {code}"
+    if "Traceback" in err:
+        return "traceback"
+    if "internal error" in err:
+        return "internal error"
+    if seconds > time_limit:
+        return f"took {seconds:.1f} s"
+    if rss > mem_limit:
+        return f"peak memory {rss:.0f} MiB"
+    if code in (0, 1):
+        try:
+            json.loads(out)
+        except ValueError:
+            return "invalid JSON report"
+    else:
+        errors = [line for line in err.splitlines() if line.startswith("refcheck: error:")]
+        if len(errors) != 1:
+            return "exit 2 without one error line"
+    return None
+
+
+def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, str, str, float,
+                                                                    float]:
+    """``refcheck check`` in a forked child: (exit code or None, stdout, stderr, s, MiB)."""
+    out_path = os.path.join(workdir, "out")
+    err_path = os.path.join(workdir, "err")
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: one whole run, its output to files
+        try:
+            out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(out, 1)
+            os.dup2(err, 2)
+            sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), encoding="utf-8")
+            sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), encoding="utf-8",
+                                          errors="backslashreplace")
+            from refcheck.cli import main
+
+            code = main(["check", "--offline", "--format", "json", "--jobs", "1", path])
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        except BaseException:  # anything escaping main() is itself the finding
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(70)
+    deadline = started + time_limit
+    status = None
+    usage = None
+    while True:
+        got, status, usage = os.wait4(pid, os.WNOHANG)
+        if got:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            status = None
+            break
+        time.sleep(0.005)
+    seconds = time.monotonic() - started
+    code = None if status is None else os.waitstatus_to_exitcode(status)
+    rss = usage.ru_maxrss / 1024 if usage is not None else 0.0
+    with open(out_path, encoding="utf-8", errors="replace") as fh:
+        out = fh.read()
+    with open(err_path, encoding="utf-8", errors="replace") as fh:
+        err = fh.read()
+    return code, out, err, seconds, rss
+
+
+def run_process(path: str, time_limit: float) -> tuple[int | None, str, str]:
+    try:
+        done = subprocess.run([sys.executable, "-m", "refcheck", "check", "--offline",
+                               "--format", "json", "--jobs", "1", path], capture_output=True,
+                              text=True, errors="replace", timeout=time_limit + 5)
+    except subprocess.TimeoutExpired:
+        return None, "", ""
+    return done.returncode, done.stdout, done.stderr
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=Path, action="append", default=[],
+                    help="another directory of seed files")
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--memory-limit", type=float, default=500.0, help="MiB")
+    ap.add_argument("--sample-every", type=int, default=100,
+                    help="also run every Nth case as a fresh process (0: never)")
+    ap.add_argument("--keep", type=Path, default=ROOT / "benchmarks" / "fuzz-failures")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = ap.parse_args()
+
+    # Warm up in the parent, so that each forked case pays only for its own work.
+    from refcheck.cli import main as refcheck_main
+    from refcheck.rules import all_rules
+
+    all_rules()
+    with tempfile.TemporaryDirectory() as warm:
+        sample = Path(warm) / "w.bib"
+        sample.write_text("@article{a, title={T}, year={2000}}\n", encoding="utf-8")
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = io.StringIO()
+        try:
+            refcheck_main(["check", "--offline", "--jobs", "1", str(sample)])
+        finally:
+            sys.stdout, sys.stderr = saved
+
+    seeds = load_seeds(args.seeds)
+    rng = random.Random(args.seed)
+    tally = Tally()
+    started = time.monotonic()
+    # SIGTERM (or Ctrl-C) ends the run early with the summary of the cases done.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with tempfile.TemporaryDirectory(prefix="refcheck-fuzz-") as workdir:
+        try:
+            _fuzz(args, seeds, rng, tally, workdir, started)
+        except KeyboardInterrupt:
+            print("  stopped early", file=sys.stderr)
+    elapsed = time.monotonic() - started
+    report(tally, args, elapsed, len(seeds))
+    return 1 if any(o.problem for o in tally.outcomes) or tally.sample_mismatch else 0
+
+
+def _fuzz(args: argparse.Namespace, seeds: list[tuple[str, bytes]], rng: random.Random,
+          tally: Tally, workdir: str, started: float) -> None:
+    for case in range(args.cases):
+        ext, data = rng.choice(seeds)
+        # One case in ten is read as another format than its extension says.
+        if rng.random() < 0.1:
+            ext = rng.choice(list(EXT))
+        mutated = mutate(rng, data, seeds)
+        path = os.path.join(workdir, f"case{EXT[ext]}")
+        with open(path, "wb") as fh:
+            fh.write(mutated)
+        code, out, err, seconds, rss = run_forked(path, workdir, args.time_limit)
+        problem = judge(code, out, err, seconds, rss, args.time_limit, args.memory_limit)
+        outcome = Outcome(case, path, code, seconds, rss, problem, err[-2000:])
+        tally.outcomes.append(outcome)
+        if args.sample_every and case % args.sample_every == 0:
+            tally.sampled += 1
+            pcode, pout, perr = run_process(path, args.time_limit)
+            pproblem = judge(pcode, pout, perr, 0.0, 0.0, args.time_limit,
+                             args.memory_limit)
+            if pcode != code or (pproblem is None) != (problem is None):
+                tally.sample_mismatch.append(
+                    f"case {case}: forked exit {code}, process exit {pcode}")
+        if problem:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            kept = args.keep / f"case{case:05}{EXT[ext]}"
+            kept.write_bytes(mutated)
+            (args.keep / f"case{case:05}.txt").write_text(
+                f"{problem}\nrefcheck check --offline --format json {kept}\n\n{err[-4000:]}",
+                encoding="utf-8")
+        if (case + 1) % 500 == 0:
+            bad = sum(1 for o in tally.outcomes if o.problem)
+            print(f"  {case + 1} cases, {bad} failing, "
+                  f"{time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def report(tally: Tally, args: argparse.Namespace, elapsed: float, seeds: int) -> None:
+    outcomes = tally.outcomes
+    times = sorted(o.seconds for o in outcomes)
+    rss = sorted(o.rss_mib for o in outcomes)
+
+    def pct(values: list[float], p: float) -> float:
+        return values[min(len(values) - 1, int(p * len(values)))] if values else 0.0
+
+    codes: dict[str, int] = {}
+    for o in outcomes:
+        codes[str(o.code)] = codes.get(str(o.code), 0) + 1
+    problems: dict[str, int] = {}
+    for o in outcomes:
+        if o.problem:
+            key = o.problem.split(" after ")[0]
+            problems[key] = problems.get(key, 0) + 1
+    summary = {
+        "cases": len(outcomes), "seeds": seeds, "seed": args.seed,
+        "wall_seconds": round(elapsed, 1),
+        "exit_codes": codes, "failing": sum(problems.values()), "problems": problems,
+        "seconds": {"median": round(pct(times, 0.5), 3), "p99": round(pct(times, 0.99), 3),
+                    "max": round(times[-1] if times else 0.0, 3)},
+        "peak_rss_mib": {"median": round(pct(rss, 0.5), 1), "max": round(rss[-1] if rss else 0,
+                                                                          1)},
+        "sampled_as_process": tally.sampled, "sample_mismatches": tally.sample_mismatch,
+        "limits": {"seconds": args.time_limit, "mib": args.memory_limit},
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return
+    print(f"fuzz: {summary['cases']} cases from {seeds} seeds (seed {args.seed}), "
+          f"{elapsed:.0f} s")
+    print(f"  exit codes: {codes}")
+    print(f"  failing: {summary['failing']} {problems or ''}")
+    print(f"  time per case: median {summary['seconds']['median']} s, "
+          f"p99 {summary['seconds']['p99']} s, max {summary['seconds']['max']} s "
+          f"(limit {args.time_limit:.0f} s)")
+    print(f"  peak RSS per case: median {summary['peak_rss_mib']['median']} MiB, "
+          f"max {summary['peak_rss_mib']['max']} MiB (limit {args.memory_limit:.0f} MiB)")
+    print(f"  checked again as fresh processes: {tally.sampled}, "
+          f"mismatches: {len(tally.sample_mismatch)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
