@@ -177,6 +177,18 @@ def compare_container(cited: str | None, record: dict[str, Any]) -> Discrepancy 
     folded = fold(cited)
     if any(folded == fold(n) for n in names):
         return None
+    from refcheck.net import venues
+
+    cited_ids = venues.identify(cited)
+    registry_ids = frozenset().union(*(venues.identify(n) for n in names))
+    if cited_ids and registry_ids:
+        # Both venues known: "NeurIPS" is "Advances in Neural Information Processing
+        # Systems", and "UAI" is not "International Conference on Machine Learning".
+        if cited_ids & registry_ids or any(venues.is_preprint_key(k) for k in registry_ids):
+            return None  # the same venue; or a preprint's record, silent on the venue
+        return Discrepancy("container", cited, names[0], "mismatch",
+                           f"published in '{names[0]}' according to the registry, not "
+                           f"'{cited}'")
     best = max(names, key=lambda n: fuzz.ratio(folded, fold(n)))
     # Slips first: a registry abbreviation ("Nature Nanotech") prefixes a misspelt full
     # name ("Nature Nanotechnolgy") as well as the right one.
@@ -287,6 +299,11 @@ def compare_authors(ref: Reference, record: dict[str, Any]) -> Discrepancy | Non
         return Discrepancy("authors", ", ".join(cited), shown, "mismatch",
                            f"first author {cited[0]} is not in the registry record ({shown})")
     unknown = [c for c in cited if not any(same(c, r) for r in reg_names)]
+    if unknown and len(cited) > len(reg_names) and all(
+            any(same(c, r) for c in cited) for r in reg_names):
+        # Every registry author is cited, and more: registries cut long author lists
+        # (and miss a name now and then) far more often than citations invent one.
+        unknown = []
     if unknown:
         return Discrepancy("authors", ", ".join(cited), shown, "mismatch",
                            f"{', '.join(unknown)} not among the registry's authors ({shown})")

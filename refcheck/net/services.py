@@ -59,6 +59,17 @@ def watch_keys(record: Any) -> tuple[str | None, str | None]:
     return getattr(record, "doi", None), pmid
 
 
+def _near_year(d: compare.Discrepancy, by_identifier: bool) -> bool:
+    """A year one off a record found by search: the preprint's year beside the
+    proceedings', which registries date either way; not worth a warning."""
+    if d.field != "year" or by_identifier:
+        return False
+    try:
+        return abs(int(d.cited) - int(d.registry)) <= 1
+    except ValueError:
+        return False
+
+
 def reference_links(ref: Reference) -> list[str]:
     """The URLs of a reference that are checked as web links (DOI links are not)."""
     out: list[str] = []
@@ -307,8 +318,17 @@ class Services:
         if known is not None:
             return known
         found = self.record_for(ref)
-        result = ([] if found is None or compare.other_work(ref, found[1])
-                  else compare.compare(ref, found[1]))
+        if found is not None:
+            result = [] if compare.other_work(ref, found[1]) else compare.compare(ref, found[1])
+        else:
+            # No Crossref record of a cited DOI: the record the verdict matched (OpenAlex,
+            # DBLP, arXiv, a search) is compared the same way, so a work without a DOI is
+            # held to its registry entry too.
+            v = self.verdict(ref)
+            m = v.match if v is not None else None
+            result = [] if m is None or not m.same_work else [
+                d for d in compare.compare(ref, m.record.as_crossref())
+                if not _near_year(d, m.by_identifier)]
         with self._lock:
             self._discrepancies[key] = result
         return result

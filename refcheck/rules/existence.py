@@ -145,8 +145,8 @@ def authors_found(doc: Document, ctx: Context) -> Iterator[Hit]:
         m = v.match
         if m is None or "authors" not in m.disagreeing:
             continue
-        if m.by_identifier and services.record_for(ref) is not None:
-            continue  # RC707 compares Crossref DOI records already
+        if any(d.field == "authors" for d in services.discrepancies(ref)):
+            continue  # RC707 reports it, from the same record
         names = [f for f, _ in m.record.authors]
         shown = ", ".join(names[:6]) + (" et al." if len(names) > 6 else "")
         cited = ", ".join(a.family for a in ref.authors if not a.literal)
