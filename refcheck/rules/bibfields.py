@@ -265,8 +265,9 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
     names, accents and punctuation aside.  Names with no given name
     (institutions, a bare surname) are not compared, and neither are two
     people who share a family name but differ in given names or initials.
-    A name given by initials only counts when it repeats the name right
-    before it: "Wang, Y." twice in a long list may be two people.
+    A name given by initials only counts in a list of five names or fewer,
+    or when it repeats the name right before it: "Wang, Y." twice in a long
+    list may be two people.
 
     Why it matters:
     A doubled name is a copy-paste slip: the list no longer matches the work
@@ -287,13 +288,12 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
                 if key not in seen:
                     seen.add(key)
                     continue
-                # Initials alone may be two people ("Wang, Y." twice in a long list);
-                # only a name written out in full, or repeated next to itself, is one.
+                # Initials alone may be two people ("Wang, Y." twice in a long list).
                 previous = names[k - 1] if k else None
                 adjacent = (
                     previous is not None and _name_key(previous.family, previous.given) == key
                 )
-                if _only_initials(au.given) and not adjacent:
+                if _only_initials(au.given) and not adjacent and len(names) > _FEW_NAMES:
                     continue
                 span = spans[k] if spans else _second_mention(text, ref, fld, au.family)
                 if span is None:
@@ -305,6 +305,10 @@ def repeated_author(doc: Document, ctx: Context) -> Iterator[Hit]:
                     field=fld,
                     reference=ref,
                 )
+
+
+# Two different people share a family name and initials mostly in long lists.
+_FEW_NAMES = 5
 
 
 def _only_initials(given: str) -> bool:
