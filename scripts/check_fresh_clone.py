@@ -139,6 +139,9 @@ def main() -> int:
             code, out, err, secs = _run(tests, clone, 3600, env)
             checks.report("README test command", code == 0,
                           f"exit {code} in {secs:.0f} s: {_last_line(out or err)}")
+            for line in out.splitlines():
+                if line.startswith(("FAILED ", "ERROR ")):
+                    print(f"      {line}")
         # The outputs, by the clone's code (its venv if the test command built one).
         venv_python = clone / ".venv" / "bin" / "python"
         python = str(venv_python) if venv_python.exists() else sys.executable
