@@ -191,3 +191,14 @@ def test_json_report_says_how_each_file_was_read(
     files = {Path(f["path"]).name: f for f in json.loads(capsys.readouterr().out)["files"]}
     assert files["a.txt"]["layout"] == "numbered"
     assert "layout" not in files["b.txt"]
+
+
+def test_notes_with_citation_keys_are_not_a_list() -> None:
+    doc = _parse(
+        "---\ntitle: Notes on citation keys\nbibliography: refs.json\n---\n\n"
+        "Keys break in predictable ways [@doe99; see @smith2000, p. 3]. As @doe99 shows,\n"
+        "a renamed entry leaves a dangling key [-@smyth2000]. See [@fig:flow] for the flow.\n",
+        "notes.md",
+    )
+    assert doc.references == []
+    assert doc.layout is None
