@@ -122,6 +122,10 @@ def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, floa
             if out and out[-1][0] != "\n":
                 append(("\n", 0.0, 0.0, 0.0, 0.0))
             continue
+        if ch == " ":
+            # Where a space ends matters to nobody: the next character's box says it.
+            append((ch, right, right, bottom, size))
+            continue
         if not get_box(textpage, i, prect) or rect.right <= rect.left:
             if ch == " " or ch == "\x02":
                 append((ch, right, right, bottom, size))  # a space PDFium inserted
