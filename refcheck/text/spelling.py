@@ -50,6 +50,8 @@ _INITIALS_AFTER = lazy(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
 _CITATION_AFTER = lazy(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
 _CAP_BEFORE = lazy(r"\b\p{Lu}\p{Ll}+\s$")
 _YEAR_AFTER = lazy(r"^[.,]?\s*\(?(?:1[5-9]|20)\d\d\b")
+_HYPHEN_AFTER = lazy(r"-\p{L}")
+_LETTERS = lazy(r"\p{L}+")
 _CLAUSE_BREAK = lazy(r"[.;:()\[\]\"“”«»]")
 
 
@@ -219,6 +221,10 @@ def judge(
 
     if text[tok.end : tok.end + 1] == "." and word.lower() in abbreviated_words():
         return None  # an ISO 4 abbreviation ("J. Alloys Compd.")
+    if _HYPHEN_AFTER.match(text, tok.end):
+        rest = _LETTERS.match(text, tok.end + 1)
+        if rest and freq.zipf((word + rest.group()).lower()) >= ATTESTED_ZIPF:
+            return None  # a word hyphenated apart, in earnest or in play ("Hyphe-nation")
     if (
         misspelling_of(word.lower()) is not None
         and not looks_like_name(text, tok)
@@ -352,9 +358,10 @@ def _assess(word: str, rare: bool) -> tuple[freq.Candidate, float] | None:
             return None
         cands = [only]
     best = cands[0]
-    # An attested word that is the candidate plus a leading letter is a prefixed
-    # form or a brand ("asocial", "Apress"), not a slip of the keyboard.
-    if z > 0 and low[1:] == best.word:
+    # A word that is the candidate plus a leading letter is a prefixed form or a
+    # brand ("asocial", "Apress", the program "dformat"), not a slip of the
+    # keyboard; a doubled first letter ("Jjournal") is one.
+    if low[1:] == best.word and low[0] != low[1]:
         return None
     rivals = [c for c in freq.candidates(low, 1) if c.word != best.word and c.zipf >= 3.0]
     if rivals and best.zipf - rivals[0].zipf < MIN_LEAD:

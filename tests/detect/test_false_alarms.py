@@ -110,6 +110,9 @@ def test_brace_tokens_have_plain_text_and_exact_offsets() -> None:
         "A study of prepaging",  # a prefix on a common word
         "Text formatters and toposes",
         "Coniform and vermiform shapes",  # Latinate compounds in -iform
+        "dformat -- {A} Language for Typesetting",  # a program: a word plus a letter before
+        "Comics: Hyphe-nation; Clumsy",  # a word hyphenated apart in play
+        "Introduktion til {\\LaTeX}",  # Danish
         "Bird malaria in experimentally infected Iiwi",  # not a slip of the numeral "III"
     ],
 )

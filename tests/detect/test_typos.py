@@ -183,3 +183,10 @@ def test_whole_title_in_braces_is_still_checked() -> None:
     doc = parse(SourceText("x.bib", bib), "bibtex")
     # A title braced whole keeps its case only; a short braced name stays protected.
     assert texts(misspelling, doc) == ["Goverment"]
+
+
+def test_doubled_first_letter_is_a_slip_but_a_prefixed_word_is_not() -> None:
+    doc = one_reference("Lee, A. (2001). Rivers. The Jjournal of Hydrology, 3, 1-9.")
+    assert texts(misspelling, doc) == ["Jjournal"]
+    doc = one_reference("Lee, A. (1990). dformat: a language for data formats. TUGboat.")
+    assert texts(misspelling, doc) == []
