@@ -108,7 +108,8 @@ def _comma_list(segment: str, others_plain: bool) -> bool:
     if len(parts) >= 4:
         return True
     if len(parts) == 3:
-        return not _SUFFIX.match(parts[1].strip())
+        # "Lee, Jr, Ann" is one name; so is "Lee, Ann, Jr" (misordered, not a list).
+        return not (_SUFFIX.match(parts[1].strip()) or _SUFFIX.match(parts[2].strip()))
     if any(len(w) < 2 for w in words):
         return False  # "Lee, Ann": a part is one word
     if any(_SUFFIX.match(w[0]) or _SUFFIX.match(w[-1]) for w in words):

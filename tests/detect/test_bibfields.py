@@ -66,6 +66,7 @@ def test_author_list_commas_among_plain_names() -> None:
     [
         "Lee, Ann",
         "Lee, Jr., Ann",
+        "Lee, Ann, Jr.",
         "Remsen Jr, J V and Stotz, D F",
         "Garcia Marquez, Gabriel Jose",
         "van der Berg, Jan Piet",
