@@ -265,20 +265,24 @@ def _check_planned(
     return findings
 
 
-def _with_bibliographies(files: list[str], settings: Settings) -> list[str]:
+def _with_bibliographies(files: list[str], settings: Settings, paths: list[str]) -> list[str]:
     """The files plus the bibliographies their .tex files use (refcheck check paper.tex).
 
-    Not with --input-format: a format forced on the .tex would be forced on its .bib too.
+    A .bbl or .aux met in a directory beside its .tex is left out: LaTeX built it
+    from the files checked. Not with --input-format: a format forced on the .tex
+    would be forced on its .bib too.
     """
     if settings.input_format is not None:
         return files
     from refcheck.parsers.latex_doc import linked_files
 
-    return linked_files(files)
+    return linked_files(files, explicit=paths)
 
 
 def load_all(paths: list[str], settings: Settings) -> list[Document]:
-    files = _with_bibliographies(discover(paths, settings.exclude, settings.input_format), settings)
+    files = _with_bibliographies(
+        discover(paths, settings.exclude, settings.input_format), settings, paths
+    )
     if not files:
         raise InputError("no files to check")
     return [load_document(f, settings) for f in files]
@@ -317,7 +321,7 @@ def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResul
     unlisted: list[tuple[str, str]] = []
     files = _with_bibliographies(
         discover(paths, settings.exclude, settings.input_format, unlisted,
-                 respect_gitignore=settings.respect_gitignore), settings
+                 respect_gitignore=settings.respect_gitignore), settings, paths
     )
     if not files and not unlisted:
         raise InputError("no files to check")

@@ -106,3 +106,17 @@ def test_forced_input_format_does_not_pull_in_bibliographies(tmp_path: Path) -> 
     paper = _project(tmp_path)
     _, report = _json(tmp_path, "--input-format", "latex", str(paper))
     assert [Path(f["path"]).name for f in report["files"]] == ["paper.tex"]
+
+
+def test_build_files_beside_their_tex_are_left_to_it_in_a_directory_walk(tmp_path: Path) -> None:
+    _project(tmp_path, bbl=True)
+    (tmp_path / "paper.aux").write_text("\\relax \n\\citation{walt1958}\n\\bibdata{bib/refs}\n",
+                                        encoding="utf-8")
+    _, report = _json(tmp_path, str(tmp_path))
+    names = sorted(Path(f["path"]).name for f in report["files"])
+    assert names == ["more.bib", "paper.tex", "refs.bib"]
+    # The undefined key is reported once, in the .tex, not again in the .aux.
+    assert [Path(f["path"]).name for f in report["findings"] if f["code"] == "RC910"] == ["paper.tex"]
+    # Named on the command line, the build files are checked.
+    _, report = _json(tmp_path, str(tmp_path / "paper.aux"), str(tmp_path / "paper.bbl"))
+    assert {"paper.aux", "paper.bbl"} <= {Path(f["path"]).name for f in report["files"]}

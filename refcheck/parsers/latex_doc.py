@@ -75,11 +75,28 @@ def bibliography_files(path: str, text: str) -> list[str]:
     return out
 
 
-def linked_files(files: list[str], read: int = 4_000_000) -> list[str]:
+# What LaTeX and BibTeX write beside a .tex: derived from the files a run checks.
+_BUILT = (".bbl", ".aux")
+
+
+def linked_files(
+    files: list[str], read: int = 4_000_000, explicit: list[str] | None = None
+) -> list[str]:
     """``files`` followed by the bibliographies their ``.tex`` (and ``.aux``) files use.
 
     Only those the run lacks are added; an ``.aux`` names them in ``\\bibdata``.
     """
+    if explicit is not None:
+        # A .bbl or .aux found by a directory walk beside its own .tex repeats
+        # what the .tex and its .bib files already say; named on the command
+        # line, it is checked.
+        named = {os.path.normpath(p) for p in explicit}
+        sources = {os.path.splitext(os.path.normpath(f))[0] for f in files
+                   if os.path.splitext(f)[1].lower() == ".tex"}
+        files = [f for f in files
+                 if os.path.splitext(f)[1].lower() not in _BUILT
+                 or os.path.normpath(f) in named
+                 or os.path.splitext(os.path.normpath(f))[0] not in sources]
     have = {os.path.realpath(f) for f in files}
     extra: list[str] = []
     for f in files:
