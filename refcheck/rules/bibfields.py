@@ -39,30 +39,14 @@ _AND = regex.compile(r"\s+and\s+", regex.IGNORECASE)
 _INITIAL = regex.compile(r"^\p{Lu}(?:\.|\.?-\p{Lu}\.?)?$")
 _SUFFIX = regex.compile(r"^(?:jr|sr|ii|iii|iv|jun|sen)\.?$", regex.IGNORECASE)
 # Words that start a family name written first ("van der Berg, Jan").
+# fmt: off
 _PARTICLES = frozenset(
     [
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "da",
-        "di",
-        "du",
-        "la",
-        "le",
-        "del",
-        "della",
-        "dos",
-        "das",
-        "ten",
-        "ter",
-        "bin",
-        "ibn",
-        "al",
-        "el",
+        "van", "von", "der", "den", "de", "da", "di", "du", "la", "le", "del", "della", "dos",
+        "das", "ten", "ter", "bin", "ibn", "al", "el",
     ]
 )
+# fmt: on
 
 
 def _words(part: str) -> list[str]:
@@ -525,72 +509,21 @@ def _doi_field_space(text: str, ref: Reference) -> Iterator[Hit]:
 
 # BibTeX's standard types, biblatex's (manual §2.1) and the common aliases and
 # reference-manager types (JabRef, Zotero, Mendeley exports).
+# fmt: off
 _TYPES = frozenset(
     [
-        "article",
-        "book",
-        "booklet",
-        "conference",
-        "inbook",
-        "incollection",
-        "inproceedings",
-        "manual",
-        "mastersthesis",
-        "misc",
-        "phdthesis",
-        "proceedings",
-        "techreport",
-        "unpublished",
-        "mvbook",
-        "bookinbook",
-        "suppbook",
-        "collection",
-        "mvcollection",
-        "incollection",
-        "suppcollection",
-        "dataset",
-        "online",
-        "patent",
-        "periodical",
-        "suppperiodical",
-        "mvproceedings",
-        "reference",
-        "mvreference",
-        "inreference",
-        "report",
-        "set",
-        "software",
-        "thesis",
-        "xdata",
-        "artwork",
-        "audio",
-        "bibnote",
-        "commentary",
-        "image",
-        "jurisdiction",
-        "legislation",
-        "legal",
-        "letter",
-        "movie",
-        "music",
-        "performance",
-        "review",
-        "standard",
-        "video",
-        "electronic",
-        "www",
-        "webpage",
-        "customa",
-        "customb",
-        "customc",
-        "customd",
-        "custome",
-        "customf",
-        "string",
-        "preamble",
-        "comment",
+        "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings",
+        "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport",
+        "unpublished", "mvbook", "bookinbook", "suppbook", "collection", "mvcollection",
+        "incollection", "suppcollection", "dataset", "online", "patent", "periodical",
+        "suppperiodical", "mvproceedings", "reference", "mvreference", "inreference", "report",
+        "set", "software", "thesis", "xdata", "artwork", "audio", "bibnote", "commentary",
+        "image", "jurisdiction", "legislation", "legal", "letter", "movie", "music",
+        "performance", "review", "standard", "video", "electronic", "www", "webpage", "customa",
+        "customb", "customc", "customd", "custome", "customf", "string", "preamble", "comment",
     ]
 )
+# fmt: on
 
 
 @lru_cache(maxsize=1024)
