@@ -85,3 +85,12 @@ def test_parse_command_covers_the_formats(tmp_path: Path) -> None:
     assert formats == {"article.xml": "jats", "library.xml": "endnote-xml", "refs.ris": "ris",
                        "natbib.bbl": "bbl"}
     assert len(data["references"]) == 4 + 3 + 2 + 2
+
+
+def test_audit_covers_the_formats(tmp_path: Path) -> None:
+    paths = [str(DATA / n) for n in ("article.xml", "library.xml", "refs.ris", "biblatex.bbl")]
+    assert main(["audit", "--offline", "--out", str(tmp_path / "audit"), *paths]) in (0, 1)
+    report = json.loads((tmp_path / "audit" / "report.json").read_text(encoding="utf-8"))
+    assert sorted(f["format"] for f in report["files"]) == ["bbl", "endnote-xml", "jats", "ris"]
+    assert sum(f["text"] == "Internatonal" for f in report["findings"]) == 4
+    assert "Internatonal" in (tmp_path / "audit" / "report.html").read_text(encoding="utf-8")

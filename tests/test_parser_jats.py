@@ -193,3 +193,19 @@ def test_not_jats_xml_is_skipped_with_a_note() -> None:
     assert doc.references == []
     assert [p.kind for p in doc.problems] == ["not-a-bibliography"]
     assert jats.looks_like("<article><back><ref-list/></back></article>")
+
+
+def test_nlm_citation_and_citation_alternatives() -> None:
+    text = (
+        '<article><back><ref-list><ref id="n1"><citation-alternatives>'
+        '<nlm-citation citation-type="journal"><person-group person-group-type="author">'
+        "<name><surname>Walt</surname><given-names>SM</given-names></name></person-group>"
+        "<article-title>Alliance formation</article-title><source>Int Secur</source>"
+        "<year>1985</year><volume>9</volume><issue>4</issue><fpage>3</fpage><lpage>43</lpage>"
+        "</nlm-citation><mixed-citation>Walt SM. Alliance formation. Int Secur. 1985;9(4):3-43."
+        "</mixed-citation></citation-alternatives></ref></ref-list></back></article>"
+    )
+    (ref,) = _doc(text).references
+    assert (ref.key, ref.format, ref.entry_type) == ("n1", "jats", "article")
+    assert (ref.title, ref.container, ref.pages, ref.volume, ref.issue) == (
+        "Alliance formation", "Int Secur", "3–43", "9", "4")
