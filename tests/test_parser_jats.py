@@ -209,3 +209,12 @@ def test_nlm_citation_and_citation_alternatives() -> None:
     assert (ref.key, ref.format, ref.entry_type) == ("n1", "jats", "article")
     assert (ref.title, ref.container, ref.pages, ref.volume, ref.issue) == (
         "Alliance formation", "Int Secur", "3–43", "9", "4")
+
+
+def test_numbered_labels_are_followed_and_reported_at_the_label() -> None:
+    text = (DATA / "article.xml").read_text(encoding="utf-8").replace("<label>3</label>", "<label>5</label>")
+    doc = _doc(text)
+    assert doc.layout == "numbered"
+    (hit,) = [f for f in check([doc], Settings(offline=True)).findings if f.code == "RC404"]
+    assert (hit.span.line, hit.span.column) == _at(text, "5</label>")
+    assert "expected 3" in hit.message

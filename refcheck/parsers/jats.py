@@ -31,6 +31,7 @@ __all__ = ["looks_like", "parse"]
 
 FORMAT = "jats"
 
+_NUMBERED = re.compile(r"[\[(]?\d{1,4}[\]).]?")
 _DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _CITATIONS = ("element-citation", "mixed-citation", "nlm-citation", "citation")
 _TYPES = {
@@ -104,6 +105,10 @@ def _parse_into(doc: Document) -> None:
         ref = _reference(doc, node, len(doc.references) + 1)
         if ref is not None:
             doc.references.append(ref)
+    # Labels "1", "2", … make a numbered list (whose numbering RC404 follows).
+    labels = [r.label for r in doc.references]
+    if len(labels) >= 2 and all(lb and _NUMBERED.fullmatch(lb) for lb in labels):
+        doc.layout = "numbered"
 
 
 def _reference(doc: Document, node: Node, index: int) -> Reference | None:
@@ -118,6 +123,9 @@ def _reference(doc: Document, node: Node, index: int) -> Reference | None:
         label = node.child("label")
         if label is not None:
             rec.label = label.text(text) or None
+            span = label.plain(text).stripped_span()
+            if rec.label and span is not None:
+                rec.spans["label"] = span
     if cite is None:
         doc.problems.append(ParseProblem(
             "xml-syntax", node.start, node.content_start,

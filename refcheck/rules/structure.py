@@ -355,6 +355,9 @@ _NUMBER = re.compile(r"[\[(]?\s*(\d{1,4})\s*[\]).:]?")
 
 
 def _label_span(ref: Reference, number: int) -> tuple[int, int]:
+    span = ref.field_spans.get("label")  # where a structured format wrote it (JATS <label>)
+    if span is not None:
+        return span
     m = re.search(rf"(?<!\d){number}(?!\d)", ref.raw)
     if m is None:
         return _head(ref)
