@@ -11,13 +11,16 @@ What is recognised, in the order it is looked for:
 * **Headed sections**: a line that is only "References", "Bibliography",
   "Works Cited", "Список литературы" … (optionally a Markdown ``#`` heading,
   numbered, bold, followed by a colon).  The section runs until another
-  heading, a paragraph of prose (licence or footer text), a long gap, or the
-  end of the file.  Inside it, entries are numbered items (``1.``, ``[1]``,
-  ``1)``, ``(1)``), Markdown bullets, blank-line separated paragraphs, or one
-  entry a line with continuation lines joined (a line that starts with
-  "Place: Publisher", in lower case, or follows a line that did not end a
-  reference).  In unnumbered lists a line that holds two references ("…
-  New York: Random House. Next Work, 1995.") is split.
+  heading, a paragraph of prose followed by more prose (licence or footer
+  text), a long gap that is not a page break, or the end of the file.
+  Inside it, the line model (:mod:`refcheck.parsers.segment`) says which
+  lines start a reference, continue one, or are page furniture (running
+  headers, footers, page numbers): numbered items (``1.``, ``[1]``,
+  ``\\[1\\]``, ``1)``, ``(1)``), bullets, one reference a line or a
+  paragraph, wrapped with or without hanging indents, across form feeds.
+  Without the model, rules split the section (:mod:`.sections`).  In
+  unnumbered lists a line that holds two references ("… New York: Random
+  House. Next Work, 1995.") is split.
 * **Numbered lists without a heading**: a run of consecutive item numbers
   starting at (or near) 1 whose items look like references.  Section numbers
   such as ``5.2.5.`` are not item markers.
@@ -31,11 +34,19 @@ What is recognised, in the order it is looked for:
   sign of a citation (no year, page, link) are commentary and are skipped.
 * **Citation lines**: "For citation:" / "Cite this article:" followed by the
   document's own reference (kind ``citation-line``).
+* **Bare lists**: when none of the above is found, the line model splits the
+  whole file, which is read as a list when most of it reads as references
+  (see :func:`_bare_list`): a pasted reference, a two-item list, a file of
+  references with no heading.
+
+``Document.layout`` says how the file was read: ``numbered`` or
+``author-date`` for lists (headed or bare), ``footnotes``, or None.
 
 ``raw`` excludes the item marker or note number (they are in ``label``);
-``raw == text[start:end]`` always holds.  Every step is a single pass over
-lines with anchored, bounded regular expressions, so the time is linear in
-the size of the input.
+``raw == text[start:end]`` always holds (a reference broken by a page break
+keeps the furniture between its parts).  Every step is a single pass over
+lines with anchored, bounded regular expressions and bounded line features,
+so the time is linear in the size of the input.
 """
 
 from __future__ import annotations
