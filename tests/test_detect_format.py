@@ -94,3 +94,14 @@ def test_audit_covers_the_formats(tmp_path: Path) -> None:
     assert sorted(f["format"] for f in report["files"]) == ["bbl", "endnote-xml", "jats", "ris"]
     assert sum(f["text"] == "Internatonal" for f in report["findings"]) == 4
     assert "Internatonal" in (tmp_path / "audit" / "report.html").read_text(encoding="utf-8")
+
+
+def test_standard_input_is_told_by_content() -> None:
+    import subprocess
+    import sys
+
+    ris = (DATA / "refs.ris").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "refcheck", "check", "--offline", "-"],
+                          input=ris, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout.startswith("-:7:18: RC101 'Internatonal'")
