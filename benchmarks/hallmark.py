@@ -9,7 +9,8 @@ HALLMARK's labels assume), writes every dev entry into one ``.bib`` file, runs
 scores as HALLMARK does: an entry is predicted HALLUCINATED when refcheck reports a
 warning or an error on it that speaks of the work's existence or identity — the
 categories ``existence``, ``doi``, ``metadata``, ``retraction``, and a year the work
-could not have (RC451).  Lint findings that say nothing about whether the work exists
+could not have (RC451), a title or venue spelt otherwise than the registry spells it
+(RC104).  Lint findings that say nothing about whether the work exists
 (a ``@article`` without ``journal``, a repeated entry — the split repeats works — a
 typo) are left out, and so are link checks (the closed world has no web hosts).  It prints F1 on HALLUCINATED, the detection rate per kind, the
 false-positive rate on VALID, the verdicts of VALID entries, and which rules flagged
@@ -39,7 +40,7 @@ BASELINES = (("bibtex-updater", 0.890, 0.092), ("Claude Sonnet 4.6 zero-shot", 0
 
 
 # What counts as "refcheck says this work is not what it claims to be".
-VERIFICATION = frozenset({"existence", "doi", "metadata", "retraction", "RC451"})
+VERIFICATION = frozenset({"existence", "doi", "metadata", "retraction", "RC451", "RC104"})
 
 
 def free_port(host: str) -> int:

@@ -139,15 +139,47 @@ def compare_title(cited: str | None, record: dict[str, Any]) -> Discrepancy | No
     shown = _clean_title(best or titles[0])
     if score >= 100:
         return None
+    # Inline mathematics is compared by neither side: registries garble it ("$ǎrepsilon$"
+    # for "$\varepsilon$"), and citations write it in many ways.
+    if _MATH.sub(" ", cited).split() == _MATH.sub(" ", shown).split() and _MATH.search(cited):
+        return None
     if is_slip(cited, shown):
         return Discrepancy("title", cited, shown, "slip",
                            f"title '{cited}' is spelled '{shown}' in the registry")
     if score >= 85:
-        # Reworded, not misspelled (a word changed, British spelling throughout): neither
-        # a typo with one obvious correction nor a sign of a wrong DOI.
-        return None
+        # Near the registry's title but not it: a word changed, added or dropped says the
+        # citation was written from memory or made up ("towards" for "for"), while case,
+        # punctuation, hyphenation, LaTeX and diacritics never count.
+        change = _word_change(cited, shown)
+        if change is None:
+            return None
+        return Discrepancy("title", cited, shown, "reworded",
+                           f"title differs from the registry's '{shown}' ({change})")
     return Discrepancy("title", cited, shown, "mismatch",
                        f"title does not match the registry's '{shown}' (the DOI may be wrong)")
+
+
+_MATH = re.compile(r"\$[^$]{0,200}\$")
+
+
+def _word_change(cited: str, registry: str) -> str | None:
+    """The words by which two titles differ ("'towards' for 'for'"), or None when they
+    differ only in case, punctuation, hyphenation or accents."""
+    a, b = fold(_MATH.sub(" ", cited)).split(), fold(_MATH.sub(" ", registry)).split()
+    if "".join(a) == "".join(b):
+        return None  # "pre-training" / "pretraining", "Re-ID" / "ReID"
+    import difflib
+
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        mine, theirs = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if op == "replace":
+            parts.append(f"'{mine}' where the registry has '{theirs}'")
+        elif op == "delete":
+            parts.append(f"'{mine}' added")
+        elif op == "insert":
+            parts.append(f"'{theirs}' left out")
+    return "; ".join(parts[:3]) or None
 
 
 def _tokens(text: str) -> list[str]:

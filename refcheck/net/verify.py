@@ -373,7 +373,8 @@ class Verifier:
         states = [_State() for _ in refs]
         shapes = [shape(r) for r in refs]
         self._identifiers(refs, states)
-        todo = [i for i, s in enumerate(states) if s.match is None and refs[i].title]
+        todo = [i for i, s in enumerate(states)
+                if s.match is None and refs[i].title and (not s.elsewhere or shapes[i][0])]
         if todo:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
                 done: Iterable[Any] = pool.map(
@@ -424,8 +425,9 @@ class Verifier:
                         state.elsewhere = True
 
     def _search(self, ref: Reference, registry_shaped: bool, state: _State) -> None:
-        if state.elsewhere:
-            return
+        # A DOI registered at another agency (DataCite's arXiv DOIs, Zenodo) proves that
+        # *a* work exists, not that it is the one described: the work is still looked up
+        # by its description, so its authors, title and venue can be compared.
         for source in self.sources:
             if not source.holds(ref, registry_shaped):
                 continue
