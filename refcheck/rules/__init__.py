@@ -33,6 +33,7 @@ MODULES: tuple[str, ...] = (
     "refcheck.rules.files",
     "refcheck.rules.suppressions",
     "refcheck.rules.citations",
+    "refcheck.rules.jats_xrefs",
     "refcheck.rules.documents",
 )
 
