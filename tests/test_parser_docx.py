@@ -351,3 +351,62 @@ def test_zotero_item_doi_is_checked_online(
     (f,) = [f for f in findings if "10.1109/cvpr.2016.99999" in f["message"].lower()]
     assert f["code"] == "RC601"
     assert (f["part"], f["line"]) == ("body", 2)
+
+
+def test_word_numbered_list_gets_its_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list made with Word's numbering holds no number in its text; Word draws it."""
+    import io as _io
+
+    from docx import Document as make_document
+
+    d = make_document()
+    d.add_heading("Checking references", 0)
+    for n in range(1, 6):
+        d.add_paragraph(f"Earlier work established the basic effect [{n}].")
+    d.add_heading("References", 1)
+    for w in WORKS[:5]:
+        d.add_paragraph(apa(w), style="List Number")
+    buf = _io.BytesIO()
+    d.save(buf)
+    path = _write(tmp_path, buf.getvalue())
+    doc = _parse(path)
+    refs = [r for r in doc.references if r.kind == "entry"]
+    assert doc.layout == "numbered"
+    assert [r.label for r in refs] == ["1", "2", "3", "4", "5"]
+    assert [r.raw for r in refs] == [apa(w) for w in WORKS[:5]]
+    # Every [n] finds its entry: no citation finding.
+    main(["check", "--offline", "--select", "RC9", "--format", "json", path])
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_numbering_formats_and_levels() -> None:
+    from xml.etree.ElementTree import fromstring
+
+    from refcheck.parsers.docx_numbering import Numbering
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = fromstring(
+        f"<w:numbering {ns}>"
+        '<w:abstractNum w:abstractNumId="7">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="[%1]"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+        '<w:lvlText w:val="%1%2)"/></w:lvl></w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="8"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/>'
+        '<w:lvlText w:val="•"/></w:lvl></w:abstractNum>'
+        '<w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>'
+        '<w:num w:numId="4"><w:abstractNumId w:val="8"/></w:num></w:numbering>'
+    )
+    nb = Numbering.read(numbering, None)
+
+    def para(num: str, level: int) -> object:
+        return fromstring(
+            f'<w:p {ns}><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/>'
+            "</w:numPr></w:pPr></w:p>"
+        )
+
+    got = [nb.label(para(n, lvl)) for n, lvl in  # type: ignore[arg-type]
+           [("3", 0), ("3", 0), ("3", 1), ("3", 1), ("3", 0), ("4", 0), ("0", 0)]]
+    assert got == ["[1]", "[2]", "2a)", "2b)", "[3]", None, None]

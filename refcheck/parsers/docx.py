@@ -45,6 +45,7 @@ from refcheck.io import InputError
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 from refcheck.parsers import text as text_parser
 from refcheck.parsers.bibtex import normalize_doi
+from refcheck.parsers.docx_numbering import Numbering
 from refcheck.parsers.located import LocatedSource
 
 FORMAT = "docx"
@@ -62,6 +63,7 @@ class Paragraph:
     text: str
     # (offset in text, instruction, displayed result) of each field it holds.
     fields: list[tuple[int, str, str]] = field(default_factory=list)
+    label: str | None = None  # the list number Word draws before it ("1.", "[3]")
 
 
 @dataclass
@@ -122,13 +124,21 @@ def _walk(el: Element, runs: _Runs) -> None:
             _walk(child, runs)
 
 
-def _paragraphs(root: Element, container: str) -> list[tuple[str, list[Paragraph]]]:
+def _paragraphs(
+    root: Element, container: str, numbering: Numbering | None = None
+) -> list[tuple[str, list[Paragraph]]]:
     """[(part, paragraphs)]: one part for the body, one per footnote or endnote."""
     if container == "body":
         body = root.find(_W + "body")
         if body is None:
             return [("body", [])]
-        return [("body", [_paragraph(p) for p in body.iter(_W + "p")])]
+        paras = []
+        for p in body.iter(_W + "p"):
+            para = _paragraph(p)
+            if numbering is not None:
+                para.label = numbering.label(p)
+            paras.append(para)
+        return [("body", paras)]
     parts: list[tuple[str, list[Paragraph]]] = []
     for note in root.findall(_W + container):
         if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
@@ -188,7 +198,10 @@ def read_parts(data: bytes, path: str) -> list[tuple[str, list[Paragraph]]]:
         doc = _xml(zf, "word/document.xml", path)
         if doc is None:
             raise InputError(f"{path}: not a Word document (no word/document.xml)")
-        parts = _paragraphs(doc, "body")
+        numbering = Numbering.read(
+            _xml(zf, "word/numbering.xml", path), _xml(zf, "word/styles.xml", path)
+        )
+        parts = _paragraphs(doc, "body", numbering)
         for name, tag in (("word/footnotes.xml", "footnote"), ("word/endnotes.xml", "endnote")):
             root = _xml(zf, name, path)
             if root is not None:
@@ -217,6 +230,10 @@ def _compose(
     def paragraph(part: str, number: int, p: Paragraph) -> None:
         # Word's own line breaks inside a paragraph are no paragraph breaks here.
         shown = p.text.replace("\n", " ").replace("\r", " ")
+        if p.label:
+            # Word's list number, drawn before the text: column 1 as the text's first.
+            pieces.append((pos, part, number, 1))
+            write(p.label + " ")
         pieces.append((pos, part, number, 1))
         for at, instr, result in p.fields:
             fields.append((pos + at, part, instr, result))
