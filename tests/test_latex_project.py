@@ -98,6 +98,8 @@ def test_linked_files_add_nothing_twice_and_skip_remote(tmp_path: Path) -> None:
     paper = _project(tmp_path)
     files = [str(paper), str(tmp_path / "bib" / "refs.bib")]
     assert linked_files(files) == [*files, str(tmp_path / "bib" / "more.bib")]
+    biblatex = "\\addbibresource{bib/more.bib}\n\\addbibresource[datatype=ris]{none.ris}\n"
+    assert bibliography_files(str(paper), biblatex) == [str(tmp_path / "bib" / "more.bib")]
     remote = "\\addbibresource[location=remote]{http://x.org/a.bib}\n% \\bibliography{bib/refs}\n"
     assert bibliography_files(str(paper), remote) == []
 
