@@ -50,6 +50,8 @@ class PdfStyle:
     ligatures: bool = True
     margin: float = 56.0
     gutter: float = 18.0
+    # False: every word placed on its own, no space glyphs (as TeX writes PDFs).
+    space_glyphs: bool = True
 
 
 _URLISH = re.compile(r"^(?:https?://|doi:|10\.\d{4,9}/)", re.IGNORECASE)
@@ -231,7 +233,13 @@ class _Typesetter:
         line = " ".join(words)
         if self.style.ligatures:
             line = " ".join(_ligate(w) for w in line.split(" "))
-        self.pdf.text(x, y, self._text(line))
+        if self.style.space_glyphs:
+            self.pdf.text(x, y, self._text(line))
+            return
+        space = self._width(" ", size)
+        for word in line.split(" "):
+            self.pdf.text(x, y, self._text(word))
+            x += self._width(word, size) + space
 
     def paragraph(self, para: Para) -> None:
         st = self.style

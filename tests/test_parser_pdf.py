@@ -346,3 +346,14 @@ def test_a_pdf_is_known_by_its_bytes(
     assert report["files"] == [
         {"path": path, "format": "pdf", "layout": "author-date", "references": len(WORKS) + 2}
     ]
+
+
+def test_words_placed_without_space_glyphs_read_the_same(tmp_path: Path) -> None:
+    """TeX places words and writes no space characters: the gaps are the spaces."""
+    entries = sorted(apa(w) for w in WORKS)
+    cites = [f"({w[1]}, {w[2]})" for w in WORKS]
+    paras = article(entries, cites, numbered=False, notes=NOTES)
+    with_spaces = _parse(_write(tmp_path, build_pdf(paras), "a.pdf"))
+    positioned = _parse(_write(tmp_path, build_pdf(paras, PdfStyle(space_glyphs=False)), "b.pdf"))
+    assert [r.raw for r in positioned.references] == [r.raw for r in with_spaces.references]
+    assert len(positioned.references) == len(WORKS) + 2
