@@ -329,6 +329,12 @@ class Services:
             result = [] if m is None or not m.same_work else [
                 d for d in compare.compare(ref, m.record.as_crossref())
                 if not _near_year(d, m.by_identifier)]
+            if m is not None and m.preprint_only and ref.container:
+                held = m.record.container or "a preprint server"
+                result.append(compare.Discrepancy(
+                    "container", ref.container, held, "mismatch",
+                    f"the registries asked know this work only as a preprint ({held}), not "
+                    f"as published in '{ref.container}'"))
         with self._lock:
             self._discrepancies[key] = result
         return result

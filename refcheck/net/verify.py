@@ -124,6 +124,9 @@ class Match:
     disagreeing: tuple[str, ...]
     same_work: bool
     by_identifier: bool = False
+    # The cited venue is a journal or conference, while every registry asked knows the
+    # work only as a preprint: "published at ICML" is not what they hold.
+    preprint_only: bool = False
 
     @property
     def verdict(self) -> str:
@@ -202,6 +205,22 @@ def match(ref: Reference, record: Record, by_identifier: bool = False) -> Match:
     wrong = tuple(f for f in disagree if f != "title")
     return Match(record, score, t, tuple(agree), wrong if same else tuple(disagree), same,
                  by_identifier)
+
+
+def _is_preprint(record: Record) -> bool:
+    from refcheck.net import venues
+
+    kind = (record.type or "").lower()
+    return kind in ("posted-content", "preprint") or record.source == "arxiv" or any(
+        venues.is_preprint_key(k) for k in venues.identify(record.container))
+
+
+def _cites_venue(ref: Reference) -> bool:
+    """Does the reference name a known journal or conference (not a preprint server)?"""
+    from refcheck.net import venues
+
+    keys = venues.identify(ref.container)
+    return bool(keys) and not any(venues.is_preprint_key(k) for k in keys)
 
 
 def _dois(ref: Reference) -> list[str]:
@@ -428,6 +447,7 @@ class Verifier:
         # A DOI registered at another agency (DataCite's arXiv DOIs, Zenodo) proves that
         # *a* work exists, not that it is the one described: the work is still looked up
         # by its description, so its authors, title and venue can be compared.
+        preprint: Match | None = None
         for source in self.sources:
             if not source.holds(ref, registry_shaped):
                 continue
@@ -438,9 +458,24 @@ class Verifier:
                     self.failures[source.label] = self.failures.get(source.label, 0) + 1
                 continue
             found = best_match(ref, answer.records)
-            if found is not None:
+            if found is None:
+                continue
+            if not _cites_venue(ref) or not _is_preprint(found.record):
                 state.match = found
                 return
+            # Cited at a venue, found as a preprint: the other sources may hold the
+            # published version; ask them before saying that none does.
+            versions = [m for m in (match(ref, r) for r in answer.records)
+                        if m.same_work and not _is_preprint(m.record)]
+            if versions:
+                state.match = max(versions, key=lambda m: (m.score, m.title))
+                return
+            preprint = preprint or found
+        if preprint is not None and not state.failed:
+            state.match = replace(preprint, preprint_only=True,
+                                  disagreeing=(*preprint.disagreeing, "container"))
+        elif preprint is not None:
+            state.match = preprint
 
     def _verdict(self, ref: Reference, sh: tuple[bool, str], state: _State) -> Verdict:
         registry_shaped, kind = sh
