@@ -52,6 +52,7 @@ class PdfStyle:
     gutter: float = 18.0
     # False: every word placed on its own, no space glyphs (as TeX writes PDFs).
     space_glyphs: bool = True
+    ref_size: float | None = None  # the reference list in smaller type
 
 
 _URLISH = re.compile(r"^(?:https?://|doi:|10\.\d{4,9}/)", re.IGNORECASE)
@@ -255,6 +256,8 @@ class _Typesetter:
         text = para.text
         if para.kind == "ref":
             indent = 14.0
+            if st.ref_size:
+                size, lead = st.ref_size, st.ref_size * 1.3
             if para.label:
                 text = f"{para.label} {text}"
         notes = []

@@ -357,3 +357,15 @@ def test_words_placed_without_space_glyphs_read_the_same(tmp_path: Path) -> None
     positioned = _parse(_write(tmp_path, build_pdf(paras, PdfStyle(space_glyphs=False)), "b.pdf"))
     assert [r.raw for r in positioned.references] == [r.raw for r in with_spaces.references]
     assert len(positioned.references) == len(WORKS) + 2
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_reference_list_in_small_type_is_not_footnotes(tmp_path: Path, numbered: bool) -> None:
+    """A list set smaller than the body fills the foot of its pages like footnotes do."""
+    entries = [apa(w) for w in WORKS] * 3  # long enough to run over pages
+    cites = [f"[{i}]" if numbered else f"({w[1]}, {w[2]})" for i, w in enumerate(WORKS * 3, 1)]
+    paras = article(entries, cites, numbered=numbered, notes=NOTES)
+    path = _write(tmp_path, build_pdf(paras, PdfStyle(ref_size=7.5)))
+    doc = _parse(path)
+    assert len([r for r in doc.references if r.kind == "entry"]) == len(entries)
+    assert [r.label for r in doc.references if r.kind == "footnote"] == ["1", "2"]

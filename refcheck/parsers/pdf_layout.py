@@ -315,6 +315,21 @@ def _order(lines: list[Line], width: float, two: bool) -> list[Line]:
     return out
 
 
+def _body_size(lines: list[Line]) -> float:
+    """The body text's size: the commonest before the reference heading.
+
+    A long reference list set in small type may hold more characters than the
+    text; counted over the whole document, its size would pass for the body's
+    and the footnotes' would not look small.
+    """
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        if sizes and _REF_HEADING.match(ln.text.strip()) and sum(sizes.values()) > 2000:
+            break
+        sizes[ln.size] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
 def read_layout(pdf: Any, raw: Any) -> Layout:
     """The layout of an opened ``pypdfium2.PdfDocument``."""
     pages: list[list[Line]] = []
@@ -337,22 +352,21 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
             ln.page = index + 1
         pages.append(lines)
     layout = Layout(pages=len(pages), chars=total)
-    sizes: Counter[float] = Counter()
-    for lines in pages:
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    layout.body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    # Two columns when most pages with some text are set so.
+    full = [p for p, lines in enumerate(pages) if len(lines) >= 10]
+    two = sum(_two_columns(pages[p], widths[p]) for p in full) * 2 > len(full)
+    orders = [_order(lines, widths[p], two or _two_columns(lines, widths[p]))
+              for p, lines in enumerate(pages)]
+    layout.body_size = _body_size([ln for ordered in orders for ln in ordered])
     # Running headers and footers: edge lines whose shape recurs on another page's edge.
     edges = [_edge_lines(lines) for lines in pages]
     shapes: Counter[str] = Counter()
     for lines, idx in zip(pages, edges, strict=True):
         for s in {_shape(lines[i].text) for i in idx}:
             shapes[s] += 1
-    # Two columns when most pages with some text are set so.
-    full = [p for p, lines in enumerate(pages) if len(lines) >= 10]
-    two = sum(_two_columns(pages[p], widths[p]) for p in full) * 2 > len(full)
+    in_list = False
     for p, lines in enumerate(pages):
-        ordered = _order(lines, widths[p], two or _two_columns(lines, widths[p]))
+        ordered = orders[p]
         layout.lines.extend(ordered)
         drop = {
             id(lines[i])
@@ -363,7 +377,20 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
         for n, ln in enumerate(ordered, 1):
             ln.number = n
         kept = [ln for ln in ordered if id(ln) not in drop]
-        body, notes = _split_notes(kept, layout.body_size)
+        # After the reference heading, small type at a page's foot is the list itself.
+        notes: list[Line] = []
+        if in_list:
+            body = kept
+        else:
+            body, notes = _split_notes(kept, layout.body_size)
+            at = next((k for k, ln in enumerate(body) if _REF_HEADING.match(ln.text.strip())), None)
+            if at is not None:
+                in_list = True
+                # Small type below the heading, set like the list's first lines (or with
+                # no list line above it): the list's entries, not footnotes.
+                after = body[at + 1] if at + 1 < len(body) else None
+                if notes and (after is None or abs(after.size - notes[0].size) < 0.3):
+                    body, notes = kept, []
         layout.body.extend(body)
         if notes:
             layout.notes.append(notes)
