@@ -53,6 +53,7 @@ class PdfStyle:
     # False: every word placed on its own, no space glyphs (as TeX writes PDFs).
     space_glyphs: bool = True
     ref_size: float | None = None  # the reference list in smaller type
+    justify: bool = False  # lines stretched to the column's width (words placed apart)
 
 
 _URLISH = re.compile(r"^(?:https?://|doi:|10\.\d{4,9}/)", re.IGNORECASE)
@@ -229,16 +230,22 @@ class _Typesetter:
                 return letters[:k] + "-", word[k:]
         return "", word
 
-    def _draw_words(self, x: float, y: float, words: Sequence[str], size: float) -> None:
+    def _draw_words(
+        self, x: float, y: float, words: Sequence[str], size: float, fill: float = 0.0
+    ) -> None:
+        """One line; ``fill`` is the width to justify it to (0: ragged right)."""
         self.pdf.set_font(self.family, size=size)
         line = " ".join(words)
         if self.style.ligatures:
             line = " ".join(_ligate(w) for w in line.split(" "))
-        if self.style.space_glyphs:
+        if self.style.space_glyphs and not fill:
             self.pdf.text(x, y, self._text(line))
             return
         space = self._width(" ", size)
-        for word in line.split(" "):
+        parts = line.split(" ")
+        if fill and len(parts) > 1:
+            space += (fill - self._width(line, size)) / (len(parts) - 1)
+        for word in parts:
             self.pdf.text(x, y, self._text(word))
             x += self._width(word, size) + space
 
@@ -269,7 +276,10 @@ class _Typesetter:
             self._advance(lead)
             x0, width = self.columns[self.col]
             x = x0 + (indent if n > 0 else 0.0)
-            self._draw_words(x, self.y, words, size)
+            fill = 0.0
+            if st.justify and n < len(lines) - 1:
+                fill = width - (indent if n > 0 else 0.0)
+            self._draw_words(x, self.y, words, size, fill)
             if n == len(lines) - 1:
                 end = x + self._width(" ".join(words), size)
                 for number, note in notes:

@@ -369,3 +369,13 @@ def test_reference_list_in_small_type_is_not_footnotes(tmp_path: Path, numbered:
     doc = _parse(path)
     assert len([r for r in doc.references if r.kind == "entry"]) == len(entries)
     assert [r.label for r in doc.references if r.kind == "footnote"] == ["1", "2"]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_justified_columns_read_the_same(tmp_path: Path, numbered: bool) -> None:
+    entries = [apa(w) for w in WORKS] if numbered else sorted(apa(w) for w in WORKS)
+    cites = [f"[{i}]" if numbered else f"({w[1]}, {w[2]})" for i, w in enumerate(WORKS, 1)]
+    paras = article(entries, cites, numbered=numbered, notes=NOTES, paragraphs_per_cite=2)
+    doc = _parse(_write(tmp_path, build_pdf(paras, PdfStyle(justify=True))))
+    assert [r.raw for r in doc.references if r.kind == "entry"] == entries
+    assert [r.raw for r in doc.references if r.kind == "footnote"] == NOTES
