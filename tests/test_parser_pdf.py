@@ -379,3 +379,18 @@ def test_justified_columns_read_the_same(tmp_path: Path, numbered: bool) -> None
     doc = _parse(_write(tmp_path, build_pdf(paras, PdfStyle(justify=True))))
     assert [r.raw for r in doc.references if r.kind == "entry"] == entries
     assert [r.raw for r in doc.references if r.kind == "footnote"] == NOTES
+
+
+def test_a_scan_among_other_files_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, data = _author_date(paragraphs=1)
+    _write(tmp_path, data, "good.pdf")
+    _write(tmp_path, _scan(), "scan.pdf")
+    assert main(["check", "--offline", "--format", "json", str(tmp_path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["code"], Path(f["path"]).name) for f in report["findings"]] == [
+        ("RC049", "scan.pdf")
+    ]
+    assert "no text layer" in report["findings"][0]["message"]
+    assert report["summary"]["references"] == len(WORKS) + 2
