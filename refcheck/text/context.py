@@ -45,9 +45,11 @@ NAME_FIELDS = ("author", "editor", "publisher", "address", "location", "translat
 
 _URL = lazy(r"(?:https?://|ftp://|www\.)\S+(?:(?<=[-/.])\s{1,2}\S+)*", regex.IGNORECASE)
 _DOI = lazy(r"\b(?:doi:\s*)?10\.\s?\d{3,9}\s?/\S+", regex.IGNORECASE)
-_EMAIL = lazy(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Each starts only where its leading run starts (the lookbehind): tried from every
+# position of a long word, the run was scanned again each time (quadratic).
+_EMAIL = lazy(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A LaTeX command, with the rest of the word it sits in ("K{\\"o}rper").
-_LATEX = lazy(r"[^\s\\]*\\(?:[a-zA-Z]+|.)[^\s]*")
+_LATEX = lazy(r"(?<![^\s\\])[^\s\\]*\\(?:[a-zA-Z]+|.)[^\s]*")
 # A braced word or phrase standing alone ("{IEEE}", "{{MIT}}"): a name its writer
 # protected.  Not a brace group inside a word ("{S}ydney"), which protects
 # only the capital of an ordinary word (refcheck/text/tokens.py joins them).
