@@ -393,7 +393,12 @@ class Verifier:
         shapes = [shape(r) for r in refs]
         self._identifiers(refs, states)
         todo = [i for i, s in enumerate(states)
-                if s.match is None and refs[i].title and (not s.elsewhere or shapes[i][0])]
+                if refs[i].title and (
+                    (s.match is None and (not s.elsewhere or shapes[i][0]))
+                    # A preprint's identifier cited with a venue: is the published
+                    # version there too?
+                    or (s.match is not None and _cites_venue(refs[i])
+                        and _is_preprint(s.match.record)))]
         if todo:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
                 done: Iterable[Any] = pool.map(
@@ -447,7 +452,7 @@ class Verifier:
         # A DOI registered at another agency (DataCite's arXiv DOIs, Zenodo) proves that
         # *a* work exists, not that it is the one described: the work is still looked up
         # by its description, so its authors, title and venue can be compared.
-        preprint: Match | None = None
+        preprint: Match | None = state.match  # found by its identifier: a preprint
         for source in self.sources:
             if not source.holds(ref, registry_shaped):
                 continue

@@ -17,6 +17,7 @@ responses, so the key never reaches the cache and changing it keeps the cache.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +34,7 @@ from refcheck.net.sources import (
     year_of,
 )
 
+_ARXIV_VERSION = re.compile(r"^(10\.48550/arxiv\.\d{4}\.\d{4,5})v\d+$", re.I)
 BATCH = 50
 SEARCH_ROWS = 5
 SELECT = ("id,doi,title,display_name,publication_year,publication_date,type,authorships,"
@@ -102,7 +104,14 @@ class OpenAlexSource(Source):
     def identifiers(self, ref: Reference) -> list[str]:
         from refcheck.net.services import reference_dois
 
-        return reference_dois(ref)
+        dois = reference_dois(ref)
+        # arXiv registers one DOI per paper, not per version: "…2602.12196v1" is looked up
+        # as the paper's DOI, so the work it names can be compared with the citation.
+        for doi in list(dois):
+            m = _ARXIV_VERSION.match(doi)
+            if m and m.group(1) not in dois:
+                dois.append(m.group(1))
+        return dois
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
         wanted = sorted({normalise_doi(d) for d in idents if d})
