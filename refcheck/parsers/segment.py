@@ -194,6 +194,10 @@ def _absolute_length(n: int) -> str:
     )
 
 
+# Features whose "0" is a value, not an absence.
+_DENSE = frozenset({"gap", "words", "rep"})
+
+
 def _repeat_kind(infos: Sequence[_LineInfo], k: int, repeats: Counter[str]) -> str:
     """``page`` for a line that recurs next to page breaks (a running header or
     footer), ``text`` for one that recurs elsewhere (a reference listed twice),
@@ -231,7 +235,10 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
         # Wider than any page: a line is a whole paragraph, never wrapped.
         "wide=" + ("1" if width > _PAGE_WIDTH else "0"),
     ]
+    # One key for the kind of file, so that each sign is weighed per kind in one feature.
+    kind = "R=" + "|".join(r.split("=", 1)[1] for r in region if not r.startswith("marks="))
     own: list[dict[str, str]] = []
+    own_strs: list[list[str]] = []
     for k, i in enumerate(infos):
         s = i.s
         first = s[i.mlen :].lstrip() if i.mlen else s
@@ -262,6 +269,8 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "words": str(min(len(s.split()), 6)),
         }
         own.append(f)
+        # Binary signs are written only when present: half the strings, the same model.
+        own_strs.append([f"{key}={v}" for key, v in f.items() if v != "0" or key in _DENSE])
     # Context skips running headers, footers and page numbers (lines whose text
     # recurs with other digits, or a bare number): across a page break the line
     # that matters is the last one of the text on the page before.
@@ -283,8 +292,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
     last_number: int | None = None
     for k, i in enumerate(infos):
         f = own[k]
-        feats = ["bias", *region]
-        feats.extend(f"{key}={v}" for key, v in f.items())
+        feats = ["bias", *region, *own_strs[k]]
         pk = prev_of[k]
         if pk >= 0:
             p, pi = own[pk], infos[pk]
@@ -306,10 +314,12 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
                 "p.end|len=" + p["end"] + "|" + p["len"],
             ]
             # The same signs weigh differently by the kind of file (see ``region``).
-            feats += [f"{r}|p.end={p['end']}" for r in region]
-            feats += [f"{r}|p.len={p['len']}" for r in region]
-            feats += [f"{r}|start={f['start']}" for r in region]
-            feats += [f"{r}|fits={int(fits)}" for r in region]
+            feats += [
+                f"{kind}|p.end={p['end']}",
+                f"{kind}|p.len={p['len']}",
+                f"{kind}|start={f['start']}",
+                f"{kind}|fits={int(fits)}",
+            ]
         else:
             feats.append("first")
         if i.number is not None:
