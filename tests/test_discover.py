@@ -15,7 +15,7 @@ def _tree(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     (root / ".hidden").mkdir()
     (root / "node_modules").mkdir()
-    for rel in ("b.bib", "a.json", "notes.pdf", "sub/c.bib", ".hidden/d.bib", "node_modules/e.bib"):
+    for rel in ("b.bib", "a.json", "notes.rtf", "sub/c.bib", ".hidden/d.bib", "node_modules/e.bib"):
         (root / rel).write_text("@misc{k, title={T}}\n")
     return root
 
@@ -58,6 +58,6 @@ def test_exclude_patterns_apply_to_paths_and_their_parts(
 
 
 def test_a_directory_without_reference_lists_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "x.pdf").write_text("")
+    (tmp_path / "x.rtf").write_text("")
     with pytest.raises(InputError, match="no files to check"):
         discover([str(tmp_path)], [])
