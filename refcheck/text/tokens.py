@@ -13,8 +13,12 @@ import regex
 # leave a fragment ("ydney") that looks like a misspelling.  A token's text is
 # the word without its braces (plain()); its offsets cover the braces.  No
 # lookaround: searching text[lo:hi] and text with pos/endpos lo, hi find the same words.
+# Two branches, a word starting with a letter and one starting with a brace
+# group, so that the common case runs letter runs, not a choice per character.
+_L = r"[\p{L}\p{M}\p{N}]"
+_TAIL = r"(?:['’][\p{L}\p{M}]+)*"
 WORD = regex.compile(
-    r"(?:[\p{L}\p{M}\p{N}]|\{[\p{L}\p{M}\p{N}]+\})+(?:['’][\p{L}\p{M}]+)*"
+    rf"{_L}+(?:\{{{_L}+\}}{_L}*)*{_TAIL}|\{{{_L}+\}}(?:{_L}|\{{{_L}+\}})*{_TAIL}"
 )
 _INITIAL = regex.compile(r"\p{Lu}\p{Ll}?\.")
 
