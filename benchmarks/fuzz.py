@@ -193,10 +193,10 @@ def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, 
     pid = os.fork()
     if pid == 0:  # the child: one whole run, its output to files
         try:
-            out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            os.dup2(out, 1)
-            os.dup2(err, 2)
+            out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(out_fd, 1)
+            os.dup2(err_fd, 2)
             sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), encoding="utf-8")
             sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), encoding="utf-8",
                                           errors="backslashreplace")
@@ -215,8 +215,7 @@ def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, 
     # Killed at a multiple of the limit in wall time (a hang uses no CPU); judged on
     # CPU time, which other work on a shared machine does not inflate.
     deadline = started + time_limit * WALL_FACTOR
-    status = None
-    usage = None
+    killed = False
     while True:
         got, status, usage = os.wait4(pid, os.WNOHANG)
         if got:
@@ -224,13 +223,12 @@ def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, 
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             _, status, usage = os.wait4(pid, 0)
-            status = None
+            killed = True
             break
         time.sleep(0.005)
-    wall = time.monotonic() - started
-    seconds = usage.ru_utime + usage.ru_stime if usage is not None else wall
-    code = None if status is None else os.waitstatus_to_exitcode(status)
-    rss = usage.ru_maxrss / 1024 if usage is not None else 0.0
+    seconds = usage.ru_utime + usage.ru_stime
+    code = None if killed else os.waitstatus_to_exitcode(status)
+    rss = usage.ru_maxrss / 1024
     with open(out_path, encoding="utf-8", errors="replace") as fh:
         out = fh.read()
     with open(err_path, encoding="utf-8", errors="replace") as fh:

@@ -14,11 +14,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from refcheck import fix as fixmod
 from refcheck import io
 from refcheck.citations import key_citations
 from refcheck.cli import main
@@ -134,13 +135,15 @@ def test_edit_between_read_and_replace_is_kept(tmp_path: Path,
     refs = tmp_path / "refs.bib"
     refs.write_text(FIXABLE, encoding="utf-8")
     edited = FIXABLE.replace("2000", "2001")
-    real_mkstemp = fixmod.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
-    def editor_saves_meanwhile(*args: object, **kwargs: object) -> tuple[int, str]:
+    def editor_saves_meanwhile(*args: Any, **kwargs: Any) -> tuple[int, str]:
         refs.write_text(edited, encoding="utf-8")  # same inode, new bytes
-        return real_mkstemp(*args, **kwargs)  # type: ignore[arg-type]
+        fd, name = real_mkstemp(*args, **kwargs)
+        return fd, str(name)
 
-    monkeypatch.setattr(fixmod.tempfile, "mkstemp", editor_saves_meanwhile)
+    # --fix makes its temporary file after reading and checking: an edit lands here.
+    monkeypatch.setattr(tempfile, "mkstemp", editor_saves_meanwhile)
     main(["check", "--offline", "--fix", str(refs)])
     assert "changed since it was read" in capsys.readouterr().err
     assert refs.read_text(encoding="utf-8") == edited
@@ -238,9 +241,9 @@ def test_mojibake_is_diffed_in_short_stretches(monkeypatch: pytest.MonkeyPatch) 
     sizes: list[int] = []
     real = difflib.SequenceMatcher
 
-    def recording(isjunk: object, a: str, b: str, autojunk: bool = True) -> object:
+    def recording(isjunk: Any, a: str, b: str, autojunk: bool = True) -> Any:
         sizes.append(max(len(a), len(b)))
-        return real(isjunk, a, b, autojunk=autojunk)  # type: ignore[arg-type]
+        return real(isjunk, a, b, autojunk=autojunk)
 
     monkeypatch.setattr(difflib, "SequenceMatcher", recording)
     words = ["Jean-FranÃ§ois", "café", "MÃ¼ller", "naïve", "plain", "text", "Zürich"] * 2000
@@ -259,7 +262,7 @@ def test_bare_pandoc_keys_inside_groups_are_not_counted_twice() -> None:
     body = "".join(f"See [@a{i}; @b{i}] and @c{i}. " for i in range(3000))
     cites = key_citations(body)
     assert len(cites) == 9000
-    assert sum(1 for c in cites if c.key.startswith("c")) == 3000
+    assert sum(1 for c in cites if (c.key or "").startswith("c")) == 3000
 
 
 def test_large_markdown_with_many_citations_finishes(tmp_path: Path) -> None:

@@ -111,10 +111,10 @@ def test_cache_dir_that_is_a_file(tmp_path: Path) -> None:
 
 
 def test_cache_dir_unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import refcheck.net.http as http
+    import os
 
     # Root ignores permission bits: make the check itself say no.
-    monkeypatch.setattr(http.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
     with pytest.raises(ConfigError, match="not writable"):
         HttpClient(HttpConfig(cache_dir=str(tmp_path / "c")))
 
