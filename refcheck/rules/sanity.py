@@ -268,7 +268,8 @@ def page_range_reversed(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 def _designated(ref: Reference) -> bool:
     """Whether a text reference's "pages" follow a designation ("Report 2008–1128")."""
-    assert ref.pages is not None
+    if not ref.pages:
+        return False
     i = ref.raw.find(ref.pages)
     return i >= 0 and _DESIGNATION_BEFORE.search(ref.raw, max(0, i - 30), i) is not None
 
