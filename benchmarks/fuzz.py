@@ -20,7 +20,8 @@ files, and is killed at three times the time limit in wall time.  Every
 check that the forked harness sees what a user sees.  A case passes when it
 exits 0, 1 or 2 within the time limit in CPU time (user + system, from
 ``wait4``: a busy shared machine does not count against the case), under the
-memory limit (the child's peak resident set, also from ``wait4``), with no
+memory limit (a fresh process's start-up resident set plus the child's own
+growth past what it inherited, from ``wait4`` and ``/proc``), with no
 traceback and no "internal error" on stderr, a valid JSON report on stdout
 for 0 and 1, and a one-line message for 2.
 
@@ -45,6 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WALL_FACTOR = 3.0
+FRESH_MIB = 0.0  # set by main(): a fresh process's own start-up memory
 EXT = {"bib": ".bib", "json": ".json", "txt": ".txt", "md": ".md", "tex": ".tex"}
 
 MARKDOWN = """---
@@ -188,11 +190,14 @@ def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, 
                                                                     float]:
     """``refcheck check`` in a forked child: (exit code or None, stdout, stderr, s, MiB)."""
     out_path = os.path.join(workdir, "out")
+    rss_path = os.path.join(workdir, "rss")
     err_path = os.path.join(workdir, "err")
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: one whole run, its output to files
         try:
+            with open(rss_path, "w", encoding="ascii") as fh:
+                fh.write(str(_rss_now_kib()))
             out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(out_fd, 1)
@@ -227,13 +232,41 @@ def run_forked(path: str, workdir: str, time_limit: float) -> tuple[int | None, 
             break
         time.sleep(0.005)
     seconds = usage.ru_utime + usage.ru_stime
-    code = None if killed else os.waitstatus_to_exitcode(status)
-    rss = usage.ru_maxrss / 1024
+    exit_code: int | None = None if killed else os.waitstatus_to_exitcode(status)
+    # The child starts with the parent's resident pages: its own growth, on top of what
+    # a fresh process needs to start, is what a user's run would hold.
+    try:
+        with open(rss_path, encoding="ascii") as fh:
+            at_fork = int(fh.read() or 0)
+    except (OSError, ValueError):
+        at_fork = 0
+    rss = FRESH_MIB + max(0, usage.ru_maxrss - at_fork) / 1024
     with open(out_path, encoding="utf-8", errors="replace") as fh:
         out = fh.read()
     with open(err_path, encoding="utf-8", errors="replace") as fh:
         err = fh.read()
-    return code, out, err, seconds, rss
+    return exit_code, out, err, seconds, rss
+
+
+def _rss_now_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def fresh_process_mib(workdir: str) -> float:
+    """Peak resident set of a fresh ``refcheck check`` on a one-entry file."""
+    path = os.path.join(workdir, "fresh.bib")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("@article{a, title={T}, year={2000}}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck", "check", "--offline",
+                             "--jobs", "1", path], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return float(usage.ru_maxrss) / 1024
 
 
 def run_process(path: str, time_limit: float) -> tuple[int | None, str, str]:
@@ -277,6 +310,9 @@ def main() -> int:
             finally:
                 sys.stdout, sys.stderr = saved
 
+    global FRESH_MIB
+    with tempfile.TemporaryDirectory() as probe:
+        FRESH_MIB = fresh_process_mib(probe)
     rng = random.Random(args.seed)
     tally = Tally()
     started = time.monotonic()
@@ -366,7 +402,8 @@ def report(tally: Tally, args: argparse.Namespace, elapsed: float, seeds: int) -
           f"p99 {summary['seconds']['p99']} s, max {summary['seconds']['max']} s "
           f"(limit {args.time_limit:.0f} s)")
     print(f"  peak RSS per case: median {summary['peak_rss_mib']['median']} MiB, "
-          f"max {summary['peak_rss_mib']['max']} MiB (limit {args.memory_limit:.0f} MiB)")
+          f"max {summary['peak_rss_mib']['max']} MiB (limit {args.memory_limit:.0f} MiB; "
+          f"a fresh process starts at {FRESH_MIB:.0f} MiB)")
     print(f"  checked again as fresh processes: {tally.sampled}, "
           f"mismatches: {len(tally.sample_mismatch)}")
 
