@@ -18,6 +18,7 @@ from refcheck.net.sources.pubmed import PubMedSource
 from refcheck.net.verify import Verdict, match, name_key, same_name, shape
 from refcheck.rules import doi as doi_rules
 from refcheck.rules import existence
+from refcheck.rules import metadata as metadata_rules
 from refcheck.rules.base import Context, Hit, Rule
 
 from .conftest import Server
@@ -34,7 +35,8 @@ from .sources_conftest import (
 from .test_registry import KUSCHEL, document
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES: dict[str, Rule] = {r.code: r for m in (existence, doi_rules) for r in m.RULES}
+RULES: dict[str, Rule] = {r.code: r for m in (existence, doi_rules, metadata_rules)
+                          for r in m.RULES}
 
 
 @pytest.fixture(autouse=True)
@@ -179,11 +181,15 @@ def test_fabricated_reference_is_a_warning(registries: dict[str, Server],
 def test_real_title_with_wrong_authors(registries: dict[str, Server], tmp_path: Path) -> None:
     doc = document(dict(CHIMERA))
     svc = services(settings(registries, tmp_path), [doc])
-    hits = run("RC708", doc, svc)
+    # The record found by search is compared field by field like a DOI's (RC707); RC708,
+    # which said only "other authors", stays silent rather than report it twice.
+    hits = run("RC707", doc, svc)
+    assert not run("RC708", doc, svc)
     assert not run("RC851", doc, svc)
     svc.close()
     assert verdict_of(svc, doc.references[0]).verdict == "discrepancy"
     assert len(hits) == 1 and hits[0].suggestion == "Kuschel, Reiss"
+    assert "Lieber" in hits[0].message
     assert hits[0].field == "authors" and doc.text[hits[0].start:hits[0].end] == "Lieber"
 
 
