@@ -230,10 +230,12 @@ def judge(
         and not looks_like_name(text, tok)
         and not in_foreign_run(text, tok, lo, hi)
     ):
+        right = match_case(word, best.word)
         return Correction(
             tok,
-            match_case(word, best.word),
-            f"'{word}' is a common misspelling of '{match_case(word, best.word)}'",
+            right,
+            f"'{word}' is a common misspelling of '{right}', "
+            f"{freq.times_more_common(best.zipf, z)} times more common",
         )
     # A capitalised word may be a name or a foreign proper noun ("Fargey", "Der
     # Radiologe"): only a correction to a common word is convincing there.
