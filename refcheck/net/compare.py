@@ -143,6 +143,8 @@ def compare_title(cited: str | None, record: dict[str, Any]) -> Discrepancy | No
     # for "$\varepsilon$"), and citations write it in many ways.
     if _MATH.sub(" ", cited).split() == _MATH.sub(" ", shown).split() and _MATH.search(cited):
         return None
+    if "".join(fold(cited).split()) == "".join(fold(shown).split()):
+        return None  # "Pre-training" / "Pretraining", "Re-ID" / "ReID": the same words
     if is_slip(cited, shown):
         return Discrepancy("title", cited, shown, "slip",
                            f"title '{cited}' is spelled '{shown}' in the registry")
