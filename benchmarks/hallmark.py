@@ -12,7 +12,8 @@ categories ``existence``, ``doi``, ``metadata``, ``retraction``, and a year the 
 could not have (RC451), a title or venue spelt otherwise than the registry spells it
 (RC104).  Lint findings that say nothing about whether the work exists
 (a ``@article`` without ``journal``, a repeated entry — the split repeats works — a
-typo) are left out, and so are link checks (the closed world has no web hosts).  It prints F1 on HALLUCINATED, the detection rate per kind, the
+typo) are left out, and so are link checks (the closed world has no web hosts).
+It prints F1 on HALLUCINATED, the detection rate per kind, the
 false-positive rate on VALID, the verdicts of VALID entries, and which rules flagged
 VALID ones (each of those is a false alarm to look at).
 
