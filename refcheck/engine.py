@@ -139,7 +139,7 @@ _SUPPRESSED_CODE = re.compile(r"[^,\s]+")
 
 
 def suppression_codes(text: str) -> Iterator[tuple[int, str]]:
-    """The offset and text of every code a suppression comment names (for RC050)."""
+    """The offset and text of every code a suppression comment names (for RC047)."""
     if "refcheck:" not in text:
         return
     for m in _SUPPRESS.finditer(text):

@@ -1,4 +1,4 @@
-"""RC050: a suppression comment naming a code no rule has (ruff's unused-noqa, RUF100)."""
+"""RC047: a suppression comment naming a code no rule has (ruff's unused-noqa, RUF100)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ENTRY = "@article{a,\n title={A Study},\n author={Smith, J.},\n journal={J},\n y
 def _rc050(tmp_path: Path, text: str, name: str = "refs.bib") -> list[tuple[int, str | None]]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    result = run([str(path)], Settings(offline=True, select=["RC050"]))
+    result = run([str(path)], Settings(offline=True, select=["RC047"]))
     return [(f.span.column, f.suggestion) for f in result.findings]
 
 
@@ -36,5 +36,5 @@ def test_ignore_file_and_markdown_comments_are_read(tmp_path: Path) -> None:
 
 
 def test_silent_on_the_seeds() -> None:
-    result = run([str(ROOT / "references")], Settings(offline=True, select=["RC050"]))
+    result = run([str(ROOT / "references")], Settings(offline=True, select=["RC047"]))
     assert result.findings == []

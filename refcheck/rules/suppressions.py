@@ -9,7 +9,7 @@ from refcheck.rules.base import Context, Hit, rule
 
 
 @rule(
-    code="RC050",
+    code="RC047",
     name="unknown-suppression-code",
     category=Category.SYNTAX,
     severity=Severity.WARNING,
@@ -31,7 +31,7 @@ def unknown_suppression_code(doc: Document, ctx: Context) -> Iterator[Hit]:
 
     Example:
         `% refcheck: ignore[RC2O1]` before an entry gives
-        `refs.bib:3:22: RC050 'RC2O1' in a suppression comment is no rule's
+        `refs.bib:3:22: RC047 'RC2O1' in a suppression comment is no rule's
         code [suggestion: RC201]`.
 
     Fix safety:
