@@ -63,7 +63,10 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def to_csl(rec: dict[str, Any]) -> dict[str, Any] | None:
+def to_csl(rec: dict[str, Any], abbreviate: bool = False) -> dict[str, Any] | None:
+    """A CSL-JSON item; ``abbreviate`` gives a journal without a short title
+    an abbreviated one, so styles that print abbreviations (physics,
+    chemistry, Vancouver) show one (training records only)."""
     kind = _TYPES.get(str(rec.get("type")))
     title = clean(str(rec.get("title") or ""))
     if kind is None or not title or not rec.get("year"):
@@ -86,6 +89,8 @@ def to_csl(rec: dict[str, Any]) -> dict[str, Any] | None:
     if rec.get("container-title"):
         item["container-title"] = clean(rec["container-title"])
     short = clean(str(rec.get("short-container-title") or ""))
+    if not short and abbreviate and rec.get("container-title"):
+        short = abbreviation(clean(rec["container-title"]))
     if short and short != item.get("container-title"):
         item["container-title-short"] = short
     for src, dst in (("volume", "volume"), ("issue", "issue"), ("page", "page")):
@@ -96,6 +101,36 @@ def to_csl(rec: dict[str, Any]) -> dict[str, Any] | None:
     if rec.get("doi"):
         item["DOI"] = rec["doi"]
     return item
+
+
+_VOWELS = set("aeiouyAEIOUY")
+_SKIP = {"of", "the", "and", "in", "on", "for", "&", "de", "la", "des"}
+
+
+def abbreviation(title: str) -> str:
+    """An ISO-4-like abbreviation made by rule ("Physical Review D" →
+    "Phys. Rev. D", "Journal of Applied Physics" → "J. Appl. Phys.")."""
+    out: list[str] = []
+    for word in title.split():
+        if word.lower() in _SKIP:
+            continue
+        if word.lower() == "journal":
+            out.append("J.")
+            continue
+        if len(word) <= 4 or not word.isalpha():
+            out.append(word)
+            continue
+        i = 1
+        while i < len(word) and word[i] not in _VOWELS:
+            i += 1
+        while i < len(word) and word[i] in _VOWELS:
+            i += 1
+        j = i
+        while j < len(word) and word[j] not in _VOWELS:
+            j += 1
+        cut = word[:j]
+        out.append(cut + "." if j < len(word) - 1 else word)
+    return " ".join(out)
 
 
 class Renderer:

@@ -97,12 +97,13 @@ def render_all() -> None:
     with open(os.path.join(DATA, "records.jsonl"), encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     for rec in records:
-        item = render.to_csl(rec)
+        key = record_key(rec)
+        test = held_out(key)
+        # Held-out records keep their real short titles only: evaluation stays on real data.
+        item = render.to_csl(rec, abbreviate=not test)
         if item is None:
             counts["record unusable"] += 1
             continue
-        key = record_key(rec)
-        test = held_out(key)
         chosen = styles if test else rng.sample(styles, STYLES_PER_TRAIN_RECORD)
         for style in chosen:
             text = renderer.render(item, style)
@@ -163,6 +164,18 @@ def build_lexicons() -> dict[str, list[str]]:
                     family[w.lower()] += 1
             for w in re.findall(r"[^\W\d_]{2,}", rec.get("publisher") or ""):
                 publisher[w.lower()] += 1
+    # Given names as AnyStyle's training rows write them: the words of the
+    # author field that are not family names.
+    with open(os.path.join(DATA, "anystyle-gold.jsonl"), encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if held_out(r["id"]):
+                continue
+            fams = {w.lower() for f in r["gold"].get("authors") or [] for w in f.split()}
+            raw = r["gold"].get("authors_raw") or ""
+            for w in re.findall(r"[^\W\d_]{2,}", raw):
+                if w[0].isupper() and not w.isupper() and w.lower() not in fams:
+                    given[w.lower()] += 1
     journal: collections.Counter[str] = collections.Counter()
     for name in ("journals.txt", "journal_abbreviations.txt"):
         with open(os.path.join(ROOT, "refcheck", "data", name), encoding="utf-8") as fh:

@@ -10,8 +10,11 @@ use it (the labeller to split its author span into names).
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # --- character classes ------------------------------------------------------
 
@@ -482,6 +485,18 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
             (fam, giv, i in best.literals, x, y) for i, (fam, giv, x, y) in enumerate(best.authors)
         ]
         cur = best.end
+        if best.scheme == "natural" and not best.joined:
+            # "S. Biddle, Military Power": without "and", a later "Given Family"
+            # whose given name is no known given name is the title.
+            given = given_names()
+            for i in range(1, len(out)):
+                giv = out[i][1] or ""
+                words = [
+                    w for w in giv.split() if len(w) > 1 and w.isalpha() and w[1:].islower()
+                ]
+                if words and not any(w.lower() in given for w in words):
+                    out = out[:i]
+                    break
     if out:
         # What the shapes do not read after names is not trusted to be names
         # ("Joyce LR, Villarreal R. A glycolipid"): the labeller's span may overreach.
@@ -499,6 +514,18 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
             continue
         pos = at + len(piece)
         text = piece.strip(" .")
-        if re.search(r"[^\W\d_]{2}", text):
+        # A possessive names no author ("Moscow’s Declaration").
+        if re.search(r"[^\W\d_]{2}", text) and not re.search(r"\w['’]s\b", text):
             out.append((" ".join(text.split()), None, True, at, at + len(piece)))
     return out
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """The labeller's given-name lexicon (lower case; empty without it)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "reader", "lexicons.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return frozenset(json.load(fh).get("given", ()))
+    except (OSError, ValueError):
+        return frozenset()

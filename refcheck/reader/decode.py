@@ -62,11 +62,30 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
                 merged[-1][1] = r[1]
             else:
                 merged.append(r)
-        if lab == "author":
-            best = merged[0]
+        if lab in ("author", "volume", "issue"):
+            best = merged[0]  # names open a reference; a volume comes before pages
         else:
             best = max(merged, key=lambda r: tokens[r[1] - 1][2] - tokens[r[0]][1])
+        if lab == "title":
+            best = _quoted(tokens, best)
         a, b = trim(text, lab, tokens[best[0]][1], tokens[best[1] - 1][2])
         if b > a:
             out[lab] = (a, b)
     return out
+
+
+_PAIRS = {"“": "”", "«": "»", '"': '"', "‘": "’"}
+
+
+def _quoted(tokens: Sequence[tuple[str, int, int]], run: list[int]) -> list[int]:
+    """A title opened by a quotation mark ends at the closing one
+    ("“Collective Security.” Contemporary Security …" is no one title)."""
+    i, j = run
+    k = i - 1 if i > 0 and tokens[i - 1][0] in _PAIRS else i if tokens[i][0] in _PAIRS else -1
+    if k < 0:
+        return run
+    close = _PAIRS[tokens[k][0]]
+    for x in range(max(i, k + 1), j - 1):
+        if tokens[x][0] == close:
+            return [i, x + 1]
+    return run
