@@ -22,6 +22,7 @@ from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
 from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult, default_cache_dir
+from refcheck.net.identifiers import reference_dois
 from refcheck.net.retraction_watch import RetractionWatch, WatchEntry
 from refcheck.net.sources import Source
 from refcheck.net.verify import Verdict, Verifier, shape
@@ -40,17 +41,6 @@ class DoiInfo:
     doi: str
     state: str  # crossref | elsewhere | missing | unknown
     record: dict[str, Any] | None = None
-
-
-def reference_dois(ref: Reference) -> list[str]:
-    """The DOIs a reference states, in its DOI fields or as doi.org links."""
-    out: list[str] = []
-    for value in [ref.doi, *ref.dois, *(doi_from_link(u) for u in ref.urls)]:
-        if value:
-            doi = normalise_doi(value)
-            if doi.startswith("10.") and "/" in doi and doi not in out:
-                out.append(doi)
-    return out
 
 
 def watch_keys(record: Any) -> tuple[str | None, str | None]:

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 
 from refcheck.model import Reference
 from refcheck.net import compare
+from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import Record, Source, arxiv_id, pmid
 
 VERDICTS = ("verified", "discrepancy", "not-found", "unverifiable", "retracted", "skipped")
@@ -224,8 +225,6 @@ def _cites_venue(ref: Reference) -> bool:
 
 
 def _dois(ref: Reference) -> list[str]:
-    from refcheck.net.services import reference_dois
-
     return reference_dois(ref)
 
 
@@ -439,8 +438,6 @@ class Verifier:
             return
         # A DOI no source holds but another agency registered (DataCite, mEDRA…): it
         # exists, though no record is there to compare with.
-        from refcheck.net.services import reference_dois
-
         for ref, state in zip(refs, states, strict=True):
             if state.match is None and state.other_work is None:
                 for doi in reference_dois(ref):

@@ -14,6 +14,7 @@ from typing import Any
 from refcheck.model import Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, normalise_doi
+from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import Answer, Record, Source, reply_failed, strip_markup
 
 RETRACTION_WATCH = "retraction-watch"  # the "source" of updates Retraction Watch asserted
@@ -74,8 +75,6 @@ class CrossrefSource(Source):
         self.client = client
 
     def identifiers(self, ref: Reference) -> list[str]:
-        from refcheck.net.services import reference_dois
-
         return reference_dois(ref)
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:

@@ -24,6 +24,7 @@ from typing import Any
 from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient
+from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import (
     Answer,
     Record,
@@ -102,8 +103,6 @@ class OpenAlexSource(Source):
         return not grey_literature(ref)
 
     def identifiers(self, ref: Reference) -> list[str]:
-        from refcheck.net.services import reference_dois
-
         dois = reference_dois(ref)
         # arXiv registers one DOI per paper, not per version: "…2602.12196v1" is looked up
         # as the paper's DOI, so the work it names can be compared with the citation.
