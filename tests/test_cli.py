@@ -471,7 +471,9 @@ def test_gitignore_and_exclude_when_walking(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("build/\n*.draft.bib\n", encoding="utf-8")
-    for name in ("a.bib", "b.draft.bib", "build/c.bib", "old/d.bib"):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / ".gitignore").write_text("!e.draft.bib\n", encoding="utf-8")
+    for name in ("a.bib", "b.draft.bib", "build/c.bib", "old/d.bib", "old/e.draft.bib"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(BROKEN_DOI, encoding="utf-8")
 
@@ -479,9 +481,10 @@ def test_gitignore_and_exclude_when_walking(tmp_path: Path,
         _, out, _ = run(["check", "--offline", "--format", "json", str(tmp_path), *extra], capsys)
         return {os.path.relpath(f["path"], tmp_path) for f in json.loads(out)["files"]}
 
-    assert checked() == {"a.bib", os.path.join("old", "d.bib")}
+    # A deeper .gitignore re-includes what a shallower one left out, as in Git.
+    assert checked() == {"a.bib", os.path.join("old", "d.bib"), os.path.join("old", "e.draft.bib")}
     assert checked("--exclude", "old") == {"a.bib"}
-    assert len(checked("--no-respect-gitignore")) == 4
+    assert len(checked("--no-respect-gitignore")) == 5
 
 
 def test_verbose_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
