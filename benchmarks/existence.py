@@ -326,6 +326,9 @@ def main() -> int:
                       f"{flagged.get(k, [])}")
             for k in (k for k in by_kind["real"] if flagged.get(k)):
                 print(f"  false warning: {Path(k[0]).name} #{k[1]}: {flagged[k]}")
+            for kind in ("chimera", "swapped"):
+                for k in (k for k in by_kind[kind] if not flagged.get(k)):
+                    print(f"  {kind} missed: {Path(k[0]).name} #{k[1]}: {verdicts.get(k)}")
             print("Data: loopback stand-ins serving ~100 recorded Crossref works (and their "
                   "conversions); fabricated titles written for this benchmark. Not an accuracy "
                   "estimate for real registries.")

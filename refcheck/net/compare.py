@@ -312,8 +312,11 @@ def compare_authors(ref: Reference, record: dict[str, Any]) -> Discrepancy | Non
     reg = [a for a in (record.get("author") or []) if isinstance(a, dict)]
     # Group authors ("EFSA Panel on …", a consortium) carry a name and no family; the
     # cited side leaves institutions out too, so both lists hold people only — unless
-    # the registry gives display names alone.
+    # the registry gives display names alone.  A group cited as if it were a person
+    # ("GTEx Consortium" read as family "Consortium") is still the registry's group.
+    groups: list[str] = []
     if any(a.get("family") for a in reg):
+        groups = [str(a.get("name")) for a in reg if not a.get("family") and a.get("name")]
         reg = [a for a in reg if a.get("family")]
     reg_names = [str(a.get("family") or a.get("name") or "") for a in reg]
     reg_names = [n for n in reg_names if n]
@@ -332,7 +335,8 @@ def compare_authors(ref: Reference, record: dict[str, Any]) -> Discrepancy | Non
                                f"author order differs from the registry ({shown})")
         return Discrepancy("authors", ", ".join(cited), shown, "mismatch",
                            f"first author {cited[0]} is not in the registry record ({shown})")
-    unknown = [c for c in cited if not any(same(c, r) for r in reg_names)]
+    unknown = [c for c in cited if not any(same(c, r) for r in reg_names)
+               and not any(fold(c) in fold(g).split() for g in groups)]
     if unknown and len(cited) > len(reg_names) and all(
             any(same(c, r) for c in cited) for r in reg_names):
         # Every registry author is cited, and more: registries cut long author lists

@@ -170,3 +170,13 @@ def test_arxiv_version_dois_are_looked_up_as_the_papers_doi() -> None:
                    dois=["10.48550/arXiv.2602.12271v1"])
     idents = source.identifiers(ref)
     assert "10.48550/arxiv.2602.12271" in [i.lower() for i in idents]
+
+
+def test_a_group_author_cited_like_a_person_is_the_registrys_group() -> None:
+    record = crossref_record(authors=["Chiang", "Scott", "Davis"])
+    record["author"].insert(1, {"name": "GTEx Consortium"})
+    ref = ref_with(authors=["Chiang", "Consortium", "Scott", "Davis"])
+    assert compare.compare_authors(ref, record) is None
+    invented = ref_with(authors=["Chiang", "Miller", "Scott", "Davis"])
+    d = compare.compare_authors(invented, record)
+    assert d is not None and "Miller" in d.message
