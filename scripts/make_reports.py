@@ -16,10 +16,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from refcheck.audit import audit  # noqa: E402
+from refcheck import engine  # noqa: E402
+from refcheck.audit import write_reports  # noqa: E402
 from refcheck.config import Settings  # noqa: E402
 
 INPUT = "references"
+
+
+def release() -> str:
+    """The version the reports state: the last release tag, not this commit's dev version.
+
+    setuptools-scm gives every commit its own version (0.1.1.dev7+g1234abc); written into
+    the reports it would make them stale at every commit. The last tag (``v0.1.0``), else
+    pyproject's ``fallback_version``, changes only with a release.
+    """
+    import re
+    import subprocess
+
+    try:
+        tag = subprocess.run(["git", "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        if tag.strip():
+            return tag.strip().removeprefix("v")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    found = re.search(r'^fallback_version\s*=\s*"([^"]+)"',
+                      (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else "0.0.0"
 
 
 def settings() -> Settings:
@@ -34,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        _result, written = audit([INPUT], settings(), out)
+        result = engine.run([INPUT], settings())
+        result.tool_version = release()
+        written = write_reports(result, out, INPUT)
     finally:
         os.chdir(cwd)
     for path in written:
