@@ -33,7 +33,7 @@ from refcheck.io import InputError
 from refcheck.model import Document, SourceText
 from refcheck.parsers import text as text_parser
 from refcheck.parsers.located import LocatedSource
-from refcheck.parsers.pdf_layout import Layout, Line, paragraphs, read_layout
+from refcheck.parsers.pdf_layout import Layout, Line, opens_note, paragraphs, read_layout
 
 FORMAT = "pdf"
 
@@ -210,7 +210,7 @@ def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
         w.write(f"\n\n\n\n\n{_SEPARATOR}\n")
         note: list[Line] = []
         for ln in block:
-            if note and re.match(r"\d{1,4}", ln.text) and _opens_note(ln):
+            if note and re.match(r"\d{1,4}", ln.text) and opens_note(ln):
                 _write_paragraph(w, note, words, notes=True)
                 w.write("\n")
                 note = []
@@ -219,15 +219,6 @@ def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
             _write_paragraph(w, note, words, notes=True)
             w.write("\n")
     return "".join(w.parts), w.pieces
-
-
-def _opens_note(ln: Line) -> bool:
-    m = re.match(r"\d{1,4}", ln.text)
-    if m is None:
-        return False
-    if all(ln.sup[: m.end()]):
-        return True
-    return m.end() < len(ln.text) and ln.text[m.end()] in " .)"
 
 
 def read(data: bytes, path: str) -> Layout:
@@ -258,11 +249,9 @@ def read(data: bytes, path: str) -> Layout:
 def parse(source: SourceText) -> Document:
     """Read a PDF (``source.data``) and find its references as in a text document."""
     data = source.data
-    if data is None or not data.startswith(b"%PDF-"):
-        head = data[:1024] if data is not None else source.text[:1024].encode("utf-8", "replace")
-        if b"%PDF-" not in head:
-            raise InputError(f"{source.path}: not a PDF file")
-        data = data if data is not None else source.text.encode("latin-1", "replace")
+    if data is None or b"%PDF-" not in data[:1024]:
+        # Read as text (--input-format pdf on a text file): no PDF's bytes survive that.
+        raise InputError(f"{source.path}: not a PDF file")
     layout = read(data, source.path)
     text, pieces = _compose(layout)
     located = LocatedSource(source.path, text, pieces, digest=source.digest, kind="pdf")

@@ -397,7 +397,8 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
     return layout
 
 
-def _starts_with_marker(ln: Line) -> bool:
+def opens_note(ln: Line) -> bool:
+    """Whether a line begins with a note number (superscript, or followed by ' ', '.', ')')."""
     m = re.match(r"\d{1,4}", ln.text)
     if m is None:
         return False
@@ -432,7 +433,7 @@ def _split_notes(lines: list[Line], body_size: float) -> tuple[list[Line], list[
     first: Line | None = None
     for ln in reversed(tail):  # top-most first
         m = re.match(r"\d{1,4}", ln.text)
-        if m is not None and _starts_with_marker(ln) and m.group(0) in markers:
+        if m is not None and opens_note(ln) and m.group(0) in markers:
             first = ln
             break
     if first is None:
