@@ -554,3 +554,16 @@ def test_explain_prints_every_rule_dedented(capsys: pytest.CaptureFixture[str]) 
         body = out.split("\n\n", 2)[2]
         # The docstring's sections start at the margin (not at the source's indentation).
         assert body.startswith("What it does:\n"), r.code
+
+
+def test_show_fixes_lists_available_then_applied(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BROKEN_DOI, encoding="utf-8")
+    _, _, err = run(["check", "--offline", "--show-fixes", str(bib)], capsys)
+    assert "fixable: " in err and "RC205 '10.1234 /x.1' -> '10.1234/x.1'" in err
+    assert "1 fixable with --fix" in err
+    code, out, err = run(["check", "--offline", "--fix", "--show-fixes", str(bib)], capsys)
+    assert "fixed: " in err and "RC205" in err
+    assert "doi={10.1234/x.1}" in bib.read_text(encoding="utf-8")
+    assert "RC205" not in out  # a fixed finding is no longer reported
