@@ -317,6 +317,7 @@ def _encrypted() -> bytes:
             "damaged",
         ),
         ("cut.pdf", lambda: _author_date(paragraphs=1)[1][:3000], "damaged"),
+        ("text.pdf", lambda: b"References\n\nWalt, S. M. (1985). Alliances.\n", "not a PDF"),
     ],
 )
 def test_unreadable_pdf_is_one_line_exit_2(
