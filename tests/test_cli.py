@@ -563,7 +563,22 @@ def test_show_fixes_lists_available_then_applied(tmp_path: Path,
     _, _, err = run(["check", "--offline", "--show-fixes", str(bib)], capsys)
     assert "fixable: " in err and "RC205 '10.1234 /x.1' -> '10.1234/x.1'" in err
     assert "1 fixable with --fix" in err
-    code, out, err = run(["check", "--offline", "--fix", "--show-fixes", str(bib)], capsys)
+    _code, out, err = run(["check", "--offline", "--fix", "--show-fixes", str(bib)], capsys)
     assert "fixed: " in err and "RC205" in err
     assert "doi={10.1234/x.1}" in bib.read_text(encoding="utf-8")
     assert "RC205" not in out  # a fixed finding is no longer reported
+
+
+def test_a_first_run_on_a_terminal_says_it_builds_the_word_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from refcheck.cli import _first_run_notice, build_parser
+
+    args = build_parser().parse_args(["check"])
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _first_run_notice(args)
+    assert "first run: building the word tables" in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)  # a pipe or CI log: silent
+    _first_run_notice(args)
+    assert capsys.readouterr().err == ""
