@@ -317,7 +317,6 @@ def _encrypted() -> bytes:
             "damaged",
         ),
         ("cut.pdf", lambda: _author_date(paragraphs=1)[1][:3000], "damaged"),
-        ("text.pdf", lambda: b"References\n\nWalt, S. M. (1985). Alliances.\n", "not a PDF"),
     ],
 )
 def test_unreadable_pdf_is_one_line_exit_2(
@@ -421,3 +420,15 @@ def test_a_scan_among_other_files_is_a_finding(
     ]
     assert "no text layer" in report["findings"][0]["message"]
     assert report["summary"]["references"] == len(WORKS) + 2
+
+
+def test_a_text_file_named_pdf_is_read_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, (apa(WORKS[0]) + "\n").encode(), "list.pdf")
+    main(["check", "--offline", "--format", "json", path])
+    assert json.loads(capsys.readouterr().out)["files"][0]["format"] == "text"
+    # Forced, it is refused in one line.
+    assert main(["check", "--offline", "--input-format", "pdf", path]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a PDF" in err[0]

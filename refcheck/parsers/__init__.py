@@ -127,7 +127,9 @@ def detect_format(path: str, text: str, data: bytes | None = None) -> str:
 
     ext = os.path.splitext(path)[1].lower()
     by_ext = EXTENSIONS.get(ext)
-    if by_ext is not None and ext not in _GENERIC:
+    if by_ext in BINARY_FORMATS:
+        by_ext = None  # named .pdf or .docx but read as text: the content decides
+    elif by_ext is not None and ext not in _GENERIC:
         return by_ext
     found = sniff(text)
     return found or by_ext or "text"
