@@ -41,7 +41,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import requests_cache
 import urllib3
 from requests.adapters import HTTPAdapter
 
@@ -49,6 +48,30 @@ from refcheck import __version__
 from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
+
+
+@contextmanager
+def _hidden(names: tuple[str, ...]) -> Iterator[None]:
+    """Make ``import name`` fail for modules not yet loaded, for the block's length."""
+    import sys
+
+    hidden = [n for n in names if n not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
+
+
+# requests_cache's package imports every storage backend whose library is installed
+# (boto3 for DynamoDB, pymongo, redis) and every serializer's (yaml, bson): 0.5-0.8 s of
+# each run's start-up where they are present.  refcheck stores in SQLite or memory, and
+# imports the Redis backend from its own module when a fleet asks for it, so the others
+# are kept out of that first import (they stay importable afterwards).
+with _hidden(("boto3", "botocore", "pymongo", "gridfs", "bson", "redis", "yaml")):
+    import requests_cache
 
 PROJECT_URL = "https://github.com/refcheck/refcheck"
 # Statuses of the contract for a link that could not be fetched.
@@ -324,6 +347,17 @@ def default_cache_dir() -> str:
     return platformdirs.user_cache_dir("refcheck")
 
 
+def _environment_applies() -> bool:
+    """Could requests' ``trust_env`` look-ups of proxies and .netrc find anything?"""
+    if urllib.request.getproxies is not urllib.request.getproxies_environment:
+        return True  # macOS and Windows also read the system's proxy settings
+    names = {k.lower() for k in os.environ}
+    if names & {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "netrc"}:
+        return True
+    home = os.path.expanduser("~")
+    return any(os.path.exists(os.path.join(home, n)) for n in (".netrc", "_netrc"))
+
+
 def _backend(cfg: HttpConfig) -> Any:
     if cfg.no_cache:
         from requests_cache.backends.base import BaseCache
@@ -395,6 +429,13 @@ class HttpClient:
         self.plain.mount("http://", adapter)
         self.plain.mount("https://", adapter)
         self.plain.headers["User-Agent"] = cfg.user_agent
+        if not _environment_applies():
+            # requests would look for proxies and ~/.netrc again on every request (two
+            # scans of os.environ, a good part of a cached link check's time) and find none.
+            self.session.trust_env = False
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:  # what requests would have read from the environment
+                self.session.verify = self.plain.verify = bundle
         self.plain.trust_env = self.session.trust_env
         self.limits = _HostLimits(cfg.per_host_limit, cfg.host_limits)
         self._count_lock = threading.Lock()
