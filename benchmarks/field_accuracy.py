@@ -59,6 +59,11 @@ def norm(value: object) -> str:
     return text.strip(" .,;:“”\"'‘’«»")
 
 
+# AnyStyle's gold keeps "In"/"In:" before some books' titles and not others;
+# the word is not the container's.
+_IN = re.compile(r"^\s*(?:In|in)\s*:?\s+(?=\w)")
+
+
 def name_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -109,6 +114,8 @@ def expected(row: dict[str, Any]) -> dict[str, Any]:
         if label == "year":
             m = re.search(r"\d{4}", text[a:b])
             want["year"] = int(m.group()) if m else None
+        elif label == "container":
+            want[label] = norm(_IN.sub("", text[a:b]))
         elif label != "author":
             want[label] = norm(text[a:b])
     want["authors"] = [name_key(n) for n in row["authors"]]
@@ -123,7 +130,7 @@ def read(row: dict[str, Any], reader: Callable[[Reference], None]) -> dict[str, 
         "authors": [name_key(a.family) for a in ref.authors],
         "year": ref.year,
         "title": norm(ref.title) if ref.title else None,
-        "container": norm(ref.container) if ref.container else None,
+        "container": norm(_IN.sub("", ref.container)) if ref.container else None,
         "volume": norm(ref.volume) if ref.volume else None,
         "issue": norm(ref.issue) if ref.issue else None,
         "pages": norm(ref.pages) if ref.pages else None,

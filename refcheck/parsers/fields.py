@@ -39,6 +39,11 @@ __all__ = ["LEARNED", "fill", "fill_rules"]
 LEARNED = frozenset(["authors", "year", "title", "container", "volume", "issue", "pages"])
 
 FieldSpans = dict[str, tuple[int, int]]
+# The longest reference text the field readers are given.  Their patterns are
+# tried at many places of a reference, so their work grows faster than its
+# length (a 180 KB "reference" of a fuzzed file took minutes); no real reference
+# comes near this (a hundred authors are about 3,000 characters).
+MAX_RAW = 10_000
 # Fields the rule reader keeps where the labeller found none and read nothing
 # at the rule reader's place for it (measured: benchmarks/field_accuracy.py).
 # The container only when the labeller read a locator (a journal's volume,
@@ -55,6 +60,8 @@ def fill(ref: Reference) -> None:
     Never raises: on input it cannot read it leaves the fields it could not
     find unset.
     """
+    if len(ref.raw or "") > MAX_RAW:
+        return
     try:
         filler = _Filler(ref)
         filler.run()
@@ -104,6 +111,37 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             and (name != "container" or any(k in spans for k in ("volume", "issue", "pages")))
         ):
             spans[name] = rel[name]
+    _keyword_locators(s, rel, spans)
+    if (
+        "title" not in spans
+        and "container" in spans
+        and not any(k in spans for k in ("volume", "issue", "pages"))
+        and "publisher" in rel
+        and rel["publisher"][0] >= spans["container"][1]
+    ):
+        # A "container" with no title before it and no locator, followed by a
+        # publisher, is the work's own title: a book ("Gatti F. Applications
+        # of … Springer; 2017."); without the publisher this measured worse.
+        spans["title"] = spans.pop("container")
+    t = rel.get("title")
+    if (
+        "title" not in spans
+        and t is not None
+        and s[t[0] - 1 : t[0]] in _OPENING
+        and not any(_overlaps(t, v) for v in spans.values())
+    ):
+        spans["title"] = t  # a quoted title the labeller left out
+    if "title" not in spans:
+        q = _QUOTED.search(m)
+        if q is not None and not any(_overlaps(q.span(1), v) for v in spans.values()):
+            # Quoted words no field holds are the title ('Author, J., "Title," …').
+            spans["title"] = trim(m, "title", *q.span(1))
+    if ref.editors and "container" in spans and "container" in rel:
+        c = spans["container"]
+        if any(e.family in s[c[0] : c[1]] for e in ref.editors if len(e.family) > 2):
+            # The labeller never saw editors labelled: a container holding the
+            # names the rule reader read as editors takes the rule reader's.
+            spans["container"] = rel["container"]
     if "title" in LEARNED and _note_title(s, fs, base, spans):
         # "Name, Title, Container, …" (a note): the labeller took the unquoted
         # title for a container and found no title; the rule reader's reading
@@ -193,6 +231,30 @@ def _two_sentences(text: str) -> bool:
     )
 
 
+_QUOTED = re.compile(r"[“\"«]([^“”\"«»]{1,300}?)[”\"»]")
+_OPENING = frozenset("“\"‘«„'")
+_KEYWORD = {
+    "volume": re.compile(r"(?:[Vv]ol(?:ume)?|VOL|[Тт]|Bd)\.?\s*$"),
+    "issue": re.compile(r"(?:[Nn]o|NO|[Nn]r|[Ii]ssue|[Ii]ss|№|[Hh]eft)\.?\s*$"),
+    "pages": re.compile(r"(?:pp|PP|[Pp]ages?|[Pp]|[Сс])\.?\s*$"),
+}
+
+
+def _keyword_locators(s: str, rel: FieldSpans, spans: FieldSpans) -> None:
+    """A number the text itself names ("no. 54", "Vol. 3", "pp. 1–9") is what
+    its word says, whatever the labeller guessed: the rule reader's reading
+    of it replaces any labeller field on the same place."""
+    for name, kw in _KEYWORD.items():
+        r = rel.get(name)
+        if r is None or kw.search(s, max(0, r[0] - 8), r[0]) is None:
+            continue
+        for other in [k for k, v in spans.items() if k != name and _overlaps(v, r)]:
+            if other in _KEYWORD:
+                del spans[other]
+        if not any(_overlaps(v, r) for k, v in spans.items() if k != name):
+            spans[name] = r
+
+
 def _overlaps(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return x[0] < y[1] and y[0] < x[1]
 
@@ -274,7 +336,9 @@ def _authors(ref: Reference, m: str, spans: FieldSpans, first: int | None, put: 
     ref.authors = [Author(f, g, literal=lit) for f, g, lit, _, _ in names]
     end = _after_names(m, names[-1][4], span[1])
     if end < span[1]:
-        span = _give_back(m, spans, (end, span[1])) or span
+        rt = ref.field_spans.get("title")
+        rules_title = (rt[0] - ref.start, rt[1] - ref.start) if rt else None
+        span = _give_back(m, spans, (end, span[1]), rules_title) or span
     spans["author"] = span
     put("authors", span)
     if head_editors:
@@ -290,7 +354,9 @@ def _after_names(m: str, end: int, limit: int) -> int:
     return e.end() if e else end
 
 
-def _give_back(m: str, spans: FieldSpans, rest: tuple[int, int]) -> tuple[int, int] | None:
+def _give_back(
+    m: str, spans: FieldSpans, rest: tuple[int, int], rules_title: tuple[int, int] | None
+) -> tuple[int, int] | None:
     """The labeller's author span ran past the names ("A. B. Author, Phys. Rev. D",
     "S. Biddle, Military Power (…)"): the words after the last name go to the
     container they run into, or else are the title; the author span ends at
@@ -305,6 +371,9 @@ def _give_back(m: str, spans: FieldSpans, rest: tuple[int, int]) -> tuple[int, i
         spans["container"] = (a, cont[1])
     elif "title" not in spans:
         spans["title"] = trim(m, "title", a, b)
+        rt = rules_title
+        if rt is not None and rt[0] == spans["title"][0] and rt[1] < b:
+            spans["title"] = rt  # the rule reader saw where the title ends
     else:
         return None
     return (spans["author"][0], len(m[:a].rstrip(" ,;:\"“‘(")))

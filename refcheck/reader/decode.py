@@ -12,6 +12,7 @@ inside, a title keeps its closing "?" or "!".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 __all__ = ["FieldSpans", "decode", "trim"]
@@ -69,11 +70,23 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
         if lab == "title":
             best = _quoted(tokens, best)
         a, b = trim(text, lab, tokens[best[0]][1], tokens[best[1] - 1][2])
+        if lab == "container":
+            lead = _IN.match(text, a, b)
+            if lead:
+                a = lead.end()  # "In Book Title": the word is not the book's
         if b > a:
             out[lab] = (a, b)
+        if lab == "volume" and len(merged) > 1 and "pages" not in runs:
+            # "Phys. Rev. D 12, 345 (1981)": a second volume-like number after
+            # the volume, and no pages, is the first page.
+            r = merged[1]
+            a, b = trim(text, "pages", tokens[r[0]][1], tokens[r[1] - 1][2])
+            if b > a:
+                out["pages"] = (a, b)
     return out
 
 
+_IN = re.compile(r"(?:In|in|В)\s*:?\s+(?=\w)")
 _PAIRS = {"“": "”", "«": "»", '"': '"', "‘": "’"}
 
 
