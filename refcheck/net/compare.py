@@ -339,9 +339,13 @@ def compare_authors(ref: Reference, record: dict[str, Any]) -> Discrepancy | Non
                and not any(fold(c) in fold(g).split() for g in groups)]
     if unknown and len(cited) > len(reg_names) and all(
             any(same(c, r) for c in cited) for r in reg_names):
-        # Every registry author is cited, and more: registries cut long author lists
-        # (and miss a name now and then) far more often than citations invent one.
-        unknown = []
+        # Every registry author is cited, and more.  Registries cut long author lists
+        # (the extra names then all come after the last one they give) and now and then
+        # miss one name of a long list; a short list with an extra name is an addition.
+        last = max(next(i for i, c in enumerate(cited) if same(c, r)) for r in reg_names)
+        cut = len(reg_names) >= 6 and all(cited.index(u) > last for u in unknown)
+        if cut or (len(unknown) == 1 and len(cited) >= 5):
+            unknown = []
     if unknown:
         return Discrepancy("authors", ", ".join(cited), shown, "mismatch",
                            f"{', '.join(unknown)} not among the registry's authors ({shown})")
