@@ -37,7 +37,8 @@ def _metadata_rule(code: str, field: str, what: str, example: str) -> Rule:
 
     check.__doc__ = f"""What it does:
     Compares the cited {what} with the registry record of the reference's DOI
-    and reports a difference, with the registry's value as suggestion.
+    (or, without one, the record the existence check matched in any source) and
+    reports a difference, with the registry's value as suggestion.
 
     Why it matters:
     A wrong {what} sends readers to the wrong place and makes the reference
@@ -74,13 +75,20 @@ metadata_pages = _metadata_rule(
 metadata_title = _metadata_rule(
     "RC705", "title", "title",
     "A title that differs a lot from the record's says the DOI may be wrong, with the "
-    "registry's title as suggestion; one or two slips are typos (RC104). Titles in another "
-    "script (a translation) are not compared.")
+    "registry's title as suggestion; one or two slips are typos (RC104). A title near the "
+    "record's with a word changed, added or dropped (`… Augmentation towards Model "
+    "Debiasing` for `… for Model Debiasing`) is reported with the words that differ; case, "
+    "punctuation, hyphenation, LaTeX, inline maths and accents never count. Titles in "
+    "another script (a translation) are not compared.")
 metadata_container = _metadata_rule(
     "RC706", "container", "journal or book title",
     "`Marine Biology` for a record published in `Nature Nanotechnology` says the DOI may be "
     "wrong; slips such as `Europe-Asia Studie` are typos (RC104), and standard "
-    "abbreviations such as `J. Slav. Mil. Stud.` are accepted.")
+    "abbreviations such as `J. Slav. Mil. Stud.` are accepted. Venues are known by name "
+    "and acronym (`refcheck/data/venues.tsv`): `NeurIPS` is `Advances in Neural Information "
+    "Processing Systems 34`, while `UAI` for a paper the registry places at `International "
+    "Conference on Machine Learning` is reported, and so is a journal or conference given "
+    "for a work every registry asked knows only as a preprint.")
 
 
 @rule(
