@@ -83,6 +83,107 @@ def test_duplicate_reference(run_rule: RunRule) -> None:
     assert doc.source.position(hits[0].start)[0] == 3 and "line 1" in hits[0].message
 
 
+def _dupes(run_rule: RunRule, bib: str) -> list[tuple[int, str, str | None]]:
+    doc = doc_from_text(bib, "bibtex")
+    hits = run_rule(structure.duplicate_reference, doc)
+    return [
+        (doc.source.position(h.start)[0], h.message, h.severity and h.severity.value)
+        for h in hits
+    ]
+
+
+def test_recurring_column_is_not_a_duplicate(run_rule: RunRule) -> None:
+    # Beebe's epodd.bib: the editors' "Editorial" in every issue of a volume.
+    bib = "".join(
+        f"@Article{{Brailsford:EPODD-2-{n}-{p},\n author = {{David F. Brailsford and "
+        f"Richard J. Beach}},\n title = {{Editorial}}, journal = {{Electronic Publishing}},\n"
+        f" volume = {{2}}, number = {{{n}}}, pages = {{{p}--{p + 1}}}, month = {m},"
+        f" year = {{1989}}}}\n"
+        for n, p, m in ((1, 1, "apr"), (2, 63, "jul"), (3, 117, "oct"))
+    )
+    assert _dupes(run_rule, bib) == []
+    # The same issue's editorial entered twice is a copy, whatever the month's spelling.
+    copy = bib.splitlines()[0:4]
+    again = "\n".join(copy).replace("month = apr", "month = {April}").replace("-2-1-1", "x")
+    (hit,) = _dupes(run_rule, bib + again + "\n")
+    assert hit[0] == 13 and "line 1" in hit[1] and hit[2] is None
+
+
+def test_editions_and_reprints_are_not_duplicates(run_rule: RunRule) -> None:
+    bib = (
+        "@Book{a, author = {Joseph Blumenthal}, title = {The printed book in {America}},\n"
+        " publisher = {D. R. Godine}, year = {1977}, isbn = {0-87923-210-2}}\n"
+        "@Book{b, author = {Joseph Blumenthal}, title = {The printed book in America},\n"
+        " publisher = {Scolar Press}, year = {1977}, isbn = {0-85967-412-6}}\n"
+        "@book{c, author = {Kullback, S.}, title = {Information Theory}, year = 1997,\n"
+        " publisher = {Dover}}\n"
+        "@book{d, author = {Kullback, S.}, title = {Information Theory}, year = 1997,\n"
+        " publisher = {Dover}, related = {kullback}, relatedtype = {origpubin}}\n"
+        "@book{e, author = {Romano, F.}, title = {Modern Type}, year = 1986, pages = {122}}\n"
+        "@book{f, author = {Romano, F.}, title = {Modern Type}, year = 1986, pages = {146}}\n"
+        "@book{g, author = {Lee, A.}, title = {Long Title Here}, year = 1990, edition = {2nd}}\n"
+        "@book{h, author = {Lee, A.}, title = {Long Title Here}, year = 1990, edition = {3}}\n"
+    )
+    assert _dupes(run_rule, bib) == []
+
+
+def test_copies_in_two_styles_are_duplicates(run_rule: RunRule) -> None:
+    bib = (
+        # hott-book.bib: a chapter typed @article, then again as @incollection.
+        "@article{h1, title={The groupoid interpretation of type theory},\n"
+        " author={Hofmann, M. and Streicher, T.}, journal={Twenty-five years of constructive"
+        " type theory (Venice, 1995)}, volume={36}, pages={83--111}, year={1998}}\n"
+        "@INCOLLECTION{h2, author = {Hofmann, Martin and Streicher, Thomas},\n"
+        " title = {The groupoid interpretation of type theory}, booktitle = {Twenty-five years"
+        " of constructive type theory ({V}enice, 1995)}, publisher = {Oxford Univ. Press},"
+        " year = {1998}, volume = {36}, pages = {83--111}}\n"
+        # The same proceedings named two ways.
+        "@InProceedings{a1, author = {Thorsten Altenkirch}, title = {Extensional Equality},\n"
+        " booktitle = {14th Symposium on Logic in Computer Science}, year = {1999},"
+        " pages = {412 -- 420}}\n"
+        "@InProceedings{a2, author = {Thorsten Altenkirch}, title = {Extensional equality},\n"
+        " booktitle = {{IEEE} {S}ymposium on {L}ogic in {C}omputer {S}cience}, year = {1999}}\n"
+        # An abbreviated journal; an ISBN-10 and its ISBN-13.
+        "@article{p1, author={Doe, J.}, title={Spin}, journal={Physical Review Letters},\n"
+        " volume={12}, pages={1--5}, year={2001}, isbn={0-201-13445-4}}\n"
+        "@article{p2, author={Doe, Jane}, title={Spin.}, journal={Phys. Rev. Lett.},\n"
+        " volume={12}, pages={1-5}, year={2001}, isbn={978-0-201-13445-2}}\n"
+    )
+    got = _dupes(run_rule, bib)
+    assert [(line, level) for line, _, level in got] == [(3, None), (7, None), (11, None)]
+    assert all("same title, first author and year" in msg for _, msg, _ in got)
+
+
+def test_same_doi_is_a_duplicate_unless_pages_differ(run_rule: RunRule) -> None:
+    bib = (
+        "@article{x1, author={Lee, K.}, title={Sharing data}, journal={PLoS ONE}, year={2007},\n"
+        " doi={10.1371/journal.pone.0000308}}\n"
+        "@article{x2, author={Lee, K.}, title={Sharing detailed research data}, year={2007},\n"
+        " doi={https://doi.org/10.1371/JOURNAL.PONE.0000308}}\n"
+        "@incollection{c1, author={Ng, A.}, title={Chapter one}, booktitle={Handbook},\n"
+        " pages={1--20}, year={2010}, doi={10.1000/book}}\n"
+        "@incollection{c2, author={Ng, A.}, title={Chapter two}, booktitle={Handbook},\n"
+        " pages={21--40}, year={2010}, doi={10.1000/book}}\n"
+    )
+    (hit,) = _dupes(run_rule, bib)
+    assert hit[0] == 3 and "same DOI" in hit[1]
+
+
+def test_preprint_and_published_version_is_info(run_rule: RunRule) -> None:
+    bib = (
+        "@article{j, author={Baez, John}, title={Higher Yang-Mills theory}, year={2004},\n"
+        " journaltitle={J. Math. Phys.}, volume={45}, pages={1--10}}\n"
+        "@online{o, author={Baez, John}, title={Higher {Yang-Mills} Theory}, date={2004-10-27},\n"
+        " eprint={hep-th/0206130}, eprinttype={arxiv}}\n"
+        "@misc{m, author={Baez, John}, title={Higher Yang-Mills theory}, year={2004},\n"
+        " journal={arXiv preprint hep-th/0206130}}\n"
+    )
+    got = _dupes(run_rule, bib)
+    # The two preprints are one record; each is a preprint of the published article.
+    assert [(line, level) for line, _, level in got] == [(3, "info"), (5, None)]
+    assert "preprint" in got[0][1] and "line 1" in got[0][1]
+
+
 # ---- RC403 missing-field
 
 
@@ -106,6 +207,36 @@ def test_missing_bibtex_fields(run_rule: RunRule) -> None:
     assert "journal, year" in got["@article{a, author={Smith, J.}, title={Alliances}}"]
     assert "publisher" in got["@book{c, editor={Smith, J.}, title={T}, year={2001}}"]
     assert "doi or eprint or url" in got["@online{e, author={A}, title={T}, date={2020}}"]
+
+
+def test_missing_fields_warn_only_when_the_work_cannot_be_found(run_rule: RunRule) -> None:
+    bib = (
+        # An astronomy @article without title (journal, volume and pages locate it).
+        "@article{salpeter1955, author = {Salpeter, E. E.}, journal = {ApJ},\n"
+        " volume = {121}, pages = {161}, year = {1955}}\n"
+        # A preprint typed @article, with no journal yet: its title finds it.
+        "@article{rijke, title={Sets in homotopy type theory}, author={Rijke, E.}, year=2013}\n"
+        # A @periodical issue without editor (biblatex's styles print it silently).
+        "@periodical{jcg, title = {Computers and Graphics}, volume = 35, date = 2011}\n"
+        # Nothing to find it by: no title, DOI, URL or full journal locator.
+        "@article{xanes, author={Meng, F. and Lu, D.}, note={private communication}, year={2022}}\n"
+        "@article{part, author={Lee, K.}, journal={ApJ}, year={2020}}\n"
+    )
+    doc = doc_from_text(bib, "bibtex")
+    got = [
+        (doc.source.position(h.start)[0], h.severity and h.severity.value, h.message)
+        for h in run_rule(structure.missing_field, doc)
+    ]
+    assert [(line, level) for line, level, _ in got] == [
+        (1, "info"), (3, "info"), (4, "info"), (5, None), (6, None)
+    ]
+    assert "found by its journal, volume and pages" in got[0][2] and "title" in got[0][2]
+    assert "found by its title" in got[1][2] and got[1][2].endswith("journal (BibTeX)")
+    assert got[2][2].endswith("editor (biblatex)")
+    assert "no title, DOI, URL" in got[3][2] and got[3][2].endswith("title, journal (BibTeX)")
+    doi = "@article{d, author={A, B}, year={2001}, doi={10.1371/journal.pone.0000308}}\n"
+    (hit,) = run_rule(structure.missing_field, doc_from_text(doi, "bibtex"))
+    assert hit.severity is not None and "found by its DOI" in hit.message
 
 
 def test_missing_csl_fields(run_rule: RunRule) -> None:
