@@ -36,7 +36,9 @@ from refcheck.report import FileInfo, RunResult
 
 __all__ = ["Report", "Statistic", "Verdict", "check", "make_settings", "run_check"]
 
-SOURCES = ("crossref", "openalex", "arxiv", "pubmed", "dblp")
+# The registries ``sources`` may name; the default list (config.Settings) is the first five.
+SOURCES = ("crossref", "openalex", "arxiv", "pubmed", "dblp", "datacite", "semanticscholar",
+           "openlibrary", "acl", "openreview")
 
 
 @dataclass(frozen=True)

@@ -104,14 +104,22 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="HTTP statuses that count as a live link, as 200,429 or 200..204 "
                         "(default: none beyond the 2xx answers)")
     p.add_argument("--sources", type=_csv, metavar="LIST",
-                   help="registries consulted: crossref,openalex,arxiv,pubmed,dblp "
-                        "(default: all)")
+                   help="registries consulted: crossref,openalex,arxiv,pubmed,dblp and, "
+                        "only when named, datacite,semanticscholar,openlibrary,acl,openreview "
+                        "(default: the first five)")
     for name, base in (("openalex", "https://api.openalex.org"),
                        ("arxiv", "https://export.arxiv.org/api"),
                        ("pubmed", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
-                       ("dblp", "https://dblp.org")):
+                       ("dblp", "https://dblp.org"),
+                       ("datacite", "https://api.datacite.org"),
+                       ("semanticscholar", "https://api.semanticscholar.org/graph/v1"),
+                       ("openlibrary", "https://openlibrary.org"),
+                       ("acl", "https://aclanthology.org"),
+                       ("openreview", "https://api2.openreview.net")):
         p.add_argument(f"--{name}-url", metavar="URL", help=f"API base (default: {base})")
     p.add_argument("--openalex-key", metavar="KEY", help="OpenAlex API key (default: none)")
+    p.add_argument("--semanticscholar-key", metavar="KEY",
+                   help="Semantic Scholar API key, sent as x-api-key (default: none)")
     p.add_argument("--retraction-watch-url", metavar="URL",
                    help="Retraction Watch CSV (default: Crossref's published copy)")
     p.add_argument("--pubmed-key", metavar="KEY",
@@ -215,6 +223,8 @@ def _settings(args: argparse.Namespace) -> Settings:
             "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache",
             "cache_read_only", "strict_links", "sources", "openalex_url", "openalex_key",
             "pubmed_key", "arxiv_url", "pubmed_url", "dblp_url", "retraction_watch_url",
+            "datacite_url", "semanticscholar_url", "semanticscholar_key", "openlibrary_url",
+            "acl_url", "openreview_url",
             "jobs", "prose", "select", "ignore", "exclude", "extend_exclude",
             "respect_gitignore", "exclude_urls",
         )

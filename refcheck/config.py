@@ -59,6 +59,13 @@ class Settings:
     arxiv_url: str = "https://export.arxiv.org/api"
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     dblp_url: str = "https://dblp.org"
+    # Sources asked only when named in ``sources`` (see README, "Decisions").
+    datacite_url: str = "https://api.datacite.org"
+    semanticscholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    semanticscholar_key: str | None = None
+    openlibrary_url: str = "https://openlibrary.org"
+    acl_url: str = "https://aclanthology.org"
+    openreview_url: str = "https://api2.openreview.net"
     # Crossref publishes the Retraction Watch database as a CSV; kept as a local table.
     retraction_watch_url: str = (
         "https://gitlab.com/crossref/retraction-watch-data/-/raw/main/retraction_watch.csv"
@@ -108,6 +115,12 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "arxiv_url": str,
     "pubmed_url": str,
     "dblp_url": str,
+    "datacite_url": str,
+    "semanticscholar_url": str,
+    "semanticscholar_key": str,
+    "openlibrary_url": str,
+    "acl_url": str,
+    "openreview_url": str,
     "retraction_watch_url": str,
     "jobs": int,
     "prose": bool,
@@ -130,6 +143,12 @@ _ENV: dict[str, str] = {
     "REFCHECK_ARXIV_URL": "arxiv_url",
     "REFCHECK_PUBMED_URL": "pubmed_url",
     "REFCHECK_DBLP_URL": "dblp_url",
+    "REFCHECK_DATACITE_URL": "datacite_url",
+    "REFCHECK_SEMANTICSCHOLAR_URL": "semanticscholar_url",
+    "REFCHECK_SEMANTICSCHOLAR_KEY": "semanticscholar_key",
+    "REFCHECK_OPENLIBRARY_URL": "openlibrary_url",
+    "REFCHECK_ACL_URL": "acl_url",
+    "REFCHECK_OPENREVIEW_URL": "openreview_url",
     "REFCHECK_RETRACTION_WATCH_URL": "retraction_watch_url",
     "REFCHECK_REDIS_URL": "redis_url",
     "REFCHECK_PUBMED_KEY": "pubmed_key",

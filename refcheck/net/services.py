@@ -40,7 +40,10 @@ PROGRESS_MIN = 21  # fewer items finish before a bar is worth drawing
 class DoiInfo:
     doi: str
     state: str  # crossref | elsewhere | missing | unknown
+    # Crossref's record, or for a DOI of another agency its CSL record (content negotiation)
+    # in Crossref's shape, so every agency's DOIs are compared field by field.
     record: dict[str, Any] | None = None
+    work: Any = None  # the other agency's record as a sources.Record (for the verdict)
 
 
 def watch_keys(record: Any) -> tuple[str | None, str | None]:
@@ -121,7 +124,9 @@ def _source_limits(settings: Settings) -> dict[str, int]:
     (ten with an API key)."""
     limits = {settings.arxiv_url: 1, settings.dblp_url: 1,
               settings.pubmed_url: 10 if settings.pubmed_key else 3,
-              settings.openalex_url: 8}
+              settings.openalex_url: 8, settings.datacite_url: 4,
+              settings.semanticscholar_url: 1, settings.openlibrary_url: 2,
+              settings.acl_url: 2, settings.openreview_url: 2}
     return {(urlsplit(url).hostname or "").lower(): n for url, n in limits.items()}
 
 
@@ -266,6 +271,17 @@ class Services:
             for doi, exists in answers.items():
                 state = {True: "elsewhere", False: "missing", None: "unknown"}[exists]
                 infos[doi] = DoiInfo(doi, state)
+            elsewhere = [d for d in missing if infos[d].state == "elsewhere"]
+            if elsewhere and not self.unreachable:
+                from refcheck.net.sources.datacite import negotiate
+
+                base = self.settings.doi_resolver
+                with ThreadPoolExecutor(max_workers=min(4, len(elsewhere))) as pool:
+                    csl = dict(zip(elsewhere, pool.map(
+                        lambda d: negotiate(self.http, base, d)[0], elsewhere), strict=True))
+                for doi, work in csl.items():
+                    if work is not None:
+                        infos[doi] = DoiInfo(doi, "elsewhere", work.as_crossref(), work)
         return infos
 
     def doi(self, doi: str) -> DoiInfo | None:
@@ -276,7 +292,8 @@ class Services:
         return self._dois.get(normalise_doi(doi))
 
     def record_for(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
-        """The first of a reference's DOIs that Crossref holds, with its record."""
+        """The first of a reference's DOIs with a record (Crossref's, or another agency's
+        through the resolver's content negotiation), with that record."""
         for doi in reference_dois(ref):
             info = self.doi(doi)
             if info is not None and info.record is not None:
@@ -454,11 +471,16 @@ class Services:
 def build_sources(settings: Settings, http: HttpClient,
                   crossref: CrossrefClient | None = None) -> list[Source]:
     """Source clients for ``settings.sources`` (unknown names are the CLI's to refuse)."""
+    from refcheck.net.sources.acl import AclAnthologySource
     from refcheck.net.sources.arxiv import ArxivSource
     from refcheck.net.sources.crossref import CrossrefSource
+    from refcheck.net.sources.datacite import DataCiteSource
     from refcheck.net.sources.dblp import DblpSource
     from refcheck.net.sources.openalex import OpenAlexSource
+    from refcheck.net.sources.openlibrary import OpenLibrarySource
+    from refcheck.net.sources.openreview import OpenReviewSource
     from refcheck.net.sources.pubmed import PubMedSource
+    from refcheck.net.sources.semanticscholar import SemanticScholarSource
 
     makers: dict[str, Callable[[], Source]] = {
         "crossref": lambda: CrossrefSource(
@@ -469,6 +491,12 @@ def build_sources(settings: Settings, http: HttpClient,
         "pubmed": lambda: PubMedSource(http, settings.pubmed_url, settings.mailto,
                                        settings.pubmed_key),
         "dblp": lambda: DblpSource(http, settings.dblp_url),
+        "datacite": lambda: DataCiteSource(http, settings.datacite_url),
+        "semanticscholar": lambda: SemanticScholarSource(http, settings.semanticscholar_url,
+                                                         settings.semanticscholar_key),
+        "openlibrary": lambda: OpenLibrarySource(http, settings.openlibrary_url),
+        "acl": lambda: AclAnthologySource(http, settings.acl_url),
+        "openreview": lambda: OpenReviewSource(http, settings.openreview_url),
     }
     out: list[Source] = []
     for name in settings.sources:

@@ -442,8 +442,21 @@ class Verifier:
             if state.match is None and state.other_work is None:
                 for doi in reference_dois(ref):
                     info = self.doi_state(doi)
-                    if info is not None and getattr(info, "state", None) == "elsewhere":
+                    if info is None or getattr(info, "state", None) != "elsewhere":
+                        continue
+                    # The agency's own record (content negotiation): compared like any
+                    # registry's, so a DataCite or mEDRA DOI is more than "it exists".
+                    work = getattr(info, "work", None)
+                    if not isinstance(work, Record):
                         state.elsewhere = True
+                        continue
+                    state.ask("DOI resolver", False)
+                    m = match(ref, work, by_identifier=True)
+                    if m.same_work:
+                        state.match, state.elsewhere = m, False
+                        break
+                    if state.other_work is None:
+                        state.other_work = work
 
     def _search(self, ref: Reference, registry_shaped: bool, state: _State) -> None:
         # A DOI registered at another agency (DataCite's arXiv DOIs, Zenodo) proves that
