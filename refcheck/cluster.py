@@ -29,7 +29,7 @@ from typing import Any
 
 from refcheck import engine
 from refcheck.config import Settings
-from refcheck.io import InputError, discover
+from refcheck.io import InputError
 from refcheck.model import Document, Finding
 from refcheck.report import FileInfo, RunResult
 
@@ -150,8 +150,9 @@ def run(
     existing distributed Client to use instead of connecting to ``address``.
     """
     started = time.perf_counter()
-    files = discover(list(paths), settings.exclude, settings.input_format)
-    if not files:
+    # The same files, in the same order, as a run on one machine reads.
+    files, unlisted = engine.files_to_check(list(paths), settings)
+    if not files and not unlisted:
         raise InputError("no files to check")
     own = None
     if client is None:
@@ -160,7 +161,7 @@ def run(
         from distributed import as_completed
 
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
-        tasks = _partition(files, min(len(files), nworkers * _TASKS_PER_WORKER))
+        tasks = _partition(files, max(1, min(len(files), nworkers * _TASKS_PER_WORKER)))
         task_settings = _worker_settings(settings)
         futures = [client.submit(check_task, i, chunk, task_settings, pure=False, retries=3,
                                  key=f"refcheck-task-{i}-{os.getpid()}-{started}")
@@ -176,7 +177,13 @@ def run(
         if own is not None:
             client.close()
             own.close()
-    result = _merge([done[i] for i in range(len(tasks))], settings)
+    parts = [done[i] for i in range(len(tasks))]
+    if unlisted:
+        # Inputs that could not even be listed are findings on themselves, as on one machine.
+        checked = engine.check(unlisted, _worker_settings(settings))
+        parts.append(TaskResult(len(parts), unlisted, checked.findings, checked.notes,
+                                checked.verdicts, checked.http, 0.0))
+    result = _merge(parts, settings)
     stats = FleetStats(
         documents=len(result.documents),
         references=result.reference_count,

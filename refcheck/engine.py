@@ -318,16 +318,11 @@ def run(paths: list[str], settings: Settings, *, keep_documents: bool = True) ->
 
 
 def _run(paths: list[str], settings: Settings, keep_documents: bool) -> RunResult:
-    unlisted: list[tuple[str, str]] = []
-    files = _with_bibliographies(
-        discover(paths, settings.exclude, settings.input_format, unlisted,
-                 respect_gitignore=settings.respect_gitignore), settings, paths
-    )
-    if not files and not unlisted:
+    files, extra = files_to_check(paths, settings)
+    if not files and not extra:
         raise InputError("no files to check")
-    if unlisted or len(files) > 1:
+    if extra or len(files) > 1:
         # Several inputs: an unreadable one is a finding on itself, not the end of the run.
-        extra = [unreadable_document(p, m, settings) for p, m in unlisted]
         return _run_files(files, settings, keep_documents, tolerant=True, extra=extra)
     return _run_files(files, settings, keep_documents, tolerant=False)
 
@@ -789,6 +784,17 @@ def check_corpus_wide(documents: list[Document], settings: Settings,
 def run_notes(settings: Settings) -> list[str]:
     """The notes a run says once whatever it reads (network rules skipped)."""
     return _skipped_notes(select_rules(settings))
+
+
+def files_to_check(paths: list[str], settings: Settings) -> tuple[list[str], list[Document]]:
+    """What a run reads: the files found (with the bibliographies their .tex files use),
+    and the inputs that could not be listed, as documents with one problem each."""
+    unlisted: list[tuple[str, str]] = []
+    files = _with_bibliographies(
+        discover(paths, settings.exclude, settings.input_format, unlisted,
+                 respect_gitignore=settings.respect_gitignore), settings, paths
+    )
+    return files, [unreadable_document(p, m, settings) for p, m in unlisted]
 
 
 def load_tolerant(path: str, settings: Settings) -> Document:

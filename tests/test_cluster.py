@@ -52,6 +52,11 @@ def corpus(tmp_path: Path) -> Path:
     (root / "paper").mkdir()
     (root / "paper" / "paper.md").write_text(
         "# Paper\n\nAs shown before [@lecun2015; @nobody2020].\n", encoding="utf-8")
+    # A LaTeX paper outside the walked tree whose bibliography is pulled in by name.
+    (tmp_path / "tex").mkdir()
+    (tmp_path / "tex" / "paper.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\cite{lecun2015,ghost2019}"
+        "\\bibliography{../corpus/zbib/refs}\\end{document}\n", encoding="utf-8")
     (root / "zbib").mkdir()
     (root / "zbib" / "refs.bib").write_text(
         "@article{lecun2015,\n  author = {LeCun, Yann and Bengio, Yoshua},\n"
@@ -68,8 +73,9 @@ def findings_json(result: Any) -> Any:
 def test_cluster_audit_writes_the_single_machine_reports(tmp_path: Path) -> None:
     root = corpus(tmp_path)
     one, fleet = tmp_path / "one", tmp_path / "fleet"
-    assert main(["audit", "--offline", str(root), "--out", str(one)]) == 1
-    assert main(["audit", "--offline", str(root), "--out", str(fleet),
+    tex = str(tmp_path / "tex" / "paper.tex")
+    assert main(["audit", "--offline", str(root), tex, "--out", str(one)]) == 1
+    assert main(["audit", "--offline", str(root), tex, "--out", str(fleet),
                  "--cluster", "local", "--workers", "2"]) == 1
     for name in ("report.json", "report.md", "report.html"):
         assert (one / name).read_bytes() == (fleet / name).read_bytes(), name
@@ -78,6 +84,8 @@ def test_cluster_audit_writes_the_single_machine_reports(tmp_path: Path) -> None
     # looked up in the bibliography of another.
     cited = [f for f in data["findings"] if f["path"].endswith("paper.md")]
     assert [f["text"] for f in cited if f["category"] == "citation"] == ["nobody2020"]
+    latex = [f for f in data["findings"] if f["path"].endswith("paper.tex")]
+    assert [f["text"] for f in latex if f["category"] == "citation"] == ["ghost2019"]
 
 
 def test_a_worker_that_dies_changes_nothing(tmp_path: Path, client: Any) -> None:
