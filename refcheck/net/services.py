@@ -22,7 +22,7 @@ from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
 from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult, default_cache_dir
-from refcheck.net.identifiers import reference_dois
+from refcheck.net.identifiers import reference_dois as reference_dois  # re-exported
 from refcheck.net.retraction_watch import RetractionWatch, WatchEntry
 from refcheck.net.sources import Source
 from refcheck.net.verify import Verdict, Verifier, shape

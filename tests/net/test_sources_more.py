@@ -215,7 +215,8 @@ def test_failures_are_not_answers(request: pytest.FixtureRequest, client: HttpCl
     ident = {"datacite": "10.5281/zenodo.1", "semanticscholar": "DOI:10.1/x",
              "openlibrary": "9780262033848", "acl": "N19-1423",
              "openreview": "YicbFdNTTy"}[name]
-    s = Settings(sources=[name], **{f"{name}_url": srv.base})
+    s = Settings(sources=[name])
+    setattr(s, f"{name}_url", srv.base)
     (source,) = build_sources(s, client)
     if hasattr(source, "pacer"):
         source.pacer.interval = 0
