@@ -111,6 +111,19 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             and (name != "container" or any(k in spans for k in ("volume", "issue", "pages")))
         ):
             spans[name] = rel[name]
+    if (
+        filler.comma_mode
+        and "title" not in spans
+        and not any(k in spans for k in ("volume", "issue"))
+    ):
+        # A note on a book ("Alan Bryman, Social Research Methods, Oxford
+        # University Press, 2012, p. 45."): the labeller saw no notes in
+        # training; the rule reader's comma reading of title, container and
+        # publisher stands.
+        for name in ("title", "container"):
+            spans.pop(name, None)
+            if name in rel:
+                spans[name] = rel[name]
     _keyword_locators(s, rel, spans)
     if (
         "title" not in spans
@@ -205,7 +218,8 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             # The labeller read the reference and found no year in it.
             ref.year, ref.year_suffix = None, None
             fs.pop("year", None)
-    if ref.entry_type not in ("thesis", "report"):
+    keep = ("thesis", "report") + (("chapter",) if ref.container and ref.editors else ())
+    if ref.entry_type not in keep:
         ref.entry_type = None
         ref.entry_type = filler._guess_type()
 
@@ -332,6 +346,11 @@ def _authors(ref: Reference, m: str, spans: FieldSpans, first: int | None, put: 
         return
     names = names_in_span(m, span[0], span[1])
     if not names:
+        # No name shape and no institution reads there ("Moscow’s Declaration,
+        # 5 September 2008."): the words are the title when there is none.
+        if "title" not in spans:
+            spans["title"] = trim(m, "title", *span)
+        del spans["author"]
         return
     ref.authors = [Author(f, g, literal=lit) for f, g, lit, _, _ in names]
     end = _after_names(m, names[-1][4], span[1])

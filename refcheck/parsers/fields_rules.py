@@ -84,6 +84,7 @@ class _Filler:
         self.spans: dict[str, tuple[int, int]] = {}
         self.title_start = -1  # where an unquoted title starts
         self.m, self.pos0 = self.s, 0
+        self.comma_mode = False  # a note: "Given Family, Title, …"
 
     def put(self, name: str, a: int, b: int, strip: str = " \t\n.,;:") -> str | None:
         a, b = _strip_span(self.s, a, b, strip)
@@ -180,6 +181,7 @@ class _Filler:
             and m[names.end : names.end + 1] == ","
             and m[cur : cur + 1] not in _QUOTES
         )
+        self.comma_mode = comma_mode
         title_end = cur
         title_quoted = False
         if cur < n and m[cur] in _QUOTES:

@@ -70,6 +70,14 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
         if lab == "title":
             best = _quoted(tokens, best)
         a, b = trim(text, lab, tokens[best[0]][1], tokens[best[1] - 1][2])
+        if lab in ("title", "container"):
+            # A field does not end inside a word: "South of 40°S" where the
+            # labeller stopped at "40".
+            e = b
+            while e < len(text) and not text[e].isspace() and text[e] not in _STOPS:
+                e += 1
+            if e > b and text[b] not in "-‐":
+                a, b = trim(text, lab, a, e)
         if lab == "container":
             lead = _IN.match(text, a, b)
             if lead:
@@ -86,6 +94,7 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
     return out
 
 
+_STOPS = frozenset(",;:()[]\"“”‘’«».?!")
 _IN = re.compile(r"(?:In|in|В)\s*:?\s+(?=\w)")
 _PAIRS = {"“": "”", "«": "»", '"': '"', "‘": "’"}
 
