@@ -49,6 +49,7 @@ MAX_RAW = 10_000
 # The container only when the labeller read a locator (a journal's volume,
 # issue or pages evidence one): alone it lowered container F1 on AnyStyle's set;
 # so did the issue, on the rendered set.
+BROAD_PUBLISHER = False
 RULES_WHEN_SILENT = ("container", "volume", "pages", "year")
 _SENTENCE_BREAK = re.compile(r"([^\W\d_]{5,})\.\s+[A-Z]")
 _YEAR_IN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z])?(?!\d)")
@@ -294,7 +295,7 @@ def _publisher_instead(
     # Only a publisher by its name or its place ("… Press", "openRxiv",
     # Vancouver's "Publisher; 2021"); "Ecology. 2019." may be either.
     name = raw[a:b]
-    return bool(
+    return BROAD_PUBLISHER or bool(
         _publisher_like(name) or _REPOSITORY.match(name) or re.match(r"\s*;\s*\d{4}", raw[b:])
     )
 
