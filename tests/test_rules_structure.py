@@ -182,6 +182,11 @@ def test_preprint_and_published_version_is_info(run_rule: RunRule) -> None:
     # The two preprints are one record; each is a preprint of the published article.
     assert [(line, level) for line, _, level in got] == [(3, "info"), (5, None)]
     assert "preprint" in got[0][1] and "line 1" in got[0][1]
+    thesis = (
+        "@phdthesis{t, author={Ng, A.}, title={On Things}, school={MIT}, year=2001}\n"
+        "@book{b, author={Ng, A.}, title={On things}, publisher={Springer}, year=2001}\n"
+    )
+    assert [(line, level) for line, _, level in _dupes(run_rule, thesis)] == [(2, "info")]
 
 
 # ---- RC403 missing-field

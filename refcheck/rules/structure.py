@@ -123,9 +123,9 @@ def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
         least ten letters to be compared, since short anonymous titles
         ("Editorial") repeat.  A preprint, report or web version listed next
         to the published version (different forms: one in a journal or
-        proceedings, the other an arXiv preprint, a technical report or an
-        `@online` entry) is reported at info: citing both is usually a slip,
-        but sometimes deliberate, and they are not one record.
+        proceedings, the other an arXiv preprint, a technical report, an
+        `@online` entry or a thesis) is reported at info: citing both is
+        usually a slip, but sometimes deliberate, and they are not one record.
 
     Why it matters:
         A work listed twice inflates the bibliography, splits citations
@@ -186,12 +186,13 @@ def _duplicate_of(
             )
     if other_form is not None:
         start, end = _head(ref)
-        what = "a preprint or report" if form == "preprint" else "the published version"
+        what = {"preprint": "a preprint or report", "thesis": "the thesis"}.get(
+            form, "the published version")
         return Hit(
             start,
             end,
             f"this is {what} of the work at line {_line(doc, other_form.start)}, listed "
-            "too; cite the published version alone unless both are meant",
+            "too; cite one version alone (the published one) unless both are meant",
             reference=ref,
             severity=Severity.INFO,
         )

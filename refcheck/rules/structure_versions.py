@@ -46,6 +46,7 @@ _STOP = frozenset(
 )
 _PREPRINT = re.compile(r"(?i)\b(?:arxiv|biorxiv|medrxiv|chemrxiv|ssrn|preprint|e-?print)\b")
 _PREPRINT_TYPES = frozenset({"techreport", "report", "unpublished", "online"})
+_THESIS_TYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 
 
 def _bare_doi(value: str) -> str:
@@ -160,8 +161,11 @@ def disagreement(a: dict[str, object], b: dict[str, object]) -> str | None:
 
 
 def form_of(ref: Reference, facts: dict[str, object]) -> str:
-    """'preprint' for a preprint, report or web version, 'published' otherwise."""
+    """'preprint' for a preprint, report or web version, 'thesis' for a thesis (often
+    published later as a book or articles under its title), 'published' otherwise."""
     kind = (ref.entry_type or "").lower()
+    if kind in _THESIS_TYPES:
+        return "thesis"
     container = str(facts.get("container", ""))
     if container:
         return "preprint" if _PREPRINT.search(container) else "published"
