@@ -242,6 +242,9 @@ def test_missing_fields_warn_only_when_the_work_cannot_be_found(run_rule: RunRul
     doi = "@article{d, author={A, B}, year={2001}, doi={10.1371/journal.pone.0000308}}\n"
     (hit,) = run_rule(structure.missing_field, doc_from_text(doi, "bibtex"))
     assert hit.severity is not None and "found by its DOI" in hit.message
+    ancient = "@book{AchTat, shortauthor = {Tatios, Achilleus}, shorthand = {Ach. Tat.}}\n"
+    (hit,) = run_rule(structure.missing_field, doc_from_text(ancient, "bibtex"))
+    assert hit.severity is not None and "found by its shorthand" in hit.message
 
 
 def test_missing_csl_fields(run_rule: RunRule) -> None:

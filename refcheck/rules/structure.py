@@ -334,7 +334,10 @@ def _locatable(ref: Reference) -> str | None:
     if ref.title or "title" in fields:
         return "title"
     for name, value in (("DOI", ref.doi or fields.get("doi")), ("URL", ref.urls or fields.get(
-            "url")), ("eprint", fields.get("eprint")), ("ISBN", fields.get("isbn"))):
+            "url")), ("eprint", fields.get("eprint")), ("ISBN", fields.get("isbn")),
+            # biblatex cites it by this abbreviation and lists it among the shorthands:
+            # ancient sources ("Ach. Tat.") are known by their canonical abbreviations.
+            ("shorthand", fields.get("shorthand"))):
         if value:
             return name
     container = ref.container or fields.get("journal") or fields.get("journaltitle")
@@ -372,8 +375,9 @@ def missing_field(doc: Document, ctx: Context) -> Iterator[Hit]:
 
         Severity depends on whether the work can still be found.  It is a
         warning when the entry has no title and no locator either (DOI, URL,
-        arXiv eprint, ISBN, or journal with volume and pages): nobody can
-        find such a work.  Otherwise the missing fields are reported at info.
+        arXiv eprint, ISBN, journal with volume and pages, or a biblatex
+        `shorthand`, the canonical abbreviation ancient sources are cited
+        by): nobody can find such a work.  Otherwise the missing fields are reported at info.
         The tables list what the styles *ask* for, not what a reference
         needs: biblatex's standard styles print an entry without its
         "required" fields without a word (biber reports a missing mandatory

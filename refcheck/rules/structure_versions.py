@@ -89,7 +89,8 @@ def stated_facts(ref: Reference) -> dict[str, object]:
     facts: dict[str, object] = {}
 
     def put(name: str, value: str | None, norm: object) -> None:
-        if value and value.strip(' \t\r\n{}"'):
+        # A value that normalises to nothing ("??", "--") states nothing.
+        if value and value.strip(' \t\r\n{}"') and norm not in ("", frozenset()):
             facts[name] = norm
 
     container = (fields.get("journaltitle") or fields.get("journal") or fields.get("booktitle")
