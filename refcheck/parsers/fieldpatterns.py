@@ -130,10 +130,13 @@ _VCP = re.compile(
     rf"(?<![\w.:;])(\d+[A-Za-z]?),\s*(?:pp?\.\s*)?({PAGE}\s*{DASH}{{1,2}}\s*{PAGE}|e\d+)"
 )
 _RANGE = re.compile(rf"(?<![\w.\-/])({PAGE}\s*{DASH}{{1,2}}\s*{PAGE})(?![\w/])")
+# The whitespace run is taken whole and never given back (an atomic group written
+# with a lookahead, for Python 3.10): no alternative starts with whitespace, and
+# backtracking through a long run at every position was cubic (8,000 spaces: 16 s).
 _LOCATOR_START = re.compile(
-    rf"(?:[,.;]\s*|\s+)(?:(?:[Vv]ol(?:ume)?|VOL|[Nn]o|NO|[Ii]ssue|pp|[Pp]ages|[Тт]|№)\.?\s*\d"
+    rf"(?:[,.;]\s*|(?=(?P<ws>\s+))(?P=ws))(?:(?:[Vv]ol(?:ume)?|VOL|[Nn]o|NO|[Ii]ssue|pp|[Pp]ages|[Тт]|№)\.?\s*\d"
     rf"|p\.\s*\d|\d+[A-Za-z]?\s*\(|\d+\s*:\s*\w|\d+[A-Za-z]?\s*,\s*(?:pp?\.\s*|e)?\d|\d+\s*{DASH}\s*\d"
-    rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d+[A-Za-z]?\s*[.;]?[\s.]*$|\(?\d{{4}}[a-z]?\)?\s*[;,.)]|{MONTHS}\.?\s+\d)"
+    rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d+[A-Za-z]?(?:\s*;)?[\s.]*$|\(?\d{{4}}[a-z]?\)?\s*[;,.)]|{MONTHS}\.?\s+\d)"
 )
 _YEAR_RE = re.compile(r"(?<![\w.\-–/])(1[5-9]\d\d|20\d\d)([a-z])?(?![\w\-–/])")
 _LEAD_YEAR = re.compile(
