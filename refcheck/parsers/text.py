@@ -149,6 +149,7 @@ def _parse_into(doc: Document) -> None:
             st.taken[k] = True
         _mark(st, spans)
     for run in _numbered_runs(st):
+        run = _resegment_run(st, run)
         lists.append(("numbered", run[0].start, run))
         _mark(st, run)
     notes = _footnotes(st)
@@ -183,6 +184,21 @@ def _parse_into(doc: Document) -> None:
         doc.section = (min(s for _, s, _ in lists), max(lst[-1].end for _, _, lst in lists))
     elif notes:
         doc.layout = "footnotes"
+
+
+def _resegment_run(st: _State, run: list[_Span]) -> list[_Span]:
+    """A numbered run found by its item numbers, split again by the line model.
+
+    The numbers say where the run is; the model says where each item ends
+    across page breaks (a footer, a form feed, a header inside an item).  The
+    model's reading is taken when it finds the same items.
+    """
+    first = st.lines.index_of(run[0].start)
+    last = st.lines.index_of(max(run[-1].start, run[-1].end - 1))
+    spans = segment.segment_region(st, first, last + 1)
+    if not spans or [sp.label for sp in spans] != [sp.label for sp in run]:
+        return run
+    return spans
 
 
 def _bare_list(st: _State) -> list[_Span]:
