@@ -49,7 +49,6 @@ MAX_RAW = 10_000
 # The container only when the labeller read a locator (a journal's volume,
 # issue or pages evidence one): alone it lowered container F1 on AnyStyle's set;
 # so did the issue, on the rendered set.
-BROAD_PUBLISHER = False
 RULES_WHEN_SILENT = ("container", "volume", "pages", "year")
 _SENTENCE_BREAK = re.compile(r"([^\W\d_]{5,})\.\s+[A-Z]")
 _YEAR_IN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z])?(?!\d)")
@@ -151,11 +150,21 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             # Quoted words no field holds are the title ('Author, J., "Title," …').
             spans["title"] = trim(m, "title", *q.span(1))
     if ref.editors and "container" in spans and "container" in rel:
-        c = spans["container"]
-        if any(e.family in s[c[0] : c[1]] for e in ref.editors if len(e.family) > 2):
+        c, rc = spans["container"], rel["container"]
+        if rc[1] <= c[0] or any(
+            e.family in s[c[0] : c[1]] for e in ref.editors if len(e.family) > 2
+        ):
             # The labeller never saw editors labelled: a container holding the
-            # names the rule reader read as editors takes the rule reader's.
-            spans["container"] = rel["container"]
+            # names the rule reader read as editors, or after them ("Book.
+            # Starr S.F., Cornell S.E., eds. Institute …"), takes the rule reader's.
+            spans["container"] = rc
+    t, p = spans.get("title"), rel.get("publisher")
+    c = spans.get("container")
+    if t is not None and p is not None and c is not None and t[0] < p[0] < p[1] <= t[1] <= c[0]:
+        # Nor publishers: one the rule reader read inside the title, before a
+        # container, ends it ("Relations in Modern Era. International
+        # Institute for Global Analyses. Analytical Dossier, 2019, no. 3").
+        spans["title"] = trim(s, "title", t[0], p[0])
     if "title" in LEARNED and _note_title(s, fs, base, spans):
         # "Name, Title, Container, …" (a note): the labeller took the unquoted
         # title for a container and found no title; the rule reader's reading
@@ -295,7 +304,7 @@ def _publisher_instead(
     # Only a publisher by its name or its place ("… Press", "openRxiv",
     # Vancouver's "Publisher; 2021"); "Ecology. 2019." may be either.
     name = raw[a:b]
-    return BROAD_PUBLISHER or bool(
+    return bool(
         _publisher_like(name) or _REPOSITORY.match(name) or re.match(r"\s*;\s*\d{4}", raw[b:])
     )
 
