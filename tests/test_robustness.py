@@ -274,3 +274,60 @@ def test_large_markdown_with_many_citations_finishes(tmp_path: Path) -> None:
     done = cli("check", "--offline", "--format", "json", str(tmp_path), timeout=120)
     assert done.returncode in (0, 1), done.stderr
     json.loads(done.stdout)
+
+
+# --- what the fuzzer found (benchmarks/fuzz.py) -------------------------------------
+
+
+def _bounded(code: str, timeout: float = 60) -> str:
+    """Run ``code`` in a child Python; a return to quadratic work fails by timeout."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_unpaired_brackets_in_bulk() -> None:
+    from refcheck.rules.syntax import _unbalanced
+    from refcheck.rules.syntax_regions import _TEXT_BRACKETS
+
+    text = "(" * 5 + "[a]" + ")" * 2 + "]"
+    assert sorted(_unbalanced(text, _TEXT_BRACKETS)) == [(0, "("), (1, "("), (2, "("),
+                                                         (10, "]")]
+    # 40,000 openers then a closer of another kind each: the stack was searched per closer.
+    out = _bounded("from refcheck.rules.syntax import _unbalanced\n"
+                   "from refcheck.rules.syntax_regions import _TEXT_BRACKETS\n"
+                   "t = '(' * 40000 + ']' * 40000\n"
+                   "print(len(list(_unbalanced(t, _TEXT_BRACKETS))))")
+    assert out == "80000"
+
+
+def test_locator_pattern_on_long_whitespace() -> None:
+    from refcheck.parsers.fieldpatterns import _LOCATOR_START
+
+    assert _LOCATOR_START.search("Journal of Things, vol. 3, pp. 1-2") is not None
+    assert _LOCATOR_START.search("Title    12 .  ") is not None
+    out = _bounded("from refcheck.parsers.fieldpatterns import _LOCATOR_START as L\n"
+                   "print(L.search(' ' * 20000 + 'x'), L.search('1' + ' ' * 20000 + 'x'))")
+    assert out == "None None"
+
+
+def test_masks_on_a_long_word() -> None:
+    from refcheck.text.context import _EMAIL, _LATEX
+
+    assert [m.group() for m in _LATEX.finditer('K{\\"o}rper and \\emph{x}')] == [
+        'K{\\"o}rper', "\\emph{x}"]
+    assert [m.group() for m in _EMAIL.finditer("write to a.b@c.org now")] == ["a.b@c.org"]
+    out = _bounded("from refcheck.text.context import _EMAIL, _LATEX\n"
+                   "w = 'x' * 60000\n"
+                   "print(len(list(_LATEX.finditer(w))), len(list(_EMAIL.finditer(w))))")
+    assert out == "0 0"
+
+
+def test_overlong_reference_is_not_field_read(tmp_path: Path) -> None:
+    refs = tmp_path / "refs.txt"
+    refs.write_text("References\n\n1. Smith, J. 2001. A title. " + "http://" * 30000 + "\n",
+                    encoding="utf-8")
+    done = cli("check", "--offline", "--format", "json", str(refs), timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    json.loads(done.stdout)
