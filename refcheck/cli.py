@@ -23,7 +23,6 @@ from refcheck.config import (
 )
 from refcheck.io import InputError
 from refcheck.parsers import FORMATS
-from refcheck.report.text import escape_controls
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -372,6 +371,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _fix_lines(report: Any, applied: bool) -> list[str]:
     """--show-fixes: one line per fix applied, or per safe fix --fix would apply."""
+    from refcheck.report.text import escape_controls
+
     chosen = report.fixed if applied else [
         f for f in report.findings if f.fix is not None and f.fix.safe]
     lines = []
