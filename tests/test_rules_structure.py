@@ -123,6 +123,14 @@ def test_editions_and_reprints_are_not_duplicates(run_rule: RunRule) -> None:
         "@book{f, author = {Romano, F.}, title = {Modern Type}, year = 1986, pages = {146}}\n"
         "@book{g, author = {Lee, A.}, title = {Long Title Here}, year = 1990, edition = {2nd}}\n"
         "@book{h, author = {Lee, A.}, title = {Long Title Here}, year = 1990, edition = {3}}\n"
+        # Two software packages told apart by the numbers in their notes.
+        "@misc{i, author = {Anonymous}, title = {Expresiv fonts}, year = 1994,\n"
+        " note = {4 computer disks}}\n"
+        "@misc{j, author = {Anonymous}, title = {Expresiv fonts}, year = 1994,\n"
+        " note = {6 computer disks}}\n"
+        # Ancient authors named only in `shortauthor`.
+        "@book{ApollRhod, shortauthor = {Rhodios, Apollonios}, title = {Argonautica}}\n"
+        "@book{ValFl, shortauthor = {Flaccus, Valerius}, title = {Argonautica}}\n"
     )
     assert _dupes(run_rule, bib) == []
 

@@ -16,7 +16,13 @@ from string import ascii_lowercase
 
 from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
-from refcheck.rules.structure_versions import _fold, disagreement, form_of, stated_facts
+from refcheck.rules.structure_versions import (
+    _fold,
+    disagreement,
+    first_name,
+    form_of,
+    stated_facts,
+)
 
 # --------------------------------------------------------------------------
 # Shared helpers
@@ -112,8 +118,9 @@ def duplicate_key(doc: Document, ctx: Context) -> Iterator[Hit]:
 def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     What it does:
-        Finds references with the same title, first author's family name and
-        year (compared without case, accents or punctuation), or the same
+        Finds references with the same title, first author's (else first
+        editor's, else biblatex `shortauthor`'s) family name and year
+        (compared without case, accents or punctuation), or the same
         DOI, and reports the later one as a copy of the earlier only when
         nothing both of them state disagrees: container (journal, book or
         proceedings title, abbreviations allowed), volume, number, first
@@ -148,7 +155,7 @@ def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
         doi = str(facts.get("doi", ""))
         candidates: list[tuple[Reference, dict[str, object]]] = []
         title = _fold(ref.title or "")
-        family = _fold(ref.authors[0].family) if ref.authors else ""
+        family = first_name(ref)
         if title and (family or len(title.replace(" ", "")) >= 10):
             key = (title, family, ref.year)
             candidates += by_title.get(key, [])

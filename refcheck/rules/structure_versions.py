@@ -128,6 +128,19 @@ def stated_facts(ref: Reference) -> dict[str, object]:
     return facts
 
 
+def first_name(ref: Reference) -> str:
+    """Whom a reference is by, to compare: the first author's family name, else the
+    first editor's, else biblatex's `shortauthor` (ancient sources name their author
+    only there: Apollonios' and Valerius Flaccus' "Argonautica" are two works)."""
+    people = ref.authors or ref.editors
+    if people:
+        return _fold(people[0].family)
+    for name, value in ref.fields.items():
+        if name.lower() == "shortauthor":
+            return _fold(value)
+    return ""
+
+
 def _words(text: str) -> list[str]:
     return [w for w in text.split(" ") if w not in _STOP]
 
@@ -136,10 +149,14 @@ def _same_text(a: str, b: str) -> bool:
     """Whether two names of a journal, publisher … can be one: abbreviation and extra
     words allowed ("Phys. Rev. Lett." and "Physical Review Letters", "14th Symposium
     on Logic …" and "IEEE Symposium on Logic …"), but at least half the shorter's words
-    must be found in the longer."""
+    must be found in the longer, and numbers both give must agree ("4 computer disks"
+    and "6 computer disks" are two products)."""
     short, long = sorted((_words(a), _words(b)), key=len)
     if not short:
         return True
+    nums_a, nums_b = ({w for w in ws if w.isdigit()} for ws in (short, long))
+    if nums_a and nums_b and not (nums_a <= nums_b or nums_b <= nums_a):
+        return False
     found = sum(any(w.startswith(s) or s.startswith(w) for w in long) for s in short)
     return 2 * found >= len(short)
 
