@@ -404,7 +404,9 @@ class HttpClient:
         self.session = requests_cache.CachedSession(
             backend=_backend(cfg),
             allowable_codes=_CACHEABLE,
-            allowable_methods=("GET", "HEAD"),
+            # POST only carries read-only registry queries with a JSON body (Semantic
+            # Scholar's batch lookup); the body is part of the cache key.
+            allowable_methods=("GET", "HEAD", "POST"),
             stale_if_error=True,
             expire_after=cfg.link_ttl,
             # API keys (OpenAlex, E-utilities) are neither part of a cache key nor stored.
@@ -494,6 +496,7 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         max_bytes: int | None = None,
         seconds: float | None = None,
+        json_body: Any = None,
     ) -> requests.Response | BaseException:
         """One request with retries; the response (body not read) or the final exception.
 
@@ -504,7 +507,7 @@ class HttpClient:
         run ``cfg.host_retry_budget`` seconds of failed attempts and back-off.
         """
         if self.cfg.read_only:
-            return self._from_cache(method, url, params, headers)
+            return self._from_cache(method, url, params, headers, json_body)
         host = (urlsplit(url).hostname or "").lower()
         refused = self._proxy_refusal(url)
         if refused is not None:
@@ -525,6 +528,8 @@ class HttpClient:
                         "stream": True,
                         "timeout": (self.cfg.timeout, self.cfg.timeout),
                     }
+                    if json_body is not None:
+                        kwargs["json"] = json_body
                     if not cache:
                         response = self.plain.request(method, url, **kwargs)
                     else:
@@ -593,10 +598,12 @@ class HttpClient:
         return None
 
     def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
-                    headers: dict[str, str] | None) -> requests.Response | NotCachedError:
+                    headers: dict[str, str] | None,
+                    json_body: Any = None) -> requests.Response | NotCachedError:
         """Read-only mode: the cached answer (stale ones too), or NotCachedError; never sends."""
         try:
             response = self.session.request(method, url, params=params, headers=headers,
+                                            json=json_body,
                                             only_if_cached=True, allow_redirects=False,
                                             stream=True,
                                             timeout=(self.cfg.timeout, self.cfg.timeout))

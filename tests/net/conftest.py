@@ -109,6 +109,7 @@ def serve(host: str, handle: Handler) -> Server:
 
         do_GET = _do
         do_HEAD = _do
+        do_POST = _do  # registry batch queries (Semantic Scholar)
 
     class S(ThreadingHTTPServer):
         daemon_threads = True

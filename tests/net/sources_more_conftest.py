@@ -102,7 +102,14 @@ def semanticscholar_handler(h: BaseHTTPRequestHandler, srv: Server) -> None:
     ids = paper["externalIds"]
     known = {f"DOI:{ids['DOI']}".lower(), f"ARXIV:{ids['ArXiv']}".lower(),
              f"ACL:{ids['ACL']}".lower(), paper["paperId"]}
-    if path == "/paper/search":
+    if path == "/paper/batch" and h.command == "POST":
+        body = json.loads(h.rfile.read(int(h.headers.get("Content-Length") or 0)) or b"{}")
+        if not isinstance(body.get("ids"), list) or len(body["ids"]) > 500:
+            reply_json(h, 400, {"error": "Exceeds 500 ids or no valid paper ids given"})
+        else:
+            reply_json(h, 200, [paper if str(i).lower() in known else None
+                                for i in body["ids"]])
+    elif path == "/paper/search":
         score = fuzz.token_set_ratio(query.get("query", "").lower(), paper["title"].lower())
         hits = [paper] if score >= 85 else []
         reply_json(h, 200, {"total": len(hits), "offset": 0, "data": hits})

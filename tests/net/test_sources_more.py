@@ -160,19 +160,35 @@ def test_semanticscholar_ids_key_and_search(semanticscholar: Server, tmp_path: P
     found, failed = source.lookup([*idents, "DOI:10.1/none"])
     assert not failed and found["DOI:10.1/none"] is None
     assert found["ACL:N19-1423"] is not None and found["ACL:N19-1423"].year == 2019
+    assert [(m, p.split("?")[0]) for m, p in semanticscholar.log] == [("POST", "/paper/batch")]
+    # The same batch again: answered by the cache (the body is part of the key).
+    sent = c.sent
+    assert source.lookup([*idents, "DOI:10.1/none"]) == (found, set())
+    assert c.sent == sent
     answer = source.search(ref("x", title="BERT: pre-training of deep bidirectional "
                                           "transformers for language understanding"))
     assert [x.ident for x in answer.records] == ["df2b0e26d0599ce3e70df8a9da02e51594e0e992"]
     # Without the key the API refuses: a failure, never "not held".
     found, failed = SemanticScholarSource(c, semanticscholar.base).lookup(["DOI:10.2/x"])
     assert failed == {"DOI:10.2/x"} and not found
+    found, failed = SemanticScholarSource(c, semanticscholar.base).lookup(["DOI:10.2/x",
+                                                                           "ACL:X"])
+    assert failed == {"DOI:10.2/x", "ACL:X"} and not found
     c.close()
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("http_cache.sqlite*"))
     assert blob and b"s2-key" not in blob
     # Another key (or none), same question: the cache answers; the key is not in the key.
     c = http(tmp_path)
-    SemanticScholarSource(c, semanticscholar.base, "other").lookup(["ACL:N19-1423"])
+    other = SemanticScholarSource(c, semanticscholar.base, "other")
+    other.lookup([*idents, "DOI:10.1/none"])
+    other.search(ref("x", title="BERT: pre-training of deep bidirectional "
+                                "transformers for language understanding"))
     assert c.sent == 0
+    c.close()
+    # Read-only replay finds the batch too (its body is part of the cached request).
+    c = http(tmp_path, read_only=True)
+    replay = SemanticScholarSource(c, semanticscholar.base).lookup([*idents, "DOI:10.1/none"])
+    assert replay[0]["ACL:N19-1423"] is not None and c.not_cached == 0
     c.close()
 
 
@@ -182,8 +198,9 @@ def test_semanticscholar_is_paced(semanticscholar: Server, client: HttpClient) -
     source = SemanticScholarSource(client, semanticscholar.base)
     source.pacer.interval = 0.3
     start = time.monotonic()
-    source.lookup(["DOI:10.1/a", "DOI:10.1/b"])
-    assert time.monotonic() - start >= 0.3
+    source.lookup(["DOI:10.1/a"])
+    source.lookup(["DOI:10.1/b"])
+    assert time.monotonic() - start >= 0.3  # the second request waited for the first
 
 
 def test_openlibrary_asks_once_for_many_isbns(openlibrary: Server, client: HttpClient) -> None:

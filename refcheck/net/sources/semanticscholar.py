@@ -7,16 +7,20 @@ From the Academic Graph API documentation (api.semanticscholar.org/api-docs/grap
 ``venue``, ``year``, ``authors`` [{``authorId``, ``name``}], ``journal`` {``name``,
 ``volume``, ``pages``}, ``publicationTypes``) or 404; ``GET /graph/v1/paper/search
 ?query=…&fields=…&limit=…`` answers ``{"total", "offset", "data": [papers]}``;
-``POST /graph/v1/paper/batch`` takes up to 500 IDs in a JSON body.  Without an
+``POST /graph/v1/paper/batch?fields=…`` takes up to 500 IDs in a JSON body
+(``{"ids": [...]}``) and answers a list in the same order, ``null`` where an ID
+is unknown.  Without an
 API key all anonymous users share one pool and are throttled (429); with a key
 (``x-api-key`` header) the documented allowance is one request a second.
 
-Identifiers are asked one GET each rather than through the batch POST: the
-shared client caches GET answers only, and a per-identifier answer is reused by
-every later run and by other documents citing the same work, which a batch
-POST (its body a different list each run) never would be.  The pace is one
-request a second either way, so this source is not in the default list: it is
-for those who add it (``--sources …,semanticscholar``), ideally with a key.
+Identifiers go to the batch endpoint, up to :data:`BATCH` a request, in a
+stable (sorted) order so the same run's request is answered by the cache next
+time (the shared client caches POST answers by their body); a single
+identifier, or a batch the API rejects (400), is asked with the per-paper GET,
+whose answer any later run citing the work reuses.  The pace is one request a
+second (:class:`~refcheck.net.sources.Pacer`; cached answers never wait), so
+this source is not in the default list: it is for those who add it
+(``--sources …,semanticscholar``), ideally with a key.
 The key travels in a header, which is never part of a cache key and is
 redacted from stored responses.
 """
@@ -41,6 +45,7 @@ from refcheck.net.sources import (
     Record,
     Source,
     arxiv_id,
+    lookup_in_batches,
     pmid,
     reply_failed,
     split_name,
@@ -50,6 +55,7 @@ from refcheck.net.sources import (
 
 FIELDS = "title,authors,year,venue,journal,externalIds,publicationTypes,publicationDate"
 SEARCH_ROWS = 5
+BATCH = 500  # the documented maximum of IDs a batch request
 INTERVAL = 1.0  # seconds between requests: the documented allowance of a key
 
 
@@ -110,13 +116,17 @@ class SemanticScholarSource(Source):
         return out
 
     def _get(self, path: str, params: dict[str, str]) -> Reply:
+        return self._send("GET", path, params, None)
+
+    def _send(self, method: str, path: str, params: dict[str, str], body: Any) -> Reply:
         headers = {"Accept": "application/json"}
         if self.key:
             # Spelled as in http.SECRET_PARAMS, which requests-cache redacts (case-sensitively).
             headers["X-API-Key"] = self.key
         with self.pacer:
-            outcome = self.http.send("GET", f"{self.base}{path}", params=params,
-                                     ttl=self.http.cfg.registry_ttl, headers=headers)
+            outcome = self.http.send(method, f"{self.base}{path}", params=params,
+                                     ttl=self.http.cfg.registry_ttl, headers=headers,
+                                     json_body=body)
         if isinstance(outcome, BaseException):
             return Reply(classify_exception(outcome)[0])
         with outcome:
@@ -129,18 +139,34 @@ class SemanticScholarSource(Source):
                 return Reply(classify_exception(exc)[0])
             return Reply(str(outcome.status_code), data, dict(outcome.headers))
 
-    def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        found: dict[str, Record | None] = {}
-        failed: set[str] = set()
-        for ident in sorted({i for i in idents if i}):
-            reply = self._get(f"/paper/{quote(ident, safe=':/')}", {"fields": FIELDS})
+    def _one(self, ident: str) -> tuple[Record | None, bool]:
+        reply = self._get(f"/paper/{quote(ident, safe=':/')}", {"fields": FIELDS})
+        if reply_failed(reply):
+            return None, True
+        if reply.code == 200 and isinstance(reply.data, dict):
+            return record_from_paper(reply.data), False
+        return None, False  # 404: "Paper with id … not found"
+
+    def _batch(self, chunk: list[str]) -> tuple[dict[str, Record | None] | None, bool]:
+        if len(chunk) > 1:
+            reply = self._send("POST", "/paper/batch", {"fields": FIELDS}, {"ids": chunk})
             if reply_failed(reply):
-                failed.add(ident)
-            elif reply.code == 200 and isinstance(reply.data, dict):
-                found[ident] = record_from_paper(reply.data)
-            else:
-                found[ident] = None  # 404: "Paper with id … not found"
-        return found, failed
+                return None, True
+            # One answer per ID, in order, null where the paper is unknown.
+            if reply.code == 200 and isinstance(reply.data, list) \
+                    and len(reply.data) == len(chunk):
+                return {i: record_from_paper(p) if isinstance(p, dict) else None
+                        for i, p in zip(chunk, reply.data, strict=True)}, False
+        out: dict[str, Record | None] = {}
+        for ident in chunk:
+            record, broken = self._one(ident)
+            if broken:
+                return None, True
+            out[ident] = record
+        return out, False
+
+    def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
+        return lookup_in_batches(idents, BATCH, self._batch)
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
