@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -328,9 +329,22 @@ def _read_stdin(name: str | None, workdir: str) -> tuple[str, str]:
     return path, label
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _stdin_as_file(name: str | None, paths: list[str]) -> Iterator[
+        tuple[list[str], dict[str, str]]]:
+    """``paths`` with '-' replaced by standard input saved to a temporary file, and the
+    file's label; tempfile is imported only then (it costs a hook's start-up otherwise)."""
+    if "-" not in paths:
+        yield paths, {}
+        return
     import tempfile
 
+    with tempfile.TemporaryDirectory(prefix="refcheck-stdin-") as workdir:
+        saved, label = _read_stdin(name, workdir)
+        yield [saved if p == "-" else p for p in paths], {saved: label}
+
+
+def cmd_check(args: argparse.Namespace) -> int:
     from refcheck.api import run_check
 
     settings = _settings(args)
@@ -338,18 +352,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     if args.stdin_filename is not None and "-" not in paths:
         raise UsageError("--stdin-filename names standard input: give '-' as the path")
-    if "-" in paths and (args.fix or (args.baseline and args.update_baseline)):
+    if "-" in paths and (args.fix or args.fix_typos) and not args.diff:
         raise UsageError("--fix cannot rewrite standard input; use --diff to see the fixes")
     _refuse_output_over_input(args.output, [p for p in paths if p != "-"], [])
     _first_run_notice(args)
-    with tempfile.TemporaryDirectory(prefix="refcheck-stdin-") as workdir:
-        rename: dict[str, str] = {}
-        if "-" in paths:
-            saved, label = _read_stdin(args.stdin_filename, workdir)
-            paths = [saved if p == "-" else p for p in paths]
-            rename[saved] = label
+    with _stdin_as_file(args.stdin_filename, paths) as (files, rename):
         report = run_check(
-            paths, settings, fix=bool(args.fix or (args.fix_typos and not args.diff)),
+            files, settings, fix=bool(args.fix or (args.fix_typos and not args.diff)),
             fix_typos=bool(args.fix_typos), diff=bool(args.diff), baseline=args.baseline,
             update_baseline=bool(args.update_baseline), keep_documents=fmt == "sarif",
             rename=rename,
@@ -400,8 +409,6 @@ def _statistics(report: Any, fmt: str) -> str:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    import tempfile
-
     from refcheck import engine
 
     settings = Settings(input_format=args.input_format)
@@ -409,13 +416,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and "-" not in paths:
         raise UsageError("--stdin-filename names standard input: give '-' as the path")
     _refuse_output_over_input(args.output, [p for p in paths if p != "-"], [])
-    with tempfile.TemporaryDirectory(prefix="refcheck-stdin-") as workdir:
-        rename: dict[str, str] = {}
-        if "-" in paths:
-            saved, label = _read_stdin(args.stdin_filename, workdir)
-            paths = [saved if p == "-" else p for p in paths]
-            rename[saved] = label
-        documents = engine.load_all(paths, settings)
+    with _stdin_as_file(args.stdin_filename, paths) as (files, rename):
+        documents = engine.load_all(files, settings)
     for d in documents:
         if d.source.path in rename:
             d.source.path = rename[d.source.path]
