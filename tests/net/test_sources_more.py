@@ -331,3 +331,20 @@ def test_settings_name_the_new_sources(monkeypatch: pytest.MonkeyPatch,
     assert (s.datacite_url, s.semanticscholar_key) == ("http://127.0.0.1:9", "k")
     # The default list is unchanged: the new sources are asked only when named.
     assert s.sources == ["crossref", "openalex", "arxiv", "pubmed", "dblp"]
+
+
+def test_cli_options_reach_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from refcheck.cli import _settings, build_parser
+
+    monkeypatch.chdir(tmp_path)  # no pyproject of this repository's
+    args = build_parser().parse_args([
+        "check", "x.bib", "--sources", "crossref,datacite,openreview",
+        "--datacite-url", "http://127.0.0.1:1", "--semanticscholar-url", "http://127.0.0.1:2",
+        "--semanticscholar-key", "k", "--openlibrary-url", "http://127.0.0.1:3",
+        "--acl-url", "http://127.0.0.1:4", "--openreview-url", "http://127.0.0.1:5"])
+    s = _settings(args)
+    assert s.sources == ["crossref", "datacite", "openreview"]
+    assert (s.datacite_url, s.semanticscholar_url, s.semanticscholar_key, s.openlibrary_url,
+            s.acl_url, s.openreview_url) == ("http://127.0.0.1:1", "http://127.0.0.1:2", "k",
+                                             "http://127.0.0.1:3", "http://127.0.0.1:4",
+                                             "http://127.0.0.1:5")
