@@ -19,6 +19,7 @@ from refcheck.rules.base import Context, Hit, rule
 from refcheck.rules.structure_versions import (
     _fold,
     disagreement,
+    doi_of,
     first_name,
     form_of,
     stated_facts,
@@ -146,26 +147,34 @@ def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
         lines 12 and 40; `@book{Knuth:1986:M, …}` and `@book{Knuth:1986:MB,
         …}` with the same title, author, year and ISBN.
     """
-    by_title: dict[tuple[str, str, int | None], list[tuple[Reference, dict[str, object]]]] = {}
-    by_doi: dict[str, list[tuple[Reference, dict[str, object]]]] = {}
+    by_title: dict[tuple[str, str, int | None], list[Reference]] = {}
+    by_doi: dict[str, list[Reference]] = {}
+    # Facts are worked out only for references that meet a candidate: most never do.
+    facts: dict[int, dict[str, object]] = {}
+
+    def facts_of(r: Reference) -> dict[str, object]:
+        if id(r) not in facts:
+            facts[id(r)] = stated_facts(r)
+        return facts[id(r)]
+
     for ref in doc.entries():
         if ref.kind != "entry":
             continue
-        facts = stated_facts(ref)
-        doi = str(facts.get("doi", ""))
-        candidates: list[tuple[Reference, dict[str, object]]] = []
+        candidates: list[Reference] = []
         title = _fold(ref.title or "")
         family = first_name(ref)
         if title and (family or len(title.replace(" ", "")) >= 10):
             key = (title, family, ref.year)
             candidates += by_title.get(key, [])
-            by_title.setdefault(key, []).append((ref, facts))
+            by_title.setdefault(key, []).append(ref)
+        doi = doi_of(ref)
         if doi:
             candidates += [c for c in by_doi.get(doi, []) if c not in candidates]
-            by_doi.setdefault(doi, []).append((ref, facts))
-        hit = _duplicate_of(doc, ref, facts, candidates)
-        if hit is not None:
-            yield hit
+            by_doi.setdefault(doi, []).append(ref)
+        if candidates:
+            hit = _duplicate_of(doc, ref, facts_of(ref), [(c, facts_of(c)) for c in candidates])
+            if hit is not None:
+                yield hit
 
 
 def _duplicate_of(

@@ -83,6 +83,19 @@ def _edition(value: str) -> str:
     return str(_ORDINALS.get(first, folded))
 
 
+def doi_of(ref: Reference) -> str:
+    """The reference's DOI, bare and lower-cased (a doi.org link counts), or ''."""
+    doi = ref.doi or ""
+    for name, value in ref.fields.items():
+        if name.lower() == "doi" and value.strip(' \t\r\n{}"'):
+            doi = value
+    if not doi:
+        doi = next((u for u in ref.urls if re.search(r"(?i)doi\.org/", u)), "")
+        url = next((v for k, v in ref.fields.items() if k.lower() == "url"), "")
+        doi = doi or (url if re.search(r"(?i)doi\.org/", url) else "")
+    return _bare_doi(doi) if doi else ""
+
+
 def stated_facts(ref: Reference) -> dict[str, object]:
     """What a reference states about its version and place of publication, normalised."""
     fields = {k.lower(): v for k, v in ref.fields.items() if v.strip(' \t\r\n{}"')}
@@ -102,12 +115,10 @@ def stated_facts(ref: Reference) -> dict[str, object]:
     put("issue", issue, _fold(issue or ""))
     pages = fields.get("pages") or ref.pages
     put("pages", pages, _fold(pages or "").split(" ")[0])
+    doi = doi_of(ref)
+    if doi:
+        facts["doi"] = doi
     urls = [fields["url"]] if "url" in fields else list(ref.urls)
-    doi = fields.get("doi") or ref.doi
-    for url in urls:
-        if re.search(r"(?i)doi\.org/", url) and not doi:
-            doi = url
-    put("doi", doi, _bare_doi(doi or ""))
     web = [u for u in urls if not re.search(r"(?i)doi\.org/", u)]
     if web:
         facts["url"] = re.sub(r"(?i)^\s*https?://(?:www\.)?|/+\s*$", "", web[0]).lower()
