@@ -278,10 +278,16 @@ class Services:
                 base = self.settings.doi_resolver
                 with ThreadPoolExecutor(max_workers=min(4, len(elsewhere))) as pool:
                     csl = dict(zip(elsewhere, pool.map(
-                        lambda d: negotiate(self.http, base, d)[0], elsewhere), strict=True))
-                for doi, work in csl.items():
+                        lambda d: negotiate(self.http, base, d), elsewhere), strict=True))
+                for doi, (work, _failed) in csl.items():
                     if work is not None:
                         infos[doi] = DoiInfo(doi, "elsewhere", work.as_crossref(), work)
+                failed_csl = sum(1 for _, broken in csl.values() if broken)
+                if failed_csl and not self.read_only:
+                    # Such a DOI still counts as registered; only its fields went unchecked.
+                    self._note(f"DOI resolver at {base} gave no record for {failed_csl} "
+                               f"DOI(s) registered at other agencies (transport error, 5xx or "
+                               f"429): their fields were not compared")
         return infos
 
     def doi(self, doi: str) -> DoiInfo | None:

@@ -67,7 +67,9 @@ def resolver_handler(data: CrossrefData) -> Any:
         path, _ = _query(h)
         if path.startswith("/10."):
             doi = path[1:].lower()
-            if doi not in held:
+            if srv.state.get("negotiation") == "500":  # the handle API still answers
+                reply(h, 500, b"Internal Server Error")
+            elif doi not in held:
                 reply(h, 404, b"<html>DOI Not Found</html>", "text/html")
             elif CSL in (h.headers.get("Accept") or ""):
                 # The agency's own route, as DataCite's data.crosscite.org answers.

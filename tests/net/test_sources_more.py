@@ -280,6 +280,22 @@ def test_another_agencys_doi_is_compared_field_by_field(crossref: Server, resolv
     svc.close()
 
 
+def test_a_failed_negotiation_is_noted(crossref: Server, resolver: Server,
+                                       tmp_path: Path) -> None:
+    resolver.state["negotiation"] = "500"
+    doc = document({"raw": "Smith J. Array programming with NumPy: supporting data. 2020. "
+                           "doi:10.5281/zenodo.1234567",
+                    "title": "Array programming with NumPy: supporting data", "year": 2020,
+                    "authors": [Author("Smith", "J.")], "doi": "10.5281/zenodo.1234567"})
+    s = Settings(crossref_url=crossref.base, doi_resolver=resolver.base, sources=["crossref"],
+                 cache_dir=str(tmp_path / "c"), timeout=1.0, allow_hosts=["127.0.0.1"])
+    svc = _services(s, [doc])
+    info = svc.doi("10.5281/zenodo.1234567")
+    assert info is not None and info.state == "elsewhere" and info.record is None
+    assert any("gave no record for 1 DOI(s)" in n for n in svc.notes)
+    svc.close()
+
+
 def test_a_book_found_by_isbn_is_verified(openlibrary: Server, client: HttpClient) -> None:
     book = ref("Cormen TH, Leiserson CE, Rivest RL, Stein C. Introduction to algorithms. "
                "MIT Press, 2009. ISBN 978-0-262-03384-8", entry_type="book",

@@ -57,7 +57,9 @@ _PMID_RE = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b|pubmed\.ncbi\.nlm\.nih\.gov/(\
 class Record:
     """One registry's description of a work, in the shape every source shares."""
 
-    source: str  # crossref | openalex | arxiv | pubmed | dblp
+    # crossref | openalex | arxiv | pubmed | dblp | datacite | semanticscholar | openlibrary
+    # | acl | openreview, or resolver (another agency's CSL record, content negotiation)
+    source: str
     ident: str  # the registry's own identifier (DOI, W…, arXiv ID, PMID, DBLP key)
     title: str | None = None
     # (family, given) pairs; family may hold a full name when the registry gives
