@@ -188,6 +188,8 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
         span = spans.get("container")
         if span is not None and _publisher_instead(s, fs, base, span, spans):
             span = None
+        elif span is not None and any(_overlaps(span, x) for x in filler.not_container):
+            span = None  # the rule reader read a thesis or book description there
         elif (
             span is not None
             and _two_sentences(s[span[0] : span[1]])

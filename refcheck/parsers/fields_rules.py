@@ -85,6 +85,8 @@ class _Filler:
         self.title_start = -1  # where an unquoted title starts
         self.m, self.pos0 = self.s, 0
         self.comma_mode = False  # a note: "Given Family, Title, …"
+        # Segments judged not to be a container (a thesis or book description).
+        self.not_container: list[tuple[int, int]] = []
 
     def put(self, name: str, a: int, b: int, strip: str = " \t\n.,;:") -> str | None:
         a, b = _strip_span(self.s, a, b, strip)
@@ -418,7 +420,7 @@ class _Filler:
             elif _THESIS.search(seg) or (_PAGE_COUNT.search(after) and not has_loc):
                 # "A Thesis Submitted to …", "… 2005. 25 p.": a description of a
                 # thesis or a whole book, not a container.
-                pass
+                self.not_container.append((a, b))
             elif _REPOSITORY.match(seg) or re.match(r"\s*;\s*\d{4}", after):
                 # A preprint server, or Vancouver's "Publisher; 2021."
                 ref.publisher = self.put("publisher", a, b)
