@@ -364,3 +364,52 @@ def test_cli_options_reach_the_settings(tmp_path: Path, monkeypatch: pytest.Monk
             s.acl_url, s.openreview_url) == ("http://127.0.0.1:1", "http://127.0.0.1:2", "k",
                                              "http://127.0.0.1:3", "http://127.0.0.1:4",
                                              "http://127.0.0.1:5")
+
+
+def test_every_new_source_through_the_services(
+        crossref: Server, resolver: Server, datacite: Server, semanticscholar: Server,
+        openlibrary: Server, acl: Server, openreview: Server, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SemanticScholarSource, "interval", 0.0)
+    doc = document(
+        {"raw": "Vaswani A, Shazeer N. Attention is all you need. arXiv, 2017. "
+                "doi:10.48550/arXiv.1706.03762", "title": "Attention is all you need",
+         "year": 2017, "authors": [Author("Vaswani", "A."), Author("Shazeer", "N.")],
+         "doi": "10.48550/arXiv.1706.03762"},
+        {"raw": "Cormen TH, Leiserson CE. Introduction to algorithms. MIT Press, 2009. "
+                "ISBN 978-0-262-03384-8", "entry_type": "book",
+         "title": "Introduction to algorithms", "year": 2009,
+         "authors": [Author("Cormen", "T. H."), Author("Leiserson", "C. E.")]},
+        {"raw": "Devlin J, Chang MW. BERT: pre-training of deep bidirectional transformers "
+                "for language understanding. NAACL 2019. https://aclanthology.org/N19-1423",
+         "title": "BERT: pre-training of deep bidirectional transformers for language "
+                  "understanding", "year": 2019, "container": "NAACL",
+         "authors": [Author("Devlin", "J."), Author("Chang", "M.-W.")],
+         "urls": ["https://aclanthology.org/N19-1423"]},
+        {"raw": "Dosovitskiy A, Beyer L. An image is worth 16x16 words: transformers for image "
+                "recognition at scale. ICLR 2021. https://openreview.net/forum?id=YicbFdNTTy",
+         "title": "An image is worth 16x16 words: transformers for image recognition at scale",
+         "year": 2021, "authors": [Author("Dosovitskiy", "A."), Author("Beyer", "L.")],
+         "urls": ["https://openreview.net/forum?id=YicbFdNTTy"]})
+    s = Settings(crossref_url=crossref.base, doi_resolver=resolver.base,
+                 cache_dir=str(tmp_path / "c"), timeout=1.0, allow_hosts=["127.0.0.1"],
+                 sources=["crossref", "datacite", "openlibrary", "acl", "openreview",
+                          "semanticscholar"],
+                 datacite_url=datacite.base, openlibrary_url=openlibrary.base,
+                 acl_url=acl.base, openreview_url=openreview.base,
+                 semanticscholar_url=semanticscholar.base)
+    svc = _services(s, [doc])
+    got = {r.index: svc.verdict(r) for r in doc.entries()}
+    assert {i: (v.verdict, v.source) for i, v in got.items() if v} == {
+        1: ("verified", "datacite"), 2: ("verified", "openlibrary"),
+        3: ("verified", "acl"), 4: ("verified", "openreview")}
+    svc.close()
+    # A source that fails is named in the verdict and the notes; nothing is verified on it.
+    openlibrary.state["mode"] = "500"
+    s.cache_dir = str(tmp_path / "other")
+    svc = _services(s, [doc])
+    book = svc.verdict(list(doc.entries())[1])
+    assert book is not None and book.verdict != "verified" and "Open Library" in book.failed
+    assert any(n.startswith(f"Open Library could not be reached or refused at "
+                            f"{openlibrary.base}") for n in svc.notes)
+    svc.close()
