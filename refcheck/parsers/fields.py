@@ -158,9 +158,8 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             # names the rule reader read as editors, or after them ("Book.
             # Starr S.F., Cornell S.E., eds. Institute …"), takes the rule reader's.
             spans["container"] = rc
-    t, p = spans.get("title"), rel.get("publisher")
-    c = spans.get("container")
-    if t is not None and p is not None and c is not None and t[0] < p[0] < p[1] <= t[1] <= c[0]:
+    t, p, c2 = spans.get("title"), rel.get("publisher"), spans.get("container")
+    if t is not None and p is not None and c2 is not None and t[0] < p[0] < p[1] <= t[1] <= c2[0]:
         # Nor publishers: one the rule reader read inside the title, before a
         # container, ends it ("Relations in Modern Era. International
         # Institute for Global Analyses. Analytical Dossier, 2019, no. 3").
@@ -321,9 +320,7 @@ def _evidenced(
     return rc is not None and _overlaps((rc[0] - base, rc[1] - base), span)
 
 
-def _note_title(
-    raw: str, fs: dict[str, tuple[int, int]], base: int, spans: FieldSpans
-) -> bool:
+def _note_title(raw: str, fs: dict[str, tuple[int, int]], base: int, spans: FieldSpans) -> bool:
     title = fs.get("title")
     cont = spans.get("container")
     if "title" in spans or title is None or cont is None:
@@ -407,4 +404,4 @@ def _give_back(
             spans["title"] = rt  # the rule reader saw where the title ends
     else:
         return None
-    return (spans["author"][0], len(m[:a].rstrip(" ,;:\"“‘(")))
+    return (spans["author"][0], len(m[:a].rstrip(' ,;:"“‘(')))

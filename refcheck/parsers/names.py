@@ -491,9 +491,7 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
             given = given_names()
             for i in range(1, len(out)):
                 giv = out[i][1] or ""
-                words = [
-                    w for w in giv.split() if len(w) > 1 and w.isalpha() and w[1:].islower()
-                ]
+                words = [w for w in giv.split() if len(w) > 1 and w.isalpha() and w[1:].islower()]
                 if words and not any(w.lower() in given for w in words):
                     out = out[:i]
                     break

@@ -94,7 +94,7 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
     return out
 
 
-_STOPS = frozenset(",;:()[]\"“”‘’«».?!")
+_STOPS = frozenset(',;:()[]"“”‘’«».?!')
 _IN = re.compile(r"(?:In|in|В)\s*:?\s+(?=\w)")
 _PAIRS = {"“": "”", "«": "»", '"': '"', "‘": "’"}
 
