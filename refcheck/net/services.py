@@ -297,12 +297,20 @@ class Services:
                 self._note_not_cached()
         return self._dois.get(normalise_doi(doi))
 
-    def record_for(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
-        """The first of a reference's DOIs with a record (Crossref's, or another agency's
-        through the resolver's content negotiation), with that record."""
+    def record_for(self, ref: Reference,
+                   agencies: bool = False) -> tuple[str, dict[str, Any]] | None:
+        """The first of a reference's DOIs that Crossref holds, with its record; with
+        ``agencies``, also another agency's record (the resolver's content negotiation).
+
+        Field comparisons read other agencies' records through the verdict instead
+        (:meth:`discrepancies`): an arXiv DOI cited with the venue where the work was
+        later published is then compared with the published version a search found,
+        not with the preprint's record.
+        """
         for doi in reference_dois(ref):
             info = self.doi(doi)
-            if info is not None and info.record is not None:
+            if info is not None and info.record is not None and (
+                    agencies or info.state == "crossref"):
                 return doi, info.record
         return None
 
@@ -318,7 +326,7 @@ class Services:
         return self._notices.get(normalise_doi(doi), [])
 
     def wrong_doi(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
-        found = self.record_for(ref)
+        found = self.record_for(ref, agencies=True)
         if found is not None and compare.other_work(ref, found[1]):
             return found
         return None

@@ -262,11 +262,20 @@ def test_another_agencys_doi_is_compared_field_by_field(crossref: Server, resolv
                 "Zenodo, 2020. doi:10.5281/zenodo.1234567",
          "title": "Array programming with NumPy: supporting data", "year": 2020,
          "authors": [Author("Smith", "J."), Author("Jones", "K.")],
+         "doi": "10.5281/zenodo.1234567"},
+        {"raw": "Kuschel T, Reiss G. Charges ride the spin wave. Nature Nanotechnology 10, "
+                "2015. doi:10.5281/zenodo.1234567", "title": "Charges ride the spin wave",
+         "year": 2015, "container": "Nature Nanotechnology", "volume": "10",
+         "authors": [Author("Kuschel", "T."), Author("Reiss", "G.")],
          "doi": "10.5281/zenodo.1234567"})
     s = Settings(crossref_url=crossref.base, doi_resolver=resolver.base, sources=["crossref"],
                  cache_dir=str(tmp_path / "c"), timeout=1.0, allow_hosts=["127.0.0.1"])
     svc = _services(s, [doc])
-    good, bad = doc.entries()
+    good, bad, other = doc.entries()
+    # The DOI names another work: RC602's question, answered from the agency's record.
+    assert svc.wrong_doi(other) is not None and svc.wrong_doi(good) is None
+    # Field comparisons go through the verdict, never straight to a preprint's record.
+    assert svc.record_for(good) is None and svc.record_for(good, agencies=True) is not None
     info = svc.doi("10.5281/zenodo.1234567")
     assert info is not None and info.state == "elsewhere" and info.record is not None
     v = svc.verdict(good)
