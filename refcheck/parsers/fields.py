@@ -129,12 +129,10 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
         "title" not in spans
         and "container" in spans
         and not any(k in spans for k in ("volume", "issue", "pages"))
-        and "publisher" in rel
-        and rel["publisher"][0] >= spans["container"][1]
     ):
-        # A "container" with no title before it and no locator, followed by a
-        # publisher, is the work's own title: a book ("Gatti F. Applications
-        # of … Springer; 2017."); without the publisher this measured worse.
+        # A "container" with no title before it and no locator is the work's
+        # own title: a book ("Gatti F. Applications of … Springer; 2017."), a
+        # web page ("Kyrgyzstan Army. 2010. Global Security. Accessed …").
         spans["title"] = spans.pop("container")
     t = rel.get("title")
     if (
