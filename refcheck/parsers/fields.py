@@ -207,6 +207,10 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
         ref.container = put("container", span)
         if ref.container is None:
             ref.fields.pop("translated_container", None)
+    for name in ("volume", "pages"):
+        span = spans.get(name)
+        if span is not None and _EXTENT.match(s, span[1]):
+            del spans[name]  # "2002. 487 p.": the book's extent, no locator
     for name in ("volume", "issue"):
         if name in LEARNED:
             setattr(ref, name, put(name, spans.get(name)))
@@ -254,6 +258,7 @@ def _two_sentences(text: str) -> bool:
     )
 
 
+_EXTENT = re.compile(r"\s*(?:p|pp|pages|с|S)\.(?!\s*\d)")
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»]{1,300}?)[”\"»]")
 _OPENING = frozenset("“\"‘«„'")
 _KEYWORD = {
