@@ -207,3 +207,16 @@ def test_held_out_records_are_never_trained_on() -> None:
     assert train_keys and test_keys and not train_keys & test_keys
     assert not any(held_out(k) for k in train_keys)
     assert all(held_out(k) for k in test_keys)
+
+
+def test_book_extent_is_no_locator() -> None:
+    ref = parse("Norberg J. Harsh Realities of Alliances. Stockholm, Defence Agency, 2013. 60 p.")
+    assert (ref.volume, ref.pages) == (None, None)
+    assert ref.year == 2013
+
+
+def test_keyword_marked_number_is_what_its_word_says() -> None:
+    ref = parse("Troitskii E.F. Organizatsiya dogovora. Rusin, 2018, no. 54, pp. 335-351.")
+    assert (ref.volume, ref.issue, ref.pages) == (None, "54", "335-351")
+    assert ref.container == "Rusin"
+    assert_exact_spans(ref)
