@@ -178,8 +178,9 @@ def test_the_fleet_stays_within_a_hosts_limit(tmp_path: Path, client: Any, web: 
     result, stats = cluster.run([str(root)], settings, "unused", client=client)
     times = list(_Host.times)
     assert len(times) >= 40  # every link asked (the throttled one again)
-    # Two workers together never exceed what the host published, in any one-second window.
-    assert most_in_a_window(times) <= _Host.LIMIT
+    # Two workers together never exceed what the host published, in any one-second window
+    # (arrivals, not grants, are counted here: 0.1 s is left for a loaded machine's jitter).
+    assert most_in_a_window(times, 0.9) <= _Host.LIMIT
     # After the 429 with Retry-After: 1, nobody in the fleet asked for a second.
     throttled = _Host.throttled_at[0]
     assert not [t for t in times if throttled < t < throttled + 0.9]

@@ -111,7 +111,7 @@ class RedisLimiter:
         concurrency: dict[str, int] | None = None,
         default_concurrency: int = 8,
         lease_seconds: float = 120.0,
-        margin: float = 0.95,
+        margin: float = 0.9,
     ) -> None:
         self.redis = client
         self.rates = {k.lower(): v for k, v in (rates or {}).items()}
