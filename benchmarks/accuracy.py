@@ -3,10 +3,10 @@
 Prints, per error category, recall, precision, false alarms per 100 clean
 references and fix accuracy, on:
 
-* ``../shared/corpus/errors.jsonl`` — real references with labeled errors;
-* ``../shared/corpus/clean.bib`` and ``tests/data/clean/`` — correct
+* ``benchmarks/data/shared/corpus/errors.jsonl`` — real references with labeled errors;
+* ``benchmarks/data/shared/corpus/clean.bib`` and ``tests/data/clean/`` — correct
   references: every finding above info on them is a false alarm;
-* ``../shared/corpus/seed_examples.jsonl`` — labeled errors of the seeds.
+* ``benchmarks/data/shared/corpus/seed_examples.jsonl`` — labeled errors of the seeds.
 
 A finding detects an error when it lies on the error's line(s), its category
 matches the error's kind, and its text overlaps the error's token.  Inputs
@@ -256,7 +256,7 @@ def clean_sources(corpus: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--shared", default=str(ROOT / "benchmarks" / "data" / "shared"))
     ap.add_argument("--verbose", "-v", action="store_true", help="list misses and alarms")
     ap.add_argument("--json", action="store_true", help="print the numbers as JSON")
     ap.add_argument(

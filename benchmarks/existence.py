@@ -18,7 +18,7 @@ What it measures, against the loopback stand-ins of the test suite (no internet)
 * requests per reference per source, cold (empty cache) and warm (same cache).
 
 Honesty about the data: every "registry" here is a loopback stand-in that
-serves the ~100 works recorded in ``../shared/fixtures/crossref`` (the OpenAlex,
+serves the ~100 works recorded in ``benchmarks/data/shared/fixtures/crossref`` (the OpenAlex,
 PubMed and DBLP stand-ins serve those same works converted to their documented
 shapes, plus a few sample records).  The real references are therefore
 exactly the works the stand-ins hold, and the fabricated titles are compared

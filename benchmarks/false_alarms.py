@@ -1,6 +1,6 @@
 """False alarms per 100 clean references, on rendered records or real bibliographies.
 
-Default: every Crossref work record in ``../shared/fixtures/crossref`` is
+Default: every Crossref work record in ``benchmarks/data/shared/fixtures/crossref`` is
 rendered in six styles (APA, Chicago, MLA, Vancouver, IEEE, GOST; the
 renderers of ``parse_accuracy.py``), put in a "References" list and checked
 offline.  A rendered reference is correct by construction, so every finding
@@ -9,7 +9,7 @@ inside the other fixture files, which no rule was tuned on.
 
 ``--real [PATH ...]``: real bibliographies people keep (default
 ``benchmarks/data/real-bib/``, ``benchmarks/data/real_bib/`` and
-``../shared/corpus/clean.bib``; sources in each folder's README), checked
+``benchmarks/data/shared/corpus/clean.bib``; sources in each folder's README), checked
 offline file by file.  Prints false alarms (findings at warning or above) per
 100 entries, by file and by rule, and the safe fixes that would change a
 word (``refcheck/text/edits.py``): the goal is 0.  Findings listed in
@@ -55,7 +55,7 @@ def confirmed_errors() -> set[tuple[str, int, str]]:
 REAL_DEFAULT = (
     ROOT / "benchmarks/data/real-bib",
     ROOT / "benchmarks/data/real_bib",
-    ROOT.parent / "shared/corpus/clean.bib",
+    ROOT / "benchmarks/data/shared/corpus/clean.bib",
 )
 
 
@@ -125,7 +125,8 @@ def main() -> None:
         return
     if len(args.fixtures) > 1:
         ap.error("one FIXTURES_DIR at most")
-    fixtures = args.fixtures[0] if args.fixtures else str(ROOT.parent / "shared/fixtures/crossref")
+    fixtures = (args.fixtures[0] if args.fixtures
+                else str(ROOT / "benchmarks/data/shared/fixtures/crossref"))
     works, _ = pa.load_works(fixtures, held_out=args.held_out)
     settings = Settings(offline=True)
     total = 0

@@ -4,7 +4,7 @@ What it runs, all on loopback (no internet):
 
 * ``redis-server`` on a free port: the fleet's HTTP cache and its limits per host;
 * a Crossref + DOI-resolver stand-in: HALLMARK's closed-world registry server
-  (``../shared/hallmark/registry_server.py``, MIT, serving the 1,958 real works of
+  (``benchmarks/data/shared/hallmark/registry_server.py``, MIT, serving the 1,958 real works of
   ``registry.jsonl`` in Crossref's API shapes), wrapped so that it *enforces* the limit
   it publishes (``X-Rate-Limit-Limit``/``-Interval``, a concurrency cap, 429 with
   ``Retry-After`` past either) and counts every request it receives;
@@ -25,7 +25,7 @@ Then, as whole processes where the command line is what a user runs:
 4. offline (nothing limits): 1 worker against 2, to show what scales with workers.
 
     python benchmarks/fleet.py [--docs 2000] [--refs 25] [--registry-limit 20]
-                               [--hallmark ../shared/hallmark]
+                               [--hallmark DIR]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEFAULT_HALLMARK = ROOT.parent / "shared" / "hallmark"
+DEFAULT_HALLMARK = ROOT / "benchmarks" / "data" / "shared" / "hallmark"
 
 
 class Meter:

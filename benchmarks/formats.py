@@ -1,9 +1,9 @@
 """PDF and Word documents against the same references as plain text: read, fields, typos, alarms.
 
 The works are those of ``formats_structured.py`` (46 real Crossref records from
-``../shared/fixtures/crossref``, or the in-repository copy in
+``benchmarks/data/shared/fixtures/crossref``, or the in-repository copy in
 ``tests/data/shared/fixtures/crossref``; ``--hallmark`` takes them from
-``../shared/hallmark/registry.jsonl``), drawn with the same seeds, and their
+``benchmarks/data/shared/hallmark/registry.jsonl``), drawn with the same seeds, and their
 slips are injected by the same function.  Each draw becomes an article (a
 paragraph citing each work, then the list) in an author-date style (APA,
 alphabetical) and a numbered one (Vancouver, ``[n]`` in the text), typeset by
@@ -180,7 +180,7 @@ def main() -> None:
     ap.add_argument(
         "--hallmark",
         nargs="?",
-        const=str(ROOT.parent / "shared/hallmark/registry.jsonl"),
+        const=str(ROOT / "benchmarks/data/shared/hallmark/registry.jsonl"),
         default=None,
         metavar="REGISTRY",
         help="take the works from HALLMARK's registry",
@@ -192,7 +192,7 @@ def main() -> None:
         pool = fs._hallmark(Path(args.hallmark))
         origin = args.hallmark
     else:
-        directory = args.fixtures or str(ROOT.parent / "shared/fixtures/crossref")
+        directory = args.fixtures or str(ROOT / "benchmarks/data/shared/fixtures/crossref")
         if not Path(directory).is_dir():
             directory = str(ROOT / "tests/data/shared/fixtures/crossref")
         pool, _ = pa.load_works(directory)

@@ -1,8 +1,8 @@
 """Structured formats against BibTeX and plain text: references read, fields, typos, false alarms.
 
-The same 46 real works (Crossref work records from ``../shared/fixtures/crossref``,
+The same 46 real works (Crossref work records from ``benchmarks/data/shared/fixtures/crossref``,
 or the in-repository copy in ``tests/data/shared/fixtures/crossref``; ``--hallmark``
-takes them from ``../shared/hallmark/registry.jsonl`` instead) are written as a
+takes them from ``benchmarks/data/shared/hallmark/registry.jsonl`` instead) are written as a
 document in every format the way its producer writes it: JATS ``element-citation``
 (numbered labels), JATS ``mixed-citation`` tagged (APA, author-date) and untagged
 (Vancouver, numbered), RIS, EndNote XML (one line, ``<style>`` runs, as EndNote
@@ -473,7 +473,7 @@ def _slips_found(text: str, findings: list[Finding], slips: list[str]) -> tuple[
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("fixtures", nargs="?", default=None, help="Crossref work records (work__*.json)")
-    ap.add_argument("--hallmark", nargs="?", const=str(ROOT.parent / "shared/hallmark/registry.jsonl"),
+    ap.add_argument("--hallmark", nargs="?", const=str(ROOT / "benchmarks/data/shared/hallmark/registry.jsonl"),
                     default=None, metavar="REGISTRY", help="take the works from HALLMARK's registry")
     ap.add_argument("--seeds", type=int, default=3, help="documents of 46 works drawn per format")
     ap.add_argument("--show", type=int, default=0, metavar="N", help="print N misses per format")
@@ -482,7 +482,7 @@ def main() -> None:
         pool = _hallmark(Path(args.hallmark))
         origin = args.hallmark
     else:
-        directory = args.fixtures or str(ROOT.parent / "shared/fixtures/crossref")
+        directory = args.fixtures or str(ROOT / "benchmarks/data/shared/fixtures/crossref")
         if not Path(directory).is_dir():
             directory = str(ROOT / "tests/data/shared/fixtures/crossref")
         pool, _ = pa.load_works(directory)

@@ -1,6 +1,6 @@
 """HALLMARK's own measures on its dev split, in a closed world on loopback.
 
-HALLMARK (MIT; ``../shared/hallmark/README.md``) labels BibTeX entries VALID or
+HALLMARK (MIT; ``benchmarks/data/shared/hallmark/README.md``) labels BibTeX entries VALID or
 HALLUCINATED (14 kinds).  This script starts its closed-world registry server twice —
 Crossref and the DOI resolver on 127.0.0.1, OpenAlex on 127.0.0.2 — serving the 1,958
 real works of ``registry.jsonl`` in the real API shapes (``--versioned-arxiv-dois``, as
@@ -17,7 +17,7 @@ It prints F1 on HALLUCINATED, the detection rate per kind, the
 false-positive rate on VALID, the verdicts of VALID entries, and which rules flagged
 VALID ones (each of those is a false alarm to look at).
 
-    python benchmarks/hallmark.py [--hallmark ../shared/hallmark] [--show-missed KIND]
+    python benchmarks/hallmark.py [--hallmark DIR] [--show-missed KIND]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_HALLMARK = ROOT.parent / "shared" / "hallmark"
+DEFAULT_HALLMARK = ROOT / "benchmarks" / "data" / "shared" / "hallmark"
 # Published baselines on the dev split, against the live registries (HALLMARK's README).
 BASELINES = (("bibtex-updater", 0.890, 0.092), ("Claude Sonnet 4.6 zero-shot", 0.827, 0.127),
              ("cascade of both", 0.947, 0.108))

@@ -2,7 +2,7 @@
 
 Builds .bib files of 50, 1,000, 10,000 and 100,000 entries (and a
 repository of 2,000 five-entry files) from real entries: the clean corpus
-(`../shared/corpus/clean.bib`), the seed `references/sample.bib`, Crossref's
+(`benchmarks/data/shared/corpus/clean.bib`), the seed `references/sample.bib`, Crossref's
 own BibTeX (`cn-bibtex__*.bib`) and Crossref work records rendered into
 BibTeX.  Repeated Crossref works are varied (their titles recombined from
 two real titles, another work's authors, another year and a fresh key) so
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT / "benchmarks" / "data" / "shared"
 CROSSREF = SHARED / "fixtures" / "crossref"
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Registry cost: requests per DOI on a cold and a warm run.
 
-Serves the recorded Crossref responses (../shared/fixtures/crossref) from the
+Serves the recorded Crossref responses (benchmarks/data/shared/fixtures/crossref) from the
 loopback Crossref-compatible API of the test suite, cites every recorded DOI
 once, runs the DOI, metadata and retraction rules, and counts the requests
 that reached the server.  Goal: <= 0.05 per DOI cold, 0 warm.

@@ -67,7 +67,8 @@ def _crossref_item(m: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def main() -> None:
-    shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared")
+    default = os.path.join(ROOT, "benchmarks", "data", "shared")
+    shared = sys.argv[1] if len(sys.argv) > 1 else default
     data = os.path.join(HERE, "data")
     os.makedirs(data, exist_ok=True)
     gold = os.path.join(shared, "corpus/parse/anystyle-gold.jsonl")
