@@ -61,8 +61,9 @@ def isbn(ref: Reference) -> str | None:
 # New IDs (2020-): "2020.acl-main.1", "2021.findings-emnlp.3"; old ones: "P19-1001", "W12-3903".
 _ACL_NEW = r"\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+"
 _ACL_OLD = r"[A-Z]\d{2}-\d{4}"
-_ACL_URL = re.compile(rf"aclanthology\.org/({_ACL_NEW}|{_ACL_OLD})(?:\.pdf|\.bib|/)?(?![\w.])",
-                      re.I)
+# aclweb.org/anthology/ is the anthology's address before 2020, still cited and redirected.
+_ACL_URL = re.compile(rf"(?:aclanthology\.org|aclweb\.org/anthology)/({_ACL_NEW}|{_ACL_OLD})"
+                      rf"(?:\.pdf|\.bib|/)?(?![\w.])", re.I)
 _ACL_DOI = re.compile(rf"^10\.18653/v1/({_ACL_NEW}|{_ACL_OLD})$", re.I)
 
 

@@ -111,6 +111,8 @@ def test_identifiers() -> None:
     assert acl_id(ref("x", doi="10.18653/v1/N19-1423")) == "N19-1423"
     assert acl_id(ref("x", urls=["https://aclanthology.org/2020.acl-main.1.pdf"])) \
         == "2020.acl-main.1"
+    assert acl_id(ref("Proc. ACL. https://www.aclweb.org/anthology/P19-1001.pdf")) \
+        == "P19-1001"
     assert acl_id(ref("x", doi="10.1038/nature14539")) is None
     assert openreview_id(ref("x", urls=["https://openreview.net/forum?id=YicbFdNTTy"])) \
         == "YicbFdNTTy"
