@@ -176,6 +176,8 @@ def negotiate(http: HttpClient, resolver: str, doi: str) -> tuple[Record | None,
     guarded request.  A 404 or an answer that is not CSL JSON is "no record".
     """
     url = f"{resolver.rstrip('/')}/{quote(doi, safe='/:;()<>[]')}"
+    # Cache keys leave Accept out; nothing else GETs a DOI's resolver URL (DOI links are
+    # checked as DOIs, never fetched as pages), so this answer cannot stand in for another.
     for _ in range(MAX_HOPS):
         outcome = http.send("GET", url, ttl=http.cfg.registry_ttl,
                             headers={"Accept": CSL_JSON})
