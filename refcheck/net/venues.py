@@ -37,7 +37,8 @@ _NOISE = frozenset({
     "fiftieth", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
     "volume", "vol", "part", "main", "track", "papers", "long", "short",
 })
-_NUMBER = re.compile(r"^\d+(st|nd|rd|th)?$|^'\d\d$")
+# Numbers, ordinals, "'21", and volume numbers in roman numerals ("XVII", not "I").
+_NUMBER = re.compile(r"^\d+(st|nd|rd|th)?$|^'\d\d$|^(?=[xvil]{2,}$)l?x{0,3}(ix|iv|v?i{0,3})$")
 _PARENS = re.compile(r"\([^()]*\)")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&*+\-]*")
 
