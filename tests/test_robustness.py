@@ -331,3 +331,29 @@ def test_overlong_reference_is_not_field_read(tmp_path: Path) -> None:
     done = cli("check", "--offline", "--format", "json", str(refs), timeout=120)
     assert done.returncode in (0, 1), done.stderr
     json.loads(done.stdout)
+
+
+def test_findings_per_rule_and_file_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from refcheck import engine
+
+    monkeypatch.setattr(engine, "MAX_HITS_PER_RULE", 50)
+    refs = tmp_path / "refs.bib"
+    refs.write_text("@article{k, title = {" + "]" * 400 + "}, year = {2000}}\n",
+                    encoding="utf-8")
+    main(["check", "--offline", "--jobs", "1", "--format", "json", str(refs)])
+    out, err = capsys.readouterr()
+    assert sum(1 for f in json.loads(out)["findings"] if f["code"] == "RC003") == 50
+    assert "RC003 found more than 50 times" in err
+
+
+def test_a_huge_key_is_shortened_in_each_finding(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    refs = tmp_path / "refs.bib"
+    key = "k" * 5000
+    refs.write_text("@article{" + key + ", title = {A ]] title}, year = {2000}}\n",
+                    encoding="utf-8")
+    main(["check", "--offline", "--jobs", "1", "--format", "json", str(refs)])
+    keys = [f["reference"]["key"] for f in json.loads(capsys.readouterr().out)["findings"]
+            if f["reference"]["key"]]
+    assert keys and all(k.startswith("kkk") and len(k) <= 201 for k in keys)
