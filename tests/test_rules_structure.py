@@ -172,6 +172,8 @@ def test_same_doi_is_a_duplicate_unless_pages_differ(run_rule: RunRule) -> None:
         " pages={1--20}, year={2010}, doi={10.1000/book}}\n"
         "@incollection{c2, author={Ng, A.}, title={Chapter two}, booktitle={Handbook},\n"
         " pages={21--40}, year={2010}, doi={10.1000/book}}\n"
+        # A chapter giving its book's DOI is not the book.
+        "@book{b1, editor={Ng, A.}, title={Handbook of Things}, year={2010}, doi={10.1000/book}}\n"
     )
     (hit,) = _dupes(run_rule, bib)
     assert hit[0] == 3 and "same DOI" in hit[1]

@@ -38,7 +38,7 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _ORDINALS = {w: i + 1 for i, w in enumerate(
     ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
      "tenth"))}
-_TEXT_FACTS = ("container", "publisher", "organization", "institution", "school", "series",
+_TEXT_FACTS = ("container", "title", "publisher", "organization", "institution", "school", "series",
                "type", "howpublished", "note", "related")
 _STOP = frozenset(
     ["a", "an", "and", "of", "the", "on", "in", "for", "to", "at", "de", "des", "du", "la", "le",
@@ -129,7 +129,10 @@ def stated_facts(ref: Reference) -> dict[str, object]:
     isbns = _isbns(fields.get("isbn", ""))
     if isbns:
         facts["isbn"] = isbns
-    for name in _TEXT_FACTS[1:]:
+    # Same-DOI candidates must have titles that can be one: a chapter that gives its
+    # book's DOI is not the book.
+    put("title", ref.title, _fold(ref.title or ""))
+    for name in _TEXT_FACTS[2:]:
         value = fields.get(name) or (ref.publisher if name == "publisher" else None)
         put(name, value, _fold(value or ""))
     # biblatex's `related` prints a different item (a translation, a reprint, the
