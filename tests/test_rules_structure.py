@@ -263,6 +263,10 @@ def test_missing_csl_fields(run_rule: RunRule) -> None:
     hits = run_rule(structure.missing_field, doc)
     assert len(hits) == 1
     assert "container-title" in hits[0].message and "issued" in hits[0].message
+    assert hits[0].severity is not None  # its title finds it: info
+    bare = '[{"id": "b", "type": "article-journal", "author": [{"family": "S"}]}]'
+    (hit,) = run_rule(structure.missing_field, doc_from_text(bare, "csl-json"))
+    assert hit.severity is None and "title, container-title, issued" in hit.message
 
 
 # ---- RC404 numbering
