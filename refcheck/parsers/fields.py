@@ -390,15 +390,23 @@ def _give_back(
 ) -> tuple[int, int] | None:
     """The labeller's author span ran past the names ("A. B. Author, Phys. Rev. D",
     "S. Biddle, Military Power (…)"): the words after the last name go to the
-    container they run into, or else are the title; the author span ends at
-    the names.  None when the rest holds no words or has nowhere to go."""
+    container they run into when they are a journal abbreviation ("Phys."),
+    or else are the title; the author span ends at the names.  None when the
+    rest holds no words or has nowhere to go."""
     a, b = rest
     while a < b and not (m[a].isalnum()):
         a += 1
     if a >= b or re.search(r"[^\W\d_]{2}", m[a:b]) is None:
         return None
     cont = spans.get("container")
-    if "title" not in spans and cont is not None and not m[b : cont[0]].strip(" .,:;"):
+    words = re.findall(r"[^\W\d_]+", m[a:b])
+    abbreviated = all(w.lower() in _abbreviated_words() for w in words) and m[b : b + 1] == "."
+    if (
+        "title" not in spans
+        and cont is not None
+        and abbreviated
+        and not m[b : cont[0]].strip(" .,:;")
+    ):
         spans["container"] = (a, cont[1])
     elif "title" not in spans:
         spans["title"] = trim(m, "title", a, b)
