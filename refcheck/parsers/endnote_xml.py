@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import Record
+from refcheck.model import Document, ParseProblem, Reference, SourceText
+from refcheck.parsers.structured import Record, comma_author
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
@@ -107,7 +107,7 @@ def _reference(doc: Document, node: Node, index: int) -> Reference:
                 plain = a.plain(text)
                 value = " ".join(plain.text.split())
                 if value:
-                    target.append((_author(value), plain.stripped_span()))
+                    target.append((comma_author(value), plain.stripped_span()))
     titles = node.child("titles")
     container = "booktitle" if rec.entry_type in ("incollection", "inproceedings") else "journal"
     if titles is not None:
@@ -147,15 +147,3 @@ def _reference(doc: Document, node: Node, index: int) -> Reference:
     if rec.entry_type is None:
         rec.entry_type = "article" if "journal" in rec.values else "misc"
     return rec.reference(doc.source, FORMAT, index, node.start, node.end)
-
-
-def _author(value: str) -> Author:
-    """``Family, Given`` (the form the format prescribes for people); a name
-    without a comma is an organisation ("GTEx Consortium") and is kept whole."""
-    if "," in value:
-        family, _, given = value.partition(",")
-        given = given.strip().strip(",").strip()
-        family = family.strip()
-        if family:
-            return Author(family, given or None, literal=not given and " " in family)
-    return Author(value.strip().strip(","), literal=True)

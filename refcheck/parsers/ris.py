@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from refcheck.model import Author, Document, ParseProblem, SourceText
-from refcheck.parsers.structured import Record
+from refcheck.model import Document, ParseProblem, SourceText
+from refcheck.parsers.structured import Record, comma_author
 
 __all__ = ["looks_like", "parse"]
 
@@ -200,18 +200,6 @@ def _finish(doc: Document, op: _Open, end: int) -> None:
         for v in tags.get(tag, []):
             value, s = v.text, v.start
             if value.strip():
-                target.append((_author(value.strip()), (s, s + len(value.rstrip()))))
+                target.append((comma_author(value.strip()), (s, s + len(value.rstrip()))))
     ref = rec.reference(doc.source, FORMAT, len(doc.references) + 1, op.start, end)
     doc.references.append(ref)
-
-
-def _author(value: str) -> Author:
-    """``Family, Given`` (the form the format prescribes for people); a name
-    without a comma is an organisation ("GTEx Consortium") and is kept whole."""
-    if "," in value:
-        family, _, given = value.partition(",")
-        given = given.strip().strip(",").strip()
-        family = family.strip()
-        if family:
-            return Author(family, given or None, literal=not given and " " in family)
-    return Author(value.strip().strip(","), literal=True)

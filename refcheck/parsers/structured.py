@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from refcheck.model import Author, Reference, SourceText
 
-__all__ = ["TEXT_FORMAT", "TYPE_CONTAINER", "Record", "fill_text", "year_of"]
+__all__ = ["TEXT_FORMAT", "TYPE_CONTAINER", "Record", "comma_author", "fill_text", "year_of"]
 
 # The format of a reference written as text inside a structured file (a
 # \bibitem, an untagged mixed-citation): the rules check such a reference
@@ -133,6 +133,18 @@ class Record:
         ref.fields = dict(v)
         ref.field_spans = dict(self.spans)
         return ref
+
+
+def comma_author(value: str) -> Author:
+    """``Family, Given`` (the form RIS and EndNote prescribe for people); a name
+    without a comma is an organisation ("GTEx Consortium") and is kept whole."""
+    if "," in value:
+        family, _, given = value.partition(",")
+        given = given.strip().strip(",").strip()
+        family = family.strip()
+        if family:
+            return Author(family, given or None, literal=not given and " " in family)
+    return Author(value.strip().strip(","), literal=True)
 
 
 def _name_text(a: Author) -> str:
