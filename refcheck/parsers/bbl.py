@@ -22,7 +22,7 @@ import re
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 from refcheck.parsers.latex import decode
 from refcheck.parsers.structured import Record, fill_text
-from refcheck.parsers.texplain import group_end, to_plain
+from refcheck.parsers.texplain import bracket_end, group_end, to_plain
 
 __all__ = ["looks_like", "parse"]
 
@@ -89,25 +89,6 @@ def parse(source: SourceText) -> Document:
 # --- thebibliography ---------------------------------------------------------
 
 
-def _bracket_end(text: str, pos: int, limit: int) -> int:
-    """Offset after the ``]`` closing the optional argument at ``text[pos] == '['``."""
-    depth = 0
-    i = pos
-    while i < limit:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif c == "]" and depth <= 0:
-            return i + 1
-        i += 1
-    return limit
-
-
 def _thebibliography(doc: Document) -> None:
     text = doc.text
     begin = _BEGIN.search(text)
@@ -135,7 +116,7 @@ def _bibitem(doc: Document, start: int, end: int, index: int) -> Reference:
         pos += 1
     label: str | None = None
     if pos < end and text[pos] == "[":
-        close = _bracket_end(text, pos, end)
+        close = bracket_end(text, pos, end)
         label = " ".join(to_plain(text, pos + 1, close - 1).text.split()) or None
         pos = close
     while pos < end and text[pos] in " \t\n":

@@ -17,7 +17,7 @@ import re
 from refcheck.parsers.latex import decode
 from refcheck.parsers.xmlsafe import Plain
 
-__all__ = ["group_end", "to_plain"]
+__all__ = ["bracket_end", "group_end", "to_plain"]
 
 _ACCENT_CMDS = frozenset("'\"`^~=.uvHcdbtrk")
 _LETTER_SYMBOLS = frozenset(
@@ -60,7 +60,16 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:pt|em|ex)?")
 
 def group_end(text: str, pos: int, limit: int | None = None) -> int:
     """Offset after the brace group opened at ``text[pos] == '{'`` (``limit`` if unclosed)."""
-    n = len(text) if limit is None else limit
+    return _closing(text, pos, len(text) if limit is None else limit, "}")
+
+
+def bracket_end(text: str, pos: int, limit: int) -> int:
+    """Offset after the ``]`` closing the optional argument at ``text[pos] == '['``."""
+    return _closing(text, pos, limit, "]")
+
+
+def _closing(text: str, pos: int, n: int, closer: str) -> int:
+    """Offset after the first ``closer`` that leaves no brace open from ``pos`` on, or ``n``."""
     depth = 0
     i = pos
     while i < n:
@@ -72,8 +81,8 @@ def group_end(text: str, pos: int, limit: int | None = None) -> int:
             depth += 1
         elif c == "}":
             depth -= 1
-            if depth == 0:
-                return i + 1
+        if c == closer and depth <= 0:
+            return i + 1
         i += 1
     return n
 
