@@ -16,6 +16,7 @@ from functools import lru_cache
 import regex
 
 from refcheck.model import Category, Document, Fix, Reference, Severity
+from refcheck.parsers.latex import _ACCENTS as _COMBINING  # accent command -> combining mark
 from refcheck.rules.base import Context, Hit, rule
 
 _BIB = ("bibtex",)
@@ -696,25 +697,6 @@ def _doubled_marks(text: str, ref: Reference) -> Iterator[Hit]:
             fix=Fix(m.start(), m.end(), once, safe=True),
         )
 
-
-# The combining mark each accent command puts on its letter.
-_COMBINING = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "d": "\u0323",
-    "b": "\u0331",
-    "k": "\u0328",
-    "r": "\u030a",
-}
 
 RULES = (
     author_list_commas,
