@@ -38,6 +38,8 @@ __all__ = ["FleetStats", "TaskResult", "run"]
 # Tasks per worker: enough that a slow or lost task does not leave the others idle,
 # few enough that scheduling and sending documents back stays a small share.
 _TASKS_PER_WORKER = 8
+# How long to wait for a scheduler that does not answer before saying so.
+CONNECT_TIMEOUT = "30s"
 
 
 @dataclass
@@ -130,7 +132,7 @@ def _client(address: str, workers: int) -> tuple[Any, Any]:
                                dashboard_address=":0")
         return Client(cluster), cluster
     try:
-        return Client(address, timeout="30s"), None
+        return Client(address, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--cluster {address}: cannot reach the scheduler ({exc})") from exc
 
