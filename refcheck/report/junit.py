@@ -32,18 +32,14 @@ from collections import Counter, defaultdict
 
 from refcheck.model import Finding, Severity
 from refcheck.report import RunResult
+from refcheck.report.text import visible_escape
 
 # Everything outside XML 1.0's Char production.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _visible(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def xml_safe(value: str) -> str:
-    return _FORBIDDEN.sub(_visible, value)
+    return _FORBIDDEN.sub(visible_escape, value)
 
 
 def _set(el: ET.Element, **attrs: str) -> None:

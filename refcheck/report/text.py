@@ -12,14 +12,15 @@ from refcheck.report import RunResult
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _escape(m: re.Match[str]) -> str:
+def visible_escape(m: re.Match[str]) -> str:
+    """The matched character as a ``\\xNN`` or ``\\uNNNN`` escape (for ``re.sub``)."""
     code = ord(m.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def escape_controls(text: str) -> str:
     """``text`` with every control character written as a visible ``\\xNN`` escape."""
-    return _CONTROLS.sub(_escape, text)
+    return _CONTROLS.sub(visible_escape, text)
 
 
 def render(result: RunResult) -> str:
