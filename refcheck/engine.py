@@ -368,7 +368,7 @@ def _run_files(
     # their files and only the cross-file rules run here.
     jobs = settings.jobs or (os.cpu_count() or 1)
     offline = not any(r.network for r in select_rules(settings).rules)
-    sizes = _mappable(files, settings) if jobs > 1 and offline and not keep_documents else None
+    sizes = _mappable(files, settings, jobs) if offline and not keep_documents else None
     if sizes is not None:
         mapped = _run_mapped(files, sizes, settings, jobs, tolerant)
         if mapped is not None:
@@ -388,7 +388,7 @@ _LIST_FORMATS = frozenset({"bibtex", "csl-json"})
 _MAP_MIN_BYTES = 160_000
 
 
-def _mappable(files: list[str], settings: Settings) -> list[int] | None:
+def _mappable(files: list[str], settings: Settings, jobs: int = 2) -> list[int] | None:
     """The files' sizes when they can be read, parsed and checked apart, else None."""
     if len(files) < 2:
         return None  # one file: its rules are shared instead (_check_forked)
@@ -400,7 +400,7 @@ def _mappable(files: list[str], settings: Settings) -> list[int] | None:
             sizes.append(os.path.getsize(f))
         except OSError:  # unreadable: reported when it is read
             sizes.append(0)
-    return sizes if sum(sizes) >= _MAP_MIN_BYTES and _can_fork() else None
+    return sizes if sum(sizes) >= _MAP_MIN_BYTES and (jobs < 2 or _can_fork()) else None
 
 
 # A share of the files, checked: (path, format, entries, findings, notes) per file,
@@ -426,25 +426,30 @@ def _run_mapped(
     chunks = _slices([n + 1 for n in sizes], min(len(files), jobs * 16))
 
     def check_chunk(c: int) -> _Mapped:
-        docs: list[Document] = []
+        # One document at a time, dropped once checked: memory follows the largest
+        # file, not the input (the formats here cite no other file, so a rule that
+        # reads the run's documents finds nothing to pair either way).
+        out = []
         for i in chunks[c]:
             try:
-                docs.append(load_document(files[i], settings))
+                doc = load_document(files[i], settings)
             except InputError as exc:
                 if not tolerant:
                     return (i, str(exc))
-                docs.append(unreadable_document(files[i], str(exc), settings))
-        plans = _plan(rules, settings, Context(documents=docs))
-        out = []
-        for doc in docs:
+                doc = unreadable_document(files[i], str(exc), settings)
             notes: list[str] = []
-            found = _check_planned(doc, plans, settings, notes)
+            found = _check_planned(doc, _plan(rules, settings, Context(documents=[doc])),
+                                   settings, notes)
             out.append(
                 (doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes, doc.layout)
             )
+            del doc
         return out
 
-    done = _share(len(chunks), check_chunk, jobs)
+    if jobs < 2:  # the same streaming, in this process
+        done: dict[int, _Mapped] | None = {c: check_chunk(c) for c in range(len(chunks))}
+    else:
+        done = _share(len(chunks), check_chunk, jobs)
     if done is None:
         return None
     failed = [got for got in done.values() if isinstance(got, tuple)]
