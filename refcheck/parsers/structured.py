@@ -22,26 +22,13 @@ from dataclasses import dataclass, field
 
 from refcheck.model import Author, Reference, SourceText
 
-__all__ = ["TEXT_FORMAT", "TYPE_CONTAINER", "Record", "comma_author", "fill_text", "year_of"]
+__all__ = ["TEXT_FORMAT", "Record", "comma_author", "fill_text", "year_of"]
 
 # The format of a reference written as text inside a structured file (a
 # \bibitem, an untagged mixed-citation): the rules check such a reference
 # whole, as they check one in a text file, instead of field by field, where a
 # field the text reader cut short (a title ending at "(v0.") would look broken.
 TEXT_FORMAT = "text"
-
-# Which BibTeX field holds the container for a BibTeX entry type.
-TYPE_CONTAINER = {
-    "article": "journal",
-    "incollection": "booktitle",
-    "inproceedings": "booktitle",
-    "inbook": "booktitle",
-    "book": "series",
-    "online": "journal",
-    "misc": "journal",
-    "phdthesis": "school",
-    "techreport": "institution",
-}
 
 _YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|20\d\d)([a-z]?)(?!\d)")
 
