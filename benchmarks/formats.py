@@ -27,9 +27,7 @@ Usage: python benchmarks/formats.py [--hallmark [REGISTRY]] [--seeds N] [--show 
 
 from __future__ import annotations
 
-import argparse
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -173,35 +171,8 @@ def _time_read(data: bytes, runs: int = 5) -> tuple[int, float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "fixtures", nargs="?", default=None, help="Crossref work records (work__*.json)"
-    )
-    ap.add_argument(
-        "--hallmark",
-        nargs="?",
-        const=str(ROOT / "benchmarks/data/shared/hallmark/registry.jsonl"),
-        default=None,
-        metavar="REGISTRY",
-        help="take the works from HALLMARK's registry",
-    )
-    ap.add_argument("--seeds", type=int, default=3, help="documents of 46 works drawn per format")
-    ap.add_argument("--show", type=int, default=0, metavar="N", help="print N alarms and misses")
-    args = ap.parse_args()
-    if args.hallmark:
-        pool = fs._hallmark(Path(args.hallmark))
-        origin = args.hallmark
-    else:
-        directory = args.fixtures or str(ROOT / "benchmarks/data/shared/fixtures/crossref")
-        if not Path(directory).is_dir():
-            directory = str(ROOT / "tests/data/shared/fixtures/crossref")
-        pool, _ = pa.load_works(directory)
-        origin = directory
-    pool = [w for w in pool if len(w.authors) <= 20]
-    draws = []
-    for seed in range(args.seeds):
-        works = random.Random(seed).sample(pool, fs.N) if len(pool) > fs.N else pool
-        draws.append((works, *fs.inject(works, random.Random(seed + 1000))))
+    args = fs.arguments(__doc__.splitlines()[0], "print N alarms and misses")
+    pool, origin, draws = fs.draw(args)
     n_slips = sum(len(d[2]) for d in draws)
     print(
         f"{args.seeds} articles of {len(draws[0][0])} works per format and style, drawn from "

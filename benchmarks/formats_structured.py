@@ -470,14 +470,22 @@ def _slips_found(text: str, findings: list[Finding], slips: list[str]) -> tuple[
     return present, found, exact
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+Draw = tuple[list[Work], list[Work], list[str]]  # works, the works with slips, the slips
+
+
+def arguments(description: str, show: str) -> argparse.Namespace:
+    """The command line this benchmark and ``formats.py`` share."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("fixtures", nargs="?", default=None, help="Crossref work records (work__*.json)")
     ap.add_argument("--hallmark", nargs="?", const=str(ROOT / "benchmarks/data/shared/hallmark/registry.jsonl"),
                     default=None, metavar="REGISTRY", help="take the works from HALLMARK's registry")
     ap.add_argument("--seeds", type=int, default=3, help="documents of 46 works drawn per format")
-    ap.add_argument("--show", type=int, default=0, metavar="N", help="print N misses per format")
-    args = ap.parse_args()
+    ap.add_argument("--show", type=int, default=0, metavar="N", help=show)
+    return ap.parse_args()
+
+
+def draw(args: argparse.Namespace) -> tuple[list[Work], str, list[Draw]]:
+    """The pool of works, where it came from, and one draw (with its slips) per seed."""
     if args.hallmark:
         pool = _hallmark(Path(args.hallmark))
         origin = args.hallmark
@@ -492,6 +500,12 @@ def main() -> None:
     for seed in range(args.seeds):
         works = random.Random(seed).sample(pool, N) if len(pool) > N else pool
         draws.append((works, *inject(works, random.Random(seed + 1000))))
+    return pool, origin, draws
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0], "print N misses per format")
+    pool, origin, draws = draw(args)
     n_slips = sum(len(d[2]) for d in draws)
     print(f"{args.seeds} documents of {len(draws[0][0])} works per format, drawn from "
           f"{len(pool)} records in {origin}; {n_slips} slips injected in all\n")
