@@ -22,6 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = [
     "Source",
     "arxiv_id",
     "fetch_text",
+    "lookup_each",
     "pmid",
     "reply_failed",
 ]
@@ -254,6 +256,29 @@ def lookup_in_batches(
         found.update(records or {})
         for ident in chunk:
             found.setdefault(ident, None)
+    return found, failed
+
+
+def lookup_each(
+    idents: Iterable[str],
+    workers: int,
+    one: Callable[[str], tuple[Record | None, bool]],
+) -> tuple[dict[str, Record | None], set[str]]:
+    """:meth:`Source.lookup` for APIs that take one identifier a request, ``workers`` at a time.
+
+    ``one(ident)`` returns the record (None: not held) and whether the request failed.
+    """
+    wanted = sorted(set(idents))
+    found: dict[str, Record | None] = {}
+    failed: set[str] = set()
+    if not wanted:
+        return found, failed
+    with ThreadPoolExecutor(max_workers=min(workers, len(wanted))) as pool:
+        for ident, (record, broken) in zip(wanted, pool.map(one, wanted), strict=True):
+            if broken:
+                failed.add(ident)
+            else:
+                found[ident] = record
     return found, failed
 
 

@@ -15,13 +15,12 @@ anthology is a static site served by a small team).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from refcheck.model import Reference, SourceText
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.identifiers import acl_id
-from refcheck.net.sources import Record, Source, fetch_text, reply_failed
+from refcheck.net.sources import Record, Source, fetch_text, lookup_each, reply_failed
 
 WORKERS = 2
 
@@ -74,15 +73,4 @@ class AclAnthologySource(Source):
         return None, False
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        wanted = sorted({i for i in idents if i})
-        found: dict[str, Record | None] = {}
-        failed: set[str] = set()
-        if not wanted:
-            return found, failed
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(wanted))) as pool:
-            for ident, (record, broken) in zip(wanted, pool.map(self._one, wanted), strict=True):
-                if broken:
-                    failed.add(ident)
-                else:
-                    found[ident] = record
-        return found, failed
+        return lookup_each({i for i in idents if i}, WORKERS, self._one)

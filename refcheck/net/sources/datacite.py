@@ -29,7 +29,6 @@ to compare", not a failure.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -40,7 +39,15 @@ from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient
 from refcheck.net.identifiers import reference_dois
-from refcheck.net.sources import Record, Source, reply_failed, split_name, strip_markup, year_of
+from refcheck.net.sources import (
+    Record,
+    Source,
+    lookup_each,
+    reply_failed,
+    split_name,
+    strip_markup,
+    year_of,
+)
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 MAX_HOPS = 5
@@ -223,15 +230,4 @@ class DataCiteSource(Source):
         return None, False
 
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        wanted = sorted({normalise_doi(d) for d in idents if d})
-        found: dict[str, Record | None] = {}
-        failed: set[str] = set()
-        if not wanted:
-            return found, failed
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(wanted))) as pool:
-            for doi, (record, broken) in zip(wanted, pool.map(self._one, wanted), strict=True):
-                if broken:
-                    failed.add(doi)
-                else:
-                    found[doi] = record
-        return found, failed
+        return lookup_each({normalise_doi(d) for d in idents if d}, WORKERS, self._one)
