@@ -21,7 +21,7 @@ import re
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 from refcheck.parsers.latex import decode
-from refcheck.parsers.structured import Record, fill_text
+from refcheck.parsers.structured import Record, fill_text, read_guarded
 from refcheck.parsers.texplain import bracket_end, group_end, to_plain
 
 __all__ = ["looks_like", "parse"]
@@ -76,14 +76,14 @@ def parse(source: SourceText) -> Document:
     # (unsrtnat is author-date in citation order), so the list-order rules have
     # nothing to say about it.
     doc = Document(source=source, format=FORMAT, layout="bbl")
-    try:
-        if "\\entry{" in source.text and _ENDENTRY.search(source.text):
-            _biblatex(doc)
-        else:
-            _thebibliography(doc)
-    except Exception as exc:  # pragma: no cover - a parser bug must not stop a lint run
-        doc.problems.append(ParseProblem("bbl-syntax", 0, 0, f"the .bbl reader failed: {exc}"))
-    return doc
+    return read_guarded(doc, _parse_into, "bbl-syntax", ".bbl")
+
+
+def _parse_into(doc: Document) -> None:
+    if "\\entry{" in doc.text and _ENDENTRY.search(doc.text):
+        _biblatex(doc)
+    else:
+        _thebibliography(doc)
 
 
 # --- thebibliography ---------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from refcheck.model import Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import Record, comma_author
+from refcheck.parsers.structured import Record, comma_author, read_guarded
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
@@ -57,11 +57,7 @@ def looks_like(text: str) -> bool:
 
 def parse(source: SourceText) -> Document:
     doc = Document(source=source, format=FORMAT, layout="endnote-xml")
-    try:
-        _parse_into(doc)
-    except Exception as exc:  # pragma: no cover - a parser bug must not stop a lint run
-        doc.problems.append(ParseProblem("xml-syntax", 0, 0, f"the EndNote reader failed: {exc}"))
-    return doc
+    return read_guarded(doc, _parse_into, "xml-syntax", "EndNote")
 
 
 def _parse_into(doc: Document) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import TEXT_FORMAT, Record, fill_text
+from refcheck.parsers.structured import TEXT_FORMAT, Record, fill_text, read_guarded
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
@@ -67,11 +67,7 @@ def looks_like(text: str) -> bool:
 
 def parse(source: SourceText) -> Document:
     doc = Document(source=source, format=FORMAT, layout="jats")
-    try:
-        _parse_into(doc)
-    except Exception as exc:  # pragma: no cover - a parser bug must not stop a lint run
-        doc.problems.append(ParseProblem("xml-syntax", 0, 0, f"the JATS reader failed: {exc}"))
-    return doc
+    return read_guarded(doc, _parse_into, "xml-syntax", "JATS")
 
 
 def _parse_into(doc: Document) -> None:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from refcheck.model import Document, ParseProblem, SourceText
-from refcheck.parsers.structured import Record, comma_author
+from refcheck.parsers.structured import Record, comma_author, read_guarded
 
 __all__ = ["looks_like", "parse"]
 
@@ -61,11 +61,7 @@ def looks_like(text: str) -> bool:
 
 def parse(source: SourceText) -> Document:
     doc = Document(source=source, format=FORMAT, layout="ris")
-    try:
-        _parse_into(doc)
-    except Exception as exc:  # pragma: no cover - a parser bug must not stop a lint run
-        doc.problems.append(ParseProblem("ris-syntax", 0, 0, f"the RIS reader failed: {exc}"))
-    return doc
+    return read_guarded(doc, _parse_into, "ris-syntax", "RIS")
 
 
 @dataclass

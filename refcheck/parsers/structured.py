@@ -20,15 +20,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refcheck.model import Author, Reference, SourceText
+from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 
-__all__ = ["TEXT_FORMAT", "Record", "comma_author", "fill_text", "year_of"]
+__all__ = ["TEXT_FORMAT", "Record", "comma_author", "fill_text", "read_guarded", "year_of"]
 
 # The format of a reference written as text inside a structured file (a
 # \bibitem, an untagged mixed-citation): the rules check such a reference
 # whole, as they check one in a text file, instead of field by field, where a
 # field the text reader cut short (a title ending at "(v0.") would look broken.
 TEXT_FORMAT = "text"
+
+def read_guarded(
+    doc: Document, read: Callable[[Document], None], code: str, reader: str
+) -> Document:
+    """``read(doc)``, with a reader's crash kept as a parse problem ``code`` of the document."""
+    try:
+        read(doc)
+    except Exception as exc:  # pragma: no cover - a parser bug must not stop a lint run
+        doc.problems.append(ParseProblem(code, 0, 0, f"the {reader} reader failed: {exc}"))
+    return doc
+
 
 _YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|20\d\d)([a-z]?)(?!\d)")
 
