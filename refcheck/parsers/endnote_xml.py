@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from refcheck.model import Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import Record, comma_author, read_guarded
+from refcheck.parsers.structured import Record, comma_author, put_element, read_guarded
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
@@ -76,13 +76,6 @@ def _parse_into(doc: Document) -> None:
         doc.references.append(_reference(doc, node, len(doc.references) + 1))
 
 
-def _put(rec: Record, name: str, node: Node | None, text: str) -> None:
-    if node is None:
-        return
-    plain = node.plain(text)
-    rec.put(name, plain.text, plain.stripped_span())
-
-
 def _reference(doc: Document, node: Node, index: int) -> Reference:
     text = doc.text
     rec = Record()
@@ -107,27 +100,28 @@ def _reference(doc: Document, node: Node, index: int) -> Reference:
     titles = node.child("titles")
     container = "booktitle" if rec.entry_type in ("incollection", "inproceedings") else "journal"
     if titles is not None:
-        _put(rec, "title", titles.child("title"), text)
+        put_element(rec, "title", titles.child("title"), text)
         if rec.entry_type == "book":
-            _put(rec, "series", titles.child("secondary-title"), text)
+            put_element(rec, "series", titles.child("secondary-title"), text)
         else:
-            _put(rec, container, titles.child("secondary-title"), text)
+            put_element(rec, container, titles.child("secondary-title"), text)
     periodical = node.child("periodical") or node.child("alt-periodical")
     if periodical is not None and rec.entry_type not in ("book", "incollection", "inproceedings"):
-        _put(rec, "journal", periodical.child("full-title") or periodical.child("abbr-1"), text)
+        journal = periodical.child("full-title") or periodical.child("abbr-1")
+        put_element(rec, "journal", journal, text)
     for name, tag in (("pages", "pages"), ("volume", "volume"), ("number", "number"),
                       ("publisher", "publisher"), ("address", "pub-location"),
                       ("edition", "edition"), ("doi", "electronic-resource-num"),
                       ("isbn", "isbn")):
-        _put(rec, name, node.child(tag), text)
+        put_element(rec, name, node.child(tag), text)
     if "doi" in rec.values and not re.search(r"10\.\d", rec.values["doi"]):
         rec.values.pop("doi")  # EndNote's field holds other resource numbers too
         rec.spans.pop("doi", None)
     dates = node.child("dates")
     if dates is not None:
-        _put(rec, "year", dates.child("year"), text)
+        put_element(rec, "year", dates.child("year"), text)
     if "year" not in rec.values:
-        _put(rec, "year", node.child("year"), text)
+        put_element(rec, "year", node.child("year"), text)
     urls = node.child("urls")
     if urls is not None:
         for u in urls.iter("url"):
@@ -139,7 +133,7 @@ def _reference(doc: Document, node: Node, index: int) -> Reference:
                 rec.urls.append(value)
             else:
                 rec.put("url", value, plain.stripped_span())
-    _put(rec, "urldate", node.child("access-date"), text)
+    put_element(rec, "urldate", node.child("access-date"), text)
     if rec.entry_type is None:
         rec.entry_type = "article" if "journal" in rec.values else "misc"
     return rec.reference(doc.source, FORMAT, index, node.start, node.end)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
-from refcheck.parsers.structured import TEXT_FORMAT, Record, fill_text, read_guarded
+from refcheck.parsers.structured import TEXT_FORMAT, Record, fill_text, put_element, read_guarded
 from refcheck.parsers.xmlsafe import Node, read
 
 __all__ = ["looks_like", "parse"]
@@ -143,13 +143,6 @@ def _reference(doc: Document, node: Node, index: int) -> Reference | None:
     return rec.reference(doc.source, FORMAT, index, node.start, node.end)
 
 
-def _field(rec: Record, name: str, node: Node | None, text: str) -> None:
-    if node is None:
-        return
-    plain = node.plain(text)
-    rec.put(name, plain.text, plain.stripped_span())
-
-
 def _structured(rec: Record, cite: Node, text: str) -> bool:
     """Read the tagged parts of a citation; False when it has none worth the name."""
     _people(rec, cite, text)
@@ -157,20 +150,20 @@ def _structured(rec: Record, cite: Node, text: str) -> bool:
     source = cite.iter("source")
     container = "booktitle" if rec.entry_type in ("incollection", "inproceedings") else "journal"
     if title:
-        _field(rec, "title", title[0], text)
+        put_element(rec, "title", title[0], text)
         if source:
-            _field(rec, container, source[0], text)
+            put_element(rec, container, source[0], text)
     elif source:
         # A book (or a web page) has its title in <source>.
         if rec.entry_type in (None, "book", "online", "misc", "techreport", "phdthesis"):
-            _field(rec, "title", source[0], text)
+            put_element(rec, "title", source[0], text)
             if rec.entry_type is None:
                 rec.entry_type = "book"
         else:
-            _field(rec, container, source[0], text)
+            put_element(rec, container, source[0], text)
     conf = cite.child("conf-name")
     if conf is not None and "booktitle" not in rec.values:
-        _field(rec, "booktitle", conf, text)
+        put_element(rec, "booktitle", conf, text)
     for name, tags in (
         ("year", ("year",)),
         ("volume", ("volume",)),
@@ -181,19 +174,19 @@ def _structured(rec: Record, cite: Node, text: str) -> bool:
     ):
         found = cite.iter(*tags)
         if found:
-            _field(rec, name, found[0], text)
+            put_element(rec, name, found[0], text)
     _pages(rec, cite, text)
     for pid in cite.iter("pub-id", "object-id"):
         kind = (pid.attr("pub-id-type") or "").lower()
         if kind == "doi":
-            _field(rec, "doi", pid, text)
+            put_element(rec, "doi", pid, text)
         elif kind in ("pmid", "pmcid", "arxiv", "isbn"):
-            _field(rec, kind, pid, text)
+            put_element(rec, kind, pid, text)
     for link in cite.iter("ext-link", "uri"):
         _link(rec, link, text)
     for date in cite.iter("date-in-citation"):
         if (date.attr("content-type") or "access-date") in ("access-date", "accessed"):
-            _field(rec, "urldate", date, text)
+            put_element(rec, "urldate", date, text)
     return bool(rec.values.keys() & {"title", "journal", "booktitle"}) or bool(rec.authors)
 
 
@@ -215,7 +208,7 @@ def _pages(rec: Record, cite: Node, text: str) -> None:
         rec.put("pages", value, span)
         return
     page = cite.child("page-range") or cite.child("elocation-id")
-    _field(rec, "pages", page, text)
+    put_element(rec, "pages", page, text)
 
 
 def _link(rec: Record, link: Node, text: str) -> None:

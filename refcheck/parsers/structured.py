@@ -19,10 +19,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 
-__all__ = ["TEXT_FORMAT", "Record", "comma_author", "fill_text", "read_guarded", "year_of"]
+if TYPE_CHECKING:
+    from refcheck.parsers.xmlsafe import Node
+
+__all__ = [
+    "TEXT_FORMAT",
+    "Record",
+    "comma_author",
+    "fill_text",
+    "put_element",
+    "read_guarded",
+    "year_of",
+]
 
 # The format of a reference written as text inside a structured file (a
 # \bibitem, an untagged mixed-citation): the rules check such a reference
@@ -131,6 +143,14 @@ class Record:
         ref.fields = dict(v)
         ref.field_spans = dict(self.spans)
         return ref
+
+
+def put_element(rec: Record, name: str, node: Node | None, text: str) -> None:
+    """Set field ``name`` to an XML element's text, where it is written (JATS, EndNote)."""
+    if node is None:
+        return
+    plain = node.plain(text)
+    rec.put(name, plain.text, plain.stripped_span())
 
 
 def comma_author(value: str) -> Author:
