@@ -214,15 +214,20 @@ def test_a_child_that_dies_leaves_its_files_to_the_parent(tmp_path: Path) -> Non
     assert parallel["report"] == serial["report"]
 
 
-def test_an_unreadable_file_stops_the_run_as_in_one_process(tmp_path: Path) -> None:
+def test_an_unreadable_file_is_a_finding_as_in_one_process(tmp_path: Path) -> None:
+    # Issue 16: in a run of several files an unreadable one is an RC049 finding on
+    # itself and the others are checked, whichever process reads it.
     repo = _repository(tmp_path)
     (repo / "refs07.bib").write_bytes(b"\x00\x01binary\x00" * 100)
     (repo / "refs10.bib").write_bytes(b"\x00\x02binary\x00" * 100)
     serial = _mapped_run(repo, 1)
     parallel = _mapped_run(repo, 2)
     assert parallel["mapped"] == 1
-    assert parallel["error"] == serial["error"]
-    assert "refs07.bib" in serial["error"] and "binary" in serial["error"]
+    assert parallel["report"] == serial["report"]
+    report = json.loads(serial["report"])
+    bad = [f for f in report["findings"] if f["code"] == "RC049"]
+    assert sorted(Path(f["path"]).name for f in bad) == ["refs07.bib", "refs10.bib"]
+    assert all("binary" in f["message"] for f in bad) and len(report["files"]) == 13
 
 
 def test_documents_asked_for_or_a_citing_document_keep_one_process_parsing(
