@@ -39,6 +39,7 @@ __all__ = [
     "Source",
     "arxiv_id",
     "fetch_text",
+    "json_object",
     "lookup_each",
     "pmid",
     "reply_failed",
@@ -280,6 +281,11 @@ def lookup_each(
             else:
                 found[ident] = record
     return found, failed
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
 
 
 def strip_markup(text: str) -> str:

@@ -42,6 +42,7 @@ from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import (
     Record,
     Source,
+    json_object,
     lookup_each,
     reply_failed,
     split_name,
@@ -55,11 +56,6 @@ WORKERS = 4
 # resourceTypeGeneral / citeproc types that are preprints (arXiv registers "Preprint").
 _PREPRINT_TYPES = {"preprint", "posted-content"}
 
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else."""
-    return value if isinstance(value, dict) else {}
 
 def _first(value: Any) -> str | None:
     if isinstance(value, list):
@@ -105,8 +101,8 @@ def record_from_datacite(data: dict[str, Any]) -> Record | None:
             else:
                 authors.append(split_name(name) if c.get("nameType") == "Personal"
                                else (name, None))
-    container = _obj(attrs.get("container"))
-    types = _obj(attrs.get("types"))
+    container = json_object(attrs.get("container"))
+    types = json_object(attrs.get("types"))
     general = str(types.get("resourceTypeGeneral") or "").lower()
     publisher = attrs.get("publisher")
     if isinstance(publisher, dict):  # the API's ?publisher=true form

@@ -24,7 +24,7 @@ from typing import Any
 
 from refcheck.model import Reference
 from refcheck.net.identifiers import openreview_id
-from refcheck.net.sources import Record, Source, split_name, strip_markup, year_of
+from refcheck.net.sources import Record, Source, json_object, split_name, strip_markup, year_of
 
 _UNPUBLISHED = re.compile(r"\bsubmitted to\b|\bwithdrawn\b|\brejected\b|\bunder review\b",
                           re.I)
@@ -33,11 +33,6 @@ _PRESENTATION = re.compile(r"\s+(?:poster|oral|spotlight|notable[\w\s%-]*|top[\w
                            re.I)
 
 
-
-def _obj(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else."""
-    return value if isinstance(value, dict) else {}
-
 def _value(content: dict[str, Any], name: str) -> Any:
     value = content.get(name)
     return value.get("value") if isinstance(value, dict) else value
@@ -45,7 +40,7 @@ def _value(content: dict[str, Any], name: str) -> Any:
 
 def record_from_note(note: dict[str, Any]) -> Record | None:
     """An OpenReview note (API 1 or 2) in the shared shape."""
-    content = _obj(note.get("content"))
+    content = json_object(note.get("content"))
     title = _value(content, "title")
     if not title:
         return None

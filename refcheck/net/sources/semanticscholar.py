@@ -45,6 +45,7 @@ from refcheck.net.sources import (
     Record,
     Source,
     arxiv_id,
+    json_object,
     lookup_in_batches,
     pmid,
     reply_failed,
@@ -59,15 +60,10 @@ BATCH = 500  # the documented maximum of IDs a batch request
 INTERVAL = 1.0  # seconds between requests: the documented allowance of a key
 
 
-
-def _obj(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else."""
-    return value if isinstance(value, dict) else {}
-
 def record_from_paper(paper: dict[str, Any]) -> Record:
     """A Semantic Scholar paper object in the shared shape."""
-    ids = _obj(paper.get("externalIds"))
-    journal = _obj(paper.get("journal"))
+    ids = json_object(paper.get("externalIds"))
+    journal = json_object(paper.get("journal"))
     doi = ids.get("DOI")
     types = [str(t).lower() for t in paper.get("publicationTypes") or []]
     kind = ("proceedings-article" if "conference" in types
