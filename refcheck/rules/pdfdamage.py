@@ -178,6 +178,33 @@ def _compose(letter: str, mark: str) -> str:
     return unicodedata.normalize("NFC", letter + mark)
 
 
+def _loose_accent_fix(m: regex.Match[str]) -> str | None:
+    """The letters of an ``_LOOSE_ACCENT`` match with the accent on one of them, or None
+    for an acute between letters with no space (RC302's apostrophe or prime)."""
+    before: str = m.group(1)
+    accent: str
+    after: str
+    if m.group(2) is None:
+        accent, after = m.group(4), m.group(5)
+        return before + _compose(after, _SPACING[accent])
+    accent, after = m.group(2), m.group(3)
+    spaced = m.group().count(" ") + m.group().count("\t") > 0
+    if not spaced and accent in _APOSTROPHE_LIKE and after != "\u0131":
+        return None
+    mark = _SPACING[accent]
+    on_before = _compose(before, mark) + after
+    on_after = before + _compose(after, mark)
+    if after == "\u0131":
+        return on_after  # LaTeX-made PDFs: "Garc´ıa"
+    if _precomposed(on_before) != _precomposed(on_after):
+        # Only one letter takes the accent as one character:
+        # "Mu¨ller" is "Müller", "M¨uller" too.
+        return on_before if _precomposed(on_before) else on_after
+    if not spaced and accent == "\u00a8":
+        return on_after
+    return on_before
+
+
 @rule(
     code="RC221",
     name="spacing-diacritic",
@@ -226,29 +253,9 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
                     found.append((m.start(), m.end(), fixed))
             if accents:
                 for m in _LOOSE_ACCENT.finditer(text, lo, hi):
-                    before = m.group(1)
-                    if m.group(2) is not None:
-                        accent, after = m.group(2), m.group(3)
-                        spaced = m.group().count(" ") + m.group().count("\t") > 0
-                        if not spaced and accent in _APOSTROPHE_LIKE and after != "\u0131":
-                            continue
-                        mark = _SPACING[accent]
-                        on_before = _compose(before, mark) + after
-                        on_after = before + _compose(after, mark)
-                        if after == "\u0131":
-                            fixed = on_after  # LaTeX-made PDFs: "Garc´ıa"
-                        elif _precomposed(on_before) != _precomposed(on_after):
-                            # Only one letter takes the accent as one character:
-                            # "Mu¨ller" is "Müller", "M¨uller" too.
-                            fixed = on_before if _precomposed(on_before) else on_after
-                        elif not spaced and accent == "\u00a8":
-                            fixed = on_after
-                        else:
-                            fixed = on_before
-                    else:
-                        accent, after = m.group(4), m.group(5)
-                        fixed = before + _compose(after, _SPACING[accent])
-                    found.append((m.start(), m.end(), fixed))
+                    accent_fix = _loose_accent_fix(m)
+                    if accent_fix is not None:
+                        found.append((m.start(), m.end(), accent_fix))
             for start, end, fixed in found:
                 if _masked(rc, start, end):
                     continue
