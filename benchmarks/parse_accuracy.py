@@ -55,6 +55,7 @@ class Work:
     doi: str
     publisher: str | None
     kind: str  # article | chapter | book
+    type: str = ""  # Crossref's type ("posted-content" for blog posts and preprints)
 
 
 def _clean(text: str) -> str:
@@ -141,6 +142,7 @@ def load_works(directory: str, held_out: bool = False) -> tuple[list[Work], int]
                 doi=str(msg.get("DOI")),
                 publisher=_clean(msg.get("publisher") or "") or None,
                 kind=kind,
+                type=str(msg.get("type") or ""),
             )
         )
     return works, skipped
