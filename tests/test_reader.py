@@ -220,3 +220,17 @@ def test_keyword_marked_number_is_what_its_word_says() -> None:
     assert (ref.volume, ref.issue, ref.pages) == (None, "54", "335-351")
     assert ref.container == "Rusin"
     assert_exact_spans(ref)
+
+
+def test_vancouver_year_before_the_volume_is_the_year() -> None:
+    from refcheck.model import Reference
+    from refcheck.parsers.fields import fill
+
+    raw = ("Mansfield SJ, Smith RC, Yong JRJ, Garry OL, Anderson EA. A General Copper-Catalyzed "
+           "Synthesis of Ynamides from 1,2-Dichloroenamides. Organic Letters. "
+           "2019;21(8):2918-2922.")
+    ref = Reference(path="t", format="text", index=0, start=0, end=len(raw), raw=raw)
+    fill(ref)
+    assert (ref.year, ref.volume, ref.issue, ref.pages) == (2019, "21", "8", "2918-2922")
+    a, b = ref.field_spans["volume"]
+    assert raw[a:b] == "21"

@@ -91,7 +91,22 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
             a, b = trim(text, "pages", tokens[r[0]][1], tokens[r[1] - 1][2])
             if b > a:
                 out["pages"] = (a, b)
+    _split_year_volume(text, out)
     return out
+
+
+_YEAR_VOLUME = re.compile(r"(1[5-9]\d\d|20\d\d)[a-z]?\s*;\s*(?=\S)")
+
+
+def _split_year_volume(text: str, out: FieldSpans) -> None:
+    """Vancouver's "2019;21(8)" read as one volume: the year is before the semicolon."""
+    span = out.get("volume")
+    if span is None or "year" in out:
+        return
+    m = _YEAR_VOLUME.match(text, span[0], span[1])
+    if m:
+        out["year"] = (m.start(1), m.end(1))
+        out["volume"] = (m.end(), span[1])
 
 
 _STOPS = frozenset(',;:()[]"“”‘’«».?!')
