@@ -36,7 +36,7 @@ from rapidfuzz import fuzz
 from refcheck.model import Reference
 from refcheck.net import compare
 from refcheck.net.identifiers import reference_dois
-from refcheck.net.sources import Record, Source, arxiv_id, pmid
+from refcheck.net.sources import Record, Source, arxiv_id, arxiv_version, pmid
 
 VERDICTS = ("verified", "discrepancy", "not-found", "unverifiable", "retracted", "skipped")
 
@@ -325,6 +325,8 @@ class Verdict:
     asked: list[str] = field(default_factory=list)  # labels of registries that answered
     failed: list[str] = field(default_factory=list)  # labels of registries that failed
     other_work: Record | None = None  # what a cited identifier turned out to be
+    # An arXiv version cited that arXiv does not have: (ID, cited, latest).
+    missing_version: tuple[str, int, int] | None = None
 
     @property
     def source(self) -> str | None:
@@ -361,6 +363,7 @@ class _State:
     failed: list[str] = field(default_factory=list)
     other_work: Record | None = None
     elsewhere: bool = False  # a DOI registered at another agency, with no record to compare
+    missing_version: tuple[str, int, int] | None = None  # (arXiv ID, cited, latest)
 
     def ask(self, label: str, failed: bool) -> None:
         target = self.failed if failed else self.asked
@@ -411,7 +414,10 @@ class Verifier:
         for source in self.sources:
             wanted: dict[str, list[int]] = {}
             for i, ref in enumerate(refs):
-                if states[i].match is not None:
+                # A cited arXiv version is looked up even for a work already found
+                # elsewhere: only arXiv knows which versions exist.
+                if states[i].match is not None and not (
+                        source.name == "arxiv" and arxiv_version(ref) is not None):
                     continue
                 for ident in source.identifiers(ref):
                     wanted.setdefault(ident, []).append(i)
@@ -427,6 +433,9 @@ class Verifier:
                 for i in indexes:
                     state = states[i]
                     state.ask(source.label, ident in failed)
+                    cited = arxiv_version(refs[i]) if source.name == "arxiv" else None
+                    if record is not None and record.version and cited and cited > record.version:
+                        state.missing_version = (record.ident, cited, record.version)
                     if record is None or state.match is not None:
                         continue
                     m = match(refs[i], record, by_identifier=True)
@@ -495,7 +504,7 @@ class Verifier:
     def _verdict(self, ref: Reference, sh: tuple[bool, str], state: _State) -> Verdict:
         registry_shaped, kind = sh
         v = Verdict(ref, "skipped", registry_shaped, kind, state.match, state.asked,
-                    state.failed, state.other_work)
+                    state.failed, state.other_work, state.missing_version)
         if state.match is not None:
             if state.other_work is not None and not state.match.by_identifier:
                 # Found by search, while the identifier it cites belongs to another work.

@@ -213,4 +213,43 @@ def retracted_registry(doc: Document, ctx: Context) -> Iterator[Hit]:
                   reference=ref)
 
 
-RULES = (work_not_found, work_unverifiable, authors_found, retracted_registry)
+@rule(
+    code="RC853",
+    name="arxiv-version-missing",
+    category=Category.EXISTENCE,
+    severity=Severity.WARNING,
+    summary="The cited arXiv version does not exist.",
+    network=True,
+)
+def arxiv_version_missing(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """What it does:
+    Reports a reference that cites a version of an arXiv preprint (`2101.00001v5`,
+    `10.48550/arXiv.2101.00001v5`, an abs or pdf link) that arXiv does not have;
+    the latest version is the suggestion.  arXiv is asked for every cited
+    version, also when another registry already matched the work.
+
+    Why it matters:
+    A version that never existed is a sign of a citation written from memory or
+    generated: the cited text cannot be read, and the identifier looks right.
+
+    Example:
+    `Vaswani et al. Attention is all you need. arXiv:1706.03762v9` where arXiv's
+    latest is v7 gives `RC853 arXiv has no version v9 of 1706.03762 (the latest
+    is v7)` with suggestion `1706.03762v7`.
+    """
+    for ref, v in _verdicts(doc, ctx):
+        if v.missing_version is None:
+            continue
+        ident, cited, latest = v.missing_version
+        at = ref.raw.lower().find(f"{ident}v{cited}".lower())
+        if at >= 0:
+            start, end = ref.start + at, ref.start + at + len(f"{ident}v{cited}")
+        else:
+            start, end = _where(ref)
+        yield Hit(start, end,
+                  f"arXiv has no version v{cited} of {ident} (the latest is v{latest})",
+                  suggestion=f"{ident}v{latest}", reference=ref)
+
+
+RULES = (work_not_found, work_unverifiable, authors_found, retracted_registry,
+         arxiv_version_missing)

@@ -7,6 +7,7 @@ benchmarks/hallmark.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -101,7 +102,8 @@ def test_case_punctuation_hyphens_maths_and_accents_never_count(cited: str,
 
 def ref_with(**fields: Any) -> Reference:
     names = fields.pop("authors", [])
-    ref = Reference(path="t.bib", format="bibtex", index=0, start=0, end=1, raw="x",
+    raw = fields.pop("raw", "x")
+    ref = Reference(path="t.bib", format="bibtex", index=0, start=0, end=len(raw), raw=raw,
                     key="k", entry_type=fields.pop("entry_type", "inproceedings"), **fields)
     ref.authors = [Author(n) for n in names]
     return ref
@@ -180,3 +182,50 @@ def test_a_group_author_cited_like_a_person_is_the_registrys_group() -> None:
     invented = ref_with(authors=["Chiang", "Miller", "Scott", "Davis"])
     d = compare.compare_authors(invented, record)
     assert d is not None and "Miller" in d.message
+
+
+class ArxivMemory(Source):
+    """arXiv by identifier: the latest version of each preprint it holds."""
+
+    name = "arxiv"
+    label = "arXiv"
+
+    def __init__(self, latest: dict[str, Record]) -> None:
+        self.latest = latest
+
+    def identifiers(self, ref: Reference) -> list[str]:
+        from refcheck.net.sources import arxiv_id
+
+        ident = arxiv_id(ref)
+        return [ident] if ident else []
+
+    def lookup(self, idents: Any) -> tuple[dict[str, Record | None], set[str]]:
+        return {i: self.latest.get(i) for i in idents}, set()
+
+
+def test_a_cited_arxiv_version_that_does_not_exist_is_named() -> None:
+    held = preprint(version=2)
+    arxiv = ArxivMemory({"2602.12271": replace(held, source="arxiv", ident="2602.12271")})
+    # Found by another registry first: arXiv is still asked which versions exist.
+    other = MemorySource([held])
+    other.name = "openalex"
+
+    def cite(version: int) -> Reference:
+        raw = f"Agarwal, K. {TITLE}. arXiv:2602.12271v{version}, 2026."
+        return ref_with(title=TITLE, authors=["Agarwal"], year=2026, container="arXiv",
+                        entry_type="article", raw=raw)
+
+    too_new, fine = Verifier([other, arxiv]).run([cite(5), cite(2)])
+    assert too_new.missing_version == ("2602.12271", 5, 2)
+    assert fine.missing_version is None
+
+
+def test_the_arxiv_feed_gives_the_latest_version() -> None:
+    from refcheck.net.sources.arxiv import parse_feed
+
+    feed = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+            "<id>http://arxiv.org/abs/1706.03762v7</id><title>Attention Is All You Need</title>"
+            "<published>2017-06-12T17:57:34Z</published>"
+            "<author><name>Ashish Vaswani</name></author></entry></feed>")
+    (record,) = parse_feed(feed) or []
+    assert (record.ident, record.version) == ("1706.03762", 7)

@@ -38,6 +38,7 @@ __all__ = [
     "Record",
     "Source",
     "arxiv_id",
+    "arxiv_version",
     "fetch_text",
     "json_object",
     "lookup_each",
@@ -78,6 +79,7 @@ class Record:
     retracted: bool = False
     retracted_by: str | None = None  # who says so, when not the registry itself
     years: tuple[int, ...] = ()  # every date the registry gives (print, online, issued)
+    version: int | None = None  # arXiv: the latest version the registry has
 
     def all_years(self) -> list[int]:
         out = list(self.years)
@@ -136,8 +138,8 @@ def reply_failed(reply: Reply) -> bool:
     return code is None or code >= 500 or code in (401, 403, 429)
 
 
-def arxiv_id(ref: Reference) -> str | None:
-    """The arXiv identifier a reference cites (version stripped), if any."""
+def _cited_arxiv(ref: Reference) -> str | None:
+    """The arXiv identifier as cited, version included."""
     candidates = [ref.raw, *ref.urls, ref.doi or "", *ref.dois]
     eprint = ref.fields.get("eprint")
     if eprint and "arxiv" in (ref.fields.get("archiveprefix", "") + ref.raw).lower():
@@ -145,8 +147,21 @@ def arxiv_id(ref: Reference) -> str | None:
     for text in candidates:
         match = _ARXIV_RE.search(text or "")
         if match:
-            return re.sub(r"v\d+$", "", match.group(1))
+            return match.group(1)
     return None
+
+
+def arxiv_id(ref: Reference) -> str | None:
+    """The arXiv identifier a reference cites (version stripped), if any."""
+    cited = _cited_arxiv(ref)
+    return re.sub(r"v\d+$", "", cited) if cited else None
+
+
+def arxiv_version(ref: Reference) -> int | None:
+    """The version a reference cites of its arXiv preprint ("2101.00001v3": 3), if any."""
+    cited = _cited_arxiv(ref)
+    m = re.search(r"v(\d+)$", cited or "")
+    return int(m.group(1)) if m else None
 
 
 def pmid(ref: Reference) -> str | None:

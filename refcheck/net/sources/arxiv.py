@@ -57,6 +57,8 @@ def parse_feed(text: str) -> list[Record] | None:
         if not ident or "/api/errors" in ident or title == "Error":
             continue
         short = re.sub(r"v\d+$", "", ident.split("/abs/")[-1])
+        # The feed's <id> names the latest version: "…/abs/2101.00001v3".
+        latest = re.search(r"v(\d+)$", ident)
         authors = tuple(split_name(strip_markup(a.findtext(f"{ATOM}name") or ""))
                         for a in entry.findall(f"{ATOM}author"))
         doi = entry.findtext(f"{ARXIV}doi")
@@ -70,6 +72,7 @@ def parse_feed(text: str) -> list[Record] | None:
             doi=normalise_doi(doi) if doi else None,
             type="preprint",
             retracted="withdrawn" in (entry.findtext(f"{ARXIV}comment") or "").lower(),
+            version=int(latest.group(1)) if latest else None,
         ))
     return records
 
