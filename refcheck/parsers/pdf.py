@@ -33,7 +33,14 @@ from refcheck.io import InputError
 from refcheck.model import Document, SourceText
 from refcheck.parsers import text as text_parser
 from refcheck.parsers.located import LocatedSource
-from refcheck.parsers.pdf_layout import Layout, Line, opens_note, paragraphs, read_layout
+from refcheck.parsers.pdf_layout import (
+    Layout,
+    Line,
+    is_ref_heading,
+    opens_note,
+    paragraphs,
+    read_layout,
+)
 
 FORMAT = "pdf"
 
@@ -49,7 +56,7 @@ _LIGATURES = {
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _HYPHENS = ("\x02", "\u00ad", "-", "\u2010")
 # A token that holds a URL or DOI, and characters a typesetter breaks one after.
-_LINKISH = re.compile(r"(?:https?://|www\.|doi:|\b10\.\d{4,9}/)\S*$", re.IGNORECASE)
+_LINKISH = re.compile(r"(?:https?:|www\.|doi:|\b10\.\d{4,9}/)\S*$", re.IGNORECASE)
 _LINK_BREAK_AFTER = "/.-_=&?#~%:"
 _SEPARATOR = "_" * 20
 
@@ -129,11 +136,17 @@ def _hyphen_join(left: str, right: str, words: frozenset[str] = frozenset()) -> 
     return common and (a[0].islower() or _zipf(a) >= 4.5)
 
 
-def _link_continues(a: Line, at: str, bt: str) -> bool:
-    """Whether line ``a`` ends in a URL or DOI that the next line (text ``bt``) continues."""
-    m = _LINKISH.search(at)
-    if m is None or not bt or bt[0] in "([{<\"'“‘":
+def _link_continues(a: Line, at: str, bt: str, carried: bool = False) -> bool:
+    """Whether line ``a`` ends in a URL or DOI that the next line (text ``bt``) continues.
+
+    ``carried``: line ``a`` itself continues a link from the line before; when
+    it is one unbroken token, the link may go on to a third line.
+    """
+    linkish = _LINKISH.search(at) is not None or (carried and " " not in at.strip())
+    if not linkish or not bt or bt[0] in "([{<\"'“‘":
         return False
+    if at.lower().endswith(("http:", "https:")):
+        return bt.startswith("//")
     if at[-1] in _HYPHENS:
         return True  # a link's own hyphen ends the line; the link goes on
     head = bt.split(" ", 1)[0]
@@ -148,6 +161,7 @@ def _link_continues(a: Line, at: str, bt: str) -> bool:
 def _write_paragraph(
     w: _Writer, lines: list[Line], words: frozenset[str], notes: bool = False
 ) -> None:
+    in_link = False
     for k, ln in enumerate(lines):
         start = len(ln.text) - len(ln.text.lstrip())
         end = len(ln.text.rstrip())
@@ -160,10 +174,12 @@ def _write_paragraph(
                     w.write(" ")
         nxt = lines[k + 1] if k + 1 < len(lines) else None
         joined = ""
+        carried, in_link = in_link, False
         if nxt is not None:
             at = ln.text[:end]
             bt = nxt.text.lstrip()
-            if _link_continues(ln, at, bt):
+            if _link_continues(ln, at, bt, carried):
+                in_link = True
                 # URLs are broken without adding a hyphen: one at the break is the link's.
                 if at[-1] in _HYPHENS:
                     w.line(ln, start, end - 1)
@@ -197,12 +213,30 @@ def _words(layout: Layout) -> frozenset[str]:
     return frozenset(out)
 
 
+def _is_heading(para: list[Line], body_size: float) -> bool:
+    """A short paragraph set larger than the body text."""
+    return (
+        body_size > 0
+        and all(ln.size > body_size * 1.05 for ln in para)
+        and sum(len(ln.text) for ln in para) < 100
+    )
+
+
 def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
     w = _Writer()
     words = _words(layout)
+    in_list = False
     for para in paragraphs(layout.body, layout.body_size):
+        head = para[0].text.strip()
         if w.pos:
-            w.write("\n\n")
+            # A heading set larger than the text after the reference list (an
+            # appendix, "A. R code") ends the list: four blank lines say so to the
+            # text reader, which would otherwise read it as one more reference.
+            ends = in_list and len(para) <= 2 and _is_heading(para, layout.body_size)
+            w.write("\n\n\n\n\n" if ends else "\n\n")
+            in_list = in_list and not ends
+        if is_ref_heading(head):
+            in_list = True
         _write_paragraph(w, para, words)
     for block in layout.notes:
         # Four blank lines end a reference section for the text reader; the

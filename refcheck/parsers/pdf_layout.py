@@ -137,7 +137,95 @@ def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, floa
         right = rect.right
         bottom = rect.bottom
         append((ch, rect.left, right, bottom, size))
+    return _attach_accents(_decode_tex_codes(out))
+
+
+# Glyphs a TeX font without a Unicode map leaves as their code (PDFium gives the
+# code itself): the Cork (T1) encoding's dashes, quotes and ligatures, and the
+# old (OT1) encoding's ligatures and letters.  The two disagree at 0x1B–0x1F;
+# which one a page uses shows in where its ligature codes stand (between letters).
+_T1_CODES = {
+    "\x10": "\u201c", "\x11": "\u201d", "\x15": "\u2013", "\x16": "\u2014",
+    "\x19": "\u0131", "\x1b": "\ufb00", "\x1c": "\ufb01", "\x1d": "\ufb02",
+    "\x1e": "\ufb03", "\x1f": "\ufb04",
+}
+_OT1_CODES = {
+    "\x0b": "\ufb00", "\x0c": "\ufb01", "\x0d": "\ufb02", "\x0e": "\ufb03", "\x0f": "\ufb04",
+    "\x10": "\u0131", "\x19": "\u00df", "\x1a": "\u00e6", "\x1b": "\u0153", "\x1c": "\u00f8",
+    "\x1d": "\u00c6", "\x1e": "\u0152", "\x1f": "\u00d8",
+}
+_Char = tuple[str, float, float, float, float]
+
+
+def _decode_tex_codes(chars: list[_Char]) -> list[_Char]:
+    """Control characters standing for a TeX font's glyphs, written as what they show."""
+    codes = [i for i, c in enumerate(chars) if "\x0b" <= c[0] <= "\x1f"]
+    if not codes:
+        return chars
+
+    def between_letters(i: int) -> bool:
+        return 0 < i < len(chars) - 1 and chars[i - 1][0].isalpha() and chars[i + 1][0].isalpha()
+
+    ot1 = sum(1 for i in codes if chars[i][0] <= "\x0f" and between_letters(i))
+    t1 = sum(1 for i in codes if chars[i][0] >= "\x1b" and between_letters(i))
+    table = _OT1_CODES if ot1 > t1 else _T1_CODES
+    out = list(chars)
+    for i in codes:
+        ch = table.get(out[i][0])
+        if ch is not None:
+            out[i] = (ch, *out[i][1:])
     return out
+
+
+# Accents a TeX font sets as glyphs of their own over the letter (``\"o`` is
+# "¨" then "o"), and the combining marks they stand for.
+_ACCENTS = {
+    "¨": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "^": "\u0302",
+    "\u02dc": "\u0303", "~": "\u0303", "\u02c7": "\u030c", "\u02d8": "\u0306",
+    "\u00af": "\u0304", "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b",
+    "\u00b8": "\u0327", "\u02db": "\u0328",
+}
+
+
+def _attach_accents(chars: list[_Char]) -> list[_Char]:
+    """An accent glyph set over (or under) a letter is composed with that letter.
+
+    Character boxes here are the glyphs' advances on the baseline, so the
+    accent's box lies over its letter's: its centre inside the letter's box,
+    on the same line.  Neighbouring characters' boxes only touch, so a caret
+    or tilde of the text itself (``x^2``, ``y ~ x``) is left alone.  The
+    letter is looked for among the nearby characters, since a content stream
+    may write accents apart from their letters.
+    """
+    import unicodedata
+
+    marks = [i for i, c in enumerate(chars) if c[0] in _ACCENTS]
+    if not marks:
+        return chars
+    out: list[_Char | None] = list(chars)
+    for i in marks:
+        ch, lo, hi, bottom, size = chars[i]
+        centre = (lo + hi) / 2
+        best: int | None = None
+        for j in range(max(0, i - 60), min(len(chars), i + 60)):
+            c = out[j]
+            if c is None or j == i or not c[0].isalpha():
+                continue
+            inside = c[1] + 0.1 * (c[2] - c[1]) < centre < c[2] - 0.1 * (c[2] - c[1])
+            near = best is None or abs(j - i) < abs(best - i)
+            if inside and abs(bottom - c[3]) < 0.5 * size and near:
+                best = j
+        if best is None:
+            continue
+        letter = out[best]
+        assert letter is not None
+        base = {"\u0131": "i", "\u0237": "j"}.get(letter[0], letter[0])
+        composed = unicodedata.normalize("NFC", base + _ACCENTS[ch])
+        if len(composed) != 1:
+            continue
+        out[best] = (composed, *letter[1:])
+        out[i] = None
+    return [c for c in out if c is not None]
 
 
 def _lines_of(chars: list[tuple[str, float, float, float, float]]) -> list[Line]:
@@ -267,7 +355,14 @@ def _halves(lines: list[Line], width: float) -> tuple[list[Line], list[Line]]:
 
 def _two_columns(lines: list[Line], width: float) -> bool:
     left, right = _halves(lines, width)
-    return len(left) >= 3 and len(right) >= 3 and len(right) >= 0.15 * len(lines)
+    if len(left) < 3 or len(right) < 3 or len(right) < 0.15 * len(lines):
+        return False
+    # A right column's lines start at its left edge (give or take an indent);
+    # pieces of widely spaced justified lines cut at a word gap start anywhere.
+    starts = sorted(ln.x0 for ln in right)
+    edge = starts[len(starts) // 2]
+    aligned = sum(1 for ln in right if abs(ln.x0 - edge) < 2.5 * ln.size)
+    return aligned >= 0.6 * len(right)
 
 
 def _order(lines: list[Line], width: float, two: bool) -> list[Line]:
@@ -395,6 +490,11 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
         if notes:
             layout.notes.append(notes)
     return layout
+
+
+def is_ref_heading(text: str) -> bool:
+    """Whether a line's text is a reference list's heading ("References", "Bibliography" …)."""
+    return _REF_HEADING.match(text.strip()) is not None
 
 
 def opens_note(ln: Line) -> bool:

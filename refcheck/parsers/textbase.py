@@ -53,7 +53,8 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-{3,})\s*$")
 _BACK_MATTER = re.compile(
     r"^\s{0,8}(?:#{1,6}\s*)?" + _MARK + r"\s*(?:(?:\d{1,2}|[A-Z]|[IVXLC]{1,6})[.)]?\s+)?"
-    r"(?:appendix|appendices|acknowledge?ments?|about\s+the\s+authors?"
+    r"(?:appendix|appendices|acknowledge?ments?|about\s+the\s+authors?|affiliations?"
+    r"|authors?['’]?\s+address(?:es)?"
     r"|author\s+(?:information|contributions|biograph\w*|details)|notes\s+on\s+contributors"
     r"|funding|conflicts?\s+of\s+interests?|competing\s+interests|declarations?"
     r"|supplementary(?:\s+\w+){0,3}|data\s+availability(?:\s+statement)?"
