@@ -319,6 +319,12 @@ def _check_value(key: str, raw_key: str, value: Any, where: str) -> None:
     if key == "cache_backend" and value not in CACHE_BACKENDS:
         raise ConfigError(
             f"{where}: cache-backend must be one of {', '.join(CACHE_BACKENDS)}, not {value!r}")
+    if key == "host_rates":
+        for host, rate in value.items():
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
+                    math.isfinite(rate) and rate > 0):
+                raise ConfigError(f"{where}: host-rates of {host} must be a positive number "
+                                  f"of requests per second, not {rate!r}")
     if key == "jobs" and value < 0:
         raise ConfigError(f"{where}: jobs must be 0 (one per CPU) or more, not {value}")
     if key == "timeout" and not (math.isfinite(value) and value > 0):

@@ -235,3 +235,14 @@ def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path,
     err = capsys.readouterr().err
     assert code == 2
     assert "cannot reach the scheduler" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("rate", ['"fast"', "0", "-1", "true"])
+def test_host_rates_must_be_positive_numbers(tmp_path: Path, rate: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "refcheck.toml").write_text(f'host-rates = {{ "api.example.org" = {rate} }}\n',
+                                            encoding="utf-8")
+    (tmp_path / "r.bib").write_text("@misc{a, title={A}, year={2020}}\n", encoding="utf-8")
+    code = main(["check", "--offline", "--config", str(tmp_path / "refcheck.toml"),
+                 str(tmp_path / "r.bib")])
+    assert code == 2 and "host-rates" in capsys.readouterr().err
