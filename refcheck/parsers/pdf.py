@@ -226,17 +226,24 @@ def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
     w = _Writer()
     words = _words(layout)
     in_list = False
+    list_size = 0.0
     for para in paragraphs(layout.body, layout.body_size):
         head = para[0].text.strip()
         if w.pos:
-            # A heading set larger than the text after the reference list (an
-            # appendix, "A. R code") ends the list: four blank lines say so to the
-            # text reader, which would otherwise read it as one more reference.
-            ends = in_list and len(para) <= 2 and _is_heading(para, layout.body_size)
+            # After the reference list, a heading set larger than the text (an
+            # appendix, "A. R code") or text set smaller than the list (the
+            # authors' addresses) ends it: four blank lines say so to the text
+            # reader, which would otherwise read it as more references.
+            if in_list and not list_size:
+                list_size = para[0].size
+            ends = in_list and (
+                (len(para) <= 2 and _is_heading(para, layout.body_size))
+                or para[0].size < 0.9 * list_size
+            )
             w.write("\n\n\n\n\n" if ends else "\n\n")
             in_list = in_list and not ends
         if is_ref_heading(head):
-            in_list = True
+            in_list, list_size = True, 0.0
         _write_paragraph(w, para, words)
     for block in layout.notes:
         # Four blank lines end a reference section for the text reader; the

@@ -325,6 +325,34 @@ def _merge_same_baseline(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _join_pieces(lines: list[Line]) -> list[Line]:
+    """On a one-column page, pieces standing on one baseline joined left to right."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: -ln.y):
+        if rows and abs(rows[-1][0].y - ln.y) < 0.25 * ln.size:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out: list[Line] = []
+    for ln in (ln for row in rows for ln in sorted(row, key=lambda ln: ln.x0)):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and abs(prev.y - ln.y) < 0.25 * prev.size
+            and ln.x0 >= prev.x1
+            and abs(prev.size - ln.size) < 0.5
+        ):
+            prev.text += " " + ln.text
+            prev.xs += [prev.x1, *ln.xs]
+            prev.sup += [False, *ln.sup]
+            prev.x1 = ln.x1
+            continue
+        out.append(ln)
+    if len(out) == len(lines):
+        return lines  # nothing joined: the page keeps its content stream's order
+    return out
+
+
 def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
@@ -450,8 +478,13 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
     # Two columns when most pages with some text are set so.
     full = [p for p, lines in enumerate(pages) if len(lines) >= 10]
     two = sum(_two_columns(pages[p], widths[p]) for p in full) * 2 > len(full)
-    orders = [_order(lines, widths[p], two or _two_columns(lines, widths[p]))
-              for p, lines in enumerate(pages)]
+    orders = []
+    for p, lines in enumerate(pages):
+        page_two = two or _two_columns(lines, widths[p])
+        if not page_two:
+            # One column: pieces of a line cut at a wide justified word gap are one line.
+            lines = pages[p] = _join_pieces(lines)
+        orders.append(_order(lines, widths[p], page_two))
     layout.body_size = _body_size([ln for ordered in orders for ln in ordered])
     # Running headers and footers: edge lines whose shape recurs on another page's edge.
     edges = [_edge_lines(lines) for lines in pages]
