@@ -143,7 +143,8 @@ def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, floa
 # Glyphs a TeX font without a Unicode map leaves as their code (PDFium gives the
 # code itself): the Cork (T1) encoding's dashes, quotes and ligatures, and the
 # old (OT1) encoding's ligatures and letters.  The two disagree at 0x1B–0x1F;
-# which one a page uses shows in where its ligature codes stand (between letters).
+# an OT1 ligature code (0x0B–0x0F) between letters shows a page set in OT1 (in T1
+# those codes are accents and quotes, which do not stand inside a word).
 _T1_CODES = {
     "\x10": "\u201c", "\x11": "\u201d", "\x15": "\u2013", "\x16": "\u2014",
     "\x19": "\u0131", "\x1b": "\ufb00", "\x1c": "\ufb01", "\x1d": "\ufb02",
@@ -166,9 +167,8 @@ def _decode_tex_codes(chars: list[_Char]) -> list[_Char]:
     def between_letters(i: int) -> bool:
         return 0 < i < len(chars) - 1 and chars[i - 1][0].isalpha() and chars[i + 1][0].isalpha()
 
-    ot1 = sum(1 for i in codes if chars[i][0] <= "\x0f" and between_letters(i))
-    t1 = sum(1 for i in codes if chars[i][0] >= "\x1b" and between_letters(i))
-    table = _OT1_CODES if ot1 > t1 else _T1_CODES
+    ot1 = any(chars[i][0] <= "\x0f" and between_letters(i) for i in codes)
+    table = _OT1_CODES if ot1 else _T1_CODES
     out = list(chars)
     for i in codes:
         ch = table.get(out[i][0])

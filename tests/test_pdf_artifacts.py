@@ -1,0 +1,247 @@
+"""PDF typesetting artifacts met in real documents (issue 17, benchmarks/real_documents.py).
+
+Each PDF is drawn here with fpdf2, glyph by glyph where the artifact needs it:
+accents set as glyphs of their own over a letter (TeX's ``\\"a``), a URL wrapped
+over three lines or after ``http:``, a justified line with wide word gaps, an
+appendix heading or the authors' addresses right after the list; and the glyph
+codes a TeX font without a Unicode map leaves in the text layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+fpdf = pytest.importorskip("fpdf")
+pytest.importorskip("pypdfium2")
+
+from refcheck.io import read_source
+from refcheck.model import Document, SourceText
+from refcheck.parsers import pdf, text
+from refcheck.parsers.pdf_layout import _decode_tex_codes
+
+BODY = (
+    "This note compares two estimators of the sandwich covariance matrix and the tests "
+    "built on them, as discussed in the literature cited below."
+)
+
+
+def _doc() -> fpdf.FPDF:
+    doc = fpdf.FPDF(unit="pt", format=(595, 842))
+    doc.set_auto_page_break(False)
+    doc.add_page()
+    doc.set_font("Helvetica", size=10)
+    return doc
+
+
+def _parse(tmp_path: Path, doc: fpdf.FPDF) -> Document:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(bytes(doc.output()))
+    return pdf.parse(read_source(str(path)))
+
+
+def _composed(tmp_path: Path, doc: fpdf.FPDF) -> str:
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(bytes(doc.output()))
+    layout = pdf.read(path.read_bytes(), str(path))
+    return pdf._compose(layout)[0]
+
+
+def _body(doc: fpdf.FPDF, y: float = 80) -> float:
+    for i in range(0, len(BODY), 90):
+        doc.text(72, y, BODY[i : i + 90])
+        y += 13
+    return y + 13
+
+
+def _hanging(doc: fpdf.FPDF, y: float, entries: list[list[str]], size: float = 10) -> float:
+    """Entries with hanging indentation, one list of lines each."""
+    doc.set_font("Helvetica", size=size)
+    for lines in entries:
+        for k, ln in enumerate(lines):
+            doc.text(72 if k == 0 else 84, y, ln)
+            y += 13
+    return y
+
+
+def _accented(doc: fpdf.FPDF, x: float, y: float, before: str, letter: str, after: str) -> None:
+    """``before`` + ``letter`` with a separate diaeresis glyph over it + ``after``."""
+    doc.text(x, y, before)
+    x += doc.get_string_width(before)
+    # TeX writes the accent first, over where the letter will stand.
+    w_acc, w_let = doc.get_string_width("\u00a8"), doc.get_string_width(letter)
+    doc.text(x + (w_let - w_acc) / 2, y, "\u00a8")
+    doc.text(x, y, letter)
+    doc.text(x + w_let, y, after)
+
+
+def test_separate_accent_glyph_is_composed_with_its_letter(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    y += 20
+    _accented(doc, 72, y, "Kr", "a", "mer W, Sonnberger H (1986). The Linear Regression Model")
+    doc.text(84, y + 13, "Under Test. Physica-Verlag, Heidelberg.")
+    # A caret and a tilde of the text itself stay as they are.
+    doc.text(72, y + 40, "The model y ~ x^2 was fitted.")
+    out = _composed(tmp_path, doc)
+    assert "Krämer W, Sonnberger H (1986)" in out
+    assert "\u00a8" not in out
+    assert "y ~ x^2" in out
+
+
+def test_tex_glyph_codes_decoded_by_the_pages_encoding() -> None:
+    def chars(s: str) -> list[tuple[str, float, float, float, float]]:
+        return [(c, float(i), float(i + 1), 0.0, 10.0) for i, c in enumerate(s)]
+
+    def decoded(s: str) -> str:
+        return "".join(c[0] for c in _decode_tex_codes(chars(s)))
+
+    # Cork (T1): ffi and fi ligatures, an en dash in a page range.
+    t1 = "e\x1eciency signi\x1ccance 557\x15565"
+    assert decoded(t1) == "e\ufb03ciency signi\ufb01cance 557–565"
+    # Old TeX (OT1): the fi ligature at 0x0C, so 0x1C is ø.
+    assert decoded("\x0cnal signi\x0ccance Bj\x1crn") == "\ufb01nal signi\ufb01cance Bjørn"
+    # PDFium's own line-end hyphen (0x02) is left for the hyphen repair.
+    assert decoded("regres\x02") == "regres\x02"
+
+
+def test_url_wrapped_over_three_lines_and_after_the_scheme(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    _hanging(
+        doc,
+        y + 20,
+        [
+            [
+                "Franses PH (2014). Time Series Models for Business and Economic Forecasting. URL",
+                "http://www.example.org/us/academic/subjects/economics/",
+                "econometrics-statistics-and-mathematical-economics/",
+                "time-series-models-2nd-edition.",
+            ],
+            [
+                "De'ath G (2014). mvpart: Multivariate Partitioning. R package version 1.6-2, URL http:",
+                "//CRAN.R-project.org/package=mvpart.",
+            ],
+        ],
+    )
+    out = _composed(tmp_path, doc)
+    assert (
+        "http://www.example.org/us/academic/subjects/economics/"
+        "econometrics-statistics-and-mathematical-economics/time-series-models-2nd-edition."
+    ) in out
+    assert "URL http://CRAN.R-project.org/package=mvpart." in out
+
+
+def test_justified_line_with_wide_gaps_is_one_line(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    y += 20
+    # The content stream writes the right-hand piece first, a little off the baseline.
+    doc.text(330, y - 0.4, "Time Series Models for")
+    doc.text(72, y, "Franses PH, van Dijk D, Opschoor A (2014).")
+    doc.text(84, y + 13, "Business and Economic Forecasting. Cambridge University Press.")
+    doc.text(72, y + 26, "Greene WH (2003). Econometric Analysis. Prentice Hall, New Jersey.")
+    got = _parse(tmp_path, doc)
+    raws = [r.raw for r in got.references]
+    assert raws[0].startswith("Franses PH, van Dijk D, Opschoor A (2014). Time Series Models for")
+    assert len(raws) == 2
+
+
+def test_appendix_heading_set_larger_ends_the_list(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    y = _hanging(
+        doc,
+        y + 20,
+        [
+            ["White H (1980). A Heteroskedasticity-Consistent Covariance Matrix Estimator.",
+             "Econometrica, 48, 817-838."],
+            ["Zeileis A (2004). Econometric Computing with HC and HAC Covariance Matrix",
+             "Estimators. Journal of Statistical Software, 11(10), 1-17."],
+        ],
+    )
+    doc.set_font("Helvetica", "B", size=14)
+    doc.text(72, y + 20, "A. R code")
+    doc.set_font("Helvetica", size=10)
+    doc.text(72, y + 40, "The packages sandwich and lmtest are required for the examples in 2004.")
+    got = _parse(tmp_path, doc)
+    assert [r.raw[:7] for r in got.references] == ["White H", "Zeileis"]
+
+
+def test_addresses_set_smaller_after_the_list_end_it(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    y = _hanging(
+        doc,
+        y + 20,
+        [
+            ["Alan Genz. Numerical computation of multivariate normal probabilities. Journal",
+             "of Computational and Graphical Statistics, 1:141-149, 1992."],
+            ["P.D. Watson and M. B. Wolf. Blood and isoproterenol reduce capillary permeability",
+             "in cat hindlimb. The American Journal of Physiology, 252:H47-H53, 1987."],
+        ],
+    )
+    _hanging(
+        doc,
+        y + 10,
+        [
+            ["Universitat Hannover, LG Bioinformatik, FB Gartenbau, Herrenhauser",
+             "Str. 2, D-30419 Hannover"],
+            ["Department of Mathematics, Washington State University, Pullman, WA",
+             "99164-3113 USA"],
+        ],
+        size=8.2,
+    )
+    got = _parse(tmp_path, doc)
+    assert [r.raw[:6] for r in got.references] == ["Alan G", "P.D. W"]
+
+
+def test_affiliation_heading_ends_a_text_list() -> None:
+    src = SourceText(
+        "paper.txt",
+        "References\n\n"
+        "Zeileis A (2006). Object-Oriented Computation of Sandwich Estimators. Journal of "
+        "Statistical Software, 16(9), 1-16.\n\n"
+        "Zeileis A, Hothorn T (2002). Diagnostic Checking in Regression Relationships. "
+        "R News, 2(3), 7-10.\n\n"
+        "Affiliation:\n\n"
+        "Achim Zeileis\n\n"
+        "Department of Statistics, Universitat Innsbruck, 6020 Innsbruck, Austria, 2002\n",
+    )
+    got = text.parse(src)
+    assert [r.raw[:9] for r in got.references] == ["Zeileis A", "Zeileis A"]
+
+
+def test_word_gaps_at_different_places_are_no_column_gutter(tmp_path: Path) -> None:
+    doc = _doc()
+    y = _body(doc)
+    doc.text(72, y, "References")
+    y += 20
+    # Widely justified first lines: each one's right-hand piece starts elsewhere, so
+    # the page is one column, not two.
+    rows = [
+        ("Chu CSJ, Hornik K, Kuan CM (1995).", 320, "MOSUM Tests for Parameter"),
+        ("Chow GC (1960).", 380, "Tests of Equality Between Sets"),
+        ("Hansen BE (1992).", 440, "Testing for Parameter Instability"),
+        ("Brown RL, Durbin J, Evans JM (1975).", 350, "Techniques for Testing"),
+    ]
+    for left, x, right in rows:
+        doc.text(72, y, left)
+        doc.text(x, y, right)
+        doc.text(84, y + 13, "Econometrica, 61, 821-856.")
+        y += 26
+    got = _parse(tmp_path, doc)
+    raws = [r.raw for r in got.references]
+    assert [r.split(" (")[0] for r in raws] == [
+        "Chu CSJ, Hornik K, Kuan CM",
+        "Chow GC",
+        "Hansen BE",
+        "Brown RL, Durbin J, Evans JM",
+    ]
+    assert raws[1].startswith("Chow GC (1960). Tests of Equality Between Sets Econometrica")
