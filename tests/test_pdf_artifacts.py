@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-fpdf = pytest.importorskip("fpdf")
-pytest.importorskip("pypdfium2")
-
 from refcheck.io import read_source
 from refcheck.model import Document, SourceText
 from refcheck.parsers import pdf, text
 from refcheck.parsers.pdf_layout import _decode_tex_codes
+
+fpdf = pytest.importorskip("fpdf")
+pytest.importorskip("pypdfium2")
 
 BODY = (
     "This note compares two estimators of the sandwich covariance matrix and the tests "
@@ -122,7 +122,7 @@ def test_url_wrapped_over_three_lines_and_after_the_scheme(tmp_path: Path) -> No
                 "time-series-models-2nd-edition.",
             ],
             [
-                "De'ath G (2014). mvpart: Multivariate Partitioning. R package version 1.6-2, URL http:",
+                "De'ath G (2014). mvpart: Multivariate Partitioning. R package 1.6-2, URL http:",
                 "//CRAN.R-project.org/package=mvpart.",
             ],
         ],
