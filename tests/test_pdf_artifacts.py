@@ -10,6 +10,7 @@ codes a TeX font without a Unicode map leaves in the text layer.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ BODY = (
 )
 
 
-def _doc() -> fpdf.FPDF:
+def _doc() -> Any:
     doc = fpdf.FPDF(unit="pt", format=(595, 842))
     doc.set_auto_page_break(False)
     doc.add_page()
@@ -35,27 +36,27 @@ def _doc() -> fpdf.FPDF:
     return doc
 
 
-def _parse(tmp_path: Path, doc: fpdf.FPDF) -> Document:
+def _parse(tmp_path: Path, doc: Any) -> Document:
     path = tmp_path / "paper.pdf"
     path.write_bytes(bytes(doc.output()))
     return pdf.parse(read_source(str(path)))
 
 
-def _composed(tmp_path: Path, doc: fpdf.FPDF) -> str:
+def _composed(tmp_path: Path, doc: Any) -> str:
     path = tmp_path / "paper.pdf"
     path.write_bytes(bytes(doc.output()))
     layout = pdf.read(path.read_bytes(), str(path))
     return pdf._compose(layout)[0]
 
 
-def _body(doc: fpdf.FPDF, y: float = 80) -> float:
+def _body(doc: Any, y: float = 80) -> float:
     for i in range(0, len(BODY), 90):
         doc.text(72, y, BODY[i : i + 90])
         y += 13
     return y + 13
 
 
-def _hanging(doc: fpdf.FPDF, y: float, entries: list[list[str]], size: float = 10) -> float:
+def _hanging(doc: Any, y: float, entries: list[list[str]], size: float = 10) -> float:
     """Entries with hanging indentation, one list of lines each."""
     doc.set_font("Helvetica", size=size)
     for lines in entries:
@@ -65,7 +66,7 @@ def _hanging(doc: fpdf.FPDF, y: float, entries: list[list[str]], size: float = 1
     return y
 
 
-def _accented(doc: fpdf.FPDF, x: float, y: float, before: str, letter: str, after: str) -> None:
+def _accented(doc: Any, x: float, y: float, before: str, letter: str, after: str) -> None:
     """``before`` + ``letter`` with a separate diaeresis glyph over it + ``after``."""
     doc.text(x, y, before)
     x += doc.get_string_width(before)
