@@ -357,3 +357,17 @@ def test_a_huge_key_is_shortened_in_each_finding(tmp_path: Path,
     keys = [f["reference"]["key"] for f in json.loads(capsys.readouterr().out)["findings"]
             if f["reference"]["key"]]
     assert keys and all(k.startswith("kkk") and len(k) <= 201 for k in keys)
+
+
+def test_word_patterns_on_one_enormous_word(tmp_path: Path) -> None:
+    from refcheck.rules.artifacts import _SPLIT
+    from refcheck.text.scan import _near
+
+    assert [m.group() for m in _SPLIT.finditer("Interna- tional law")] == ["Interna- tional"]
+    # One edit from a phrase word is found; a word far longer than any is not expanded.
+    out = _bounded("from refcheck.rules.artifacts import _SPLIT\n"
+                   "from refcheck.text.scan import _near\n"
+                   "w = 'a' * 60000\n"
+                   "print(len(list(_SPLIT.finditer(w))), len(_near(w)))")
+    assert out == "0 0"
+    assert isinstance(_near("Universty"), frozenset)

@@ -21,7 +21,9 @@ from refcheck.text.context import RefContext, analyse
 from refcheck.text.spelling import FUNCTION_WORDS
 from refcheck.text.tokens import is_acronym
 
-_SPLIT = regex.compile(r"(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
+# From a word's start only: tried at every letter of a long word, its letters
+# were read again each time (quadratic; found by benchmarks/fuzz.py).
+_SPLIT = regex.compile(r"(?<!\p{L})(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
 _HYPHEN_BLANK = regex.compile(r"-[ \t\r\n]")
 # A suspended hyphen ("pre- and post-war") is followed by a conjunction.
 _SUSPENDED = {"and", "or", "to", "nor", "und", "oder", "et", "ou", "y", "o", "vs", "versus", "as"}

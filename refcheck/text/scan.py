@@ -155,9 +155,17 @@ def _near(word: str) -> frozenset[str]:
         found.add(w[:-1])
     if w.endswith("es") and w[:-2] in words:
         found.add(w[:-2])
-    for key in _deletions(w):
-        found.update(keys.get(key, ()))
+    # One edit changes a length by at most one: a longer word needs no deletion
+    # neighbourhood (quadratic in its length: a 50,000-character "word" took 1.5 GB).
+    if len(w) <= _longest_phrase_word() + 1:
+        for key in _deletions(w):
+            found.update(keys.get(key, ()))
     return frozenset(found) if found else _NOTHING
+
+
+@lru_cache(maxsize=1)
+def _longest_phrase_word() -> int:
+    return max((len(w) for w in _phrase_keys()[0]), default=0)
 
 
 def _plural_pair(a: str, b: str) -> bool:
