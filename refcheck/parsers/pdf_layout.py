@@ -412,7 +412,7 @@ def _order(lines: list[Line], width: float, two: bool) -> list[Line]:
 
     def flush() -> None:
         band.sort(key=lambda ln: (ln.column, -ln.y))
-        out.extend(band)
+        out.extend(_feet_last(band))
         band.clear()
 
     for ln in ordered:
@@ -436,6 +436,35 @@ def _order(lines: list[Line], width: float, two: bool) -> list[Line]:
             for ln in members:
                 ln.left, ln.right = lo, hi
     return out
+
+
+def _feet_last(band: list[Line]) -> list[Line]:
+    """A band's columns, with the small type at the foot of each column read after both.
+
+    A block set smaller across the foot of both columns (a bibliography begun
+    at a page's foot, or footnotes) is read after the columns' text, left
+    part first: otherwise its left part would stand between the two columns.
+    """
+    sizes: Counter[float] = Counter()
+    for ln in band:
+        sizes[round(ln.size, 1)] += len(ln.text)
+    if not sizes:
+        return band
+    main = sizes.most_common(1)[0][0]
+    bodies: list[Line] = []
+    feet: list[Line] = []
+    for col in (1, 2):
+        lines = [ln for ln in band if ln.column == col]
+        k = len(lines)
+        while k > 0 and lines[k - 1].size < 0.95 * main:
+            k -= 1
+        if k == 0:  # all small: no foot, the column itself is small type
+            k = len(lines)
+        bodies += lines[:k]
+        feet += lines[k:]
+    if not feet or len(bodies) + len(feet) != len(band):
+        return band
+    return bodies + feet
 
 
 def _body_size(lines: list[Line]) -> float:
@@ -602,8 +631,14 @@ def _list_mode(lines: list[Line]) -> str:
     """How a reference list's entries are told apart: by hanging indentation or by labels."""
     if not lines:
         return "flush"
-    indented = sum(1 for ln in lines if ln.x0 - ln.left > 0.6 * ln.size)
-    return "hanging" if indented >= 0.2 * len(lines) else "flush"
+    ind = [ln.x0 - ln.left > 0.6 * ln.size for ln in lines]
+    # In a hanging list an outdented line is often followed by indented ones (an
+    # entry's continuation); in prose under a heading that merely says
+    # "References", indented first lines are followed by runs of flush lines.
+    flush = [k for k in range(len(ind) - 1) if not ind[k]]
+    opened = sum(1 for k in flush if ind[k + 1])
+    hanging = sum(ind) >= 0.2 * len(lines) and (not flush or opened >= 0.35 * len(flush))
+    return "hanging" if hanging else "flush"
 
 
 def _pitch(lines: list[Line]) -> dict[int, float]:
