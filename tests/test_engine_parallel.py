@@ -195,12 +195,14 @@ def _mapped_run(target: Path, jobs: int, child: str = "live", keep: str = "drop"
 
 def test_bibliographies_checked_apart_give_the_one_process_report(tmp_path: Path) -> None:
     repo = _repository(tmp_path)
-    serial = _mapped_run(repo, 1)
+    serial = _mapped_run(repo, 1, keep="keep")  # every document parsed and kept at once
+    streamed = _mapped_run(repo, 1)  # one process, one file at a time (issue 19)
     parallel = _mapped_run(repo, 2)
-    assert (serial["mapped"], parallel["mapped"]) == (0, 1)
-    assert parallel["report"] == serial["report"]
-    assert parallel["notes"] == serial["notes"] and parallel["notes"][0].startswith("offline:")
-    assert parallel["documents"] == 0 and serial["documents"] == 12
+    assert (serial["mapped"], streamed["mapped"], parallel["mapped"]) == (0, 1, 1)
+    assert parallel["report"] == serial["report"] == streamed["report"]
+    assert parallel["notes"] == serial["notes"] == streamed["notes"]
+    assert parallel["notes"][0].startswith("offline:")
+    assert parallel["documents"] == streamed["documents"] == 0 and serial["documents"] == 12
     report = json.loads(serial["report"])
     assert len(report["files"]) == 12
     assert len({f["path"] for f in report["findings"]}) == 12  # every file had findings
@@ -208,7 +210,7 @@ def test_bibliographies_checked_apart_give_the_one_process_report(tmp_path: Path
 
 def test_a_child_that_dies_leaves_its_files_to_the_parent(tmp_path: Path) -> None:
     repo = _repository(tmp_path)
-    serial = _mapped_run(repo, 1)
+    serial = _mapped_run(repo, 1, keep="keep")
     parallel = _mapped_run(repo, 2, child="die")
     assert parallel["mapped"] == 1
     assert parallel["report"] == serial["report"]
@@ -220,7 +222,7 @@ def test_an_unreadable_file_is_a_finding_as_in_one_process(tmp_path: Path) -> No
     repo = _repository(tmp_path)
     (repo / "refs07.bib").write_bytes(b"\x00\x01binary\x00" * 100)
     (repo / "refs10.bib").write_bytes(b"\x00\x02binary\x00" * 100)
-    serial = _mapped_run(repo, 1)
+    serial = _mapped_run(repo, 1, keep="keep")
     parallel = _mapped_run(repo, 2)
     assert parallel["mapped"] == 1
     assert parallel["report"] == serial["report"]
