@@ -133,7 +133,11 @@ def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, floa
         height = rect.top - rect.bottom
         if abs(height - last_height) > 0.01:
             last_height = height
-            size = float(get_size(textpage, i)) or height
+            size = float(get_size(textpage, i))
+            if size < 2.0:
+                # A font scaled by the text matrix reports size 1: the glyph box's
+                # height (about 1.2 ems) tells the size the reader sees.
+                size = height / 1.2
         right = rect.right
         bottom = rect.bottom
         append((ch, rect.left, right, bottom, size))
@@ -353,6 +357,58 @@ def _join_pieces(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _split_at_gutter(lines: list[Line], width: float) -> list[Line]:
+    """Lines run across a narrow column gutter, cut where the gutter is.
+
+    Where the gutter is narrower than the gap that cuts a line, both columns'
+    lines on one baseline were read as one.  A gutter is a gap (a space at
+    least half an em wide) at the same place near the middle of the page in
+    most of the lines that cross the middle; word spaces of one-column text
+    fall at different places on each line.
+    """
+    mid = width / 2
+    crossing: list[tuple[Line, list[tuple[int, float, float]]]] = []
+    for ln in lines:
+        if not (ln.x0 < mid < ln.x1):
+            continue
+        gaps = [
+            (j, ln.xs[j], ln.xs[j + 1])
+            for j in range(len(ln.text) - 1)
+            if ln.text[j] == " "
+            and ln.xs[j + 1] - ln.xs[j] >= 0.5 * ln.size
+            and 0.3 * width < ln.xs[j] < 0.7 * width
+        ]
+        crossing.append((ln, gaps))
+    if len(crossing) < 6:
+        return lines
+    best_x, best_n = 0.0, 0
+    for _, gaps in crossing:
+        for _, a, b in gaps:
+            x = (a + b) / 2
+            n = sum(1 for _, gs in crossing if any(a2 <= x <= b2 for _, a2, b2 in gs))
+            if n > best_n:
+                best_x, best_n = x, n
+    if best_n < 0.6 * len(crossing):
+        return lines
+    cut: dict[int, int] = {}
+    for ln, gaps in crossing:
+        for j, a, b in gaps:
+            if a <= best_x <= b:
+                cut[id(ln)] = j
+    out: list[Line] = []
+    for ln in lines:
+        j = cut.get(id(ln))
+        if j is None:
+            out.append(ln)
+            continue
+        left = Line(ln.text[:j], ln.xs[:j], ln.x0, ln.xs[j], ln.y, ln.size, ln.sup[:j])
+        right = Line(
+            ln.text[j + 1 :], ln.xs[j + 1 :], ln.xs[j + 1], ln.x1, ln.y, ln.size, ln.sup[j + 1 :]
+        )
+        out += [left, right]
+    return out
+
+
 def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
@@ -499,7 +555,7 @@ def read_layout(pdf: Any, raw: Any) -> Layout:
         finally:
             page.close()
         total += len(chars)
-        lines = _merge_same_baseline(_lines_of(chars))
+        lines = _split_at_gutter(_merge_same_baseline(_lines_of(chars)), widths[-1])
         for ln in lines:
             ln.page = index + 1
         pages.append(lines)
