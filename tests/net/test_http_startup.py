@@ -1,0 +1,66 @@
+"""What the HTTP client costs before and around each request (issue 19)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import time
+
+import pytest
+
+from refcheck.net.http import HttpClient, HttpConfig, _HostLimits
+
+_UNUSED = ("boto3", "pymongo", "redis", "yaml")
+
+
+@pytest.mark.skipif(not any(importlib.util.find_spec(m) for m in _UNUSED),
+                    reason="none of requests-cache's optional storage libraries is installed")
+def test_unused_cache_backends_are_not_imported() -> None:
+    code = ("import sys, refcheck.net.http as h; "
+            f"print(sorted(m for m in {_UNUSED!r} if m in sys.modules)); "
+            "from requests_cache.backends.redis import RedisCache; print('redis ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    loaded, *rest = out.stdout.splitlines()
+    assert loaded == "[]"
+    if importlib.util.find_spec("redis"):  # hidden only for the first import, not after
+        assert rest == ["redis ok"]
+
+
+def _client() -> HttpClient:
+    return HttpClient(HttpConfig(no_cache=True))
+
+
+def test_no_proxy_or_netrc_in_the_environment_skips_the_per_request_lookups(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "NETRC"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/some/bundle.pem")
+    client = _client()
+    assert client.session.trust_env is False and client.plain.trust_env is False
+    # What requests would have read from the environment still applies.
+    assert client.session.verify == client.plain.verify == "/some/bundle.pem"
+
+
+def test_a_proxy_in_the_environment_keeps_requests_looking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    client = _client()
+    assert client.session.trust_env is True and client.plain.trust_env is True
+
+
+def test_published_limit_is_kept_with_slack() -> None:
+    limits = _HostLimits(8, {})
+    limits.learn("api.example", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Interval": "1s"})
+    starts = []
+    for _ in range(11):
+        with limits.hold("api.example"):
+            starts.append(time.monotonic())
+    # Eleven starts spaced 5 % wider than 1/10 s: never eleven within one second, even
+    # if the first ten arrive 50 ms later than they left.
+    assert starts[-1] - starts[0] >= 1.04
