@@ -397,13 +397,14 @@ def _split_at_gutter(lines: list[Line], width: float) -> list[Line]:
                 cut[id(ln)] = j
     out: list[Line] = []
     for ln in lines:
-        j = cut.get(id(ln))
-        if j is None:
+        at = cut.get(id(ln))
+        if at is None:
             out.append(ln)
             continue
-        left = Line(ln.text[:j], ln.xs[:j], ln.x0, ln.xs[j], ln.y, ln.size, ln.sup[:j])
+        left = Line(ln.text[:at], ln.xs[:at], ln.x0, ln.xs[at], ln.y, ln.size, ln.sup[:at])
         right = Line(
-            ln.text[j + 1 :], ln.xs[j + 1 :], ln.xs[j + 1], ln.x1, ln.y, ln.size, ln.sup[j + 1 :]
+            ln.text[at + 1 :], ln.xs[at + 1 :], ln.xs[at + 1], ln.x1, ln.y, ln.size,
+            ln.sup[at + 1 :],
         )
         out += [left, right]
     return out
