@@ -125,15 +125,16 @@ def main(argv: list[str]) -> int:
             print(f"    parse failed: {parsed['error']}")
         for f in found:
             where = f"p{f.get('page')}:{f.get('line')}"
-            alarms.append(
-                f"{name} {where} {f.get('code')} {f.get('severity')}: {f.get('message')}"
-            )
+            alarms.append(f"{name} {where} {f.get('code')} {f.get('severity')}: {f.get('message')}")
     rate = total_read / total_want if total_want else 0.0
     right = total_right / total_want if total_want else 0.0
-    print(f"\nreferences read (capped at the expected count): {total_read}/{total_want} "
-          f"= {rate:.3f}")
-    print(f"references read right (each extra entry costs one): {total_right}/{total_want} "
-          f"= {right:.3f} (goal >= 0.98)")
+    print(
+        f"\nreferences read (capped at the expected count): {total_read}/{total_want} = {rate:.3f}"
+    )
+    print(
+        f"references read right (each extra entry costs one): {total_right}/{total_want} "
+        f"= {right:.3f} (goal >= 0.98)"
+    )
     print(f"documents read to the exact count: {exact_files}/{len(expected)}")
     if first_want:
         print(f"first words of references matched: {first_hits}/{first_want}")

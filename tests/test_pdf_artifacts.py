@@ -160,10 +160,14 @@ def test_appendix_heading_set_larger_ends_the_list(tmp_path: Path) -> None:
         doc,
         y + 20,
         [
-            ["White H (1980). A Heteroskedasticity-Consistent Covariance Matrix Estimator.",
-             "Econometrica, 48, 817-838."],
-            ["Zeileis A (2004). Econometric Computing with HC and HAC Covariance Matrix",
-             "Estimators. Journal of Statistical Software, 11(10), 1-17."],
+            [
+                "White H (1980). A Heteroskedasticity-Consistent Covariance Matrix Estimator.",
+                "Econometrica, 48, 817-838.",
+            ],
+            [
+                "Zeileis A (2004). Econometric Computing with HC and HAC Covariance Matrix",
+                "Estimators. Journal of Statistical Software, 11(10), 1-17.",
+            ],
         ],
     )
     doc.set_font("Helvetica", "B", size=14)
@@ -182,20 +186,28 @@ def test_addresses_set_smaller_after_the_list_end_it(tmp_path: Path) -> None:
         doc,
         y + 20,
         [
-            ["Alan Genz. Numerical computation of multivariate normal probabilities. Journal",
-             "of Computational and Graphical Statistics, 1:141-149, 1992."],
-            ["P.D. Watson and M. B. Wolf. Blood and isoproterenol reduce capillary permeability",
-             "in cat hindlimb. The American Journal of Physiology, 252:H47-H53, 1987."],
+            [
+                "Alan Genz. Numerical computation of multivariate normal probabilities. Journal",
+                "of Computational and Graphical Statistics, 1:141-149, 1992.",
+            ],
+            [
+                "P.D. Watson and M. B. Wolf. Blood and isoproterenol reduce capillary permeability",
+                "in cat hindlimb. The American Journal of Physiology, 252:H47-H53, 1987.",
+            ],
         ],
     )
     _hanging(
         doc,
         y + 10,
         [
-            ["Universitat Hannover, LG Bioinformatik, FB Gartenbau, Herrenhauser",
-             "Str. 2, D-30419 Hannover"],
-            ["Department of Mathematics, Washington State University, Pullman, WA",
-             "99164-3113 USA"],
+            [
+                "Universitat Hannover, LG Bioinformatik, FB Gartenbau, Herrenhauser",
+                "Str. 2, D-30419 Hannover",
+            ],
+            [
+                "Department of Mathematics, Washington State University, Pullman, WA",
+                "99164-3113 USA",
+            ],
         ],
         size=8.2,
     )
@@ -246,3 +258,85 @@ def test_word_gaps_at_different_places_are_no_column_gutter(tmp_path: Path) -> N
         "Brown RL, Durbin J, Evans JM",
     ]
     assert raws[1].startswith("Chow GC (1960). Tests of Equality Between Sets Econometrica")
+
+
+_SENTENCE = (
+    "the estimators are compared on simulated panels with serial correlation and "
+    "heteroskedasticity of unknown form where the kernel bandwidth is chosen by the "
+    "data and the prewhitening step is optional for every sample size considered here"
+)
+WORDS = _SENTENCE.split()
+
+
+def _justify(doc: Any, x: float, y: float, words: list[str], width: float) -> None:
+    """Words set one by one so that the line fills ``width`` exactly (a justified line)."""
+    widths = [doc.get_string_width(w) for w in words]
+    space = (width - sum(widths)) / max(1, len(words) - 1)
+    for w, ww in zip(words, widths, strict=True):
+        doc.text(x, y, w)
+        x += ww + space
+
+
+def _column_lines(
+    doc: Any, n: int, width: float, offset: int, upper: bool = False
+) -> list[list[str]]:
+    words = [w.capitalize() for w in WORDS] if upper else WORDS
+    out: list[list[str]] = []
+    k = offset
+    while len(out) < n:
+        line: list[str] = []
+        while sum(doc.get_string_width(w + " ") for w in [*line, words[k % len(words)]]) < width:
+            line.append(words[k % len(words)])
+            k += 1
+        out.append(line)
+    return out
+
+
+def test_narrow_gutter_crossed_by_lines_is_found(tmp_path: Path) -> None:
+    doc = _doc()
+    col = 240.0
+    left = _column_lines(doc, 12, col, 0)
+    right = _column_lines(doc, 12, col, 7, upper=True)
+    y = 80.0
+    for lw, rw in zip(left, right, strict=True):
+        # A gutter of 9 pt: narrower than the gap that cuts a line (1.5 em).
+        _justify(doc, 50, y, lw, col)
+        _justify(doc, 50 + col + 9, y, rw, col)
+        y += 13
+    out = _composed(tmp_path, doc)
+    first_left = " ".join(left[0])
+    first_right = " ".join(right[0])
+    assert first_left + " " + " ".join(left[1][:2]) in out
+    assert first_left + " " + first_right not in out
+    assert out.index(" ".join(left[-1])) < out.index(first_right)
+
+
+def test_small_type_at_both_columns_foot_is_read_after_them(tmp_path: Path) -> None:
+    doc = _doc()
+    col = 240.0
+    left = _column_lines(doc, 10, col, 0)
+    right = _column_lines(doc, 10, col, 5, upper=True)
+    y = 80.0
+    for lw, rw in zip(left, right, strict=True):
+        _justify(doc, 50, y, lw, col)
+        _justify(doc, 320, y, rw, col)
+        y += 13
+    doc.set_font("Helvetica", size=8)
+    doc.text(50, y + 30, "[1] E. Witten, (2001), hep-th/0106109.")
+    doc.text(320, y + 30, "[2] R. P. Feynman, Phys. Rev. 94, 262 (1954).")
+    out = _composed(tmp_path, doc)
+    assert out.index(" ".join(right[-1])) < out.index("[1] E. Witten") < out.index("[2] R. P.")
+
+
+def test_prose_under_a_references_heading_keeps_its_paragraphs(tmp_path: Path) -> None:
+    doc = _doc()
+    doc.text(72, 80, "3. References")
+    lines = _column_lines(doc, 12, 420, 0)
+    y = 100.0
+    for k, words in enumerate(lines):
+        # Paragraphs of four lines, the first line indented.
+        first = k % 4 == 0
+        _justify(doc, 84 if first else 72, y, words[:-1] if first else words, 408 if first else 420)
+        y += 13
+    out = _composed(tmp_path, doc)
+    assert " ".join(lines[1]) + " " + " ".join(lines[2]) in out

@@ -150,14 +150,31 @@ def _chars(textpage: Any, raw: Any) -> list[tuple[str, float, float, float, floa
 # an OT1 ligature code (0x0B–0x0F) between letters shows a page set in OT1 (in T1
 # those codes are accents and quotes, which do not stand inside a word).
 _T1_CODES = {
-    "\x10": "\u201c", "\x11": "\u201d", "\x15": "\u2013", "\x16": "\u2014",
-    "\x19": "\u0131", "\x1b": "\ufb00", "\x1c": "\ufb01", "\x1d": "\ufb02",
-    "\x1e": "\ufb03", "\x1f": "\ufb04",
+    "\x10": "\u201c",
+    "\x11": "\u201d",
+    "\x15": "\u2013",
+    "\x16": "\u2014",
+    "\x19": "\u0131",
+    "\x1b": "\ufb00",
+    "\x1c": "\ufb01",
+    "\x1d": "\ufb02",
+    "\x1e": "\ufb03",
+    "\x1f": "\ufb04",
 }
 _OT1_CODES = {
-    "\x0b": "\ufb00", "\x0c": "\ufb01", "\x0d": "\ufb02", "\x0e": "\ufb03", "\x0f": "\ufb04",
-    "\x10": "\u0131", "\x19": "\u00df", "\x1a": "\u00e6", "\x1b": "\u0153", "\x1c": "\u00f8",
-    "\x1d": "\u00c6", "\x1e": "\u0152", "\x1f": "\u00d8",
+    "\x0b": "\ufb00",
+    "\x0c": "\ufb01",
+    "\x0d": "\ufb02",
+    "\x0e": "\ufb03",
+    "\x0f": "\ufb04",
+    "\x10": "\u0131",
+    "\x19": "\u00df",
+    "\x1a": "\u00e6",
+    "\x1b": "\u0153",
+    "\x1c": "\u00f8",
+    "\x1d": "\u00c6",
+    "\x1e": "\u0152",
+    "\x1f": "\u00d8",
 }
 _Char = tuple[str, float, float, float, float]
 
@@ -184,10 +201,21 @@ def _decode_tex_codes(chars: list[_Char]) -> list[_Char]:
 # Accents a TeX font sets as glyphs of their own over the letter (``\"o`` is
 # "¨" then "o"), and the combining marks they stand for.
 _ACCENTS = {
-    "¨": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "^": "\u0302",
-    "\u02dc": "\u0303", "~": "\u0303", "\u02c7": "\u030c", "\u02d8": "\u0306",
-    "\u00af": "\u0304", "\u02d9": "\u0307", "\u02da": "\u030a", "\u02dd": "\u030b",
-    "\u00b8": "\u0327", "\u02db": "\u0328",
+    "¨": "\u0308",
+    "\u00b4": "\u0301",
+    "`": "\u0300",
+    "\u02c6": "\u0302",
+    "^": "\u0302",
+    "\u02dc": "\u0303",
+    "~": "\u0303",
+    "\u02c7": "\u030c",
+    "\u02d8": "\u0306",
+    "\u00af": "\u0304",
+    "\u02d9": "\u0307",
+    "\u02da": "\u030a",
+    "\u02dd": "\u030b",
+    "\u00b8": "\u0327",
+    "\u02db": "\u0328",
 }
 
 
@@ -403,7 +431,12 @@ def _split_at_gutter(lines: list[Line], width: float) -> list[Line]:
             continue
         left = Line(ln.text[:at], ln.xs[:at], ln.x0, ln.xs[at], ln.y, ln.size, ln.sup[:at])
         right = Line(
-            ln.text[at + 1 :], ln.xs[at + 1 :], ln.xs[at + 1], ln.x1, ln.y, ln.size,
+            ln.text[at + 1 :],
+            ln.xs[at + 1 :],
+            ln.xs[at + 1],
+            ln.x1,
+            ln.y,
+            ln.size,
             ln.sup[at + 1 :],
         )
         out += [left, right]
