@@ -340,3 +340,48 @@ def test_prose_under_a_references_heading_keeps_its_paragraphs(tmp_path: Path) -
         y += 13
     out = _composed(tmp_path, doc)
     assert " ".join(lines[1]) + " " + " ".join(lines[2]) in out
+
+
+def test_heading_at_body_size_ends_a_list_set_smaller(tmp_path: Path) -> None:
+    doc = _doc()
+    y = 80.0
+    for _ in range(16):  # enough text (2,000 characters) to set the body's size
+        y = _body(doc, y) - 13
+    doc.text(72, y, "References")
+    y = _hanging(
+        doc,
+        y + 20,
+        [
+            [
+                "[1] Rafal Ablamowicz and Bertfried Fauser. 2007. CLIFFORD: a Maple 11 Package",
+                "for Clifford Algebra Computations, version 11.",
+            ],
+            [
+                "[2] Patricia S. Abril and Robert Plant. 2007. The patent holder's dilemma: Buy,",
+                "sell, or troll? Commun. ACM 50, 1 (Jan. 2007), 36-44.",
+            ],
+        ],
+        size=8,
+    )
+    doc.set_font("Helvetica", "B", size=10)
+    doc.text(72, y + 16, "A RESEARCH METHODS")
+    doc.set_font("Helvetica", size=10)
+    doc.text(72, y + 32, "Received 20 February 2007; revised 12 March 2009; accepted 5 June 2009")
+    got = _parse(tmp_path, doc)
+    assert [r.raw[:10] for r in got.references] == ["Rafal Abla", "Patricia S"]
+    assert "RESEARCH" not in got.references[-1].raw
+
+
+def test_figure_caption_heading_ends_a_text_list() -> None:
+    src = SourceText(
+        "paper.txt",
+        "References\n\n"
+        "Shotton, M. A. (1989). Computer addiction? A study of computer dependency. "
+        "Taylor & Francis.\n\n"
+        "von Davier, M., Xu, X., & Carstensen, C. H. (2011). Measuring growth in a "
+        "longitudinal large-scale assessment. Psychometrika, 76, 318-336.\n\n"
+        "Figure 1\n\n"
+        "This is my first figure caption, drawn from the 2011 survey.\n",
+    )
+    got = text.parse(src)
+    assert [r.raw[:7] for r in got.references] == ["Shotton", "von Dav"]

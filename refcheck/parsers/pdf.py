@@ -237,7 +237,7 @@ def _compose(layout: Layout) -> tuple[str, list[tuple[int, str, int, int]]]:
             if in_list and not list_size:
                 list_size = para[0].size
             ends = in_list and (
-                (len(para) <= 2 and _is_heading(para, layout.body_size))
+                (len(para) <= 2 and _is_heading(para, min(layout.body_size, list_size)))
                 or para[0].size < 0.9 * list_size
             )
             w.write("\n\n\n\n\n" if ends else "\n\n")

@@ -59,7 +59,7 @@ _BACK_MATTER = re.compile(
     r"|funding|conflicts?\s+of\s+interests?|competing\s+interests|declarations?"
     r"|supplementary(?:\s+\w+){0,3}|data\s+availability(?:\s+statement)?"
     r"|copyright(?:\s+\w+){0,4}|licen[cs]e|comments?(?:\s*\(\d+\))?|add\s+comment"
-    r"|footnotes|endnotes|index|tables?|figures?|abbreviations|glossary|keywords"
+    r"|footnotes|endnotes|index|(?:tables?|figures?)(?:\s+[A-Z]?\d{1,3})?|abbreviations|glossary|keywords"
     r"|share|related\s+articles|recommended\s+articles|cited\s+by|metrics"
     r"|приложени[ея]|благодарности|об\s+авторах?|сведения\s+об\s+авторах?)" + _MARK + r"\s*:?\s*$",
     re.IGNORECASE,
