@@ -385,3 +385,45 @@ def test_figure_caption_heading_ends_a_text_list() -> None:
     )
     got = text.parse(src)
     assert [r.raw[:7] for r in got.references] == ["Shotton", "von Dav"]
+
+
+def _raw_pdf(content: str) -> bytes:
+    """A one-page PDF with Helvetica and the given content stream, written by hand."""
+    objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+    ]
+    out = "%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("latin-1")
+
+
+def test_font_scaled_by_the_text_matrix_is_sized_by_its_glyphs(tmp_path: Path) -> None:
+    # Size 1 in Tf, scaled to 10 pt by the text matrix: PDFium reports size 1.
+    words = ["Econometric", "computing", "with", "HC", "and", "HAC", "covariance"]
+    measure = _doc()
+    ops = ["BT", "/F1 1 Tf"]
+    for row in range(3):
+        x = 72.0
+        for w in words:
+            ops.append(f"10 0 0 10 {x:.1f} {700 - 13 * row} Tm ({w}) Tj")
+            x += measure.get_string_width(w) + 3.0  # a word space of about a third of an em
+    ops.append("ET")
+    path = tmp_path / "scaled.pdf"
+    path.write_bytes(_raw_pdf("\n".join(ops)))
+    layout = pdf.read(path.read_bytes(), str(path))
+    texts = [ln.text for ln in layout.lines]
+    assert texts.count(" ".join(words)) == 3
+    # Sized as a reader sees it: ems (gaps, indents, superscripts) are measured in it.
+    assert all(8.0 < ln.size < 12.0 for ln in layout.lines)
