@@ -147,10 +147,7 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
             fixed = ftfy.fix_encoding(piece)
             if fixed == piece:
                 continue
-            matcher = difflib.SequenceMatcher(None, piece, fixed, autojunk=False)
-            for op, a0, a1, b0, b1 in matcher.get_opcodes():
-                if op == "equal":
-                    continue
+            for a0, a1, b0, b1 in _changes(piece, fixed):
                 # Widen to whole words so that the reported text is readable.
                 while (
                     a0 > 0
@@ -168,6 +165,31 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
                     reference=_reference_at(doc, start),
                     fix=Fix(start, end, fixed[b0:b1], safe=True),
                 )
+
+
+# Most characters of a changed middle that are diffed character by character;
+# a longer one is reported as one change (SequenceMatcher is quadratic or worse
+# on repetitive text: 832 windows of a fuzzed file took 36 s).
+_DIFF_MAX = 120
+
+
+def _changes(a: str, b: str) -> Iterator[tuple[int, int, int, int]]:
+    """(a0, a1, b0, b1) of each stretch where ``a`` and ``b`` differ."""
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[len(a) - 1 - q] == b[len(b) - 1 - q]:
+        q += 1
+    mid_a, mid_b = a[p : len(a) - q], b[p : len(b) - q]
+    if len(mid_a) + len(mid_b) > _DIFF_MAX:
+        yield p, len(a) - q, p, len(b) - q
+        return
+    matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op != "equal":
+            yield p + a0, p + a1, p + b0, p + b1
 
 
 # Longest stretch handed to ftfy and the diff, and the context kept around a
