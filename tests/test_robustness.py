@@ -371,3 +371,14 @@ def test_word_patterns_on_one_enormous_word(tmp_path: Path) -> None:
                    "print(len(list(_SPLIT.finditer(w))), len(_near(w)))")
     assert out == "0 0"
     assert isinstance(_near("Universty"), frozenset)
+
+
+def test_mojibake_diff_is_linear_on_repetitive_text() -> None:
+    from refcheck.rules.encoding import _changes
+
+    assert list(_changes("Jean-FranÃ§ois", "Jean-François")) == [(10, 12, 10, 11)]
+    out = _bounded("from refcheck.rules.encoding import _changes\n"
+                   "a = 'Ã©a' * 130 + 'Ã©'\n"
+                   "b = 'éa' * 130 + 'é'\n"
+                   "print(sum(1 for _ in range(2000) for _ in _changes(a, b)))")
+    assert out == "2000"
