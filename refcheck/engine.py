@@ -449,7 +449,12 @@ def _run_mapped(
     if jobs < 2:  # the same streaming, in this process
         done: dict[int, _Mapped] | None = {c: check_chunk(c) for c in range(len(chunks))}
     else:
-        done = _share(len(chunks), check_chunk, jobs)
+        # Largest chunk first: a file that is a quarter of the run, handed out last,
+        # leaves the other processes idle while one checks it.  Results are keyed by
+        # chunk, so the report's order does not change.
+        order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
+        shared = _share(len(chunks), lambda t: check_chunk(order[t]), jobs)
+        done = None if shared is None else {order[t]: got for t, got in shared.items()}
     if done is None:
         return None
     failed = [got for got in done.values() if isinstance(got, tuple)]
