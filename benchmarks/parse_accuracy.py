@@ -10,7 +10,7 @@ record has it.  ``spurious`` counts values read where the record has none.
 
 Usage: ``python benchmarks/parse_accuracy.py [FIXTURES_DIR] [--limit N]
 [--show-misses N] [--show-spurious N] [--held-out]`` (``FIXTURES_DIR`` defaults
-to ``../shared/fixtures/crossref`` from the repository root).  ``--held-out``
+to ``benchmarks/data/shared/fixtures/crossref``).  ``--held-out``
 scores instead the records found inside the list responses (``works-query``,
 ``journal-works`` …) that are not single-work fixtures: a second sample, to
 check that a change generalises beyond the records it was tuned on.
@@ -37,7 +37,7 @@ if ROOT not in sys.path:
 from refcheck.model import Reference  # noqa: E402
 from refcheck.parsers.fields import fill  # noqa: E402
 
-DEFAULT_FIXTURES = os.path.join(ROOT, "..", "shared", "fixtures", "crossref")
+DEFAULT_FIXTURES = os.path.join(ROOT, "benchmarks", "data", "shared", "fixtures", "crossref")
 FIELDS = ("authors", "year", "title", "container", "volume", "issue", "pages", "doi")
 
 
