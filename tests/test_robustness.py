@@ -382,3 +382,11 @@ def test_mojibake_diff_is_linear_on_repetitive_text() -> None:
                    "b = 'éa' * 130 + 'é'\n"
                    "print(sum(1 for _ in range(2000) for _ in _changes(a, b)))")
     assert out == "2000"
+
+
+def test_author_date_scan_on_one_enormous_word() -> None:
+    out = _bounded("from refcheck.citations import author_date_citations\n"
+                   "body = 'Acknowledg' + 'x' * 47000 + 'ements  We thank. Prior work "
+                   "(Smith & Jones, 2019) and Brown (2021).'\n"
+                   "print(len(author_date_citations(body)))")
+    assert out == "2"
