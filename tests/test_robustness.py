@@ -388,5 +388,5 @@ def test_author_date_scan_on_one_enormous_word() -> None:
     out = _bounded("from refcheck.citations import author_date_citations\n"
                    "body = 'Acknowledg' + 'x' * 47000 + 'ements  We thank. Prior work "
                    "(Smith & Jones, 2019) and Brown (2021).'\n"
-                   "print(len(author_date_citations(body)))")
-    assert out == "2"
+                   "print(len(author_date_citations(body)))", timeout=10)
+    assert out == "2"  # the unbounded name pattern took 15 s here
