@@ -433,3 +433,19 @@ def test_pathological_input_is_fast_and_never_raises(text: str) -> None:
     start = time.perf_counter()
     _run(_doc(text, "text", "x.md"), _doc(text, "latex", "x.tex"))
     assert time.perf_counter() - start < 3.0
+
+
+def test_latex_quoted_in_a_typeset_document_is_no_citation() -> None:
+    # A PDF's text showing LaTeX source ("write \cite{key} to cite") holds no citation:
+    # LaTeX turned every real \cite into text before the PDF was made.
+    from refcheck.model import Document, SourceText
+    from refcheck.parsers import parse
+    from refcheck.rules.base import Context
+    from refcheck.rules.citations import undefined_citation_key
+
+    bib = parse(SourceText("refs.bib", "@article{known, title={T}, year={2020}}\n"), "bibtex")
+    text = "Write \\cite{unknownkey} in your source to cite a work.\n"
+    for fmt, expected in (("text", 1), ("pdf", 0), ("docx", 0)):
+        doc = Document(SourceText("paper", text), fmt)
+        hits = list(undefined_citation_key.check(doc, Context(documents=[doc, bib])))
+        assert len(hits) == expected, fmt

@@ -504,8 +504,13 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
 # RC910 undefined-citation-key, RC911 unused-bib-entry, RC912 no-bibliography
 
 
+# Typeset documents: LaTeX has turned every \cite into text and pandoc every [@key], so
+# a "\cite{key}" left in their text is LaTeX source quoted in the document, not a citation.
+_TYPESET_FORMATS = frozenset({"pdf", "docx"})
+
+
 def _key_citations(doc: Document) -> list[Citation]:
-    if doc.format in _BIB_FORMATS or doc.format == "jats":
+    if doc.format in _BIB_FORMATS or doc.format == "jats" or doc.format in _TYPESET_FORMATS:
         return []
     if doc.format == "aux":
         from refcheck.parsers.aux import cited_keys
