@@ -30,16 +30,18 @@ from refcheck.net.bounded import BoundedResponse
 SCHEMES = ("http", "https")
 
 _Net = ipaddress.IPv4Network | ipaddress.IPv6Network
-# What --allow-private-hosts opens: loopback, private-use, shared (carrier-grade
-# NAT) and unique-local space, where a team's own mirrors and test servers live.
+# What --allow-private-hosts opens (the contract: "every loopback, private and
+# link-local target"): loopback, private-use, shared (carrier-grade NAT),
+# unique-local and link-local space, where a team's own mirrors and test servers live.
 PRIVATE_RANGES: tuple[_Net, ...] = tuple(ipaddress.ip_network(n) for n in (
     "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
-    "::1/128", "fc00::/7",
+    "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
 ))
-# Cloud metadata services (instance credentials) that sit inside the ranges
-# above: refused even with --allow-private-hosts, reachable only when named in
-# --allow-host.  169.254.169.254 itself is link-local, which that switch never opens.
+# Cloud metadata services (instance credentials) that sit inside the ranges above:
+# refused even with --allow-private-hosts, reachable only when named in --allow-host.
 METADATA: tuple[_Net, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "169.254.169.254/32",  # AWS, GCP, Azure, OpenStack, DigitalOcean …
+    "169.254.170.2/32",  # AWS ECS task credentials
     "fd00:ec2::254/128",  # AWS (IPv6)
     "100.100.100.200/32",  # Alibaba Cloud
 ))
@@ -83,11 +85,11 @@ class AddressGuard:
         """May a connection for ``host`` go to ``address``?
 
         ``--allow-host`` (a name, an address or a CIDR range) opens anything.
-        ``--allow-private-hosts`` opens exactly :data:`PRIVATE_RANGES`; every
-        other non-global address (link-local, where cloud metadata services
-        live, the metadata addresses in :data:`METADATA`, multicast,
-        unspecified, reserved, documentation and benchmarking ranges) stays
-        refused unless listed with ``--allow-host``.
+        ``--allow-private-hosts`` opens exactly :data:`PRIVATE_RANGES` less
+        the cloud metadata addresses in :data:`METADATA`; every other non-global
+        address (multicast, unspecified, reserved, documentation and
+        benchmarking ranges) and the metadata addresses stay refused unless
+        listed with ``--allow-host``.
         """
         try:
             ip = ipaddress.ip_address(address.split("%", 1)[0])

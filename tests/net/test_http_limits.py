@@ -199,11 +199,12 @@ def test_allow_private_hosts_opens_exactly_its_ranges() -> None:
     private = AddressGuard.from_settings([], True)
     default = AddressGuard.from_settings([], False)
     for address in ("::1", "127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1",
-                    "100.64.0.1", "fd12::1", "::ffff:127.0.0.1"):
+                    "100.64.0.1", "fd12::1", "::ffff:127.0.0.1", "169.254.10.1", "fe80::1"):
         assert private.address_allowed("h", address), address
         assert not default.address_allowed("h", address), address
-    # Link-local (cloud metadata) and the metadata addresses inside private space stay shut.
-    for address in ("169.254.169.254", "fe80::1", "fd00:ec2::254", "100.100.100.200",
+    # The cloud metadata addresses inside that space stay shut, and so does what is not
+    # loopback, private or link-local.
+    for address in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200",
                     "0.0.0.0", "224.0.0.1", "240.0.0.1", "192.0.2.1"):
         assert not private.address_allowed("h", address), address
     listed = AddressGuard.from_settings(["169.254.169.254"], False)
