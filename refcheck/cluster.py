@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from refcheck import engine
+from refcheck import engine, forking
 from refcheck.config import Settings
 from refcheck.io import InputError
 from refcheck.model import Document, Finding
@@ -117,7 +117,7 @@ def _partition(files: list[str], parts: int) -> list[list[str]]:
             sizes.append(os.stat(f).st_size + 1)
         except OSError:
             sizes.append(1)
-    return [[files[i] for i in chunk] for chunk in engine.partition(sizes, parts) if chunk]
+    return [[files[i] for i in chunk] for chunk in forking.slices(sizes, parts) if chunk]
 
 
 def _client(address: str, workers: int) -> tuple[Any, Any]:

@@ -7,15 +7,14 @@ position, then drops what inline comments suppress.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import os
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
+from refcheck import forking
 from refcheck.config import Settings
 from refcheck.io import MIXED_UTF8, InputError, discover, read_source
 from refcheck.model import Category, Document, Finding, ParseProblem, Severity, SourceText
@@ -23,6 +22,7 @@ from refcheck.parsers import detect_format, format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
 from refcheck.rules.base import Context, Rule
+from refcheck.suppress import find_suppressions, suppressed
 
 
 @dataclass
@@ -142,71 +142,6 @@ def _load_tolerant(path: str, settings: Settings) -> Document:
         return unreadable_document(path, str(exc), settings)
 
 
-# `refcheck: ignore[RC101,RC2]`, `refcheck: ignore` (all rules), `refcheck: ignore-file`.
-_SUPPRESS = re.compile(
-    r"refcheck:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?"
-)
-_COMMENT_LEAD = re.compile(r"^\s*(?:%+|<!--|#+|//|;)?\s*$")
-_SUPPRESSED_CODE = re.compile(r"[^,\s]+")
-
-
-def suppression_codes(text: str) -> Iterator[tuple[int, str]]:
-    """The offset and text of every code a suppression comment names (for RC047)."""
-    if "refcheck:" not in text:
-        return
-    for m in _SUPPRESS.finditer(text):
-        if m.group("codes"):
-            base = m.start("codes")
-            for c in _SUPPRESSED_CODE.finditer(m.group("codes")):
-                yield base + c.start(), c.group()
-
-
-def find_suppressions(doc: Document) -> list[tuple[int, int, frozenset[str] | None]]:
-    text = doc.text
-    if "refcheck:" not in text:
-        return []
-    out: list[tuple[int, int, frozenset[str] | None]] = []
-    for m in _SUPPRESS.finditer(text):
-        codes_text = m.group("codes")
-        codes = (
-            frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
-            if codes_text
-            else None
-        )
-        if m.group("kind") == "ignore-file":
-            out.append((0, len(text), codes))
-            continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end == -1 else line_end
-        own_line = bool(_COMMENT_LEAD.match(text[line_start : m.start()]))
-        if own_line:
-            # Applies to the reference (or line) that follows the comment.
-            target = next((r for r in doc.references if r.start >= line_end), None)
-            nxt = line_end + 1
-            while nxt < len(text) and text[nxt] in " \t\r\n":
-                nxt += 1
-            if target is not None and text[nxt : target.start].strip() == "":
-                out.append((target.start, target.end, codes))
-            else:
-                stop = text.find("\n", nxt)
-                out.append((nxt, len(text) if stop == -1 else stop, codes))
-        else:
-            host = next((r for r in doc.references if r.start <= m.start() < r.end), None)
-            if host is not None:
-                out.append((host.start, host.end, codes))
-            else:
-                out.append((line_start, line_end, codes))
-    return out
-
-
-def _suppressed(doc: Document, start: int, code: str) -> bool:
-    for s, e, codes in doc.suppressions:
-        if s <= start <= e and (codes is None or any(code.startswith(c) for c in codes)):
-            return True
-    return False
-
-
 class _Planned:
     """A rule with what its checks need from the run: computed once, not per document."""
 
@@ -261,7 +196,7 @@ def _check_planned(
             notes.append(f"{doc.path}: {r.code} found more than {MAX_HITS_PER_RULE:,} times; "
                          f"the first {MAX_HITS_PER_RULE:,} are reported")
         for h in hits:
-            if doc.suppressions and _suppressed(doc, h.start, r.code):
+            if doc.suppressions and suppressed(doc, h.start, r.code):
                 continue
             ref = h.reference
             severity = plan.configured or h.severity or r.severity
@@ -423,7 +358,7 @@ def _run_mapped(
     rules = [r for r in selection.rules if not r.network]
     # Many small chunks: whichever process is free takes the next, so that
     # they finish together (the last chunk is all one of them may wait for).
-    chunks = _slices([n + 1 for n in sizes], min(len(files), jobs * 16))
+    chunks = forking.slices([n + 1 for n in sizes], min(len(files), jobs * 16))
 
     def check_chunk(c: int) -> _Mapped:
         # One document at a time, dropped once checked: memory follows the largest
@@ -453,7 +388,7 @@ def _run_mapped(
         # leaves the other processes idle while one checks it.  Results are keyed by
         # chunk, so the report's order does not change.
         order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
-        shared = _share(len(chunks), lambda t: check_chunk(order[t]), jobs)
+        shared = forking.share(len(chunks), lambda t: check_chunk(order[t]), jobs)
         done = None if shared is None else {order[t]: got for t, got in shared.items()}
     if done is None:
         return None
@@ -695,28 +630,11 @@ def _tasks(documents: list[Document], rules: list[Rule], workers: int) -> list[_
     for module, members in groups.items():
         cost = _MODULE_COST.get(module, 0.0)
         parts = 1 if any(_cross_file(rules[r]) for r in members) else workers
-        for k, docs in enumerate(_slices(sizes, parts)):
+        for k, docs in enumerate(forking.slices(sizes, parts)):
             share = sum(sizes[d] for d in docs) / total
             weighted.append((-cost * share, module, k, (members, docs)))
     weighted.sort(key=lambda w: w[:3])
     return [task for *_, task in weighted]
-
-
-def _slices(sizes: list[int], parts: int) -> list[list[int]]:
-    """Consecutive runs of document indices with about equal sums of ``sizes``."""
-    out: list[list[int]] = []
-    target = sum(sizes) / parts
-    current: list[int] = []
-    filled = 0.0
-    for d, size in enumerate(sizes):
-        current.append(d)
-        filled += size
-        if filled >= target * (len(out) + 1) and len(out) < parts - 1:
-            out.append(current)
-            current = []
-    if current:
-        out.append(current)
-    return out
 
 
 # (document, rule) -> findings and notes; only the pairs that produced something.
@@ -747,66 +665,13 @@ def _check_forked(
                     done[(d, r)] = (found, said)
         return done
 
-    results = _share(len(tasks), run_task, workers)
+    results = forking.share(len(tasks), run_task, workers)
     if results is None:
         return None
     done: _Done = {}
     for part in results.values():
         done.update(part)
     return done
-
-
-_R = TypeVar("_R")
-
-
-def _share(count: int, task: Callable[[int], _R], workers: int) -> dict[int, _R] | None:
-    """``task(0) … task(count - 1)``, run by this process and ``workers - 1`` forked ones.
-
-    Each process takes the next index from a shared counter until none is
-    left, so that they finish together.  A child that fails sends nothing:
-    its tasks are run again here.  None means the fork itself failed.
-    """
-    import multiprocessing
-
-    mp = multiprocessing.get_context("fork")
-    counter = mp.Value("i", 0)
-
-    def work() -> dict[int, _R]:
-        done: dict[int, _R] = {}
-        while True:
-            with counter.get_lock():
-                t = counter.value
-                counter.value += 1
-            if t >= count:
-                return done
-            done[t] = task(t)
-
-    children = []
-    try:
-        for _ in range(min(workers, count) - 1):
-            recv, send = mp.Pipe(duplex=False)
-            child = mp.Process(target=_child, args=(work, send), daemon=True)
-            child.start()
-            send.close()
-            children.append((child, recv))
-    except OSError:
-        for child, _ in children:
-            child.kill()
-        return None
-    done = work()
-    for child, recv in children:
-        with contextlib.suppress(EOFError, OSError):
-            done.update(recv.recv())
-        child.join()
-    for t in range(count):
-        if t not in done:
-            done[t] = task(t)
-    return done
-
-
-def _child(work: Any, send: Any) -> None:
-    send.send(work())
-    send.close()
 
 
 # Rules whose categories rest on matching references to registry records: when any
@@ -872,6 +737,3 @@ def load_tolerant(path: str, settings: Settings) -> Document:
     return _load_tolerant(path, settings)
 
 
-def partition(sizes: list[int], parts: int) -> list[list[int]]:
-    """Consecutive index runs of about equal total size."""
-    return _slices(sizes, parts)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from refcheck import engine
+from refcheck import engine, forking
 from refcheck.config import Settings
 from refcheck.report.json import render
 
@@ -38,7 +38,7 @@ def _large_bib(tmp_path: Path, copies: int) -> Path:
 # threads, and earlier tests may leave one behind in this one.
 _RUN = """
 import json, os, sys
-from refcheck import engine
+from refcheck import engine, forking
 from refcheck.config import Settings
 from refcheck.report.json import render
 
@@ -54,7 +54,7 @@ engine._check_forked = counted("forked", engine._check_forked)
 engine._run_mapped = counted("mapped", engine._run_mapped)
 engine._MAP_MIN_BYTES = 20_000  # a test-sized repository is enough
 if sys.argv[3] == "die":
-    engine._child = lambda work, send: os._exit(3)
+    forking._child = lambda work, send: os._exit(3)
 settings = Settings(offline=True, jobs=int(sys.argv[2]))
 try:
     result = engine.run([sys.argv[1]], settings, keep_documents=sys.argv[4] == "keep")
@@ -119,9 +119,9 @@ def test_small_runs_one_job_and_threads_stay_in_one_process(
 
 
 def test_slices_are_consecutive_balanced_and_complete() -> None:
-    assert engine._slices([10], 2) == [[0]]
-    assert engine._slices([5, 5, 5, 5], 2) == [[0, 1], [2, 3]]
-    parts = engine._slices([1, 9, 1, 1, 1, 1, 1, 1], 3)
+    assert forking.slices([10], 2) == [[0]]
+    assert forking.slices([5, 5, 5, 5], 2) == [[0, 1], [2, 3]]
+    parts = forking.slices([1, 9, 1, 1, 1, 1, 1, 1], 3)
     assert [d for part in parts for d in part] == list(range(8))
     assert len(parts) == 3
 

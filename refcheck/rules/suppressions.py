@@ -37,8 +37,8 @@ def unknown_suppression_code(doc: Document, ctx: Context) -> Iterator[Hit]:
     Fix safety:
         No automatic fix: which code was meant is the author's call.
     """
-    from refcheck.engine import suppression_codes
     from refcheck.rules import all_rules
+    from refcheck.suppress import suppression_codes
 
     codes = [r.code for r in all_rules()]
     for start, code in suppression_codes(doc.text):
