@@ -6,7 +6,7 @@
 Seeds are the repository's ``references/`` (text, BibTeX, CSL-JSON),
 ``tests/data`` (BibTeX, CSL-JSON, text) and a few Markdown (pandoc) and LaTeX
 documents written here; ``--seeds DIR`` adds more (for example
-``../shared/seeds``).  Each case takes one seed and applies one to four
+``benchmarks/data/shared/seeds``).  Each case takes one seed and applies one to four
 mutations: byte flips, inserted or deleted stretches, splices from another
 seed, structural tokens (braces, brackets, ``@``, ``\\cite{``, quotes), invalid
 or overlong UTF-8, NULs, very long lines, deep nesting, truncation, or the

@@ -398,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hosts", type=int, default=10)
     ap.add_argument("--latency-ms", type=int, default=100)
     ap.add_argument("--refs", type=int, default=10_000, help="references of the registry run")
-    ap.add_argument("--hallmark", type=Path, default=ROOT.parent / "shared" / "hallmark")
+    ap.add_argument("--hallmark", type=Path,
+                    default=ROOT / "benchmarks" / "data" / "shared" / "hallmark")
     ap.add_argument("--registry-limit", type=int, default=10,
                     help="requests per second (Crossref's polite pool publishes 10)")
     ap.add_argument("--registry-concurrency", type=int, default=3,
