@@ -519,6 +519,12 @@ class HttpClient:
             return refused
         limit = self.cfg.max_body if max_bytes is None else max_bytes
         deadline = self.cfg.request_deadline if seconds is None else seconds
+        if cache and not self.cfg.no_cache:
+            # A fresh answer in the cache sends nothing, so it waits for no host slot,
+            # spacing or fleet token: only requests that reach the network are limited.
+            fresh = self._fresh_from_cache(method, url, params, headers, json_body, ttl)
+            if fresh is not None:
+                return fresh
         attempt = 0
         while True:
             wait: float | None = None
@@ -571,6 +577,29 @@ class HttpClient:
                     response.close()
             self._sleep_backoff(attempt, wait)
             attempt += 1
+
+    def _fresh_from_cache(self, method: str, url: str, params: dict[str, str] | None,
+                          headers: dict[str, str] | None, json_body: Any,
+                          ttl: timedelta | None) -> requests.Response | None:
+        """The cached answer when it has not expired, else None (nothing is sent)."""
+        kwargs: dict[str, Any] = {"params": params, "headers": headers, "only_if_cached": True,
+                                  "allow_redirects": False, "stream": True,
+                                  "timeout": (self.cfg.timeout, self.cfg.timeout)}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        if ttl is not None:
+            kwargs["expire_after"] = ttl
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            return None
+        if not getattr(response, "from_cache", False) or getattr(response, "is_expired", True) \
+                or response.status_code == 504:
+            response.close()
+            return None
+        with self._count_lock:
+            self.cache_hits += 1
+        return response
 
     def _may_retry(self, host: str, started: float, attempt: int, wait: float | None) -> bool:
         """Charge this failed attempt and the coming back-off to the host's budget."""

@@ -210,3 +210,30 @@ def test_allow_private_hosts_opens_exactly_its_ranges() -> None:
     listed = AddressGuard.from_settings(["169.254.169.254"], False)
     assert listed.address_allowed("h", "169.254.169.254")
     assert default.address_allowed("h", "93.184.216.34")
+
+
+def test_fresh_cached_answers_wait_for_no_spacing(tmp_path: object) -> None:
+    # The host publishes one request a second: the first pass is spaced by it, the
+    # second is answered by the cache at once and sends nothing.
+    body = b'{"ok": true}'
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"X-Rate-Limit-Limit: 1\r\nX-Rate-Limit-Interval: 1s\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                     b"Connection: close\r\n\r\n" + body)
+
+    with serving(answer) as srv:
+        http = client(no_cache=False, cache_dir=str(tmp_path))
+        urls = [f"{srv.base}/works/{i}" for i in range(3)]
+        started = time.monotonic()
+        assert [http.get_json(u).code for u in urls] == [200, 200, 200]
+        cold = time.monotonic() - started
+        sent = len(srv.received)
+        started = time.monotonic()
+        assert [http.get_json(u).code for u in urls] == [200, 200, 200]
+        warm = time.monotonic() - started
+        http.close()
+    assert sent == 3 and len(srv.received) == 3  # nothing sent the second time
+    assert cold >= 1.0 and warm < 0.5
+    assert http.cache_hits == 3
