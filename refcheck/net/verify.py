@@ -476,6 +476,8 @@ class Verifier:
             if not source.holds(ref, registry_shaped):
                 continue
             answer = source.search(ref)
+            if not answer.asked:
+                continue
             state.ask(source.label, answer.failed)
             if answer.failed:
                 with self._lock:

@@ -229,3 +229,23 @@ def test_the_arxiv_feed_gives_the_latest_version() -> None:
             "<author><name>Ashish Vaswani</name></author></entry></feed>")
     (record,) = parse_feed(feed) or []
     assert (record.ident, record.version) == ("1706.03762", 7)
+
+
+def test_a_registry_not_asked_is_never_said_to_lack_the_work() -> None:
+    # No query could be formed for this book: the source sends nothing, and the verdict
+    # must not say it was "not found" there.
+    class Silent(Source):
+        name = "memory"
+        label = "Memory"
+
+        def __init__(self) -> None:
+            pass
+
+        def search(self, ref: Reference) -> Answer:
+            from refcheck.net.sources import NOT_ASKED
+
+            return NOT_ASKED
+
+    ref = ref_with(title="A History", authors=["Olcott"], year=2005, entry_type="book")
+    (v,) = Verifier([Silent()]).run([ref])
+    assert v.asked == [] and v.verdict == "skipped"

@@ -33,6 +33,7 @@ from refcheck.model import Reference
 from refcheck.net.http import HttpClient, Reply, classify_exception
 
 __all__ = [
+    "NOT_ASKED",
     "Answer",
     "Pacer",
     "Record",
@@ -129,6 +130,12 @@ class Answer:
     records: list[Record] = field(default_factory=list)
     failed: bool = False
     detail: str = ""
+    # False when nothing was sent (no title, no query could be formed): the registry
+    # was not asked, so its silence says nothing.
+    asked: bool = True
+
+
+NOT_ASKED = Answer(asked=False)
 
 
 def reply_failed(reply: Reply) -> bool:
@@ -246,7 +253,7 @@ class Source:
         return {}, set()
 
     def search(self, ref: Reference) -> Answer:
-        return Answer()
+        return NOT_ASKED
 
 
 def lookup_in_batches(

@@ -20,6 +20,7 @@ from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient
 from refcheck.net.sources import (
+    NOT_ASKED,
     Answer,
     Pacer,
     Record,
@@ -118,7 +119,7 @@ class ArxivSource(Source):
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
-            return Answer()
+            return NOT_ASKED
         words = re.sub(r"[^\w\s]", " ", ref.title).split()
         query = "ti:\"" + " ".join(words) + "\""
         family = next((a.family for a in ref.authors if not a.literal), None)

@@ -15,7 +15,14 @@ from refcheck.model import Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, normalise_doi
 from refcheck.net.identifiers import reference_dois
-from refcheck.net.sources import Answer, Record, Source, reply_failed, strip_markup
+from refcheck.net.sources import (
+    NOT_ASKED,
+    Answer,
+    Record,
+    Source,
+    reply_failed,
+    strip_markup,
+)
 
 RETRACTION_WATCH = "retraction-watch"  # the "source" of updates Retraction Watch asserted
 
@@ -87,7 +94,7 @@ class CrossrefSource(Source):
     def search(self, ref: Reference) -> Answer:
         query = compare.search_query(ref)
         if query is None:
-            return Answer()
+            return NOT_ASKED
         reply = self.client.search(query)
         if reply_failed(reply):
             return Answer(failed=True, detail=reply.status)

@@ -19,6 +19,7 @@ from typing import Any
 from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.sources import (
+    NOT_ASKED,
     Answer,
     Record,
     Source,
@@ -75,7 +76,7 @@ class DblpSource(Source):
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
-            return Answer()
+            return NOT_ASKED
         # dblp's engine matches word prefixes; punctuation only confuses it.
         query = " ".join(re.sub(r"[^\w\s-]", " ", ref.title).split())
         family = next((a.family for a in ref.authors if not a.literal), None)

@@ -26,6 +26,7 @@ from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient
 from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import (
+    NOT_ASKED,
     Answer,
     Record,
     Source,
@@ -148,7 +149,7 @@ class OpenAlexSource(Source):
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
-            return Answer()
+            return NOT_ASKED
         # The title alone: search= covers titles, abstracts and full text, where an
         # author's name would only add noise.
         params = self._params({"search": ref.title, "per_page": str(SEARCH_ROWS),

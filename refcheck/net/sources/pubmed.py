@@ -25,6 +25,7 @@ from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient
 from refcheck.net.sources import (
+    NOT_ASKED,
     Answer,
     Pacer,
     Record,
@@ -120,7 +121,7 @@ class PubMedSource(Source):
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
-            return Answer()
+            return NOT_ASKED
         words = re.sub(r"[^\w\s-]", " ", ref.title).split()
         term = " ".join(words) + "[Title]"
         family = next((a.family for a in ref.authors if not a.literal), None)

@@ -40,6 +40,7 @@ from refcheck.net.crossref import normalise_doi
 from refcheck.net.http import HttpClient, Reply, classify_exception
 from refcheck.net.identifiers import acl_id, reference_dois
 from refcheck.net.sources import (
+    NOT_ASKED,
     Answer,
     Pacer,
     Record,
@@ -166,7 +167,7 @@ class SemanticScholarSource(Source):
 
     def search(self, ref: Reference) -> Answer:
         if not ref.title:
-            return Answer()
+            return NOT_ASKED
         reply = self._get("/paper/search", {"query": ref.title, "fields": FIELDS,
                                             "limit": str(SEARCH_ROWS)})
         if reply_failed(reply):
