@@ -135,7 +135,8 @@ def unreadable_document(path: str, message: str, settings: Settings) -> Document
     return doc
 
 
-def _load_tolerant(path: str, settings: Settings) -> Document:
+def load_tolerant(path: str, settings: Settings) -> Document:
+    """A document, or an unreadable file as a document with one problem (never raises)."""
     try:
         return load_document(path, settings)
     except InputError as exc:
@@ -292,7 +293,7 @@ def _run_files(
     tolerant: bool,
     extra: list[Document] | None = None,
 ) -> RunResult:
-    load = _load_tolerant if tolerant else load_document
+    load = load_tolerant if tolerant else load_document
     if extra:
         return check([*(load(f, settings) for f in files), *extra], settings)
     # Files are parsed here: sending parsed documents back from worker processes
@@ -426,7 +427,7 @@ def _start_worker(settings: Settings, tolerant: bool = False) -> None:
 def _load_and_check(path: str) -> _Checked:
     assert _worker is not None, "_start_worker runs first in every worker"
     settings, rules, tolerant = _worker
-    doc = (_load_tolerant if tolerant else load_document)(path, settings)
+    doc = (load_tolerant if tolerant else load_document)(path, settings)
     notes: list[str] = []
     findings = check_document(doc, rules, settings, Context(documents=[doc]), notes)
     return doc, findings, notes
@@ -732,8 +733,5 @@ def files_to_check(paths: list[str], settings: Settings) -> tuple[list[str], lis
     return files, [unreadable_document(p, m, settings) for p, m in unlisted]
 
 
-def load_tolerant(path: str, settings: Settings) -> Document:
-    """A document, or an unreadable file as a document with one problem (never raises)."""
-    return _load_tolerant(path, settings)
 
 

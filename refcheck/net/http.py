@@ -522,8 +522,10 @@ class HttpClient:
         if cache and not self.cfg.no_cache:
             # A fresh answer in the cache sends nothing, so it waits for no host slot,
             # spacing or fleet token: only requests that reach the network are limited.
-            fresh = self._fresh_from_cache(method, url, params, headers, json_body, ttl)
+            fresh = self._cached(method, url, params, headers, json_body, fresh=True)
             if fresh is not None:
+                with self._count_lock:
+                    self.cache_hits += 1
                 return fresh
         attempt = 0
         while True:
@@ -578,29 +580,6 @@ class HttpClient:
             self._sleep_backoff(attempt, wait)
             attempt += 1
 
-    def _fresh_from_cache(self, method: str, url: str, params: dict[str, str] | None,
-                          headers: dict[str, str] | None, json_body: Any,
-                          ttl: timedelta | None) -> requests.Response | None:
-        """The cached answer when it has not expired, else None (nothing is sent)."""
-        kwargs: dict[str, Any] = {"params": params, "headers": headers, "only_if_cached": True,
-                                  "allow_redirects": False, "stream": True,
-                                  "timeout": (self.cfg.timeout, self.cfg.timeout)}
-        if json_body is not None:
-            kwargs["json"] = json_body
-        if ttl is not None:
-            kwargs["expire_after"] = ttl
-        try:
-            response = self.session.request(method, url, **kwargs)
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
-            return None
-        if not getattr(response, "from_cache", False) or getattr(response, "is_expired", True) \
-                or response.status_code == 504:
-            response.close()
-            return None
-        with self._count_lock:
-            self.cache_hits += 1
-        return response
-
     def _may_retry(self, host: str, started: float, attempt: int, wait: float | None) -> bool:
         """Charge this failed attempt and the coming back-off to the host's budget."""
         pause = wait if wait is not None else self.cfg.backoff * (2**attempt)
@@ -631,21 +610,32 @@ class HttpClient:
                 f"refused to connect to {host} ({', '.join(bad[:3])}): not a public address")
         return None
 
-    def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
-                    headers: dict[str, str] | None,
-                    json_body: Any = None) -> requests.Response | NotCachedError:
-        """Read-only mode: the cached answer (stale ones too), or NotCachedError; never sends."""
+    def _cached(self, method: str, url: str, params: dict[str, str] | None,
+                headers: dict[str, str] | None, json_body: Any = None, *,
+                fresh: bool = False) -> requests.Response | None:
+        """The cache's answer, or None; never sends.  ``fresh``: only one not expired
+        (otherwise stale ones too, as read-only replay wants)."""
         try:
             response = self.session.request(method, url, params=params, headers=headers,
                                             json=json_body,
                                             only_if_cached=True, allow_redirects=False,
                                             stream=True,
                                             timeout=(self.cfg.timeout, self.cfg.timeout))
-        except requests.RequestException:
-            response = None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            return None
         # requests-cache answers a miss with a synthetic 504; real 5xx are never cached.
-        if response is None or not getattr(response, "from_cache", False) \
-                or response.status_code == 504:
+        if not getattr(response, "from_cache", False) or response.status_code == 504 or (
+                fresh and getattr(response, "is_expired", True)):
+            response.close()
+            return None
+        return response
+
+    def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
+                    headers: dict[str, str] | None,
+                    json_body: Any = None) -> requests.Response | NotCachedError:
+        """Read-only mode: the cached answer (stale ones too), or NotCachedError."""
+        response = self._cached(method, url, params, headers, json_body)
+        if response is None:
             with self._count_lock:
                 self.not_cached += 1
             return NotCachedError(f"{method} {url} is not in the cache")

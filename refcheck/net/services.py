@@ -86,9 +86,16 @@ def _interleave(urls: list[str]) -> list[str]:
     return out
 
 
-def config_from_settings(settings: Settings) -> HttpConfig:
+def _host_limits(settings: Settings) -> dict[str, int]:
+    """Concurrency per registry host, for one process and for a fleet alike."""
     crossref_host = (urlsplit(settings.crossref_url).hostname or "").lower()
     resolver_host = (urlsplit(settings.doi_resolver).hostname or "").lower()
+    # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
+    return {**_source_limits(settings), crossref_host: 3 if settings.mailto else 1,
+            resolver_host: 4}
+
+
+def config_from_settings(settings: Settings) -> HttpConfig:
     return HttpConfig(
         timeout=settings.timeout,
         mailto=settings.mailto,
@@ -100,9 +107,7 @@ def config_from_settings(settings: Settings) -> HttpConfig:
         redis_url=settings.redis_url,
         read_only=settings.cache_read_only,
         shared_limiter=_shared_limiter(settings),
-        # Crossref's documented concurrency: 3 in the polite pool, 1 without a mailto.
-        host_limits={**_source_limits(settings),
-                     crossref_host: 3 if settings.mailto else 1, resolver_host: 4},
+        host_limits=_host_limits(settings),
     )
 
 
@@ -112,11 +117,8 @@ def _shared_limiter(settings: Settings) -> Any:
         return None
     from refcheck.net.ratelimit import redis_limiter
 
-    concurrency = {**_source_limits(settings),
-                   (urlsplit(settings.crossref_url).hostname or "").lower():
-                       3 if settings.mailto else 1}
     return redis_limiter(settings.redis_url or "redis://localhost:6379/0",
-                         rates=settings.host_rates, concurrency=concurrency)
+                         rates=settings.host_rates, concurrency=_host_limits(settings))
 
 
 def _source_limits(settings: Settings) -> dict[str, int]:
