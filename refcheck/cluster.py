@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -225,8 +224,3 @@ def _merge(parts: list[TaskResult], settings: Settings) -> RunResult:
     return RunResult(files=files, findings=findings, rules=rules, documents=documents,
                      notes=notes, verdicts=verdicts,
                      http={"sent_by_host": sent, "cache_hits": hits} if online else None)
-
-
-def print_stats(stats: FleetStats) -> None:
-    for line in stats.lines():
-        print(f"refcheck: {line}", file=sys.stderr)

@@ -34,7 +34,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from refcheck.model import Reference
-from refcheck.net import compare
+from refcheck.net import compare, venues
 from refcheck.net.identifiers import reference_dois
 from refcheck.net.sources import Record, Source, arxiv_id, arxiv_version, pmid
 
@@ -209,8 +209,6 @@ def match(ref: Reference, record: Record, by_identifier: bool = False) -> Match:
 
 
 def _is_preprint(record: Record) -> bool:
-    from refcheck.net import venues
-
     kind = (record.type or "").lower()
     return kind in ("posted-content", "preprint") or record.source == "arxiv" or any(
         venues.is_preprint_key(k) for k in venues.identify(record.container))
@@ -218,8 +216,6 @@ def _is_preprint(record: Record) -> bool:
 
 def _cites_venue(ref: Reference) -> bool:
     """Does the reference name a known journal or conference (not a preprint server)?"""
-    from refcheck.net import venues
-
     keys = venues.identify(ref.container)
     return bool(keys) and not any(venues.is_preprint_key(k) for k in keys)
 
