@@ -20,6 +20,7 @@ import re
 import stat
 from pathlib import Path
 
+from refcheck.errors import InputError as InputError  # re-exported: the readers raise it
 from refcheck.model import SourceText
 from refcheck.parsers import BINARY_FORMATS, EXTENSIONS, FORMATS, format_for, sniff_file
 
@@ -29,10 +30,6 @@ MAX_BYTES = 64 * 1024 * 1024
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 # Label of a file that is UTF-8 except for a few bytes decoded one by one (see decode()).
 MIXED_UTF8 = "utf-8+cp1252"
-
-
-class InputError(Exception):
-    """An input that cannot be read; the message is one line."""
 
 
 def _excluded(path: str, patterns: list[str]) -> bool:

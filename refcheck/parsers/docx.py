@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from refcheck.io import InputError
+from refcheck.errors import InputError
 from refcheck.model import Author, Document, ParseProblem, Reference, SourceText
 from refcheck.parsers import text as text_parser
 from refcheck.parsers.bibtex import normalize_doi

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from refcheck.io import InputError
+from refcheck.errors import InputError
 from refcheck.model import Document, SourceText
 from refcheck.parsers import text as text_parser
 from refcheck.parsers.located import LocatedSource
