@@ -691,8 +691,8 @@ def _verdicts(services: Any, documents: list[Document], rules: list[Rule]) -> li
         if done is not None:
             return list(done)
     return [
-        {"path": ref.path, "line": ref.line, "index": ref.index, "key": ref.key,
-         "verdict": "skipped", "doi": None, "source": None}
+        {"path": ref.path, "line": ref.line, **ref.where(), "index": ref.index,
+         "key": ref.key, "verdict": "skipped", "doi": None, "source": None}
         for doc in documents
         for ref in doc.entries()
     ]

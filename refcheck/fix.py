@@ -83,9 +83,10 @@ def apply_fixes(
 
 def _fix_file(doc: Document, fixes: list[Fix]) -> int:
     source = doc.source
-    if not getattr(source, "rewritable", True):
-        # Text read out of a PDF or Word file: a replacement has no place in its bytes.
-        raise _NotFixed("refcheck never rewrites a PDF or Word file")
+    if not source.rewritable:
+        # Text read out of a PDF or Word file: a replacement has no place in its
+        # bytes; a generated file (.bbl) would be overwritten by the next build.
+        raise _NotFixed(source.not_rewritten or "refcheck never rewrites a PDF or Word file")
     if source.digest is None:
         raise _NotFixed("its original bytes were not recorded")
     if source.encoding not in _EXACT:

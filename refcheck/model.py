@@ -59,6 +59,11 @@ class Span:
 class SourceText:
     """A decoded file with an offset -> (line, column) index."""
 
+    # --fix rewrites a file only when its text is what people edit; otherwise
+    # (a PDF, a Word file, a .bbl BibTeX wrote) ``not_rewritten`` says why, once.
+    rewritable = True
+    not_rewritten: str | None = None
+
     def __init__(
         self, path: str, text: str, encoding: str = "utf-8", digest: str | None = None
     ) -> None:
@@ -162,6 +167,12 @@ class Reference:
     # In a PDF the page ``line`` is counted on; in a Word file the part ("footnote 2").
     page: int | None = None
     part: str | None = None
+
+    def where(self) -> dict[str, Any]:
+        """The JSON keys naming a PDF page or a Word part, as findings carry them."""
+        if self.page is not None:
+            return {"page": self.page}
+        return {"part": self.part} if self.part is not None else {}
 
     def to_json(self) -> dict[str, Any]:
         return {

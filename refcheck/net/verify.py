@@ -337,6 +337,7 @@ class Verdict:
         return {
             "path": self.ref.path,
             "line": self.ref.line,
+            **self.ref.where(),  # a PDF's page or a Word part, as findings name them
             "index": self.ref.index,
             "key": self.ref.key,
             "verdict": self.verdict,

@@ -76,6 +76,12 @@ def parse(source: SourceText) -> Document:
     # (unsrtnat is author-date in citation order), so the list-order rules have
     # nothing to say about it.
     doc = Document(source=source, format=FORMAT, layout="bbl")
+    # BibTeX or biber writes the .bbl anew on every build: a fix made here is
+    # lost, and the .bib it came from keeps the fault.
+    source.rewritable = False
+    source.not_rewritten = (
+        "refcheck never rewrites a .bbl: BibTeX or biber generates it, so make the fix "
+        "in the .bib it was made from")
     return read_guarded(doc, _parse_into, "bbl-syntax", ".bbl")
 
 

@@ -35,6 +35,7 @@ from refcheck.citations import (
 )
 from refcheck.model import Category, Document, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
+from refcheck.rules.structure_fields import where_all
 
 # A document "demonstrably" cites in a style when this many of its citations resolve.
 _MIN_RESOLVED = 2
@@ -491,11 +492,11 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     for c, match in zip(ad.citations, ad.matches, strict=True):
         if len(match) > 1:
-            lines = ", ".join(str(r.line) for r in match)
+            places = where_all(doc, [r.start for r in match])
             yield Hit(
                 c.start,
                 c.end,
-                f"'{c.label}' matches {len(match)} entries of the list (lines {lines}): "
+                f"'{c.label}' matches {len(match)} entries of the list ({places}): "
                 "add a/b to the years",
             )
 

@@ -22,6 +22,8 @@ from refcheck.rules.structure_fields import (
     missing_bibtex,
     missing_csl,
     missing_record,
+    where,
+    where_all,
 )
 from refcheck.rules.structure_versions import (
     _fold,
@@ -34,10 +36,6 @@ from refcheck.rules.structure_versions import (
 
 # --------------------------------------------------------------------------
 # Shared helpers
-
-
-def _line(doc: Document, offset: int) -> int:
-    return doc.source.position(offset)[0]
 
 
 def _head(ref: Reference) -> tuple[int, int]:
@@ -107,8 +105,8 @@ def duplicate_key(doc: Document, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             start,
             end,
-            f"duplicate key '{ref.key}': already used{case} by the entry at line "
-            f"{_line(doc, earlier.start)}; a citation can reach only one of them",
+            f"duplicate key '{ref.key}': already used{case} by the entry at "
+            f"{where(doc, earlier.start)}; a citation can reach only one of them",
             reference=ref,
         )
 
@@ -203,7 +201,7 @@ def _duplicate_of(
             return Hit(
                 start,
                 end,
-                f"this reference repeats the one at line {_line(doc, earlier.start)} "
+                f"this reference repeats the one at {where(doc, earlier.start)} "
                 f"(same {same}, and nothing else they both give differs); keep one of them",
                 reference=ref,
             )
@@ -214,7 +212,7 @@ def _duplicate_of(
         return Hit(
             start,
             end,
-            f"this is {what} of the work at line {_line(doc, other_form.start)}, listed "
+            f"this is {what} of the work at {where(doc, other_form.start)}, listed "
             "too; cite one version alone (the published one) unless both are meant",
             reference=ref,
             severity=Severity.INFO,
@@ -497,7 +495,7 @@ def _check_order(doc: Document, refs: list[Reference]) -> Iterator[Hit]:
                     start,
                     end,
                     f"out of alphabetical order: this reference sorts before the one at "
-                    f"line {_line(doc, prev.start)}",
+                    f"{where(doc, prev.start)}",
                     reference=ref,
                 )
             in_run = True
@@ -562,7 +560,7 @@ def author_year_collision(doc: Document, ctx: Context) -> Iterator[Hit]:
         distinct = list({_fold(r.title or r.raw): r for r in reversed(refs)}.values())[::-1]
         if len(distinct) < 2:
             continue
-        others = ", ".join(str(_line(doc, r.start)) for r in distinct)
+        others = where_all(doc, [r.start for r in distinct])
         for n, ref in enumerate(distinct):
             span = _year_span(ref)
             start, end = span if span else _head(ref)
@@ -570,7 +568,7 @@ def author_year_collision(doc: Document, ctx: Context) -> Iterator[Hit]:
                 yield Hit(
                     start,
                     end,
-                    f"'{year}{suffix}' is shared by the same authors' works at lines {others}",
+                    f"'{year}{suffix}' is shared by the same authors' works at {others}",
                     reference=ref,
                 )
                 continue
@@ -578,7 +576,7 @@ def author_year_collision(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 start,
                 end,
-                f"same authors and year as the works at lines {others}: citations "
+                f"same authors and year as the works at {others}: citations "
                 f"cannot tell them apart; use {wanted}",
                 suggestion=wanted,
                 reference=ref,

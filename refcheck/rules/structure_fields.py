@@ -8,7 +8,7 @@ Kept apart from ``structure.py`` to keep that module readable.
 
 from __future__ import annotations
 
-from refcheck.model import Reference
+from refcheck.model import Document, Reference
 
 # Required fields per entry type; "a|b" means either will do.
 _BIBTEX_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -152,3 +152,29 @@ def locatable(ref: Reference) -> str | None:
     if container and (ref.volume or fields.get("volume")) and (ref.pages or fields.get("pages")):
         return "journal, volume and pages"
     return None
+
+
+def where(doc: Document, offset: int) -> str:
+    """How a message names the place of an offset: as the reader finds it.
+
+    A text file has lines; a PDF has pages with lines counted on each, and a
+    Word file paragraphs in its body, footnotes and endnotes.  The text refcheck
+    reads from a PDF or Word file has lines of its own that the reader never
+    sees, so a message must name the page or paragraph, as the finding's own
+    position does.
+    """
+    sp = doc.source.span(offset, offset)
+    if sp.page is not None:
+        return f"page {sp.page}, line {sp.line}"
+    if sp.part is not None:
+        return f"paragraph {sp.line}" if sp.part == "body" else f"{sp.part}, paragraph {sp.line}"
+    return f"line {sp.line}"
+
+
+def where_all(doc: Document, offsets: list[int]) -> str:
+    """Several places: ``lines 3, 9`` in a text file, else each place in full."""
+    spans = [doc.source.span(o, o) for o in offsets]
+    if all(sp.page is None and sp.part is None for sp in spans):
+        return "lines " + ", ".join(str(sp.line) for sp in spans)
+    return "; ".join(where(doc, o) for o in offsets)
+
