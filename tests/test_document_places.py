@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+pytest.importorskip("fpdf")
+pytest.importorskip("pypdfium2")
 
-from docbuild import WORKS, PdfStyle, apa, article, build_docx, build_pdf, dejavu  # noqa: E402
+from docbuild import WORKS, PdfStyle, apa, article, build_docx, build_pdf, dejavu
 
-from refcheck.cli import main  # noqa: E402
-from refcheck.io import read_source  # noqa: E402
-from refcheck.model import SourceText  # noqa: E402
-from refcheck.parsers import docx, parse, pdf  # noqa: E402
+from refcheck.cli import main
+from refcheck.io import read_source
+from refcheck.model import SourceText
+from refcheck.parsers import docx, parse, pdf
 
 needs_font = pytest.mark.skipif(dejavu() is None, reason="DejaVu Serif is not installed")
 
 
-def _article_with_a_copy() -> list:
+def _article_with_a_copy() -> list[Any]:
     """An author-date article of eight works whose list gives its second work twice."""
     works = list(WORKS)[:8]
     entries = sorted(apa(w) for w in works)
@@ -37,13 +38,14 @@ def _article_with_a_copy() -> list:
     return article(entries, cites, numbered=False, paragraphs_per_cite=1)
 
 
-def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     main([*args, "--format", "json"])
-    out: dict = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
-def _rc402(report: dict) -> dict:
+def _rc402(report: dict[str, Any]) -> dict[str, Any]:
+    hit: dict[str, Any]
     (hit,) = [f for f in report["findings"] if f["code"] == "RC402"]
     return hit
 
@@ -92,7 +94,9 @@ def test_text_copy_still_names_the_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert "page" not in hit and "part" not in hit
 
 
-def test_verdicts_carry_the_page_or_part(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verdicts_carry_the_page_or_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     paras = article(sorted(apa(w) for w in list(WORKS)[:4]),
                     [f"({w[1]}, {w[2]})" for w in list(WORKS)[:4]], numbered=False)
     docx_path = tmp_path / "paper.docx"
@@ -109,7 +113,7 @@ def test_verdicts_carry_the_page_or_part(tmp_path: Path, capsys: pytest.CaptureF
     report = _json(["check", "--no-cache", "--sources", "crossref", "--allow-private-hosts",
                     "--crossref-url", "http://127.0.0.1:9", "--doi-resolver",
                     "http://127.0.0.1:9", "--timeout", "1", "--select", "RC8", *files], capsys)
-    by_path: dict[str, list[dict]] = {}
+    by_path: dict[str, list[dict[str, Any]]] = {}
     for v in report["references"]:
         by_path.setdefault(v["path"], []).append(v)
     assert {v["part"] for v in by_path[str(docx_path)]} == {"body"}
