@@ -338,7 +338,7 @@ _TRICKY = [
 ]
 
 
-def _tricky_value(rng: random.Random) -> str:
+def _tricky_piece(rng: random.Random) -> str:
     body = "".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 6)))
     shape = rng.random()
     if shape < 0.5:
@@ -346,6 +346,12 @@ def _tricky_value(rng: random.Random) -> str:
     if shape < 0.85:
         return '"' + body.replace('"', "") + '"'
     return rng.choice(["2020", "jan", "j", "x-y", body or "1"])
+
+
+def _tricky_value(rng: random.Random) -> str:
+    # A quarter are `#`-joined pieces, with the spaces and comments that may surround `#`.
+    pieces = [_tricky_piece(rng) for _ in range(1 if rng.random() < 0.75 else rng.randint(2, 3))]
+    return rng.choice([" # ", "#", " #\n  ", "\t# ", " # % c\n "]).join(pieces)
 
 
 def _tricky_bib(rng: random.Random) -> str:
@@ -404,7 +410,9 @@ def test_fast_path_reads_like_the_full_way(monkeypatch: pytest.MonkeyPatch) -> N
         ("@article{k, title = {T}, Title = {U}}", True, False),
         ('@string{j, x = "J"}', True, False),
         ("@article{k, note = {mail me @ home}}", False, False),  # `@` after a space
-        ("@article{k, title = {T} # {U}}", False, False),
+        ('@article{k, title = {T} # "U" #\n  jan, year = 2020 # {a}}', True, True),
+        ("@article{k, title = {T} # % c\n {U}}", False, False),
+        ("@article{k, title = {T} # }", False, False),
         ("@article{k, title = {a\n  @misc{x, y}}", False, False),
         ("@article{k,\n  % comment\n  title = {T}}", False, False),
         ("@article(k, title = {T})", False, False),
@@ -426,6 +434,17 @@ def test_fast_path_keeps_offsets_and_macros() -> None:
     assert ref.publisher == "Springer" and ref.fields["publisher"] == "pub"
     assert ref.title == "A B" and ref.fields["title"] == "A {B}"
     assert ref.raw == text[text.index("@book") : -1]
+
+
+def test_fast_path_joins_pieces_with_the_strings_before_them() -> None:
+    text = ('@string{ack = "Thanks"}\n@misc{k,\n  publisher = ack # " to " # {B} # 2,\n'
+            '  title = {T},\n}\n')
+    taken = bibtex._fast_entry(text, text.index("@misc")) is not None
+    doc = parse_text(text)
+    check_invariants(doc)
+    ref = doc.references[0]
+    assert taken and ref.publisher == "Thanks to B2" and ref.title == "T"
+    assert ref.fields["publisher"] == 'ack # " to " # {B} # 2'
 
 
 def test_suppression_comment_with_commas_inside_entry() -> None:

@@ -325,10 +325,12 @@ _BCE = re.compile(r"\s*[-\u2212]\d")
 def _finish_fast_entry(entry: _Entry, text: str, masked: str, strings: dict[str, str]) -> None:
     """Resolve the fast path's bare words with the @strings read so far, and take
     the values as written from the file rather than from the masked text."""
-    if entry.bare:
+    if entry.bare or entry.joined:
         entry.values = dict(entry.fields)
         for name in entry.bare:
             entry.values[name] = _join([("bare", entry.fields[name])], strings)
+        for name, pieces in entry.joined.items():
+            entry.values[name] = _join(pieces, strings)
     if masked is not text:
         entry.fields = {name: text[a:b] for name, (a, b) in entry.spans.items()}
 

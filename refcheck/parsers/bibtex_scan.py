@@ -64,6 +64,8 @@ class _Entry:
     # Fields whose value in ``values`` is still a bare word: the fast path reads
     # an entry before the @string blocks ahead of it are read.
     bare: list[str] = field(default_factory=list)
+    # Fields of `#`-joined pieces (kind, content), to be joined the same way.
+    joined: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 class _Abort(Exception):

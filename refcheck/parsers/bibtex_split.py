@@ -368,7 +368,7 @@ def _fallback_blocks(masked: str) -> Iterator[tuple[_Block, _Entry | None]]:
 #
 # Every construct accepted here is one that the splitter (bibtexparser's rules)
 # and the scanner above read the same way, with the same result: anything else
-# (comments, `#`, `@string`, parentheses, a `@` that could start a line,
+# (comments, `@string`, parentheses, a `@` that could start a line,
 # other than ASCII spaces between the parts, braces nested deeper than
 # _FAST_DEPTH, a repeated field ...) makes the whole entry go the full way.
 # The rules that make both agree:
@@ -402,11 +402,15 @@ _FAST_VALUE = (
     r'|"' + _fast_content(r'[^{}\\@"]*', r"\\(?:(?=\\)|[^\\{])", _FAST_DEPTH) + r'"'
     r'|[^\s,{}"#=%()@\\]+'
 )
+# A value may be pieces joined by `#` (Beebe's bibliographies write `ack-nhfb # " and "
+# # ack-bnb` in most entries); between pieces only spaces, as between the parts.
+_FAST_JOINED = rf"(?:{_FAST_VALUE})(?:{_WS}#{_WS}(?:{_FAST_VALUE}))*"
 _FAST_HEADER = re.compile(_FAST_HEAD)
-_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_VALUE}){_WS}([,}}])")
+_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_JOINED}){_WS}([,}}])")
+_FAST_PIECE = re.compile(rf"(?:{_WS}#{_WS})?({_FAST_VALUE})")
 _FAST_CLOSE = re.compile(rf"{_WS}\}}")
 # The same shape in one expression, for where only the entry's end matters.
-_FAST_FIELD_ONLY = rf"{_WS}{_FAST_NAME}{_WS}={_WS}(?:{_FAST_VALUE}){_WS}"
+_FAST_FIELD_ONLY = rf"{_WS}{_FAST_NAME}{_WS}={_WS}{_FAST_JOINED}{_WS}"
 _FAST_WHOLE = re.compile(rf"{_FAST_HEAD}(?:{_FAST_FIELD_ONLY},)*(?:{_FAST_FIELD_ONLY}|{_WS})\}}")
 
 
@@ -431,6 +435,7 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
     fields: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
     bare: list[str] = []
+    joined: dict[str, list[tuple[str, str]]] = {}
     pos = head.end()
     field_at = _FAST_FIELD.match
     while (m := field_at(text, pos)) is not None:
@@ -438,7 +443,11 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
         if name in fields:
             return None
         value_start, value_end = m.span(2)
-        if text[value_start] in '{"':
+        if "#" in text[value_start:value_end] and _joined(text, value_start, value_end):
+            # Pieces as the scanner reads them; the value spans them all, delimiters
+            # included, and is resolved once the @strings before it are known.
+            joined[name] = _pieces(text, value_start, value_end)
+        elif text[value_start] in '{"':
             value_start += 1
             value_end -= 1
         else:
@@ -454,4 +463,29 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
             return None
         pos = close.end()
     # Until _finish_fast_entry resolves the bare words, values are as written.
-    return _Entry(entry_type, head.group(2), head.span(2), pos, fields, spans, fields, bare)
+    return _Entry(entry_type, head.group(2), head.span(2), pos, fields, spans, fields, bare,
+                  joined)
+
+
+def _joined(text: str, start: int, end: int) -> bool:
+    """Whether the value between ``start`` and ``end`` is more than one piece."""
+    first = _FAST_PIECE.match(text, start)
+    return first is not None and first.end() != end
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[str, str]]:
+    """The pieces of the `#`-joined value between ``start`` and ``end``."""
+    out: list[tuple[str, str]] = []
+    pos = start
+    while pos < end:
+        m = _FAST_PIECE.match(text, pos)
+        assert m is not None  # the field's expression matched these pieces
+        a, b = m.span(1)
+        if text[a] == "{":
+            out.append(("brace", text[a + 1 : b - 1]))
+        elif text[a] == '"':
+            out.append(("quote", text[a + 1 : b - 1]))
+        else:
+            out.append(("bare", text[a:b]))
+        pos = b
+    return out
