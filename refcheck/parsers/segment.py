@@ -61,6 +61,12 @@ _VANCOUVER = re.compile(
 _INITIALS_FIRST = re.compile(r"^(?:[" + _UP + r"]\.[ -]?){1,3}(?:[" + _UP + r"][\w'’-]+)")
 _CAPS_SURNAME = re.compile(r"^[" + _UP + r"]{2,}(?:[ -][" + _UP + r"]{2,})?,")
 _DIGITS = re.compile(r"\d+")
+# A family name led by a lower-case particle ("von Sydow, L.", "van der Laan, C."):
+# an author start that begins with a lower-case word.
+_PARTICLE_NAME = re.compile(
+    r"^(?:van|von|de|del|della|der|den|di|da|du|dos|le|la|ten|ter|al|el|bin)"
+    r"(?:\s+(?:der|den|de|la|le))?\s+[" + _UP + r"][\w'’-]+,\s+[" + _UP + r"]"
+)
 # Lines that only ever continue a reference: "Place: Publisher", a link, a page
 # range, "In:", "Accessed …".
 _CONTINUES = re.compile(
@@ -255,6 +261,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "mark": i.marker,
             "shape": _shape(word),
             "aut": "1" if _AUTHOR_START.match(first) else "0",
+            "part": "1" if _PARTICLE_NAME.match(first) else "0",
             "van": "1" if _VANCOUVER.match(first) else "0",
             "ini": "1" if _INITIALS_FIRST.match(first) else "0",
             "caps": "1" if _CAPS_SURNAME.match(first) else "0",
@@ -300,6 +307,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             # A PDF wraps a paragraph as soon as a word does not fit, so a word that
             # would have fitted says the line before ended a paragraph.
             fits = pi.length + 1 + len(i.word) <= widest
+            names = "1" if f["aut"] == "1" or f["part"] == "1" else "0"
             feats += [
                 "p.end=" + p["end"],
                 "p.len=" + p["len"],
@@ -312,6 +320,12 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
                 "p.end|start=" + p["end"] + "|" + f["start"],
                 "p.len|gap=" + p["len"] + "|" + f["gap"],
                 "p.end|len=" + p["end"] + "|" + p["len"],
+                # With no indent, marker or blank line, a reference's first line
+                # is told by the line before ending one (".", a page number, a
+                # link) and this one opening with a name ("Ezell, C. C.").
+                "p.end|aut=" + p["end"] + "|" + names,
+                "p.last|aut=" + p["last"][-3:] + "|" + names,
+                "fits|aut=" + ("1" if fits else "0") + "|" + names,
             ]
             # The same signs weigh differently by the kind of file (see ``region``).
             feats += [
@@ -319,6 +333,7 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
                 f"{kind}|p.len={p['len']}",
                 f"{kind}|start={f['start']}",
                 f"{kind}|fits={int(fits)}",
+                f"{kind}|p.end|aut={p['end']}|{names}",
             ]
         else:
             feats.append("first")
