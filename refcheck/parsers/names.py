@@ -362,13 +362,19 @@ def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) 
     cur = pos
     natural_rest = False
     last_joined = False
+    # The name the loop looked ahead at (position, match), read again otherwise.
+    ahead: tuple[int, re.Match[str] | None] | None = None
     for _ in range(200):
         pats = first if not out.authors else rest
         if natural_rest and _NAT in pats:
             # Chicago: after "Family, Given" the names run in natural order;
             # "David Favero, M." is then a name and an initial, not "Family, I.".
             pats = (_NAT, *(p for p in pats if p is not _NAT))
-        got = _name_at(s, cur, limit, pats, not out.authors)
+        if ahead is not None and ahead[0] == cur and pats is rest:
+            got = ahead[1]
+        else:
+            got = _name_at(s, cur, limit, pats, not out.authors)
+        ahead = None
         if got is not None:
             natural_rest = got.re is _NAT
             fam = got.group("fam").strip()
@@ -399,7 +405,8 @@ def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) 
             break
         joined = re.search(r"and|&", sep.group()) is not None
         nxt = sep.end()
-        if _name_at(s, nxt, limit, rest, False) is None and not any(
+        ahead = (nxt, _name_at(s, nxt, limit, rest, False))
+        if ahead[1] is None and not any(
             _literal_fits(s, e2, limit, rest, 1) for e2 in _literal_ends(s, nxt, limit)[:3]
         ):
             break
