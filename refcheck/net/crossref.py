@@ -5,7 +5,14 @@ Batching: ``/works?filter=doi:A,doi:B,…`` returns many records per request
 the URL well under common limits and, with the update-notice query, cost at
 most 2/``BATCH`` requests per DOI on a cold run; ``select=`` trims payloads.
 A DOI missing from a batch answer is asked for singly before it is called
-unknown, so a quirk of the batch filter never becomes a false "not found".
+unknown, so a quirk of the batch filter never becomes a false "not found" —
+unless the DOI proxy's "Which RA?" service (asked for up to :data:`BATCH` DOIs a
+request) names another agency or says the DOI does not exist: Crossref cannot
+hold a DOI another agency registered.
+
+Every DOI's record (or Crossref's "not held"), update notices and agency are
+also kept per DOI (:mod:`refcheck.net.doicache`), and a batch asks only for the
+DOIs not known yet: tasks of a fleet that batch different sets share them.
 
 Retractions: the trimmed records keep ``updated-by`` (a documented ``select``
 field), so the DOI lookups that are made anyway carry every retraction,
@@ -18,6 +25,7 @@ Watch's (``"source": "retraction-watch"``, with the database's
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -62,10 +70,13 @@ def doi_from_link(url: str) -> str | None:
 
 
 class CrossrefClient:
-    def __init__(self, http: HttpClient, base: str, mailto: str | None) -> None:
+    def __init__(self, http: HttpClient, base: str, mailto: str | None,
+                 resolver: Resolver | None = None) -> None:
         self.http = http
         self.base = base.rstrip("/")
         self.mailto = mailto
+        # Which agency registered a DOI the batch did not return (None: always ask singly).
+        self.resolver = resolver
         self._select_ok = True  # cleared if the API rejects select= (then full records)
 
     def _params(self, extra: dict[str, str]) -> dict[str, str]:
@@ -90,9 +101,11 @@ class CrossrefClient:
         """Records by normalised DOI (None: Crossref does not hold it), and DOIs not decided
         because the API could not be reached or failed."""
         wanted = sorted({normalise_doi(d) for d in dois if d})
-        found: dict[str, dict[str, Any] | None] = {}
+        found: dict[str, dict[str, Any] | None] = dict(
+            self.http.records.get_many("crossref", wanted))
         failed: set[str] = set()
-        batchable = [d for d in wanted if "," not in d]
+        held: dict[str, dict[str, Any]] = {}
+        batchable = [d for d in wanted if "," not in d and d not in found]
         for i in range(0, len(batchable), BATCH):
             chunk = batchable[i:i + BATCH]
             params = {"filter": ",".join(f"doi:{d}" for d in chunk), "rows": str(len(chunk))}
@@ -102,42 +115,59 @@ class CrossrefClient:
             if reply.code == 200 and isinstance(reply.data, dict):
                 for item in reply.data.get("message", {}).get("items", []) or []:
                     if isinstance(item, dict) and isinstance(item.get("DOI"), str):
-                        found[item["DOI"].lower()] = item
+                        held[item["DOI"].lower()] = item
             elif reply.code is None or reply.code >= 500 or reply.code == 429:
                 failed.update(chunk)
-        for doi in wanted:
-            if doi in found or doi in failed:
+        found.update(held)
+        missed = [d for d in wanted if d not in found and d not in failed]
+        # Not Crossref's, by the agency that registered it: no single request to confirm.
+        agencies = self.resolver.agencies(missed) if self.resolver is not None else {}
+        absent: dict[str, None] = {}
+        for doi in missed:
+            if doi in agencies and agencies[doi] != "crossref":
+                found[doi] = absent[doi] = None
                 continue
             reply = self.work(doi)
             if reply.code == 200 and isinstance(reply.data, dict):
-                found[doi] = reply.data.get("message") or None
+                record = reply.data.get("message") or None
+                found[doi] = record
+                if isinstance(record, dict):
+                    held[doi] = record
             elif reply.code in (404, 400):
-                found[doi] = None
+                found[doi] = absent[doi] = None
             else:
                 failed.add(doi)
+        self.http.records.put_many("crossref", held, self.http.cfg.registry_ttl)
+        self.http.records.put_many("crossref", absent, self.http.cfg.failure_ttl)
         return found, failed
 
     def notices(self, dois: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """Editorial update notices (retractions, corrections…) by the DOI they update."""
         wanted = sorted({normalise_doi(d) for d in dois if d and "," not in d})
-        out: dict[str, list[dict[str, Any]]] = {}
-        for i in range(0, len(wanted), BATCH):
-            chunk = wanted[i:i + BATCH]
+        known = self.http.records.get_many("notices", wanted)
+        out: dict[str, list[dict[str, Any]]] = {d: v for d, v in known.items() if v}
+        todo = [d for d in wanted if d not in known]
+        for i in range(0, len(todo), BATCH):
+            chunk = todo[i:i + BATCH]
             params = {"filter": ",".join(f"updates:{d}" for d in chunk), "rows": "1000",
                       "select": NOTICE_SELECT}
             reply = self._list(params)
             if reply.code != 200 or not isinstance(reply.data, dict):
                 continue
+            answered: dict[str, list[dict[str, Any]]] = {d: [] for d in chunk}
             for item in reply.data.get("message", {}).get("items", []) or []:
                 for update in item.get("update-to", []) or []:
                     target = str(update.get("DOI", "")).lower()
-                    if target in chunk and str(item.get("DOI", "")).lower() != target:
-                        out.setdefault(target, []).append({
+                    if target in answered and str(item.get("DOI", "")).lower() != target:
+                        answered[target].append({
                             "notice": item.get("DOI"),
                             "type": update.get("type"),
                             "label": update.get("label"),
                             "title": (item.get("title") or [None])[0],
                         })
+            # A DOI without notices is kept too (an empty list): the next run asks nothing.
+            self.http.records.put_many("notices", answered, self.http.cfg.registry_ttl)
+            out.update({d: v for d, v in answered.items() if v})
         return out
 
     def search(self, query: str) -> Reply:
@@ -148,11 +178,57 @@ class CrossrefClient:
 
 
 class Resolver:
-    """The DOI proxy's APIs: does a DOI exist at any registration agency?"""
+    """The DOI proxy's APIs: does a DOI exist at any registration agency, and which?"""
 
     def __init__(self, http: HttpClient, base: str) -> None:
         self.http = http
         self.base = base.rstrip("/")
+        self._agency: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def agencies(self, dois: Iterable[str]) -> dict[str, str | None]:
+        """The registration agency of each DOI, lower-cased ("crossref", "datacite",
+        "medra"…), None where the proxy says the DOI does not exist; DOIs it could not
+        tell about (a failed request, "Unknown", "Invalid DOI") are left out.
+
+        "Which RA?" (DOI Handbook, "Which RA? Service") takes a comma-separated list of
+        DOIs, commas inside a DOI percent-encoded, and answers a JSON list of
+        ``{"DOI", "RA"}`` or ``{"DOI", "status"}``; :data:`BATCH` DOIs a request.
+        """
+        wanted = sorted({normalise_doi(d) for d in dois if d})
+        with self._lock:
+            out = {d: self._agency[d] for d in wanted if d in self._agency}
+            todo = [d for d in wanted if d not in out]
+            known = self.http.records.get_many("ra", todo)
+            out.update(known)
+            todo = [d for d in todo if d not in known]
+            for i in range(0, len(todo), BATCH):
+                chunk = todo[i:i + BATCH]
+                path = ",".join(quote(d, safe="/:;()<>[]") for d in chunk)
+                reply = self.http.get_json(f"{self.base}/ra/{path}")
+                if reply.code != 200 or not isinstance(reply.data, list):
+                    continue
+                registered: dict[str, str] = {}
+                absent: dict[str, None] = {}
+                for pos, entry in enumerate(reply.data):
+                    if not isinstance(entry, dict):
+                        continue
+                    # The proxy echoes each DOI as asked; in order, so position is a fallback.
+                    doi = normalise_doi(str(entry.get("DOI") or ""))
+                    if doi not in chunk and len(reply.data) == len(chunk):
+                        doi = chunk[pos]
+                    if doi not in chunk:
+                        continue
+                    if entry.get("RA"):
+                        registered[doi] = str(entry["RA"]).strip().lower()
+                    elif "does not exist" in str(entry.get("status", "")).lower():
+                        absent[doi] = None
+                self.http.records.put_many("ra", registered, self.http.cfg.registry_ttl)
+                self.http.records.put_many("ra", absent, self.http.cfg.failure_ttl)
+                out.update(registered)
+                out.update(absent)
+            self._agency.update(out)
+        return out
 
     def exists(self, doi: str) -> bool | None:
         """True: registered somewhere; False: nowhere; None: could not tell."""
@@ -164,12 +240,8 @@ class Resolver:
             "responseCode"
         ) == 100:
             return False  # the Handle System's "handle not found"
-        reply = self.http.get_json(f"{self.base}/ra/{path}")
-        if reply.code == 200 and isinstance(reply.data, list) and reply.data:
-            entry = reply.data[0]
-            if isinstance(entry, dict):
-                if entry.get("RA"):
-                    return True
-                if "does not exist" in str(entry.get("status", "")).lower():
-                    return False
+        agency = self.agencies([doi])
+        key = normalise_doi(doi)
+        if key in agency:
+            return agency[key] is not None
         return None

@@ -47,6 +47,7 @@ from requests.adapters import HTTPAdapter
 from refcheck import __version__
 from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
+from refcheck.net.doicache import open_store
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
 
 
@@ -451,6 +452,11 @@ class HttpClient:
         self.not_cached = 0  # read-only mode: requests the cache could not answer
         self._proxy_for: dict[tuple[str, str], str | None] = {}
         self.cache_hits = 0  # requests answered by the cache
+        # Registry answers per identifier, so batches of different sets share them.
+        self.records = open_store(no_cache=cfg.no_cache, backend=cfg.cache_backend,
+                                  redis_url=cfg.redis_url,
+                                  directory=cfg.cache_dir or default_cache_dir(),
+                                  read_only=cfg.read_only)
 
     def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
         shared = self.cfg.shared_limiter
@@ -476,6 +482,7 @@ class HttpClient:
                 shared.pause(host, min(wait, self.cfg.max_retry_after))
 
     def close(self) -> None:
+        self.records.close()
         self.plain.close()
         self.session.close()  # type: ignore[no-untyped-call]
 

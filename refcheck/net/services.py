@@ -144,8 +144,9 @@ class Services:
     console: Any = None
 
     def __post_init__(self) -> None:
-        self.crossref = CrossrefClient(self.http, self.settings.crossref_url, self.settings.mailto)
         self.resolver = Resolver(self.http, self.settings.doi_resolver)
+        self.crossref = CrossrefClient(self.http, self.settings.crossref_url, self.settings.mailto,
+                                       self.resolver)
         self.strict_links = self.settings.strict_links
         self._lock = threading.RLock()
         self._links: dict[str, LinkResult] | None = None
@@ -267,30 +268,58 @@ class Services:
                 infos[doi] = DoiInfo(doi, "crossref", records[doi])
         missing = [d for d in wanted if d not in infos]
         if missing:
-            workers = min(4, len(missing))
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                answers = dict(zip(missing, pool.map(self.resolver.exists, missing), strict=False))
+            self._lookup_elsewhere(missing, infos)
+        return infos
+
+    def _lookup_elsewhere(self, missing: list[str], infos: dict[str, DoiInfo]) -> None:
+        """DOIs Crossref does not hold: which agency registered them, and its record.
+
+        The agency comes from the proxy's batched "Which RA?" (already asked while
+        Crossref was, so no request here); DataCite's DOIs (arXiv's, Zenodo's) are
+        fetched from DataCite's REST API 50 a request; the other agencies' records
+        come one by one through the resolver's content negotiation.  Only a DOI no
+        agency is known for (the proxy could not tell, says it does not exist, or
+        names Crossref, which lacks it) is asked of the handle API.
+        """
+        from refcheck.net.sources.datacite import fetch_many, negotiate
+
+        agencies = self.resolver.agencies(missing)
+        unsure = [d for d in missing if agencies.get(d) in (None, "crossref")]
+        if unsure:
+            with ThreadPoolExecutor(max_workers=min(4, len(unsure))) as pool:
+                answers = dict(zip(unsure, pool.map(self.resolver.exists, unsure), strict=True))
             for doi, exists in answers.items():
                 state = {True: "elsewhere", False: "missing", None: "unknown"}[exists]
                 infos[doi] = DoiInfo(doi, state)
-            elsewhere = [d for d in missing if infos[d].state == "elsewhere"]
-            if elsewhere and not self.unreachable:
-                from refcheck.net.sources.datacite import negotiate
-
-                base = self.settings.doi_resolver
-                with ThreadPoolExecutor(max_workers=min(4, len(elsewhere))) as pool:
-                    csl = dict(zip(elsewhere, pool.map(
-                        lambda d: negotiate(self.http, base, d), elsewhere), strict=True))
-                for doi, (work, _failed) in csl.items():
-                    if work is not None:
-                        infos[doi] = DoiInfo(doi, "elsewhere", work.as_crossref(), work)
-                failed_csl = sum(1 for _, broken in csl.values() if broken)
-                if failed_csl and not self.read_only:
-                    # Such a DOI still counts as registered; only its fields went unchecked.
-                    self._note(f"DOI resolver at {base} gave no record for {failed_csl} "
-                               f"DOI(s) registered at other agencies (transport error, 5xx or "
-                               f"429): their fields were not compared")
-        return infos
+        for doi in missing:
+            if doi not in infos:
+                infos[doi] = DoiInfo(doi, "elsewhere")
+        if self.unreachable:
+            return
+        elsewhere = [d for d in missing if infos[d].state == "elsewhere"]
+        datacite = [d for d in elsewhere if agencies.get(d) == "datacite"]
+        if datacite:
+            records, _failed = fetch_many(self.http, self.settings.datacite_url, datacite)
+            for doi, work in records.items():
+                if work is not None:
+                    infos[doi] = DoiInfo(doi, "elsewhere", work.as_crossref(), work)
+        # DataCite's answer missing or failed: the resolver's CSL is the same agency's record.
+        rest = [d for d in elsewhere if infos[d].work is None]
+        if not rest:
+            return
+        base = self.settings.doi_resolver
+        with ThreadPoolExecutor(max_workers=min(4, len(rest))) as pool:
+            csl = dict(zip(rest, pool.map(lambda d: negotiate(self.http, base, d), rest),
+                           strict=True))
+        for doi, (work, _broken) in csl.items():
+            if work is not None:
+                infos[doi] = DoiInfo(doi, "elsewhere", work.as_crossref(), work)
+        failed_csl = sum(1 for _, broken in csl.values() if broken)
+        if failed_csl and not self.read_only:
+            # Such a DOI still counts as registered; only its fields went unchecked.
+            self._note(f"DOI resolver at {base} gave no record for {failed_csl} "
+                       f"DOI(s) registered at other agencies (transport error, 5xx or "
+                       f"429): their fields were not compared")
 
     def doi(self, doi: str) -> DoiInfo | None:
         with self._lock:

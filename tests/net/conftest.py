@@ -303,11 +303,24 @@ def proxy_handler(data: CrossrefData) -> Handler:
                 reply_json(h, 404, {"responseCode": 100, "handle": doi})
             return
         if path.startswith("/ra/"):
-            prefix = path[len("/ra/") :].split("/")[0].lower()
-            if prefix in data.ra:
-                reply_json(h, 200, data.ra[prefix])
-            else:
-                reply_json(h, 200, [{"DOI": prefix, "status": "DOI does not exist"}])
+            # "Which RA?": a comma-separated list (commas inside a DOI percent-encoded),
+            # one answer per name, each echoing the name as asked.  A prefix is answered
+            # from the recorded answers; a whole DOI with its prefix's agency when it is
+            # registered here, else "DOI does not exist".
+            raw = urlsplit(h.path).path[len("/ra/") :]
+            answers = []
+            for name in (unquote(n) for n in raw.split(",")):
+                lowered = name.lower()
+                prefix = lowered.split("/")[0]
+                recorded = data.ra.get(prefix, [{}])[0].get("RA")
+                if "/" not in lowered and recorded:
+                    answers.append({"DOI": name, "RA": recorded})
+                elif lowered in data.works or lowered in ELSEWHERE:
+                    agency = recorded or ("Crossref" if lowered in data.works else "DataCite")
+                    answers.append({"DOI": name, "RA": agency})
+                else:
+                    answers.append({"DOI": name, "status": "DOI does not exist"})
+            reply_json(h, 200, answers)
             return
         reply(h, 404, b"<html>DOI Not Found</html>", "text/html")
 

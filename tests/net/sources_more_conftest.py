@@ -40,9 +40,16 @@ def _query(h: BaseHTTPRequestHandler) -> tuple[str, dict[str, str]]:
 def datacite_handler(h: BaseHTTPRequestHandler, srv: Server) -> None:
     if _fault(h, srv):
         return
-    path, _ = _query(h)
+    path, query = _query(h)
     record = _sample("datacite_doi.json")
-    if path.lower() == "/dois/" + record["data"]["id"]:
+    if path.rstrip("/") == "/dois" and "ids" in query:
+        # The DOI list filtered by ids=A,B (JSON:API: the held ones under "data").
+        wanted = {d.strip().lower() for d in query["ids"].split(",")}
+        items = [record["data"]] if record["data"]["id"] in wanted else []
+        reply_json(h, 200, {"data": items, "meta": {"total": len(items), "totalPages": 1,
+                                                    "page": 1},
+                            "links": {"self": h.path}})
+    elif path.lower() == "/dois/" + record["data"]["id"]:
         reply_json(h, 200, record, )
     elif path.startswith("/dois/"):
         reply_json(h, 404, {"errors": [{"status": "404", "title":

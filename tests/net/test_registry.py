@@ -10,7 +10,7 @@ import pytest
 
 from refcheck.config import Settings
 from refcheck.model import Author, Document, Reference, Severity, SourceText
-from refcheck.net.crossref import BATCH, doi_from_link, normalise_doi
+from refcheck.net.crossref import BATCH, CrossrefClient, doi_from_link, normalise_doi
 from refcheck.net.http import HttpConfig
 from refcheck.net.services import UNREACHABLE, Services, build_services
 from refcheck.rules import doi as doi_rules
@@ -91,9 +91,20 @@ def test_batch_lookup_and_single_fallback(crossref: Server, proxy: Server,
     record = found["10.1038/nnano.2014.279"]
     assert record is not None and record["title"] == ["Charges ride the spin wave"]
     assert found["10.7554/elife.01567x"] is None  # the recorded 404
-    assert crossref.hits() - before == 2  # one batch, one confirmation of the absent DOI
+    # One batch; the DOI it lacks is one the DOI proxy says does not exist, so Crossref
+    # is not asked for it again.
+    assert crossref.hits() - before == 1
+    assert [p for _, p in proxy.log][-1] == "/ra/10.7554/elife.01567x"
     batch = [p for _, p in crossref.log if "filter=doi" in p][-1]
     assert "select=" in batch and "mailto=ci%40example.org" in batch
+    # Without an agency to ask, the absent DOI is confirmed singly before it is "not held".
+    svc = services_for(settings(crossref, proxy, tmp_path / "alone"), [])
+    alone = CrossrefClient(svc.http, crossref.base, "ci@example.org")
+    before = crossref.hits()
+    found, failed = alone.works(["10.1038/nnano.2014.279", "10.7554/elife.01567x"])
+    svc.close()
+    assert found["10.7554/elife.01567x"] is None and not failed
+    assert crossref.hits() - before == 2
 
 
 def test_requests_per_doi_cold_and_warm(crossref: Server, proxy: Server, tmp_path: Path,

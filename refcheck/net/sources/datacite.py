@@ -12,7 +12,11 @@ compared with it field by field.
   "nameType", "givenName", "familyName"}], "publisher", "publicationYear",
   "container": {"title", "volume", "issue", "firstPage", "lastPage"}, "types":
   {"resourceTypeGeneral", "citeproc"}, "dates": [{"date", "dateType"}]}}}``,
-  404 for a DOI it does not hold; free, no key.
+  404 for a DOI it does not hold; free, no key.  ``GET /dois?ids=A,B,…`` (the
+  ``ids`` parameter of the DOI list, as DataCite's R client ``rdatacite::dc_dois``
+  sends it) answers the same objects as a list under ``data``: :func:`fetch_many`
+  asks for :data:`BATCH` DOIs a request and keeps each record per DOI
+  (:mod:`refcheck.net.doicache`), trimmed to the attributes read here.
 * DOI content negotiation (citation.crosscite.org/docs.html): ``GET
   https://doi.org/{doi}`` with ``Accept: application/vnd.citationstyles.csl+json``
   is redirected to the registering agency, which answers CSL JSON (``title``,
@@ -43,7 +47,6 @@ from refcheck.net.sources import (
     Record,
     Source,
     json_object,
-    lookup_each,
     reply_failed,
     split_name,
     strip_markup,
@@ -51,8 +54,12 @@ from refcheck.net.sources import (
 )
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
+BATCH = 50
+# The attributes record_from_datacite reads: what is kept per DOI (abstracts, related
+# identifiers and the rest of a DataCite record can be many times larger).
+_KEPT = ("doi", "titles", "creators", "container", "types", "publisher", "dates",
+         "publicationYear")
 MAX_HOPS = 5
-WORKERS = 4
 # resourceTypeGeneral / citeproc types that are preprints (arXiv registers "Preprint").
 _PREPRINT_TYPES = {"preprint", "posted-content"}
 
@@ -207,6 +214,67 @@ def negotiate(http: HttpClient, resolver: str, doi: str) -> tuple[Record | None,
     return None, False  # a redirect loop says nothing about the work
 
 
+def _trimmed(data: dict[str, Any]) -> dict[str, Any]:
+    attrs = json_object(data.get("attributes"))
+    return {"id": data.get("id"), "attributes": {k: attrs[k] for k in _KEPT if k in attrs}}
+
+
+def _one(http: HttpClient, base: str, doi: str) -> tuple[dict[str, Any] | None, bool]:
+    reply = http.get_json(f"{base}/dois/{quote(doi, safe='/:;()<>[]')}")
+    if reply_failed(reply):
+        return None, True
+    if reply.code == 200 and isinstance(reply.data, dict):
+        data = reply.data.get("data")
+        return (_trimmed(data) if isinstance(data, dict) else None), False
+    return None, False
+
+
+def fetch_many(http: HttpClient, base: str,
+               dois: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
+    """DataCite's records by normalised DOI (None: DataCite does not hold it) and the DOIs
+    not decided (the API failed); :data:`BATCH` DOIs a request, known ones not asked.
+
+    A DOI missing from a list answer is asked for singly before it is called "not
+    held", as Crossref's batch path does.
+    """
+    base = base.rstrip("/")
+    wanted = sorted({normalise_doi(d) for d in dois if d})
+    raw: dict[str, dict[str, Any] | None] = dict(http.records.get_many("datacite", wanted))
+    failed: set[str] = set()
+    held: dict[str, dict[str, Any]] = {}
+    batchable = [d for d in wanted if d not in raw and "," not in d]
+    for i in range(0, len(batchable), BATCH):
+        chunk = batchable[i:i + BATCH]
+        reply = http.get_json(f"{base}/dois", {"ids": ",".join(chunk),
+                                               "page[size]": str(len(chunk))})
+        if reply_failed(reply):
+            failed.update(chunk)
+            continue
+        items = reply.data.get("data") if isinstance(reply.data, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            attrs = json_object(item.get("attributes"))
+            doi = normalise_doi(str(attrs.get("doi") or item.get("id") or ""))
+            if doi in chunk:
+                held[doi] = _trimmed(item)
+    raw.update(held)
+    absent: dict[str, None] = {}
+    for doi in wanted:
+        if doi in raw or doi in failed:
+            continue
+        data, broken = _one(http, base, doi)
+        if broken:
+            failed.add(doi)
+        elif data is None:
+            raw[doi] = absent[doi] = None
+        else:
+            raw[doi] = held[doi] = data
+    http.records.put_many("datacite", held, http.cfg.registry_ttl)
+    http.records.put_many("datacite", absent, http.cfg.failure_ttl)
+    return {d: (record_from_datacite(v) if v else None) for d, v in raw.items()}, failed
+
+
 class DataCiteSource(Source):
     """Identifier lookups at DataCite (no search: its records are datasets and preprints
     that the other sources' searches already cover)."""
@@ -217,13 +285,5 @@ class DataCiteSource(Source):
     def identifiers(self, ref: Reference) -> list[str]:
         return reference_dois(ref)
 
-    def _one(self, doi: str) -> tuple[Record | None, bool]:
-        reply = self.http.get_json(f"{self.base}/dois/{quote(doi, safe='/:;()<>[]')}")
-        if reply_failed(reply):
-            return None, True
-        if reply.code == 200 and isinstance(reply.data, dict):
-            return record_from_datacite(reply.data.get("data") or {}), False
-        return None, False
-
     def lookup(self, idents: Iterable[str]) -> tuple[dict[str, Record | None], set[str]]:
-        return lookup_each({normalise_doi(d) for d in idents if d}, WORKERS, self._one)
+        return fetch_many(self.http, self.base, idents)

@@ -1,0 +1,181 @@
+"""Registry answers kept per DOI: overlapping batches ask only for what is not known.
+
+Against the loopback Crossref API and DOI proxy of ``conftest.py`` (real recorded
+records) and the DataCite stand-in of ``sources_more_conftest.py``, counting the
+requests each receives; the SQLite and Redis stores alike (the Redis test starts its
+own ``redis-server``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from refcheck.config import Settings
+from refcheck.net.crossref import CrossrefClient, Resolver
+from refcheck.net.doicache import MemoryStore, SQLiteStore
+from refcheck.net.http import HttpClient, HttpConfig
+from refcheck.net.services import build_services
+from refcheck.net.sources.datacite import fetch_many
+
+from .conftest import CrossrefData, Server
+from .sources_more_conftest import datacite_server  # noqa: F401  (fixture)
+
+
+def client(tmp: Path, **kw: Any) -> HttpClient:
+    return HttpClient(HttpConfig(timeout=2.0, backoff=0.01, allow_hosts=["127.0.0.1"],
+                                 cache_dir=str(tmp), **kw))
+
+
+def batch_dois(server: Server, before: int) -> list[set[str]]:
+    """The DOI sets of the ``filter=doi:`` batches the server received after ``before``."""
+    out = []
+    for _, path in server.log[before:]:
+        query = parse_qs(urlsplit(path).query)
+        if "filter" in query and query["filter"][0].startswith("doi:"):
+            out.append({f[4:] for f in query["filter"][0].split(",")})
+    return out
+
+
+@pytest.fixture
+def dois(crossref_data: CrossrefData) -> list[str]:
+    return sorted(d for d in crossref_data.works if "," not in d)[:8]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_overlapping_batches_ask_only_for_unknown_dois(
+        backend: str, crossref: Server, proxy: Server, dois: list[str], tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    extra: dict[str, Any] = {}
+    if backend == "redis":
+        extra = {"cache_backend": "redis", "redis_url": request.getfixturevalue("redis_url")}
+    absent = "10.1371/notarealdoi.0001"
+    first, second = [*dois[:5], absent], dois[3:]  # dois[3:5] and the absent DOI overlap
+    http = client(tmp_path / "a", **extra)
+    cr = CrossrefClient(http, crossref.base, None, Resolver(http, proxy.base))
+    before, proxy_before = len(crossref.log), len(proxy.log)
+    found, failed = cr.works(first)
+    assert not failed and found[absent] is None and found[dois[0]] is not None
+    assert batch_dois(crossref, before) == [set(dois[:5]) | {absent}]
+    assert len(proxy.log) - proxy_before == 1  # the agency of the absent DOI, once
+    before, proxy_before = len(crossref.log), len(proxy.log)
+    found, failed = cr.works([*second, absent])
+    http.close()
+    # Only the three DOIs no earlier batch held; the absent one is a kept negative.
+    assert batch_dois(crossref, before) == [set(dois[5:])]
+    assert len(crossref.log) - before == 1 and len(proxy.log) == proxy_before
+    assert not failed and all(found[d] is not None for d in second) and found[absent] is None
+
+    # Warm: another client (another process, another fleet worker) on the same cache.
+    http = client(tmp_path / ("a" if backend == "sqlite" else "b"), **extra)
+    cr = CrossrefClient(http, crossref.base, None, Resolver(http, proxy.base))
+    before, proxy_before = len(crossref.log), len(proxy.log)
+    found, failed = cr.works([*dois, absent])
+    notices = cr.notices(dois)
+    assert len(crossref.log) - before == 1  # the notices, asked for the first time
+    assert cr.notices(dois) == notices
+    http.close()
+    http = client(tmp_path / ("a" if backend == "sqlite" else "c"), **extra)
+    cr = CrossrefClient(http, crossref.base, None, Resolver(http, proxy.base))
+    before = len(crossref.log)
+    assert cr.notices(dois[2:6]) == {d: v for d, v in notices.items() if d in dois[2:6]}
+    assert cr.works([*dois, absent]) == (found, failed)
+    assert len(crossref.log) == before and len(proxy.log) == proxy_before
+    assert http.records.hits >= len(dois) + 1
+    http.close()
+
+
+def test_negative_answers_expire(crossref: Server, proxy: Server, tmp_path: Path) -> None:
+    """A kept "not held" lasts ``failure_ttl`` (a day by default), a record ``registry_ttl``."""
+    absent, held = "10.1371/notarealdoi.0002", "10.1038/nnano.2014.279"
+    for ttl, kept in ((timedelta(days=1), {absent: None}), (timedelta(0), {})):
+        http = client(tmp_path / str(ttl.days), failure_ttl=ttl)
+        cr = CrossrefClient(http, crossref.base, None, Resolver(http, proxy.base))
+        assert cr.works([absent, held])[0][absent] is None
+        http.close()
+        http = client(tmp_path / str(ttl.days), failure_ttl=ttl)
+        assert http.records.get_many("crossref", [absent]) == kept
+        assert http.records.get_many("ra", [absent]) == kept
+        assert list(http.records.get_many("crossref", [held])) == [held]
+        http.close()
+
+
+def test_stores_keep_values_and_expiry(tmp_path: Path) -> None:
+    for store in (MemoryStore(), SQLiteStore(str(tmp_path / "r.sqlite"))):
+        store.put_many("crossref", {"10.1/a": {"DOI": "10.1/a"}, "10.1/b": None},
+                       timedelta(days=1))
+        store.put_many("crossref", {"10.1/c": None}, timedelta(0))
+        assert store.get_many("crossref", ["10.1/a", "10.1/b", "10.1/c", "10.1/d"]) == {
+            "10.1/a": {"DOI": "10.1/a"}, "10.1/b": None}
+        assert store.get_many("notices", ["10.1/a"]) == {}  # kinds are apart
+        store.close()
+    # Read-only replay answers expired entries too and writes nothing.
+    replay = SQLiteStore(str(tmp_path / "r.sqlite"), read_only=True)
+    replay.put_many("crossref", {"10.1/e": None}, timedelta(days=1))
+    assert replay.get_many("crossref", ["10.1/c", "10.1/e"]) == {"10.1/c": None}
+    assert SQLiteStore(str(tmp_path / "none.sqlite"), read_only=True).get_many(
+        "crossref", ["10.1/a"]) == {}  # no store yet: nothing, and no error
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_agency_question_is_one_request_for_many_dois(proxy: Server, tmp_path: Path) -> None:
+    http = client(tmp_path)
+    resolver = Resolver(http, proxy.base)
+    asked = ["10.1038/nnano.2014.279", "10.48550/arXiv.1706.03762", "10.5281/zenodo.1234567",
+             "10.1371/notarealdoi", "10.9999/a,b"]
+    before = len(proxy.log)
+    agencies = resolver.agencies(asked)
+    assert agencies == {"10.1038/nnano.2014.279": "crossref",
+                        "10.48550/arxiv.1706.03762": "datacite",
+                        "10.5281/zenodo.1234567": "datacite", "10.1371/notarealdoi": None,
+                        "10.9999/a,b": None}
+    paths = [p for _, p in proxy.log[before:]]
+    assert len(paths) == 1 and "10.9999/a%2Cb" in paths[0]
+    assert len(unquote(paths[0][len("/ra/"):]).split(",")) == len(asked) + 1  # a,b inside
+    assert resolver.agencies(asked) == agencies and len(proxy.log) == before + 1
+    http.close()
+
+
+def test_datacite_records_in_batches(datacite: Server, tmp_path: Path) -> None:
+    http = client(tmp_path)
+    wanted = ["10.48550/arXiv.1706.03762", "10.5281/zenodo.0"]
+    found, failed = fetch_many(http, datacite.base, wanted)
+    assert not failed and found["10.5281/zenodo.0"] is None
+    hit = found["10.48550/arxiv.1706.03762"]
+    assert hit is not None and hit.authors[0][0] == "Vaswani"
+    paths = [p for _, p in datacite.log]
+    # One list request; the DOI it lacked confirmed singly.
+    assert paths[0].startswith("/dois?ids=") and paths[1:] == ["/dois/10.5281/zenodo.0"]
+    before = len(datacite.log)
+    assert fetch_many(http, datacite.base, wanted) == (found, failed)
+    assert len(datacite.log) == before
+    http.close()
+
+
+def test_an_arxiv_doi_costs_a_share_of_batches(crossref: Server, proxy: Server,
+                                                datacite: Server, tmp_path: Path) -> None:
+    """A DataCite DOI: the Crossref batch, the agency batch and DataCite's batch; no single
+    Crossref look-up, no handle request, no content negotiation."""
+    from .test_registry import document
+
+    doc = document({"raw": "Vaswani et al. Attention is all you need. "
+                           "doi:10.48550/arXiv.1706.03762", "doi": "10.48550/arXiv.1706.03762",
+                    "title": "Attention is all you need"})
+    s = Settings(crossref_url=crossref.base, doi_resolver=proxy.base, datacite_url=datacite.base,
+                 allow_hosts=["127.0.0.1"], cache_dir=str(tmp_path), timeout=2.0)
+    marks = [len(crossref.log), len(proxy.log), len(datacite.log)]
+    svc = build_services(s, [doc], config=HttpConfig(timeout=2.0, allow_hosts=["127.0.0.1"],
+                                                     cache_dir=str(tmp_path)))
+    info = svc.doi("10.48550/arXiv.1706.03762")
+    svc.close()
+    assert info is not None and info.state == "elsewhere" and info.work is not None
+    assert info.work.source == "datacite"
+    new = [[p for _, p in srv.log[m:]] for srv, m in zip((crossref, proxy, datacite), marks,
+                                                          strict=True)]
+    assert len(new[0]) == 1 and "filter=doi" in new[0][0]
+    assert [p.split("/")[1] for p in new[1]] == ["ra"]
+    assert len(new[2]) == 1 and new[2][0].startswith("/dois?ids=")
