@@ -50,6 +50,11 @@ _INITIALS_AFTER = lazy(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
 _CITATION_AFTER = lazy(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
 _CAP_BEFORE = lazy(r"\b\p{Lu}\p{Ll}+\s$")
 _YEAR_AFTER = lazy(r"^[.,]?\s*\(?(?:1[5-9]|20)\d\d\b")
+# A year followed by ";" and the volume (with a month or day between at most) is a
+# journal's date in a numbered reference ("Urban Studies. 2011;49(11)"): the word
+# before it ends the journal's name, where a name-and-year citation has no ";".
+_JOURNAL_DATE_AFTER = lazy(
+    r"^[.,]?\s*(?:1[5-9]|20)\d\d[a-z]?(?:\s+\p{Lu}\p{Ll}{2}\.?(?:\s+\d{1,2})?)?\s*;")
 _HYPHEN_AFTER = lazy(r"-\p{L}")
 _LETTERS = lazy(r"\p{L}+")
 _CLAUSE_BREAK = lazy(r"[.;:()\[\]\"“”«»]")
@@ -107,14 +112,44 @@ def looks_like_name(text: str, tok: Token) -> bool:
         return True
     if _INITIALS_AFTER.match(after) or _CITATION_AFTER.match(after):
         return True
-    return bool(_CAP_BEFORE.search(before) and _YEAR_AFTER.match(after))
+    return bool(
+        _CAP_BEFORE.search(before)
+        and _YEAR_AFTER.match(after)
+        and not _JOURNAL_DATE_AFTER.match(after)
+    )
+
+
+_HEAD_BEFORE = lazy(r"(?<![\p{L}\-])(\p{L}{3,})-$")
+
+
+def _compound_tail(text: str, tok: Token) -> bool:
+    """Whether a lower-case token after a hyphen is a whole word of an English compound.
+
+    After a common English word ("Post-socialist", "long-term") the part after
+    the hyphen is a word of its own and can be misspelt like any other; a part
+    of a name ("Jean-Pierre"), of a word cut at a line's end ("interna-tional")
+    or of a coined form after a rare head is not judged.
+    """
+    if not tok.text[:1].islower():
+        return False
+    m = _HEAD_BEFORE.search(text, max(0, tok.start - 40), tok.start)
+    return m is not None and freq.zipf(m.group(1)) >= 3.5
 
 
 def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     """Whether another unknown word stands next to this one in the same clause.
 
     Two unknown words side by side are far more often a transliterated or
-    foreign title, or a name, than two typos.
+    foreign title, or a name, than two typos.  "Next to" is read outwards
+    from the token, up to three words a side, and a common English word ends
+    the run on its side: in "Streptococcus agalactiae that controbutes to"
+    the Latin name is not beside the slip.  An unknown word built the way
+    English builds technical words (a compound, a suffix, a British spelling:
+    "scanpath", "substitutability", "urbanisation") is no sign of a foreign
+    run, though it does not end one either.  Both readings are for lower-case
+    words: a capitalised one beside an unknown word may be part of a name
+    ("Martin Hutner, \booktitle{…}"), and any unknown word within three keeps
+    it unjudged.
     """
     from refcheck.text.tokens import words
 
@@ -126,16 +161,58 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     m = _CLAUSE_BREAK.search(right)
     if m:
         right = right[: m.start()]
-    neighbours = [t.text for t in words(left)][-3:] + [t.text for t in words(right)][:3]
     from refcheck.text.lexicon import misspelling_of
 
-    for n in neighbours:
-        if len(n) < 3 or not is_alpha(n) or is_acronym(n) or misspelling_of(n.lower()):
-            continue  # a listed misspelling next door is a second slip, not a foreign word
-        z = freq.zipf(n)
-        # Unknown everywhere (a transliteration, a name), or a word of another
-        # language that English rarely uses ("und", "seine").
-        if z < 1.5 or (z < 3.0 and freq.other_language(n) is not None):
+    before = [t.text for t in words(left)][-3:][::-1]  # nearest first
+    after = [t.text for t in words(right)][:3]
+    lower = tok.text[:1].islower()
+    for side in (before, after):
+        for n in side:
+            if len(n) < 3 or not is_alpha(n) or is_acronym(n) or misspelling_of(n.lower()):
+                continue  # a listed misspelling next door is a second slip, not a foreign word
+            z = freq.zipf(n)
+            # Unknown everywhere (a transliteration, a name), or a word of another
+            # language that English rarely uses ("und", "seine").
+            if z < 1.5 or (z < 3.0 and freq.other_language(n) is not None):
+                if not (lower and english_shaped(n)):
+                    return True
+            elif lower and z >= COMMON_ZIPF:
+                break
+    return False
+
+
+# A word at least this common ends a run of unknown words (in_foreign_run).
+COMMON_ZIPF = 3.0
+# British spellings whose American form a word list may hold instead.
+_SPELLING_VARIANTS = (
+    ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"),
+    ("ising", "izing"), ("yse", "yze"), ("our", "or"), ("tre", "ter"), ("ogue", "og"),
+)
+
+
+@lru_cache(maxsize=16384)
+def english_shaped(word: str) -> bool:
+    """Whether an unknown word is built from English the way technical English builds words.
+
+    A known word with a productive ending or prefix, a British spelling of a
+    known word ("urbanisation"), or a compound whose last part is a common
+    English word: a long one after anything ("substitut-ability",
+    "morpho-dynamics"), a shorter one after another common word ("scan-path").
+    Transliterations, Latin and names are rarely so built ("agalactiae").
+    """
+    low = word.lower()
+    if len(low) < 6 or not low.isascii():
+        return False
+    if _derived(low) or _inflected(low):
+        return True
+    for british, american in _SPELLING_VARIANTS:
+        if low.endswith(british) and freq.zipf(low[: -len(british)] + american) >= COMMON_ZIPF:
+            return True
+    for i in range(3, len(low) - 3):
+        head, tail = low[:i], low[i:]
+        if freq.zipf(tail) < 3.5:
+            continue
+        if len(tail) >= 6 or freq.zipf(head) >= 3.5:
             return True
     return False
 
@@ -213,7 +290,9 @@ def judge(
     assessed = _assess(tok.text, rare)
     if assessed is None:
         return None
-    if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-"):
+    if text[tok.start - 1 : tok.start] in ("\\", "@", "#", "_", "/", "]", "-") and not (
+        _compound_tail(text, tok)
+    ):
         return None
     word = tok.text
     best, z = assessed

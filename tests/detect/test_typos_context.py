@@ -1,0 +1,74 @@
+"""Issue 17: slips the typo rules missed because of what stood around them.
+
+Each case pairs a slip that must now be found with the reading that kept it
+hidden, and the look-alikes that must stay silent: names, transliterations,
+words cut at a line's end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from refcheck.rules.typos import misspelling
+from refcheck.text.spelling import english_shaped
+from tests.detect.helpers import one_reference, texts
+
+
+def _found(text: str) -> list[str]:
+    return texts(misspelling, one_reference(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "slip"),
+    [
+        # The last word of a journal's name before a numbered style's "2019;12":
+        # a journal's date, not a name and a year.
+        ("Lee K, Park J. Soil carbon under grazing. Global Change Biollogy. "
+         "2019;25(3):1-9.", "Biollogy"),
+        ("Ruiz A. Floods in river towns. Water Resources Reserch. 2020 Mar;56:0123.",
+         "Reserch"),
+        # A Latin name two words away, with a common English word between: not beside it.
+        ("Ahn S. A protease of Legionella pneumophila that degrdes host "
+         "collagen. Microbiology. 2018;164:1-10.", "degrdes"),
+        # Unknown neighbours built from English: a compound, a suffix, a British spelling.
+        ("Moss T. Handwriting recognition with strokepath segmantation methods. "
+         "Pattern Recognition. 2015;48:1-9.", "segmantation"),
+        ("Ito H. Measuring the restorability of damaged ecosytems. Ecology. 2012;93:1-8.",
+         "ecosytems"),
+        ("Berg U. Suburbanisation and housing prcies in Nordic towns. Housing Studies. "
+         "2010;25:1-20.", "prcies"),
+        # The part of a compound after a common English word is a word of its own.
+        ("Kerr D. Labour markets in the post-induustrial city. Urban Affairs Review. "
+         "2009;45:1-30.", "induustrial"),
+    ],
+)
+def test_slip_found_where_its_surroundings_hid_it(text: str, slip: str) -> None:
+    assert slip in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A name and year in running text still read as a name ("Walt 1987").
+        "As argued by Stephen Wlat 1987, alliances form against threats.",
+        # A capitalised word beside an unknown one may be part of a name.
+        "Bidwell J. Book Review: Martin Hutnre, \\booktitle{The Making of the Book}. 1991.",
+        # A transliterated title keeps its words unjudged.
+        "Olcott M.B. Vtoroi shans Tsentral’noi Azii [Central Asia’s Second Chance]. Moscow, 2005.",
+        "Petrov I. Ekonomika i politika v Rossii: novye rezul’taty. Voprosy Ekonomiki. 2008;4:1-9.",
+        # After a hyphen: a name's second part, or a word cut at a line's end.
+        "Dupont Jean-Piere. La France. Paris, 1999.",
+        "Smith J. The interna-tional economy. London: Macmillan; 1990.",
+        # After a rare head word, the part after the hyphen is not judged alone.
+        "Ngata R. Kaupapa-mahi and the state. Wellington, 2004.",
+    ],
+)
+def test_no_false_alarm(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_english_shaped_words() -> None:
+    for word in ("scanpath", "Substitutability", "Urbanisation", "morphodynamics"):
+        assert english_shaped(word), word
+    for word in ("agalactiae", "Tsentralnoi", "Moskovskogo", "Hardtke", "Xenarios"):
+        assert not english_shaped(word), word
