@@ -7,7 +7,10 @@ What it runs, all on loopback (no internet):
   (``benchmarks/data/shared/hallmark/registry_server.py``, MIT, serving the 1,958 real works of
   ``registry.jsonl`` in Crossref's API shapes), wrapped so that it *enforces* the limit
   it publishes (``X-Rate-Limit-Limit``/``-Interval``, a concurrency cap, 429 with
-  ``Retry-After`` past either) and counts every request it receives;
+  ``Retry-After`` past either) and counts every request it receives; it also answers
+  doi.org's "Which RA?" for comma-separated lists and DataCite's REST API
+  (``/dois/{doi}``, ``/dois?ids=A,B``) for the registry's DataCite (arXiv) works, as the
+  real services answer them (one stand-in, one meter: their limits counted together);
 * four web hosts (127.0.0.2 … 127.0.0.5) that publish and enforce their own limit;
 * a corpus of BibTeX files made from those real works (default 2,000 files of 25
   references, 50,000 references; each reference carries its DOI, one in 25 a URL).
@@ -34,6 +37,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,6 +50,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -127,13 +132,66 @@ def registry_server(hallmark: Path, meter: Meter) -> ThreadingHTTPServer:
                 if not meter.enter():
                     _refuse(self, meter)
                     return
-                super().do_GET()
+                parts = urlsplit(self.path)
+                if parts.path.startswith("/ra/"):
+                    self._json(200, which_ra(mod, parts.path[len("/ra/"):]))
+                elif parts.path == "/dois" or parts.path.startswith("/dois/"):
+                    self._json(*datacite(mod, parts.path, parse_qs(parts.query)))
+                else:
+                    super().do_GET()
             finally:
                 meter.leave()
 
         do_HEAD = do_GET
 
     return ThreadingHTTPServer(("127.0.0.1", 0), Limited)
+
+
+def which_ra(mod: Any, names: str) -> list[dict[str, str]]:
+    """doi.org's "Which RA?" for a comma-separated list (commas inside a DOI
+    percent-encoded), one answer per name echoing it as asked (DOI Handbook)."""
+    out = []
+    for name in (unquote(n) for n in names.split(",")):
+        work = mod.registered(name)
+        out.append({"DOI": name, "RA": work.get("agency") or "Crossref"} if work is not None
+                   else {"DOI": name, "status": "DOI does not exist"})
+    return out
+
+
+def datacite_object(work: dict[str, Any]) -> dict[str, Any]:
+    """A DataCite REST API ``data`` object for one of the registry's DataCite works, in
+    the shape api.datacite.org gives arXiv's DOIs (a preprint published by arXiv, no
+    container)."""
+    year = work.get("year")
+    creators = [{"name": f"{a['family']}, {a.get('given') or ''}".strip(", "),
+                 "nameType": "Personal", "givenName": a.get("given"), "familyName": a["family"]}
+                for a in work.get("authors", []) if a.get("family")]
+    return {"id": work["doi"].lower(), "type": "dois", "attributes": {
+        "doi": work["doi"].upper(), "titles": [{"title": work.get("title")}],
+        "creators": creators, "publisher": "arXiv", "publicationYear": year,
+        "container": {}, "types": {"resourceTypeGeneral": "Preprint", "citeproc": "article",
+                                   "bibtex": "misc", "ris": "GEN"},
+        "dates": [{"date": str(year), "dateType": "Issued"}] if year else []}}
+
+
+def datacite(mod: Any, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    """DataCite's ``GET /dois/{doi}`` and ``GET /dois?ids=A,B`` (JSON:API) over the
+    registry's DataCite works."""
+    def held(doi: str) -> dict[str, Any] | None:
+        work = mod.BY_DOI.get(doi.strip().lower())
+        return work if work is not None and work.get("agency") == "DataCite" else None
+
+    if path.startswith("/dois/"):
+        work = held(unquote(path[len("/dois/"):]))
+        if work is None:
+            return 404, {"errors": [{"status": "404", "title":
+                                     "The resource you are looking for doesn't exist."}]}
+        return 200, {"data": datacite_object(work)}
+    names = ",".join(query.get("ids", [])).split(",")
+    items = [datacite_object(w) for w in (held(n) for n in names if n) if w is not None]
+    size = int((query.get("page[size]") or ["25"])[0])
+    return 200, {"data": items[:size], "meta": {"total": len(items), "totalPages": 1,
+                                                "page": 1}}
 
 
 def web_server(host: str, meter: Meter) -> ThreadingHTTPServer:
@@ -191,9 +249,14 @@ def bibtex(work: dict[str, Any], key: str, url: str | None) -> str:
     authors = " and ".join(f"{a.get('family', '')}, {a.get('given', '')}".strip(", ")
                            for a in work.get("authors", []) if a.get("family"))
     kind = "article" if work.get("type") == "journal-article" else "inproceedings"
+    container = work.get("container")
+    arxiv = re.fullmatch(r"10\.48550/arxiv\.(.+)", str(work.get("doi", "")), re.I)
+    if not container and arxiv:
+        # A preprint as Google Scholar exports it: an article in "arXiv preprint arXiv:ID".
+        kind, container = "article", f"arXiv preprint arXiv:{arxiv.group(1)}"
     venue = "journal" if kind == "article" else "booktitle"
     fields = [f"  author = {{{authors}}}", f"  title = {{{work['title']}}}",
-              f"  {venue} = {{{work.get('container') or 'Unknown'}}}",
+              f"  {venue} = {{{container or 'Unknown'}}}",
               f"  year = {{{work.get('year')}}}", f"  doi = {{{work['doi']}}}"]
     if url:
         fields.append(f"  url = {{{url}}}")
@@ -221,6 +284,7 @@ def config(path: Path, registry: str, cache: Path) -> None:
     path.write_text(
         "[tool.refcheck]\n"
         f'crossref-url = "{registry}"\ndoi-resolver = "{registry}"\n'
+        f'datacite-url = "{registry}"\n'
         f'retraction-watch-url = "{registry}/retraction-watch.csv"\n'
         'sources = ["crossref"]\nallow-private-hosts = true\nmailto = "bench@example.org"\n'
         f'cache-dir = "{cache}"\ntimeout = 30\n', encoding="utf-8")

@@ -366,6 +366,7 @@ def section_registry(tmp: Path, refs: int, hallmark: Path, limit: int, concurren
     cfg.write_text(
         "[tool.refcheck]\n"
         f'crossref-url = "{registry}"\ndoi-resolver = "{registry}"\n'
+        f'datacite-url = "{registry}"\n'
         f'retraction-watch-url = "{registry}/retraction-watch.csv"\n'
         'sources = ["crossref"]\nallow-private-hosts = true\nmailto = "bench@example.org"\n'
         f'cache-dir = "{tmp / "registry-cache"}"\ntimeout = 30\n', encoding="utf-8")
