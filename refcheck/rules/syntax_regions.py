@@ -57,9 +57,9 @@ class _Region:
     def urls(self) -> tuple[_Url, ...]:
         """The URLs of the region (RC002, RC201, RC003 and RC004 all need them)."""
         if self._urls is None:
-            from refcheck.rules.syntax_url import _scan_urls  # the URL scanner reads regions
+            from refcheck.rules.syntax_url import _urls_in  # the URL scanner reads regions
 
-            self._urls = tuple(_scan_urls(self)) if _URL_HINT.search(self.text) else ()
+            self._urls = _urls_in(self.text) if _URL_HINT.search(self.text) else ()
         return self._urls
 
 
