@@ -111,6 +111,7 @@ def _check_region(
     from refcheck.text.spelling import judge, ligature_repair
 
     out: list[TypoHit] = []
+    venues = _venue_spans(ref, fld, lo, hi)
     for tok in words.suspects:
         if ctx.mask_reason(tok.start, tok.end) in _SKIP_WORDS:
             continue
@@ -123,6 +124,7 @@ def _check_region(
             hi,
             rare=prose is not None,
             proper=prose.capitalised if prose is not None else frozenset(),
+            venue=any(s <= tok.start and tok.end <= e for s, e in venues),
         )
         if c is not None and prose is not None and looks_like_name(text, tok, c.suggestion, prose):
             continue
@@ -138,6 +140,20 @@ def _check_region(
         out.append(TypoHit("RC102", start, end, message, right, ref, fld))
         taken.append((start, end))
     return out
+
+
+def _venue_spans(
+    ref: Reference | None, fld: str | None, lo: int, hi: int
+) -> list[tuple[int, int]]:
+    """Where the region names the venue: a venue field whole, or the venue the reader found.
+
+    No author stands there, which the judgement of a capitalised word needs to know.
+    """
+    if ref is None:
+        return []
+    if fld is not None:
+        return [(lo, hi)] if fld.lower() in _VENUE_FIELDS else []
+    return [ref.field_spans[n] for n in _VENUE_FIELDS if n in ref.field_spans]
 
 
 # Fields naming the venue a work appeared in (text parser, BibTeX/biblatex, CSL-JSON).

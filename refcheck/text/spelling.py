@@ -100,8 +100,14 @@ def ligature_repair(word: str) -> str | None:
     return match_case(word, best[1]) if best else None
 
 
-def looks_like_name(text: str, tok: Token) -> bool:
-    """Whether a capitalised token stands where a personal name stands."""
+def looks_like_name(text: str, tok: Token, venue: bool = False) -> bool:
+    """Whether a capitalised token stands where a personal name stands.
+
+    ``venue``: the token is in the name of the journal or proceedings (as the
+    reference was read), where a capitalised word before the year ends the
+    venue's name ("Neural Information Processing Systems. 2021."), not an
+    author's as in "Ole Waever. 2003.".
+    """
     if not tok.text[:1].isupper():
         return False
     before = text[max(0, tok.start - 24) : tok.start]
@@ -113,7 +119,8 @@ def looks_like_name(text: str, tok: Token) -> bool:
     if _INITIALS_AFTER.match(after) or _CITATION_AFTER.match(after):
         return True
     return bool(
-        _CAP_BEFORE.search(before)
+        not venue
+        and _CAP_BEFORE.search(before)
         and _YEAR_AFTER.match(after)
         and not _JOURNAL_DATE_AFTER.match(after)
     )
@@ -136,7 +143,7 @@ def _compound_tail(text: str, tok: Token) -> bool:
     return m is not None and freq.zipf(m.group(1)) >= 3.5
 
 
-def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
+def in_foreign_run(text: str, tok: Token, lo: int, hi: int, venue: bool = False) -> bool:
     """Whether another unknown word stands next to this one in the same clause.
 
     Two unknown words side by side are far more often a transliterated or
@@ -148,8 +155,8 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
     "scanpath", "substitutability", "urbanisation") is no sign of a foreign
     run, though it does not end one either.  Both readings are for lower-case
     words: a capitalised one beside an unknown word may be part of a name
-    ("Martin Hutner, \booktitle{…}"), and any unknown word within three keeps
-    it unjudged.
+    ("Martin Hutner, \\booktitle{…}"), and any unknown word within three keeps
+    it unjudged, unless it is a word of a venue's name (``venue``).
     """
     from refcheck.text.tokens import words
 
@@ -165,7 +172,7 @@ def in_foreign_run(text: str, tok: Token, lo: int, hi: int) -> bool:
 
     before = [t.text for t in words(left)][-3:][::-1]  # nearest first
     after = [t.text for t in words(right)][:3]
-    lower = tok.text[:1].islower()
+    lower = venue or tok.text[:1].islower()
     for side in (before, after):
         for n in side:
             if len(n) < 3 or not is_alpha(n) or is_acronym(n) or misspelling_of(n.lower()):
@@ -277,6 +284,7 @@ def judge(
     hi: int,
     rare: bool = False,
     proper: frozenset[str] = frozenset(),
+    venue: bool = False,
 ) -> Correction | None:
     """A correction for ``tok`` (a token of ``text[lo:hi]``) when it is a clear misspelling.
 
@@ -285,7 +293,8 @@ def judge(
     (:func:`rare_candidate`).  ``proper`` holds (lower-cased) words the
     document capitalises in mid-sentence: a capitalised token one slip from
     one of them ("Kyrgystan" where "Kyrgyzstan" is written elsewhere) is
-    judged like any other word, however rare the proper noun.
+    judged like any other word, however rare the proper noun.  ``venue``: the
+    token is in a journal's or proceedings' name, where no author stands.
     """
     assessed = _assess(tok.text, rare)
     if assessed is None:
@@ -306,8 +315,8 @@ def judge(
             return None  # a word hyphenated apart, in earnest or in play ("Hyphe-nation")
     if (
         misspelling_of(word.lower()) is not None
-        and not looks_like_name(text, tok)
-        and not in_foreign_run(text, tok, lo, hi)
+        and not looks_like_name(text, tok, venue)
+        and not in_foreign_run(text, tok, lo, hi, venue)
     ):
         right = match_case(word, best.word)
         return Correction(
@@ -329,7 +338,7 @@ def judge(
         and best.word.startswith(word.lower())
     ):
         return None
-    if looks_like_name(text, tok) or in_foreign_run(text, tok, lo, hi):
+    if looks_like_name(text, tok, venue) or in_foreign_run(text, tok, lo, hi, venue):
         return None
     suggestion = match_case(word, best.word)
     message = (

@@ -72,3 +72,31 @@ def test_english_shaped_words() -> None:
         assert english_shaped(word), word
     for word in ("agalactiae", "Tsentralnoi", "Moskovskogo", "Hardtke", "Xenarios"):
         assert not english_shaped(word), word
+
+
+def _list(*refs: str) -> list[str]:
+    from refcheck.model import SourceText
+    from refcheck.parsers import parse
+
+    text = "References\n\n" + "\n\n".join(f"[{i}] {r}" for i, r in enumerate(refs, 1)) + "\n"
+    return texts(misspelling, parse(SourceText("refs.txt", text), "text"))
+
+
+def test_venue_word_before_the_year_is_no_name() -> None:
+    # The reader puts the slipped word in the venue; there no author stands before a year.
+    found = _list(
+        "Ho J, Jain A. Denoising diffusion models. In: Advances in Neural Information "
+        "Processing Sytsems. 2020. doi:10.48550/arxiv.2006.11239",
+        "Kipf T, Welling M. Graph convolutional networks. In: International Conference on "
+        "Learning Representations. 2017.",
+    )
+    assert found == ["Sytsems"]
+
+
+def test_author_before_the_year_is_still_a_name() -> None:
+    # Chicago author-date: the same shape, but the word is an author's name.
+    found = _list(
+        "Buzan, Barry, and Ole Waevr. 2003. Regions and Powers. Cambridge University Press.",
+        "Walt, Stephen M. 1987. The Origins of Alliances. Cornell University Press.",
+    )
+    assert found == []
