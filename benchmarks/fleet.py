@@ -120,7 +120,7 @@ def registry_server(hallmark: Path, meter: Meter) -> ThreadingHTTPServer:
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.API = "crossref"
+    vars(mod)["API"] = "crossref"
     mod.load(str(hallmark / "registry.jsonl"))
 
     class Limited(mod.Handler):  # type: ignore[name-defined,misc]
@@ -221,7 +221,8 @@ def web_server(host: str, meter: Meter) -> ThreadingHTTPServer:
 def serve(server: ThreadingHTTPServer) -> str:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}"
+    name = host.decode() if isinstance(host, bytes) else host
+    return f"http://{name}:{port}"
 
 
 def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
