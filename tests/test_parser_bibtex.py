@@ -593,6 +593,8 @@ def test_decode_pathological_is_bounded() -> None:
 _AROUND_ACCENTS = [
     *["a", " ", "\u00a0", "-", "--", "''", "'", "`"],
     *["?", "!", "{X}", "{", "}", "~", ","],
+    # Escaped specials, and the bare ones the simple decoder must leave to pylatexenc.
+    *["\\&", "\\%", "\\$", "\\#", "\\_", "&", "#", "_", "$"],
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from refcheck.parsers.bibtex_scan import _BLOCK_START, _Entry
 
@@ -402,21 +403,31 @@ _FAST_VALUE = (
     r'|"' + _fast_content(r'[^{}\\@"]*', r"\\(?:(?=\\)|[^\\{])", _FAST_DEPTH) + r'"'
     r'|[^\s,{}"#=%()@\\]+'
 )
-# A value may be pieces joined by `#` (Beebe's bibliographies write `ack-nhfb # " and "
-# # ack-bnb` in most entries); between pieces only spaces, as between the parts.
-_FAST_JOINED = rf"(?:{_FAST_VALUE})(?:{_WS}#{_WS}(?:{_FAST_VALUE}))*"
 _FAST_HEADER = re.compile(_FAST_HEAD)
-_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_JOINED}){_WS}([,}}])")
-_FAST_PIECE = re.compile(rf"(?:{_WS}#{_WS})?({_FAST_VALUE})")
+# A value may be pieces joined by `#` (Beebe's bibliographies write `ack-nhfb # " and "
+# # ack-bnb` in most entries), between which only spaces, as between the parts: a
+# field ending in `#` goes on with _FAST_NEXT.  One copy of the value's expression in
+# each: compiling these takes a short run's start-up a few milliseconds a copy.
+_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_VALUE}){_WS}([,}}#])")
+_FAST_NEXT = re.compile(rf"{_WS}({_FAST_VALUE}){_WS}([,}}#])")
 _FAST_CLOSE = re.compile(rf"{_WS}\}}")
-# The same shape in one expression, for where only the entry's end matters.
-_FAST_FIELD_ONLY = rf"{_WS}{_FAST_NAME}{_WS}={_WS}{_FAST_JOINED}{_WS}"
-_FAST_WHOLE = re.compile(rf"{_FAST_HEAD}(?:{_FAST_FIELD_ONLY},)*(?:{_FAST_FIELD_ONLY}|{_WS})\}}")
+
+
+@lru_cache(maxsize=1)
+def _fast_whole() -> re.Pattern[str]:
+    """The fast path's shape in one expression, for where only the entry's end matters.
+
+    Compiled on first need: only a file with a `%` needs it.  A field is followed
+    by its comma or by the entry's `}`.
+    """
+    joined = rf"(?:{_FAST_VALUE})(?:{_WS}#{_WS}(?:{_FAST_VALUE}))*"
+    field = rf"{_WS}{_FAST_NAME}{_WS}={_WS}{joined}{_WS}"
+    return re.compile(rf"{_FAST_HEAD}(?:{field}(?:,|(?=\}})))*{_WS}\}}")
 
 
 def _fast_entry_end(text: str, start: int) -> int | None:
     """Where the entry at ``start`` ends, if it has the fast path's shape."""
-    whole = _FAST_WHOLE.match(text, start)
+    whole = _fast_whole().match(text, start)
     return None if whole is None else whole.end()
 
 
@@ -443,10 +454,19 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
         if name in fields:
             return None
         value_start, value_end = m.span(2)
-        if "#" in text[value_start:value_end] and _joined(text, value_start, value_end):
+        pos, mark = m.end(), m.group(3)
+        if mark == "#":
             # Pieces as the scanner reads them; the value spans them all, delimiters
             # included, and is resolved once the @strings before it are known.
-            joined[name] = _pieces(text, value_start, value_end)
+            pieces = [_piece(text, value_start, value_end)]
+            while mark == "#":
+                more = _FAST_NEXT.match(text, pos)
+                if more is None:
+                    return None
+                a, value_end = more.span(1)
+                pieces.append(_piece(text, a, value_end))
+                pos, mark = more.end(), more.group(2)
+            joined[name] = pieces
         elif text[value_start] in '{"':
             value_start += 1
             value_end -= 1
@@ -454,8 +474,7 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
             bare.append(name)
         fields[name] = text[value_start:value_end]
         spans[name] = (value_start, value_end)
-        pos = m.end()
-        if m.group(3) == "}":
+        if mark == "}":
             break
     else:  # no field closed the entry: only space may be left before its `}`
         close = _FAST_CLOSE.match(text, pos)
@@ -467,25 +486,10 @@ def _fast_entry(text: str, start: int) -> _Entry | None:
                   joined)
 
 
-def _joined(text: str, start: int, end: int) -> bool:
-    """Whether the value between ``start`` and ``end`` is more than one piece."""
-    first = _FAST_PIECE.match(text, start)
-    return first is not None and first.end() != end
-
-
-def _pieces(text: str, start: int, end: int) -> list[tuple[str, str]]:
-    """The pieces of the `#`-joined value between ``start`` and ``end``."""
-    out: list[tuple[str, str]] = []
-    pos = start
-    while pos < end:
-        m = _FAST_PIECE.match(text, pos)
-        assert m is not None  # the field's expression matched these pieces
-        a, b = m.span(1)
-        if text[a] == "{":
-            out.append(("brace", text[a + 1 : b - 1]))
-        elif text[a] == '"':
-            out.append(("quote", text[a + 1 : b - 1]))
-        else:
-            out.append(("bare", text[a:b]))
-        pos = b
-    return out
+def _piece(text: str, a: int, b: int) -> tuple[str, str]:
+    """One piece of a `#`-joined value, written at ``text[a:b]``, as the scanner reads it."""
+    if text[a] == "{":
+        return ("brace", text[a + 1 : b - 1])
+    if text[a] == '"':
+        return ("quote", text[a + 1 : b - 1])
+    return ("bare", text[a:b])
