@@ -40,6 +40,7 @@ from refcheck.model import Document
 from refcheck.text.patterns import lazy
 
 __all__ = [
+    "NOT_NAMES",
     "Citation",
     "author_date_citations",
     "bibliography_names",
@@ -115,6 +116,9 @@ def body_text(doc: Document) -> str:
     patterns = [_FENCE, _INLINE_CODE, _HTML_COMMENT]
     if doc.format == "latex":
         patterns = [_TEX_COMMENT, _TEX_VERBATIM]
+    else:
+        for start, end in console_spans(text):
+            _blank(chars, start, end)
     for pattern in patterns:
         for m in pattern.finditer(text):
             _blank(chars, m.start(), m.end())
@@ -124,6 +128,49 @@ def body_text(doc: Document) -> str:
                                 text, regex.S):
             _blank(chars, m.start(), m.end())
     return "".join(chars)
+
+
+# A console transcript: prompts and what the program printed ("[1] 0 6 13",
+# "Data: double [180, 4]") are no citations.  A prompt line is code when it reads
+# like code (a call, an assignment); a Markdown quote ("> As Walt (1987) says")
+# does not.
+_PROMPT = lazy(r"^[ \t]*(?:R>|>|\+)[ \t]?\S")
+_CODE_SIGN = lazy(r"\w\(|<-|\w[ \t]?=[ \t]?\S|\w\$\w|::|^[ \t]*R>")
+_PROSE_WORD = lazy(r"(?<![\w\-.])\p{L}{2,}(?![\w\-(])")
+# Output runs at most this many non-empty lines past the last prompt.
+_OUTPUT_LINES = 60
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text: eight words or more, mostly words."""
+    words = len(_PROSE_WORD.findall(line))
+    return words >= 8 and words >= 0.6 * len(line.split())
+
+
+def console_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of console transcripts: prompt lines that read like code, and the
+    lines after them up to the next line of running text."""
+    if ">" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    after = -1  # non-empty lines since the last prompt; -1: not in a transcript
+    for line in text.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        if not line.strip():
+            continue
+        if _PROMPT.match(line) and _CODE_SIGN.search(line) and not _is_prose(line):
+            after = 0
+        elif after < 0 or after >= _OUTPUT_LINES or _is_prose(line):
+            after = -1
+            continue
+        else:
+            after += 1
+        if spans and spans[-1][1] >= start - 2:
+            spans[-1] = (spans[-1][0], pos)
+        else:
+            spans.append((start, pos))
+    return spans
 
 
 # ---------------------------------------------------------------------------
@@ -209,23 +256,42 @@ _SURNAME = (
     r"(?:-\p{Lu}[\p{Ll}'’]+)?"
 )
 _INSTITUTION = r"\p{Lu}{2,10}"  # UNODC, OECD, NATO
-_NAME = r"(?:" + _SURNAME + r"|" + _INSTITUTION + r")"
+# A corporate author of several capitalised words, a one-letter word among them
+# ("R Core Team", "World Health Organization"); which of its words name the work
+# is decided against the list (rules/citations.py), as a sentence's first word
+# ("In R Core Team (2019)") can precede it.
+_CORPORATE = r"(?:(?:\p{Lu}[\p{Ll}\p{Lu}&'’\-]{0,30}|\p{Lu})[ \t]+){1,5}" + _SURNAME
+_COMPANY = r"(?:,?[ \t]+(?:Inc|Ltd|Corp|LLC|GmbH|AG|plc)\.?)?"  # "(Cytel Inc., 2003)"
+_NAME = r"(?:" + _CORPORATE + r"|" + _SURNAME + r"|" + _INSTITUTION + r")" + _COMPANY
 _JOIN = r"(?:[ \t]*,[ \t]*(?:(?:and|&)[ \t]+)?|[ \t]+(?:and|&|und|et|y|и)[ \t]+)"
 _NAMES = r"(?P<names>" + _NAME + r"(?:" + _JOIN + _NAME + r"){0,5})(?P<etal>[ \t]+et[ \t]+al\.?)?"
 _YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\d])|n\.[ \t]?d\.)"
 _YEARS = r"(?P<years>" + _YEAR + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})"
+# What a citation may point into after the year: "p. 5", "Table 7.8, page 288",
+# "Chapter 29", "Theorem 2".
+_LOC_WORD = (
+    r"(?:pp?\.|с\.|S\.|ch\.|chap\.|(?i:pages?|tables?|tab\.|figures?|figs?\.|chapters?"
+    r"|sections?|sec\.|§|eqs?\.|equations?|appendix|theorems?|lemmas?|examples?|definitions?"
+    r"|propositions?|corollary|remarks?|part|vol\.|no\.|col\.|para\.|notes?|fn\.|ll?\.))"
+)
 _LOC = (
-    r"(?:[ \t]*[,:][ \t]*(?:pp?\.|с\.|S\.|ch\.|chap\.)?[ \t]?[\divxlc][\w"
+    r"(?:[ \t]*[,:][ \t]*(?:" + _LOC_WORD + r"[ \t]?)?[\divxlc][\w"
     + _DASH
-    + r"., ]{0,30})?"
+    + r"., ]{0,30}(?:[ \t]*,[ \t]*" + _LOC_WORD + r"[ \t]?[\divxlc][\w" + _DASH
+    + r". ]{0,20}){0,2})?"
 )
 _PREFIX = (
     r"(?:(?:see|see[ \t]+also|e\.g\.|cf\.|compare|also|i\.e\.|for[ \t]+example"
     r"|as[ \t]+cited[ \t]+in|quoted[ \t]+in|in|after)[, \t]+){0,3}"
+    # A parenthesis's own words before the source, ending in a word that leads
+    # to it: "(example data from Agresti, 2002)", "(as proposed by Walt 1987)".
+    r"(?:(?:\p{Ll}[\p{Ll}\-]{0,20}[ \t]+){0,4}(?:from|by|in|following)[ \t]+)?"
 )
 
+# Where the cited work is found on the web: "(R Core Team 2017, http://www.R-project.org/)".
+_WEB = r"(?:[ \t]*,[ \t]*(?:https?://|www\.)[^\s,;]{1,200})?"
 _AD_ITEM = lazy(
-    r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + r"[ \t]*"
+    r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + _WEB + r"[ \t]*"
 )
 _AD_GROUP = lazy(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
 _NARRATIVE = lazy(
@@ -245,6 +311,10 @@ _NOT_NAMES = frozenset(
         "Resolution", "Report"
     ]
 )
+
+
+# Capitalised words that begin sentences and labels, never an author's name.
+NOT_NAMES = _NOT_NAMES
 
 
 def _names_of(text: str) -> tuple[str, ...]:

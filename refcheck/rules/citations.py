@@ -20,11 +20,12 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
 from refcheck.citations import (
+    NOT_NAMES,
     Citation,
     author_date_citations,
     bibliography_names,
@@ -114,7 +115,8 @@ def _resolve_author_date(doc: Document) -> _AuthorDate:
         fam = _first_family(r)
         if fam is not None:
             index[fam].append(r)
-    cites = author_date_citations(body_text(doc))
+    text = doc.text
+    cites = [_named_as_listed(c, index, text) for c in author_date_citations(body_text(doc))]
     by_author: list[list[Reference]] = []
     matches: list[list[Reference]] = []
     for c in cites:
@@ -122,6 +124,37 @@ def _resolve_author_date(doc: Document) -> _AuthorDate:
         by_author.append(candidates)
         matches.append(_match_year(c, candidates))
     return _AuthorDate(cites, by_author, matches)
+
+
+def _named_as_listed(c: Citation, index: dict[str, list[Reference]], text: str) -> Citation:
+    """The citation with the names the list knows, where the reader took in words before them.
+
+    A run of capitalised words is read whole ("R Core Team"), so a sentence's
+    first word can come with it ("In R Core Team (2019)"), and a narrative
+    citation can take a sentence adverb for a first author ("However, Zeileis
+    (2000b)").  The longest tail the list has as a first author is kept;
+    when the list has none, only words that are never names are dropped.
+    """
+    names = list(c.names)
+    narrative = text[c.group_start : c.group_start + 1] not in ("(", "[")
+    while narrative and len(names) > 1 and not _tail_known(names[0], index) and (
+        _tail_known(names[1], index)
+    ):
+        names.pop(0)  # "However, Zeileis (2000b)": the adverb is no author
+    words = names[0].split()
+    kept = next((" ".join(words[k:]) for k in range(len(words))
+                 if fold_name(" ".join(words[k:])) in index), None)
+    if kept is None:
+        while len(words) > 1 and words[0] in NOT_NAMES:
+            words.pop(0)
+        kept = " ".join(words)
+    names[0] = kept
+    return c if tuple(names) == c.names else replace(c, names=tuple(names))
+
+
+def _tail_known(name: str, index: dict[str, list[Reference]]) -> bool:
+    words = name.split()
+    return any(fold_name(" ".join(words[k:])) in index for k in range(len(words)))
 
 
 def _match_year(c: Citation, candidates: list[Reference]) -> list[Reference]:
