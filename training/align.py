@@ -29,13 +29,17 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 Span = tuple[str, int, int]
 
 _DASHES = "‐‑‒–—−"
 _QUOTES = '“”„‟«»‘’‚‛`´"'
+# A locator word is a whole word: "pages 381" loses "pages", not its "p";
+# "sec. 1A" is no "S." (German "Seite").
 _LOCATOR_WORD = re.compile(
-    r"(?:pp?|pages?|vol(?:ume)?|no|nr|issue|iss|[ТтСс]|№|Bd|Heft|S)\.?\s*(?=\w)", re.IGNORECASE
+    r"(?:pages?|pp?|vol(?:ume)?|no|nr|issue|iss|[ТтСс]|№|Bd|Heft|S)(?![^\W\d_])\.?\s*(?=\w)",
+    re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)[a-z]?(?!\d)")
 ORDER = ("title", "container", "author", "pages", "year", "volume", "issue")
@@ -147,6 +151,40 @@ def align(text: str, values: dict[str, str | None], strict: bool = False) -> lis
         if b > a:
             spans.append((label, a, b))
     return sorted(spans, key=lambda s: s[1])
+
+
+def anystyle_values(text: str, gold: dict[str, Any]) -> dict[str, str | None]:
+    """The field values of one AnyStyle gold row, as ``align`` takes them.
+
+    AnyStyle labels whitespace-separated tokens, one label a token, so a glued
+    "31(3):491–514" is labelled volume whole; the shared corpus split it into
+    volume and issue and dropped the pages (53 of 53 such tokens in the gold
+    have no pages; none elsewhere lacks them).  The pages are the rest of that
+    token after the colon; taken so for training and evaluation alike.
+    """
+    values: dict[str, str | None] = {
+        "author": gold.get("authors_raw"),
+        "year": gold.get("date_raw") or gold.get("year"),
+        "title": gold.get("title"),
+        "container": gold.get("container"),
+        "volume": gold.get("volume"),
+        "issue": gold.get("issue"),
+        "pages": gold.get("pages"),
+    }
+    vol = (values["volume"] or "").strip(" .,:;")
+    glued = re.fullmatch(r"([^\s():;]+)(?:\(([^()\s]+)\))?:(\S*\d\S*)", vol)
+    if glued and not values["pages"]:
+        # The whole token in the volume ("4:103–122,"): volume, issue, pages.
+        values["volume"] = glued.group(1)
+        values["issue"] = values["issue"] or glued.group(2)
+        values["pages"] = glued.group(3)
+    elif vol and not values["pages"]:
+        m = re.search(
+            rf"(?<!\S){re.escape(vol)}(?:\([^()\s]*\))?:([^\s:]*\d[^\s:]*?)[.,;]?(?!\S)", text
+        )
+        if m:
+            values["pages"] = m.group(1)
+    return values
 
 
 def token_labels(tokens: Sequence[tuple[str, int, int]], spans: Sequence[Span]) -> list[str]:

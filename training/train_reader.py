@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path[:0] = [HERE, ROOT]
 
-from align import Span, align, held_out, token_labels  # noqa: E402
+from align import Span, align, anystyle_values, held_out, token_labels  # noqa: E402
 
 from refcheck.parsers.fields_rules import blanked  # noqa: E402
 from refcheck.reader import features as feats  # noqa: E402
@@ -54,15 +54,7 @@ def anystyle_rows() -> list[dict[str, Any]]:
         for line in fh:
             r = json.loads(line)
             g = r["gold"]
-            values = {
-                "author": g.get("authors_raw"),
-                "year": g.get("date_raw") or g.get("year"),
-                "title": g.get("title"),
-                "container": g.get("container"),
-                "volume": g.get("volume"),
-                "issue": g.get("issue"),
-                "pages": g.get("pages"),
-            }
+            values = anystyle_values(r["text"], g)
             spans = align(r["text"], values)
             if spans is None:
                 skipped += 1
@@ -210,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--render", action="store_true", help="re-render the records (citeproc-py)")
     ap.add_argument("--iterations", type=int, default=120)
+    ap.add_argument("--out", default=os.path.join(READER, "model.crfsuite"), help="model file")
     args = ap.parse_args(argv)
     import pycrfsuite
 
@@ -245,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             "feature.possible_transitions": True,
         }
     )
-    out = os.path.join(READER, "model.crfsuite")
+    out = args.out
     trainer.train(out)
     print(
         f"trained on {len(examples)} sequences ({len(gold)} AnyStyle rows, twice; "

@@ -189,6 +189,16 @@ def _relabel(ref: Reference, filler: _Filler) -> None:
             span = None  # the rule reader read a thesis or book description there
         elif (
             span is not None
+            and _SERIES.search(s, span[0], span[1])
+            and not _JOURNAL_WORD.search(s, span[0], span[1])
+            and not any(k in spans for k in ("volume", "issue", "pages"))
+        ):
+            # A book series after the title ("Regions and Powers. Cambridge
+            # Studies in International Relations."): a series names books, and
+            # with no volume, issue or pages nothing says a periodical.
+            span = None
+        elif (
+            span is not None
             and _two_sentences(s[span[0] : span[1]])
             and not _evidenced(fs, base, span, spans)
         ):
@@ -258,6 +268,16 @@ def _two_sentences(text: str) -> bool:
     )
 
 
+# Words that name a book series, and words that name a periodical.
+_SERIES = re.compile(
+    r"\b(?:Series|Studies (?:in|of|on)|Lecture Notes|Monographs?|Library of|Texts in"
+    r"|Handbooks? (?:in|of)|Occasional Papers?)\b"
+)
+_JOURNAL_WORD = re.compile(
+    r"\b(?:Journal|Review|Bulletin|Quarterly|Annals|Proceedings|Transactions|Letters|Magazine"
+    r"|Conference|Symposium|Workshop)\b",
+    re.IGNORECASE,
+)
 _EXTENT = re.compile(r"\s*(?:p|pp|pages|с|S)\.(?!\s*\d)")
 _QUOTED = re.compile(r"[“\"«]([^“”\"«»]{1,300}?)[”\"»]")
 _OPENING = frozenset("“\"‘«„'")
@@ -309,7 +329,7 @@ def _publisher_instead(
     # Vancouver's "Publisher; 2021"); "Ecology. 2019." may be either.
     name = raw[a:b]
     return bool(
-        _publisher_like(name) or _REPOSITORY.match(name) or re.match(r"\s*;\s*\d{4}", raw[b:])
+        _publisher_like(name) or _REPOSITORY.match(name) or re.match(r"\s*[;,]\s*\d{4}\b", raw[b:])
     )
 
 

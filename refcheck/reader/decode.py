@@ -52,6 +52,8 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
             runs.setdefault(lab, []).append([i, j])
         i = j
     out: FieldSpans = {}
+    chosen: dict[str, list[int]] = {}
+    spare: dict[str, list[list[int]]] = {}
     for lab, rs in runs.items():
         merged: list[list[int]] = [rs[0]]
         for r in rs[1:]:
@@ -67,6 +69,14 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
             best = merged[0]  # names open a reference; a volume comes before pages
         else:
             best = max(merged, key=lambda r: tokens[r[1] - 1][2] - tokens[r[0]][1])
+        if lab == "title" and len(merged) > 1:
+            # A run in quotation marks is the title; another run is not
+            # ("Okafor, Nkem, Global Lipids Consortium, … 2019. “Rare variants.”").
+            quoted = [r for r in merged if r[0] > 0 and tokens[r[0] - 1][0] in _PAIRS]
+            if len(quoted) == 1:
+                best = quoted[0]
+        chosen[lab] = best
+        spare[lab] = [r for r in merged if r is not best]
         if lab == "title":
             best = _quoted(tokens, best)
         a, b = trim(text, lab, tokens[best[0]][1], tokens[best[1] - 1][2])
@@ -91,8 +101,42 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
             a, b = trim(text, "pages", tokens[r[0]][1], tokens[r[1] - 1][2])
             if b > a:
                 out["pages"] = (a, b)
+    _names_before_year(text, tokens, labels, chosen, spare, out)
     _split_year_volume(text, out)
     return out
+
+
+_LIST_GAP = frozenset([",", ";", "and", "&"])
+
+
+def _names_before_year(
+    text: str,
+    tokens: Sequence[tuple[str, int, int]],
+    labels: Sequence[str],
+    chosen: dict[str, list[int]],
+    spare: dict[str, list[list[int]]],
+    out: FieldSpans,
+) -> None:
+    """A title run left over between the names and the year, joined to the
+    names by a comma, continues the author list (author-date: names, year,
+    title; "Okafor, Nkem, Global Lipids Genetics Consortium, Tamas Varga, …
+    2019.")."""
+    au, yr, ti = chosen.get("author"), chosen.get("year"), chosen.get("title")
+    if au is None or yr is None or ti is None or ti[0] < yr[0]:
+        return
+    for r in spare.get("title", []):
+        gap = range(au[1], r[0])
+        if (
+            au[1] < r[0]
+            and r[1] <= yr[0]
+            and len(gap) > 0
+            and all(tokens[k][0] in _LIST_GAP and labels[k] == "O" for k in gap)
+            and all(labels[k] == "O" and not tokens[k][0].isalnum() for k in range(r[1], yr[0]))
+        ):
+            a, b = trim(text, "author", tokens[au[0]][1], tokens[r[1] - 1][2])
+            if b > a:
+                out["author"] = (a, b)
+            return
 
 
 _YEAR_VOLUME = re.compile(r"(1[5-9]\d\d|20\d\d)[a-z]?\s*;\s*(?=\S)")
