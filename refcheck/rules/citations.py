@@ -37,6 +37,7 @@ from refcheck.citations import (
 from refcheck.model import Category, Document, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.rules.structure_fields import where_all
+from refcheck.rules.structure_versions import _fold
 
 # A document "demonstrably" cites in a style when this many of its citations resolve.
 _MIN_RESOLVED = 2
@@ -524,7 +525,8 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
     if ad is None:
         return
     for c, match in zip(ad.citations, ad.matches, strict=True):
-        if len(match) > 1:
+        # Copies of one work are RC402's business: the citation reaches that work.
+        if len({_fold(r.title or r.raw) for r in match}) > 1:
             places = where_all(doc, [r.start for r in match])
             yield Hit(
                 c.start,
