@@ -129,3 +129,20 @@ def test_console_spans_need_code_after_the_prompt() -> None:
     assert console_spans(quote) == []
     code = "> x <- c(1, 2)\n[1] 1 2\n"
     assert console_spans(code) == [(0, len(code))]
+
+
+def test_latex_quoted_in_a_pdf_read_as_text_is_no_citation() -> None:
+    # The PDF and Word readers hand the text reader a LocatedSource: the document's
+    # format is then "text", but its \cite{…} is still LaTeX source quoted in print.
+    from refcheck.parsers.located import LocatedSource
+    from refcheck.rules.base import Context
+    from refcheck.rules.citations import undefined_citation_key
+
+    bib = parse(SourceText("refs.bib", "@article{known, title={T}, year={2020}}\n"), "bibtex")
+    text = "Write \\cite{unknownkey} in your source to cite a work.\n"
+    typeset = parse(LocatedSource("paper.pdf", text, [], kind="pdf"), "text")
+    plain = parse(SourceText("paper.txt", text), "text")
+    assert typeset.format == "text"
+    found = {d.path: len(list(undefined_citation_key.check(d, Context(documents=[d, bib]))))
+             for d in (typeset, plain)}
+    assert found == {"paper.pdf": 0, "paper.txt": 1}

@@ -545,8 +545,15 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
 _TYPESET_FORMATS = frozenset({"pdf", "docx"})
 
 
+def _typeset(doc: Document) -> bool:
+    """A PDF or Word file: read into text by its reader, whose format is then "text"."""
+    from refcheck.parsers.located import LocatedSource
+
+    return doc.format in _TYPESET_FORMATS or isinstance(doc.source, LocatedSource)
+
+
 def _key_citations(doc: Document) -> list[Citation]:
-    if doc.format in _BIB_FORMATS or doc.format == "jats" or doc.format in _TYPESET_FORMATS:
+    if doc.format in _BIB_FORMATS or doc.format == "jats" or _typeset(doc):
         return []
     if doc.format == "aux":
         from refcheck.parsers.aux import cited_keys
