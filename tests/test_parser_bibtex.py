@@ -650,6 +650,52 @@ def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> No
     assert asked == ["?\\`{a}", "\\'e $x^2$", "a-{\\'e}"]
 
 
+# Macros pylatexenc does not know (the first four) or knows, with what may follow
+# them, among text, accents and escapes.
+_MACROS = ["\\acro", "\\Dash", "\\it", "\\booktitle", "\\emph", "\\ldots", "\\i",
+           "\\url", "\\begin", "\\\\", "\\bar", "\\c"]
+_AFTER_MACRO = ["{X y}", "{}", "}", " ", "  b2", "\n c", "{", "-", "''", "1", " {Z}", "~",
+                "{\\'e}", " \\&", "$x$", " `", "!`", " \u00a0x", " -x", "{-}"]
+_BETWEEN = ["a", " ", "ab cd", "-", "{", "}", "{Q}", "'", "?", "2", "\\'e", "\\c ", "\\'{"]
+
+
+def _with_macros(rng: random.Random) -> str:
+    return "".join(
+        rng.choice(_MACROS) + rng.choice(_AFTER_MACRO) if rng.random() < 0.45
+        else rng.choice(_BETWEEN)
+        for _ in range(rng.randint(1, 7))
+    )
+
+
+def test_unknown_macros_dropped_decode_like_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(19)
+    values = [_with_macros(rng) for _ in range(3000)]
+    asked: list[str] = []
+    pylatexenc_decode = latex._pylatexenc_decode
+
+    def recorded(text: str) -> str:
+        asked.append(text)
+        return pylatexenc_decode(text)
+
+    monkeypatch.setattr(latex, "_pylatexenc_decode", recorded)
+    decode_once = latex._decode_latex.__wrapped__
+    fast = 0
+    for value in values:
+        asked.clear()
+        got = decode_once(value)
+        if not asked:
+            fast += 1
+            assert got == " ".join(pylatexenc_decode(value).split()), value
+    assert fast > 300 and len(values) - fast > 300
+    # A macro's argument (`\\c`'s), the parser's own words, spaces after a macro.
+    for value in ("\\c \\acro  b2", "\\begin{X y}", "-\\Dash a", "x\\acro a}", "\\'e\\it a}"):
+        assert decode_once(value) == " ".join(pylatexenc_decode(value).split()), value
+    asked.clear()
+    value = "Feeding the \\pkg{bigfoot} {\\it pack}age{\\Dash}"
+    assert decode_once(value) == "Feeding the bigfoot package"
+    assert asked == []
+
+
 def test_entry_after_an_unclosed_one_is_kept_and_located() -> None:
     # A block's text once was looked up again in the file, which could find an
     # earlier copy: the second entry vanished and the message named the file's end.

@@ -169,6 +169,10 @@ def decode(text: str) -> str:
 def _decode_latex(text: str) -> str:
     if _ACCENTS_ONLY.fullmatch(text) and not _LIGATURE_AT_BRACE.search(text):
         return _squash(_simple_decode(text))
+    if "$" not in text and _UNKNOWN_MACRO.search(text):
+        plain = _UNKNOWN_MACRO.sub(_drop_unknown, text)
+        if _ACCENTS_ONLY.fullmatch(plain) and not _LIGATURE_AT_BRACE.search(plain):
+            return _squash(_simple_decode(plain))
     if len(text) <= _MAX_PYLATEXENC_LENGTH and brace_depth(text) <= _MAX_PYLATEXENC_DEPTH:
         try:
             result = _pylatexenc_decode(text)
@@ -177,6 +181,38 @@ def _decode_latex(text: str) -> str:
     else:
         result = _simple_decode(text)
     return _squash(result)
+
+
+# A control word pylatexenc knows nothing of (TUGboat's `\acro{PDF}`, `\pkg{dvips}`,
+# `{\Dash}`, `{\it TeX}`) is a macro of no arguments that prints nothing, and the
+# spaces after it are its own: pylatexenc prints neither.  Right before a `{` or a
+# `}`, or spaces and a letter or digit, that is all it changes, so it can be dropped,
+# and a value that is then accents only takes the simple decoder (checked against
+# pylatexenc on generated values and on all of benchmarks/data).  Not in math, which
+# pylatexenc keeps verbatim; a backslash before it could make it text (`\\acro`):
+# left alone.
+_UNKNOWN_MACRO = re.compile(r"(?<!\\)\\([A-Za-z]+)(?:(?=[{}])| +(?=[A-Za-z0-9]))")
+# Read by pylatexenc's parser itself, whatever its macro tables say.
+_PARSER_WORDS = frozenset({"begin", "end", "verb", "item", "par"})
+
+
+# A macro right before it (spaces between) may take it as its argument (`\c \relax`).
+_AFTER_MACRO = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z]) *$")
+
+
+def _drop_unknown(m: re.Match[str]) -> str:
+    if m.group(1) in _known_macros() or _AFTER_MACRO.search(m.string, 0, m.start()):
+        return m.group(0)
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _known_macros() -> frozenset[str]:
+    """Every macro name pylatexenc's parser or its text conversion has a rule for."""
+    converter, context = _converter()
+    names = {spec.macroname for spec in context.iter_macro_specs()}
+    names.update(spec.macroname for spec in converter.latex_context.iter_macro_specs())
+    return frozenset(names | _PARSER_WORDS)
 
 
 @lru_cache(maxsize=1)
