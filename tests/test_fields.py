@@ -732,3 +732,50 @@ def test_chicago_names_after_the_first_run_in_natural_order() -> None:
     assert families(ref) == ["Ballard", "Deliu", "Favero", "Isik", "Katzarkov"]
     assert ref.authors[3].given == "M. Umut"
     assert (ref.volume, ref.pages) == ("295", "195–249")
+
+
+# Seen in reference lists of real PDFs (benchmarks/real_documents.py): plainnat and
+# JSS lists, written here from scratch in the same shapes.
+@pytest.mark.parametrize(
+    ("raw", "family"),
+    [
+        ("Jason C. Hsu. Multiple Comparisons: Theory and Methods. CRC Press, London, 1996.", "Hsu"),
+        (
+            "Peter H. Westfall. Multiple testing of general contrasts. Journal of the "
+            "American Statistical Association, 92(437):299–306, 1997.",
+            "Westfall",
+        ),
+        ("Shayle R. Searle. Linear Models. John Wiley & Sons, New York, 1971.", "Searle"),
+    ],
+)
+def test_single_name_in_natural_order_with_a_middle_initial(raw: str, family: str) -> None:
+    # The given name is no family name: "Hsu (1996)", never "Jason (1996)".
+    assert families(parse(raw)) == [family]
+
+
+def test_company_is_one_literal_name() -> None:
+    ref = parse("Cytel Inc. StatXact 6: Statistical Software for Exact Inference. Cambridge, 2003.")
+    assert [(a.family, a.literal) for a in ref.authors] == [("Cytel Inc", True)]
+
+
+def test_year_is_not_taken_from_a_page_range() -> None:
+    ref = parse(
+        "Lars Bullinger, Konstanze Döhner, and Jonathan R. Pollack. Use of gene-expression "
+        "profiling in leukemia. New England Journal of Medicine, 350(16):1605–1616, 2004."
+    )
+    assert (ref.year, ref.pages) == (2004, "1605–1616")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Zeileis A (2006b). “Object-Oriented Computation of Sandwich Estimators.” Journal of "
+        "Statistical Software, 16(9), 1–16.",
+        "Tim Davis. CSparse: a concise sparse matrix package. "
+        "http://www.example.org/research/CSparse,2006b.",
+    ],
+)
+def test_plainnat_year_with_a_letter(raw: str) -> None:
+    ref = parse(raw)
+    assert (ref.year, ref.year_suffix) == (2006, "b")
+    assert not any(u.endswith("2006b") for u in ref.urls)

@@ -272,7 +272,12 @@ def _clean_doi(raw: str) -> str:
 
 
 def _clean_url(raw: str) -> str:
-    return _clean_doi(raw).rstrip("'’\"”")
+    url = _clean_doi(raw).rstrip("'’\"”")
+    # "…/CSparse,2005b": the space before the year was lost in the PDF's text.
+    return _URL_YEAR.sub("", url)
+
+
+_URL_YEAR = re.compile(r",\s*(?:1[5-9]\d\d|20\d\d)[a-z]?$")
 
 
 def _blank(chars: list[str], a: int, b: int) -> None:

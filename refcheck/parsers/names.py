@@ -185,6 +185,16 @@ _LIST_END = re.compile(
 _ORG_WORDS = frozenset(
     [
         "consortium",
+        # A company's legal form ends a name that is no person's ("Cytel Inc.").
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "corporation",
+        "corp",
         "group",
         "panel",
         "committee",
@@ -246,9 +256,14 @@ def _bad_name(fam: str, giv: str) -> bool:
     return any(w.endswith(("'s", "’s")) for w in (fam + " " + giv).split())
 
 
-def _nat_ok(s: str, m: re.Match[str], first: bool) -> bool:
+def _nat_ok(s: str, m: re.Match[str], first: bool, limit: int) -> bool:
     """Whether a natural-order match "Given I. Family" is a name, not "Family I. Title"."""
     if not first or not _WORD_INITIALS.match(m.group("giv")):
+        return True
+    if not s[m.end() : limit].strip(" ."):
+        # The name fills what is known to be the author list (the labeller's
+        # span, or the lead before "(1997)"): "Peter H. Westfall." is no
+        # "Family I. Title".
         return True
     # "Saha A. Physical Examinations." / "Peraya D. Distance(s)": family-first with
     # initials is far more common; natural order with a middle initial heads a
@@ -278,7 +293,9 @@ def _name_at(
                     m = o
                     break
         if m and not _bad_name(m.group("fam"), m.group("giv")):
-            if pat is _NAT and (not _nat_ok(s, m, first) or _ACRONYM_WORD.search(m.group("giv"))):
+            if pat is _NAT and (
+                not _nat_ok(s, m, first, limit) or _ACRONYM_WORD.search(m.group("giv"))
+            ):
                 # An acronym is no given name in natural order ("RBC Newsfeed").
                 continue
             return m

@@ -39,7 +39,34 @@ def trim(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_YEAR_TOKEN = re.compile(r"(?:1[5-9]\d\d|20\d\d)[a-z]?")
+
+
+def _year_in_names(tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]) -> list[str]:
+    """"Zeileis A (2006b)." all tagged author: a bracketed year inside the
+    names is the year, and the names end before it."""
+    out = list(labels)
+    for i in range(1, len(tokens) - 1):
+        if (
+            out[i] == "author"
+            and tokens[i - 1][0] == "("
+            and tokens[i + 1][0] == ")"
+            and _YEAR_TOKEN.fullmatch(tokens[i][0])
+            and "year" not in out
+        ):
+            out[i - 1] = out[i + 1] = "O"
+            out[i] = "year"
+            k = i + 2
+            while k < len(out) and out[k] == "author":
+                out[k] = "O"
+                k += 1
+            break
+    return out
+
+
 def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]) -> FieldSpans:
+    if "author" in labels:
+        labels = _year_in_names(tokens, labels)
     runs: dict[str, list[list[int]]] = {}
     i = 0
     n = len(labels)
@@ -65,6 +92,18 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
                 merged[-1][1] = r[1]
             else:
                 merged.append(r)
+        if lab == "year" and len(merged) > 1:
+            # A page range is no year ("350(16):1605–1616, 2004"): a run that
+            # opens a range, or follows a colon, gives way to the others.
+            plain = [r for r in merged if not _in_range(tokens, r)]
+            if plain and len(plain) < len(merged):
+                if "pages" not in runs:
+                    r = next(r for r in merged if _in_range(tokens, r))
+                    end = _range_end(tokens, r)
+                    a, b = trim(text, "pages", tokens[r[0]][1], tokens[end - 1][2])
+                    if b > a:
+                        out["pages"] = (a, b)
+                merged = plain
         if lab in ("author", "volume", "issue"):
             best = merged[0]  # names open a reference; a volume comes before pages
         else:
@@ -104,6 +143,25 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
     _names_before_year(text, tokens, labels, chosen, spare, out)
     _split_year_volume(text, out)
     return out
+
+
+_DASH_TOKENS = frozenset("-‐‑‒–—−")
+
+
+def _in_range(tokens: Sequence[tuple[str, int, int]], r: list[int]) -> bool:
+    """Whether the run is a number opening "1605–1616" or after "(16):"."""
+    i, j = r
+    after = tokens[j][0] if j < len(tokens) else ""
+    before = tokens[i - 1][0] if i > 0 else ""
+    nxt = tokens[j + 1][0] if j + 1 < len(tokens) else ""
+    return (after in _DASH_TOKENS and nxt.isdigit()) or before == ":"
+
+
+def _range_end(tokens: Sequence[tuple[str, int, int]], r: list[int]) -> int:
+    j = r[1]
+    if j + 1 < len(tokens) and tokens[j][0] in _DASH_TOKENS and tokens[j + 1][0].isdigit():
+        return j + 2
+    return j
 
 
 _LIST_GAP = frozenset([",", ";", "and", "&"])
