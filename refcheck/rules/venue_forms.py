@@ -10,9 +10,11 @@ cannot see it, yet the same title.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 
 import regex
 
@@ -28,13 +30,30 @@ _WORD = regex.compile(r"\S+")
 _ADJECTIVE = ("al", "ic", "ical", "ian", "an", "ar", "ary", "ory", "ive", "ese", "ish")
 
 
+# The list both indexes below are built from (refcheck.text.lexicon.journal_titles()).
+_TITLES = Path(__file__).resolve().parent.parent / "data" / "journals.txt"
+
+
+def _crc(words: Sequence[str]) -> str:
+    """A stamp of the word lists an index is built with (the store stamps only its code)."""
+    return f"{zlib.crc32(' '.join(words).encode()):08x}"
+
+
 @lru_cache(maxsize=1)
 def _by_gap() -> dict[tuple[int, tuple[str, ...]], tuple[tuple[str, str], ...]]:
     """Known titles of three words or more, keyed by (gap, their other words).
 
     A venue one word from a title shares all its other words: looking up each
     of its words' gaps finds every candidate title without a scan of the list.
+    Built once and kept in the user cache (``text/store.py``): building it costs
+    a short run more than checking its references.
     """
+    from refcheck.text.store import derived
+
+    return derived(f"venue-gaps-{_crc(_ADJECTIVE)}", [_TITLES], _build_by_gap)
+
+
+def _build_by_gap() -> dict[tuple[int, tuple[str, ...]], tuple[tuple[str, str], ...]]:
     from refcheck.text.lexicon import journal_titles
 
     out: dict[tuple[int, tuple[str, ...]], list[tuple[str, str]]] = {}
@@ -71,6 +90,12 @@ _SOCIETIES = frozenset({"society", "association", "institute", "union", "academy
 @lru_cache(maxsize=1)
 def _society_forms() -> tuple[frozenset[tuple[str, str]], dict[str, tuple[str, ...]]]:
     """(word, society word) pairs of known titles, and their words by 5-letter stem."""
+    from refcheck.text.store import derived
+
+    return derived(f"venue-societies-{_crc(sorted(_SOCIETIES))}", [_TITLES], _build_society_forms)
+
+
+def _build_society_forms() -> tuple[frozenset[tuple[str, str]], dict[str, tuple[str, ...]]]:
     from refcheck.text.lexicon import journal_titles
 
     pairs: set[tuple[str, str]] = set()
@@ -92,6 +117,9 @@ def _society_slip(words: tuple[str, ...]) -> tuple[str, int, str] | None:
     "American Chemistry Society": no known title writes "chemistry society",
     many write "chemical society", and "chemical" is a form of "chemistry".
     """
+    # Most venues name no society: the pairs of every known title are not needed then.
+    if not any(w.strip(",:;()") in _SOCIETIES for w in words[1:]):
+        return None
     pairs, stems = _society_forms()
     for k in range(len(words) - 1):
         w, soc = words[k], words[k + 1].strip(",:;()")
