@@ -779,3 +779,29 @@ def test_plainnat_year_with_a_letter(raw: str) -> None:
     ref = parse(raw)
     assert (ref.year, ref.year_suffix) == (2006, "b")
     assert not any(u.endswith("2006b") for u in ref.urls)
+
+
+@pytest.mark.parametrize(
+    ("raw", "volume", "issue", "pages"),
+    [
+        (
+            "B. Author and C. Second. Checking timed systems. IEEE Trans. Softw. Eng., "
+            "17 259-273, 1991.",
+            "17",
+            None,
+            "259-273",
+        ),
+        (
+            "Dupont Marie, « La santé des villes », Sciences sociales et santé, Vol. 22, "
+            "n°3, 2004.",
+            "22",
+            "3",
+            None,
+        ),
+    ],
+)
+def test_locators_the_text_names(
+    raw: str, volume: str, issue: str | None, pages: str | None
+) -> None:
+    ref = parse(raw)
+    assert (ref.volume, ref.issue, ref.pages) == (volume, issue, pages)

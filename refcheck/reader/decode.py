@@ -142,7 +142,40 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
                 out["pages"] = (a, b)
     _names_before_year(text, tokens, labels, chosen, spare, out)
     _split_year_volume(text, out)
+    _named_pages(text, out)
     return out
+
+
+_ISSUE_WORD = re.compile(r"(?:\b[Nn][°º]|\b(?:No|no|Nr|nr|Issue|issue)\.?)\s*$")
+_ISSUE_LEAD = re.compile(r"(?:[Nn][°º]|No\.|Nr\.)\s*(?=\d)")
+_VOLUMES_WORD = re.compile(r"\b(?:[Vv]ols?|[Vv]olumes?)\.?\s*$")
+_VOLUME_THEN_RANGE = re.compile(r"(\d+)\s+(\d+\s*[-‐‑‒–—−]\s*\d+)")
+
+
+def _named_pages(text: str, out: FieldSpans) -> None:
+    """Pages the text names otherwise: "n°3" is the issue, "vols. 5–7" the
+    volumes; "17 259-273" (no volume read) is a volume, then pages."""
+    span = out.get("pages")
+    if span is None:
+        return
+    a, b = span
+    before = text[max(0, a - 8) : a]
+    if "issue" not in out and _ISSUE_WORD.search(before):
+        out["issue"] = out.pop("pages")
+        return
+    lead = _ISSUE_LEAD.match(text, a, b)
+    if "issue" not in out and lead is not None:
+        del out["pages"]
+        out["issue"] = (lead.end(), b)
+        return
+    if "volume" not in out and _VOLUMES_WORD.search(before):
+        out["volume"] = out.pop("pages")
+        return
+    m = _VOLUME_THEN_RANGE.fullmatch(text, a, b)
+    if m is not None:
+        if "volume" not in out:
+            out["volume"] = m.span(1)
+        out["pages"] = m.span(2)
 
 
 _DASH_TOKENS = frozenset("-‐‑‒–—−")
