@@ -14,14 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from refcheck import forking
+from refcheck import forking, streaming
 from refcheck.config import Settings
 from refcheck.io import MIXED_UTF8, InputError, discover, read_source
 from refcheck.model import Category, Document, Finding, ParseProblem, Severity, SourceText
 from refcheck.parsers import detect_format, format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
-from refcheck.rules.base import Context, Rule
+from refcheck.rules.base import Context, Hit, Rule
 from refcheck.suppress import find_suppressions, suppressed
 
 
@@ -180,47 +180,97 @@ def _check_planned(
     doc: Document, plans: list[_Planned], settings: Settings, notes: list[str]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    fmt = doc.format
-    for plan in plans:
-        r = plan.rule
-        if not r.applies_to(fmt):
-            continue
-        try:
-            hits = list(itertools.islice(r.check(doc, plan.ctx), MAX_HITS_PER_RULE + 1))
-        except Exception as exc:  # a bug in one rule must not hide the others' findings
-            notes.append(
-                f"internal error in rule {r.code} on {doc.path}: {type(exc).__name__}: {exc}"
-            )
-            continue
-        if len(hits) > MAX_HITS_PER_RULE:
-            del hits[MAX_HITS_PER_RULE:]
-            notes.append(f"{doc.path}: {r.code} found more than {MAX_HITS_PER_RULE:,} times; "
-                         f"the first {MAX_HITS_PER_RULE:,} are reported")
-        for h in hits:
-            if doc.suppressions and suppressed(doc, h.start, r.code):
-                continue
-            ref = h.reference
-            severity = plan.configured or h.severity or r.severity
-            findings.append(
-                Finding(
-                    code=r.code,
-                    name=r.name,
-                    category=r.category,
-                    severity=severity,
-                    message=h.message,
-                    span=doc.source.span(h.start, h.end),
-                    text=doc.text[h.start : h.end] if h.end > h.start else None,
-                    suggestion=h.suggestion,
-                    field=h.field,
-                    reference_index=ref.index if ref is not None else None,
-                    reference_key=_shown_key(ref.key) if ref is not None else None,
-                    url=h.url,
-                    status=h.status,
-                    fix=h.fix,
-                    transient=h.transient and not settings.strict_links,
-                )
-            )
+    for found, said in _check_each(doc, plans, settings):
+        findings.extend(found)
+        notes.extend(said)
     return findings
+
+
+def _check_each(
+    doc: Document, plans: list[_Planned], settings: Settings
+) -> list[tuple[list[Finding], list[str]]]:
+    """Per plan, its findings on ``doc`` and its notes.
+
+    In a large bibliography the per-reference rules run together over one
+    slice of references after another (:mod:`refcheck.streaming`); each plan's
+    findings are the same, in the same order, as over the whole file.
+    """
+    out: list[tuple[list[Finding], list[str]]] = [([], []) for _ in plans]
+    fmt = doc.format
+    sliced: list[int] = []
+    for i, plan in enumerate(plans):
+        if not plan.rule.applies_to(fmt):
+            continue
+        if streaming.sliced(doc, plan.rule):
+            sliced.append(i)
+            continue
+        hits = _hits(doc, doc, plan, MAX_HITS_PER_RULE, out[i][1])
+        if hits is not None:
+            _stamp(doc, plan, settings, hits, out[i][0])
+    if not sliced:
+        return out
+    left = {i: MAX_HITS_PER_RULE for i in sliced}
+    for view in streaming.views(doc):
+        for i in list(left):
+            hits = _hits(view, doc, plans[i], left[i], out[i][1])
+            if hits is None:  # the rule failed: none of its findings, as on the whole file
+                out[i][0].clear()
+                del left[i]
+                continue
+            _stamp(doc, plans[i], settings, hits, out[i][0])
+            left[i] -= len(hits)
+            if out[i][1]:  # capped
+                del left[i]
+    return out
+
+
+def _hits(view: Document, doc: Document, plan: _Planned, limit: int,
+          notes: list[str]) -> list[Hit] | None:
+    """A rule's hits on ``view`` (all of ``doc`` or a slice), at most ``limit``;
+    None when the rule failed."""
+    r = plan.rule
+    try:
+        hits = list(itertools.islice(r.check(view, plan.ctx), limit + 1))
+    except Exception as exc:  # a bug in one rule must not hide the others' findings
+        notes.append(
+            f"internal error in rule {r.code} on {doc.path}: {type(exc).__name__}: {exc}"
+        )
+        return None
+    if len(hits) > limit:
+        del hits[limit:]
+        notes.append(f"{doc.path}: {r.code} found more than {MAX_HITS_PER_RULE:,} times; "
+                     f"the first {MAX_HITS_PER_RULE:,} are reported")
+    return hits
+
+
+def _stamp(doc: Document, plan: _Planned, settings: Settings, hits: list[Hit],
+           findings: list[Finding]) -> None:
+    """The rule's identity, severity and position on each hit not suppressed."""
+    r = plan.rule
+    for h in hits:
+        if doc.suppressions and suppressed(doc, h.start, r.code):
+            continue
+        ref = h.reference
+        severity = plan.configured or h.severity or r.severity
+        findings.append(
+            Finding(
+                code=r.code,
+                name=r.name,
+                category=r.category,
+                severity=severity,
+                message=h.message,
+                span=doc.source.span(h.start, h.end),
+                text=doc.text[h.start : h.end] if h.end > h.start else None,
+                suggestion=h.suggestion,
+                field=h.field,
+                reference_index=ref.index if ref is not None else None,
+                reference_key=_shown_key(ref.key) if ref is not None else None,
+                url=h.url,
+                status=h.status,
+                fix=h.fix,
+                transient=h.transient and not settings.strict_links,
+            )
+        )
 
 
 def _with_bibliographies(files: list[str], settings: Settings, paths: list[str]) -> list[str]:
@@ -361,6 +411,8 @@ def _run_mapped(
     # they finish together (the last chunk is all one of them may wait for).
     chunks = forking.slices([n + 1 for n in sizes], min(len(files), jobs * 16))
 
+    collector = streaming.Collector()
+
     def check_chunk(c: int) -> _Mapped:
         # One document at a time, dropped once checked: memory follows the largest
         # file, not the input (the formats here cite no other file, so a rule that
@@ -374,11 +426,14 @@ def _run_mapped(
                     return (i, str(exc))
                 doc = unreadable_document(files[i], str(exc), settings)
             notes: list[str] = []
-            found = _check_planned(doc, _plan(rules, settings, Context(documents=[doc])),
+            run_documents = [doc]
+            found = _check_planned(doc, _plan(rules, settings, Context(documents=run_documents)),
                                    settings, notes)
             out.append(
                 (doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes, doc.layout)
             )
+            streaming.done_with(doc, run_documents)
+            collector.after(len(doc.text))
             del doc
         return out
 
@@ -552,11 +607,12 @@ def _check_overlapped(
     def run(which: list[int]) -> dict[tuple[int, int], tuple[list[Finding], list[str]]]:
         done: dict[tuple[int, int], tuple[list[Finding], list[str]]] = {}
         for d, doc in enumerate(documents):
-            for i in which:
-                said: list[str] = []
-                found = _check_planned(doc, [plans[i]], settings, said)
-                if found or said:
-                    done[(d, i)] = (found, said)
+            # All of them at once: rules that share an analysis over slices of a
+            # large file compute it once per slice, not once per rule.
+            for i, got in zip(which, _check_each(doc, [plans[i] for i in which], settings),
+                              strict=True):
+                if got[0] or got[1]:
+                    done[(d, i)] = got
         return done
 
     online = [i for i, p in enumerate(plans) if p.rule.network]
@@ -659,11 +715,10 @@ def _check_forked(
         members, docs = tasks[t]
         done: _Done = {}
         for d in docs:
-            for r in members:
-                said: list[str] = []
-                found = _check_planned(documents[d], [plans[r]], settings, said)
-                if found or said:
-                    done[(d, r)] = (found, said)
+            for r, got in zip(members, _check_each(documents[d], [plans[r] for r in members],
+                                                   settings), strict=True):
+                if got[0] or got[1]:
+                    done[(d, r)] = got
         return done
 
     results = forking.share(len(tasks), run_task, workers)
