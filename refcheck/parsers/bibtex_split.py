@@ -19,6 +19,8 @@ from refcheck.parsers.bibtex_scan import _BLOCK_START, _Entry
 
 # Characters that matter to the comment masking pre-scan.
 _MASK_MARKS = re.compile(r'\\[{}"%]|[{}"()@%\n]')
+# A block start the masking reads as one wherever it stands (see _at_line_start).
+_LINE_BLOCK = re.compile(r"^[ \t]*(@)\w*[ \t]*[{(]", re.M)
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +47,16 @@ def _mask_comments(text: str) -> str:
     # Only a '%' changes anything: past the last one (a file's header comment is
     # often its only one) the rest of the file needs no scan.
     last_percent = text.rfind("%")
+    next_percent = -1
     while pos <= last_percent:
+        if pos > next_percent:
+            # A block start at the beginning of a line sets the state whatever it was:
+            # from the last one before the next '%', the entries before it (in a large
+            # bibliography, most of them) need no scan.
+            next_percent = text.find("%", pos)
+            starts = [b.start(1) for b in _LINE_BLOCK.finditer(text, pos, next_percent)]
+            if starts:
+                pos = starts[-1]
         m = _MASK_MARKS.search(text, pos)
         if m is None:
             break
