@@ -33,6 +33,7 @@ import socket
 import threading
 import time
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -204,6 +205,10 @@ class _HostLimits:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
         self._retry_spent: dict[str, float] = {}
+        # Published windows (limit, seconds) and the latest grants per host: requests sent
+        # before the first answer told the limit count against it too.
+        self._window: dict[str, tuple[int, float]] = {}
+        self._granted: dict[str, deque[float]] = {}
 
     def may_retry(self, host: str, cost: float, budget: float) -> bool:
         """Charge ``cost`` seconds to ``host``'s retry budget; False once it is spent."""
@@ -228,8 +233,15 @@ class _HostLimits:
                 with self._lock:
                     now = time.monotonic()
                     start = self._next.get(host, 0.0)
+                    granted = self._granted.setdefault(host, deque(maxlen=64))
+                    window = self._window.get(host)
+                    if window is not None and len(granted) >= window[0]:
+                        # Never more than the limit in any window of the published length:
+                        # a burst sent before the limit was known delays what follows.
+                        start = max(start, granted[-window[0]] + window[1])
                     if start <= now:
                         self._next[host] = now + self._spacing.get(host, 0.0)
+                        granted.append(now)
                         break
                 time.sleep(min(start - now, 5.0))
             yield
@@ -240,9 +252,11 @@ class _HostLimits:
         if not limit or not interval:
             return
         try:
-            per = float(str(interval).strip().rstrip("s")) / max(1.0, float(limit))
+            seconds = float(str(interval).strip().rstrip("s"))
+            count = max(1, int(float(limit)))
         except ValueError:
             return
+        per = seconds / count
         # Spaced exactly, the (limit + 1)-th request lands one interval after the first,
         # so any delay in transit puts limit + 1 into one of the server's windows (a
         # 429 measured against a stand-in that enforces the published limit).  5 % of
@@ -250,6 +264,11 @@ class _HostLimits:
         per *= 1.05
         with self._lock:
             self._spacing[host] = min(per, 5.0)
+            if seconds > 0 and count <= 10_000:
+                self._window[host] = (count, seconds * 1.05)
+                granted = self._granted.get(host, deque())
+                if granted.maxlen is None or granted.maxlen < count:
+                    self._granted[host] = deque(granted, maxlen=count)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:

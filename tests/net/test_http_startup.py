@@ -54,6 +54,21 @@ def test_a_proxy_in_the_environment_keeps_requests_looking(
     assert client.session.trust_env is True and client.plain.trust_env is True
 
 
+def test_a_burst_before_the_limit_was_known_counts_against_it() -> None:
+    limits = _HostLimits(8, {})
+    starts = []
+    for _ in range(3):  # sent at once: nothing has told the limit yet
+        with limits.hold("api.example"):
+            starts.append(time.monotonic())
+    limits.learn("api.example", {"X-Rate-Limit-Limit": "4", "X-Rate-Limit-Interval": "0.4s"})
+    for _ in range(6):
+        with limits.hold("api.example"):
+            starts.append(time.monotonic())
+    # Never five starts within one published window (spacing alone would let the fourth
+    # and fifth follow the burst at once).
+    assert all(b - a >= 0.4 for a, b in zip(starts, starts[4:], strict=False))
+
+
 def test_published_limit_is_kept_with_slack() -> None:
     limits = _HostLimits(8, {})
     limits.learn("api.example", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Interval": "1s"})
