@@ -260,7 +260,9 @@ _INSTITUTION = r"\p{Lu}{2,10}"  # UNODC, OECD, NATO
 # ("R Core Team", "World Health Organization"); which of its words name the work
 # is decided against the list (rules/citations.py), as a sentence's first word
 # ("In R Core Team (2019)") can precede it.
-_CORPORATE = r"(?:(?:\p{Lu}[\p{Ll}\p{Lu}&'’\-]{0,30}|\p{Lu})[ \t]+){1,5}" + _SURNAME
+# Possessive: a run of capitalised words is taken whole, never re-split on failure
+# (splitting it every way made a page of capitalised names 25 times slower).
+_CORPORATE = r"(?:\p{Lu}[\p{Ll}\p{Lu}&'’\-]{0,30}[ \t]+(?=\p{Lu})){1,5}+" + _SURNAME
 _COMPANY = r"(?:,?[ \t]+(?:Inc|Ltd|Corp|LLC|GmbH|AG|plc)\.?)?"  # "(Cytel Inc., 2003)"
 _NAME = r"(?:" + _CORPORATE + r"|" + _SURNAME + r"|" + _INSTITUTION + r")" + _COMPANY
 _JOIN = r"(?:[ \t]*,[ \t]*(?:(?:and|&)[ \t]+)?|[ \t]+(?:and|&|und|et|y|и)[ \t]+)"
@@ -294,10 +296,13 @@ _AD_ITEM = lazy(
     r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + _WEB + r"[ \t]*"
 )
 _AD_GROUP = lazy(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
-_NARRATIVE = lazy(
+_NARRATIVE_RE = (
     r"(?<![\p{L}\p{N}@\\])" + _NAMES + r"(?:['’]s)?[ \t]+\((?P<years>" + _YEAR
     + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})" + _LOC + r"\)"
 )
+_NARRATIVE = lazy(_NARRATIVE_RE)
+# Matched backwards, from the year's parenthesis (see _narratives).
+_NARRATIVE_BACK = lazy(_NARRATIVE_RE, regex.REVERSE)
 _YEAR_ONE = lazy(r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.")
 _SPLIT_NAMES = lazy(_JOIN)
 _NOT_NAMES = frozenset(
@@ -344,6 +349,33 @@ def _ad_from(
     return out
 
 
+# A narrative citation's names end at "(" and a year: the names are searched for only
+# in a window before each such parenthesis, not from every capital of the text.
+_YEAR_PAREN = lazy(r"\((?=(?:1[5-9]\d\d|20\d\d)[a-z]?(?!\d)|n\.[ \t]?d\.)")
+_NAMES_WINDOW = 400
+
+
+def _narratives(body: str) -> list[regex.Match[str]]:
+    """Narrative citations ("Walt (1987)") in ``body``, each found from its year's parenthesis."""
+    out: list[regex.Match[str]] = []
+    for p in _YEAR_PAREN.finditer(body):
+        paren = p.start()
+        close = body.find(")", paren, paren + 120)
+        if close < 0:
+            continue
+        # Searched backwards from the parenthesis: one attempt that takes in as many
+        # names to the left as match, instead of one attempt from every capital.
+        back = _NARRATIVE_BACK.match(body, max(0, paren - _NAMES_WINDOW), close + 1)
+        if back is None or back.start("years") - 1 != paren:
+            continue
+        # Read forwards from where it starts: groups as a forward match makes them
+        # (backwards, a locator would take the second of "(1998, 2005)").
+        m = _NARRATIVE.match(body, back.start(), close + 1)
+        if m is not None:
+            out.append(m)
+    return out
+
+
 def author_date_citations(body: str) -> list[Citation]:
     """Parenthetical, bracketed and narrative author-date citations in ``body``.
 
@@ -367,7 +399,7 @@ def author_date_citations(body: str) -> list[Citation]:
             taken.append((g.start(), g.end()))
     # Groups come left to right and never overlap: one bisect per narrative citation.
     starts = [s for s, _ in taken]
-    for m in _NARRATIVE.finditer(body):
+    for m in _narratives(body):
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < taken[i][1]:
             continue
