@@ -187,35 +187,34 @@ def token_features(text: str, tokens: Sequence[Token], lex: Lexicons) -> list[li
     seen_year = False
     prev_end = 0
     tlen = len(text)
+    last = n - 1
     for i in range(n):
         tok, a, b = tokens[i]
         me = info[i]
+        # The order of a token's features does not matter to the CRF.
         f = [
             *me[0],
             _POS[10 * i // n],
             _Q[quote > 0],
             _PAR[paren > 0],
-            _SENT[min(sentences, 4)],
-            _COM[min(commas, 6)],
+            _SENT[sentences if sentences < 4 else 4],
+            _COM[commas if commas < 6 else 6],
         ]
         if seen_year:
             f.append("afteryear")
-        if i == 0:
-            f.append("BOS")
-        else:
+        if i:
             prev = info[i - 1]
-            f.append(prev[1])
-            f.append(prev[5])
-            f.append("glued" if a == prev_end else "spaced")
+            f += (prev[1], prev[5], "glued" if a == prev_end else "spaced")
             if i > 1:
                 f.append(info[i - 2][2])
-        if i + 1 < n:
+        else:
+            f.append("BOS")
+        if i < last:
             nxt = info[i + 1]
-            f.append(nxt[3])
-            f.append(nxt[6])
+            f += (nxt[3], nxt[6])
             if tokens[i + 1][1] == b:
                 f.append("gluednext")
-            if i + 2 < n:
+            if i + 1 < last:
                 f.append(info[i + 2][4])
         else:
             f.append("EOS")
