@@ -268,7 +268,9 @@ _NAME = r"(?:" + _CORPORATE + r"|" + _SURNAME + r"|" + _INSTITUTION + r")" + _CO
 _JOIN = r"(?:[ \t]*,[ \t]*(?:(?:and|&)[ \t]+)?|[ \t]+(?:and|&|und|et|y|и)[ \t]+)"
 _NAMES = r"(?P<names>" + _NAME + r"(?:" + _JOIN + _NAME + r"){0,5})(?P<etal>[ \t]+et[ \t]+al\.?)?"
 _YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\d])|n\.[ \t]?d\.)"
-_YEARS = r"(?P<years>" + _YEAR + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})"
+# After the first year, a letter alone is that year again: "(Fraley and Raftery 2002b,a)".
+_YEAR_NEXT = r"(?:" + _YEAR + r"|[a-z](?![\p{L}\p{N}]))"
+_YEARS = r"(?P<years>" + _YEAR + r"(?:[ \t]*,[ \t]*" + _YEAR_NEXT + r"){0,6})"
 # What a citation may point into after the year: "p. 5", "Table 7.8, page 288",
 # "Chapter 29", "Theorem 2".
 _LOC_WORD = (
@@ -292,18 +294,22 @@ _PREFIX = (
 
 # Where the cited work is found on the web: "(R Core Team 2017, http://www.R-project.org/)".
 _WEB = r"(?:[ \t]*,[ \t]*(?:https?://|www\.)[^\s,;]{1,200})?"
+# A remark after the source: "(Heywood 2009, archived on CRAN)", "(Walt 1987, among others)".
+_REMARK = r"(?:[ \t]*,[ \t]*\p{Ll}[\p{L}\p{N} .'’\-]{0,60})?"
 _AD_ITEM = lazy(
-    r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + _WEB + r"[ \t]*"
+    r"[ \t]*" + _PREFIX + _NAMES + r"(?:['’]s)?[ \t]*,?[ \t]+" + _YEARS + _LOC + _WEB + _REMARK
+    + r"[ \t]*"
 )
 _AD_GROUP = lazy(r"(?P<open>[(\[])(?P<body>[^()\[\]\n]{4,400})(?P<close>[)\]])")
 _NARRATIVE_RE = (
     r"(?<![\p{L}\p{N}@\\])" + _NAMES + r"(?:['’]s)?[ \t]+\((?P<years>" + _YEAR
-    + r"(?:[ \t]*,[ \t]*" + _YEAR + r"){0,6})" + _LOC + r"\)"
+    + r"(?:[ \t]*,[ \t]*" + _YEAR_NEXT + r"){0,6})" + _LOC + r"\)"
 )
 _NARRATIVE = lazy(_NARRATIVE_RE)
 # Matched backwards, from the year's parenthesis (see _narratives).
 _NARRATIVE_BACK = lazy(_NARRATIVE_RE, regex.REVERSE)
-_YEAR_ONE = lazy(r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.")
+_YEAR_ONE = lazy(
+    r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\d)|n\.[ \t]?d\.|(?<![\p{L}\p{N}])([a-z])(?![\p{L}\p{N}])")
 _SPLIT_NAMES = lazy(_JOIN)
 _NOT_NAMES = frozenset(
     [
@@ -337,8 +343,18 @@ def _ad_from(
     out: list[Citation] = []
     # Offsets of a match are relative to the string it was made on.
     ys = match.start("years") - match.start()
+    year: int | None = None
+    suffixed = False
     for y in _YEAR_ONE.finditer(match.group("years")):
         start, end = offset + ys + y.start(), offset + ys + y.end()
+        if y.group(3) is not None:
+            if year is not None and suffixed:  # "2002b,a": the letter is 2002a
+                out.append(Citation("author-date", start, end, names=names, et_al=et_al,
+                                    year=year, year_suffix=y.group(3),
+                                    group_start=group[0], group_end=group[1]))
+            continue
+        if y.group(1) is not None:
+            year, suffixed = int(y.group(1)), bool(y.group(2))
         if y.group(1) is None:
             out.append(Citation("author-date", start, end, names=names, et_al=et_al,
                                 no_date=True, group_start=group[0], group_end=group[1]))

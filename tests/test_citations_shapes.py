@@ -146,3 +146,15 @@ def test_latex_quoted_in_a_pdf_read_as_text_is_no_citation() -> None:
     found = {d.path: len(list(undefined_citation_key.check(d, Context(documents=[d, bib]))))
              for d in (typeset, plain)}
     assert found == {"paper.pdf": 0, "paper.txt": 1}
+
+
+def test_suffix_letters_and_remarks_after_the_year() -> None:
+    cites = author_date_citations(
+        "(Lund and Berg 1999b,a) and Lund and Berg (1999b, a) and "
+        "(Moreau 2004, kept in an archive) and (Walt 1987, a)")
+    assert [(c.names, c.year, c.year_suffix) for c in cites] == [
+        (("Lund", "Berg"), 1999, "b"), (("Lund", "Berg"), 1999, "a"),
+        (("Lund", "Berg"), 1999, "b"), (("Lund", "Berg"), 1999, "a"),
+        (("Moreau",), 2004, None),
+        # A letter continues only a year that had one: "1987, a" is no 1987a.
+        (("Walt",), 1987, None)]
