@@ -606,7 +606,7 @@ _AROUND_ACCENTS = [
     *["a", " ", "\u00a0", "-", "--", "''", "'", "`"],
     *["?", "!", "{X}", "{", "}", "~", ","],
     # Escaped specials, and the bare ones the simple decoder must leave to pylatexenc.
-    *["\\&", "\\%", "\\$", "\\#", "\\_", "&", "#", "_", "$"],
+    *["\\&", "\\%", "\\$", "\\#", "\\_", "\\,", "\\/", "\\ ", "\\-", "&", "#", "_", "$"],
 ]
 
 
@@ -700,7 +700,8 @@ def test_unknown_macros_dropped_decode_like_pylatexenc(monkeypatch: pytest.Monke
             assert got == " ".join(pylatexenc_decode(value).split()), value
     assert fast > 300 and len(values) - fast > 300
     # A macro's argument (`\\c`'s), the parser's own words, spaces after a macro.
-    for value in ("\\c \\acro  b2", "\\begin{X y}", "-\\Dash a", "x\\acro a}", "\\'e\\it a}"):
+    for value in ("\\c \\acro  b2", "\\begin{X y}", "-\\Dash a", "x\\acro a}", "\\'e\\it a}",
+                  "a-\\/-b", "a'\\/'b", "a-\\acro{}-b"):
         assert decode_once(value) == " ".join(pylatexenc_decode(value).split()), value
     asked.clear()
     value = "Feeding the \\pkg{bigfoot} {\\it pack}age{\\Dash}"

@@ -104,23 +104,25 @@ _SYMBOL_MACRO = re.compile(r"\\([A-Za-z]+)(?:\{\})?")
 _ESCAPE = re.compile(r"\\([&%$#_{} ,])")
 _OTHER_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
 # Values whose only macros are accents on a letter, letters like `{\ss}` or
-# `\L{}` and escaped specials (`\&`, `\%`, `\$`, `\#`, `\_`), which the simple
+# `\L{}`, escaped specials (`\&`, `\%`, `\$`, `\#`, `\_`) and spaces (`\,`, `\ `,
+# the italic correction `\/`), which the simple
 # decoder renders as pylatexenc does (checked on tens of thousands of generated
 # values, and on every value of benchmarks/data's 11,012 real entries).
 # Left to pylatexenc: math, specials, backquotes (pylatexenc's `?`` and `!``
 # ligatures), a grave accent right after `?` or `!`, and a `-` or `'` next to a
-# brace (pylatexenc keeps `-{}-` and `'{}'` apart, brace removal would join them).
+# brace or an italic correction (pylatexenc keeps `-{}-`, `'{}'` and `-\/-` apart,
+# removing the brace or the macro would join them).
 _ACCENT_PLAIN = r"[^\\$`%&#_^]*"
 _ACCENTS_ONLY = re.compile(
     _ACCENT_PLAIN
     + r"(?:(?:(?<![?!])\\[`'^\"~=.](?:[A-Za-z]|\{[A-Za-z]\})"
     + r"|\\[uvHckrdb](?: [A-Za-z]|\{[A-Za-z]\})"
     + r"|\{\\(?:ss|ae|AE|oe|OE|aa|AA|[oOlLij])\}|\\(?:ss|ae|AE|oe|OE|aa|AA|[oOlLij])\{\}"
-    + r"|\\[&%$#_])"
+    + r"|\\[&%$#_,/ ])"
     + _ACCENT_PLAIN
     + r")*"
 )
-_LIGATURE_AT_BRACE = re.compile(r"[-'][{}]|[{}][-']")
+_LIGATURE_AT_BRACE = re.compile(r"[-'][{}]|[{}][-']|[-']\\/|\\/[-']")
 
 
 def brace_depth(text: str) -> int:

@@ -368,8 +368,12 @@ _URL_MARKERS = regex.compile(r"[\\<]|\]\(")
 _SENTENCE_END = ".,;:!?"
 
 
+@functools.lru_cache(maxsize=8192)
 def _swallowed(url: str) -> int:
-    """How many characters at the end of ``url`` are punctuation, not URL."""
+    """How many characters at the end of ``url`` are punctuation, not URL.
+
+    Memoised: bibliographies repeat their URL fields from entry to entry.
+    """
     n = len(url)
     while n:
         last = url[n - 1]
