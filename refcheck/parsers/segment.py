@@ -257,7 +257,8 @@ def features(infos: Sequence[_LineInfo], repeats: Counter[str]) -> list[list[str
             "alen": _absolute_length(i.length),
             "end": i.end,
             "last": i.last,
-            "start": _start_class(first),
+            # "van der Laan, C. G." starts like a capitalised name, not a lower-case word.
+            "start": "A" if _PARTICLE_NAME.match(first) else _start_class(first),
             "mark": i.marker,
             "shape": _shape(word),
             "aut": "1" if _AUTHOR_START.match(first) else "0",
