@@ -179,3 +179,44 @@ def test_an_arxiv_doi_costs_a_share_of_batches(crossref: Server, proxy: Server,
     assert len(new[0]) == 1 and "filter=doi" in new[0][0]
     assert [p.split("/")[1] for p in new[1]] == ["ra"]
     assert len(new[2]) == 1 and new[2][0].startswith("/dois?ids=")
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
+def test_fleet_tasks_share_batch_answers(crossref: Server, proxy: Server, dois: list[str],
+                                         crossref_data: CrossrefData, tmp_path: Path,
+                                         redis_url: str) -> None:
+    """Tasks of a two-worker fleet that batch different, overlapping DOI sets: together
+    they ask for each DOI at most twice (two tasks may run at the same moment); before
+    per-DOI answers, every task asked for all of its own (here 48 DOI asks for 13 DOIs)."""
+    distributed = pytest.importorskip("distributed")
+    from refcheck import cluster
+
+    pool = sorted(d for d in crossref_data.works if "," not in d)[:13]
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for d in range(8):
+        entries = [f"@misc{{w{d}_{i},\n  title = {{Work {d}-{i}}},\n  doi = {{{doi}}}\n}}\n"
+                   for i, doi in enumerate(pool[d:d + 6])]
+        (root / f"list{d}.bib").write_text("\n".join(entries), encoding="utf-8")
+    # Only loopback stand-ins: the workers are other processes, which this test's DNS
+    # guard does not reach.
+    settings = Settings(select=["RC601"], sources=["crossref"], crossref_url=crossref.base,
+                        doi_resolver=proxy.base, datacite_url=proxy.base,
+                        retraction_watch_url=proxy.url("/rw.csv"), allow_hosts=["127.0.0.1"],
+                        cache_dir=str(tmp_path / "cache"), redis_url=redis_url, timeout=5.0)
+    local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0")
+    client = distributed.Client(local)
+    try:
+        before = len(crossref.log)
+        result, stats = cluster.run([str(root)], settings, "unused", client=client)
+        asked = [d for batch in batch_dois(crossref, before) for d in batch]
+        assert set(asked) == set(pool) and len(asked) <= 2 * len(pool)
+        assert stats.tasks > 2 and not [f for f in result.findings if f.code == "RC601"]
+        assert set(stats.sent_by_host) == {"127.0.0.1"}
+        before, proxy_before = len(crossref.log), len(proxy.log)
+        cluster.run([str(root)], settings, "unused", client=client)  # warm: from Redis
+        assert len(crossref.log) == before and len(proxy.log) == proxy_before
+    finally:
+        client.close()
+        local.close()
