@@ -8,7 +8,6 @@ position, then drops what inline comments suppress.
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +20,8 @@ from refcheck.model import Category, Document, Finding, ParseProblem, Severity, 
 from refcheck.parsers import detect_format, format_for, parse
 from refcheck.report import FileInfo, RunResult
 from refcheck.rules import all_rules
-from refcheck.rules.base import Context, Hit, Rule
-from refcheck.suppress import find_suppressions, suppressed
+from refcheck.rules.base import Context, Rule
+from refcheck.suppress import find_suppressions
 
 
 @dataclass
@@ -110,17 +109,6 @@ def load_document(path: str, settings: Settings) -> Document:
     return doc
 
 
-# A key is copied into every finding on its entry: a damaged file's 16 KB "key"
-# times 10,000 findings made a 170 MB report.  No real key is this long.
-_KEY_SHOWN = 200
-
-
-def _shown_key(key: str | None) -> str | None:
-    if key is None or len(key) <= _KEY_SHOWN:
-        return key
-    return key[:_KEY_SHOWN] + "…"
-
-
 def unreadable_document(path: str, message: str, settings: Settings) -> Document:
     """A file (or directory) that could not be read, as an empty document with one problem.
 
@@ -159,12 +147,6 @@ class _Planned:
         self.configured = severity_for(rule, settings)
 
 
-# Findings one rule may report on one file.  A damaged file can hold a finding at
-# every other character (213,000 unpaired brackets in 215 KB made a 90 MB report
-# and a 1.1 GB peak); past this the report says so once instead.
-MAX_HITS_PER_RULE = 10_000
-
-
 def _plan(rules: Iterable[Rule], settings: Settings, ctx_base: Context) -> list[_Planned]:
     return [_Planned(r, settings, ctx_base) for r in rules]
 
@@ -180,97 +162,10 @@ def _check_planned(
     doc: Document, plans: list[_Planned], settings: Settings, notes: list[str]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    for found, said in _check_each(doc, plans, settings):
+    for found, said in streaming.check_each(doc, plans, settings):
         findings.extend(found)
         notes.extend(said)
     return findings
-
-
-def _check_each(
-    doc: Document, plans: list[_Planned], settings: Settings
-) -> list[tuple[list[Finding], list[str]]]:
-    """Per plan, its findings on ``doc`` and its notes.
-
-    In a large bibliography the per-reference rules run together over one
-    slice of references after another (:mod:`refcheck.streaming`); each plan's
-    findings are the same, in the same order, as over the whole file.
-    """
-    out: list[tuple[list[Finding], list[str]]] = [([], []) for _ in plans]
-    fmt = doc.format
-    sliced: list[int] = []
-    for i, plan in enumerate(plans):
-        if not plan.rule.applies_to(fmt):
-            continue
-        if streaming.sliced(doc, plan.rule):
-            sliced.append(i)
-            continue
-        hits = _hits(doc, doc, plan, MAX_HITS_PER_RULE, out[i][1])
-        if hits is not None:
-            _stamp(doc, plan, settings, hits, out[i][0])
-    if not sliced:
-        return out
-    left = {i: MAX_HITS_PER_RULE for i in sliced}
-    for view in streaming.views(doc):
-        for i in list(left):
-            hits = _hits(view, doc, plans[i], left[i], out[i][1])
-            if hits is None:  # the rule failed: none of its findings, as on the whole file
-                out[i][0].clear()
-                del left[i]
-                continue
-            _stamp(doc, plans[i], settings, hits, out[i][0])
-            left[i] -= len(hits)
-            if out[i][1]:  # capped
-                del left[i]
-    return out
-
-
-def _hits(view: Document, doc: Document, plan: _Planned, limit: int,
-          notes: list[str]) -> list[Hit] | None:
-    """A rule's hits on ``view`` (all of ``doc`` or a slice), at most ``limit``;
-    None when the rule failed."""
-    r = plan.rule
-    try:
-        hits = list(itertools.islice(r.check(view, plan.ctx), limit + 1))
-    except Exception as exc:  # a bug in one rule must not hide the others' findings
-        notes.append(
-            f"internal error in rule {r.code} on {doc.path}: {type(exc).__name__}: {exc}"
-        )
-        return None
-    if len(hits) > limit:
-        del hits[limit:]
-        notes.append(f"{doc.path}: {r.code} found more than {MAX_HITS_PER_RULE:,} times; "
-                     f"the first {MAX_HITS_PER_RULE:,} are reported")
-    return hits
-
-
-def _stamp(doc: Document, plan: _Planned, settings: Settings, hits: list[Hit],
-           findings: list[Finding]) -> None:
-    """The rule's identity, severity and position on each hit not suppressed."""
-    r = plan.rule
-    for h in hits:
-        if doc.suppressions and suppressed(doc, h.start, r.code):
-            continue
-        ref = h.reference
-        severity = plan.configured or h.severity or r.severity
-        findings.append(
-            Finding(
-                code=r.code,
-                name=r.name,
-                category=r.category,
-                severity=severity,
-                message=h.message,
-                span=doc.source.span(h.start, h.end),
-                text=doc.text[h.start : h.end] if h.end > h.start else None,
-                suggestion=h.suggestion,
-                field=h.field,
-                reference_index=ref.index if ref is not None else None,
-                reference_key=_shown_key(ref.key) if ref is not None else None,
-                url=h.url,
-                status=h.status,
-                fix=h.fix,
-                transient=h.transient and not settings.strict_links,
-            )
-        )
 
 
 def _with_bibliographies(files: list[str], settings: Settings, paths: list[str]) -> list[str]:
@@ -609,7 +504,7 @@ def _check_overlapped(
         for d, doc in enumerate(documents):
             # All of them at once: rules that share an analysis over slices of a
             # large file compute it once per slice, not once per rule.
-            for i, got in zip(which, _check_each(doc, [plans[i] for i in which], settings),
+            for i, got in zip(which, streaming.check_each(doc, [plans[i] for i in which], settings),
                               strict=True):
                 if got[0] or got[1]:
                     done[(d, i)] = got
@@ -631,6 +526,11 @@ def _check_overlapped(
 
 # Below this many references the rules take less time than starting a process.
 _FORK_MIN_REFERENCES = 500
+
+# Above this many characters of parsed text, the rules share no processes: a forked
+# child copies every page it touches, and the rules touch every reference (a 50 MB
+# CSL-JSON file of 200,000 items: 1.39 GiB in two processes, 0.8 GiB in one).
+_FORK_MAX_CHARS = 16_000_000
 
 # Rule modules that share a per-reference analysis (``refcheck.text.context``):
 # running them in one process computes it once.
@@ -654,6 +554,8 @@ def _rule_workers(documents: list[Document], rules: list[Rule], settings: Settin
     if jobs < 2 or any(r.network for r in rules):
         return 1  # network rules share one client, cache and rate limit
     if sum(len(d.references) for d in documents) < _FORK_MIN_REFERENCES:
+        return 1
+    if sum(len(d.text) for d in documents) > _FORK_MAX_CHARS:
         return 1
     return jobs if _can_fork() else 1
 
@@ -715,8 +617,8 @@ def _check_forked(
         members, docs = tasks[t]
         done: _Done = {}
         for d in docs:
-            for r, got in zip(members, _check_each(documents[d], [plans[r] for r in members],
-                                                   settings), strict=True):
+            got_all = streaming.check_each(documents[d], [plans[r] for r in members], settings)
+            for r, got in zip(members, got_all, strict=True):
                 if got[0] or got[1]:
                     done[(d, r)] = got
         return done

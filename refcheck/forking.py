@@ -9,6 +9,7 @@ dies or fails sends nothing and its tasks are run again here.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -57,6 +58,10 @@ def share(count: int, task: Callable[[int], _R], workers: int) -> dict[int, _R] 
             done[t] = task(t)
 
     children = []
+    # Whatever exists now is inherited: a child's cyclic collection (the engine runs
+    # one between files) would otherwise write to every inherited object's header and
+    # so copy the parent's pages into the child.  Frozen objects are never visited.
+    gc.freeze()
     try:
         for _ in range(min(workers, count) - 1):
             recv, send = mp.Pipe(duplex=False)
@@ -67,12 +72,16 @@ def share(count: int, task: Callable[[int], _R], workers: int) -> dict[int, _R] 
     except OSError:
         for child, _ in children:
             child.kill()
+        gc.unfreeze()
         return None
-    done = work()
-    for child, recv in children:
-        with contextlib.suppress(EOFError, OSError):
-            done.update(recv.recv())
-        child.join()
+    try:
+        done = work()
+        for child, recv in children:
+            with contextlib.suppress(EOFError, OSError):
+                done.update(recv.recv())
+            child.join()
+    finally:
+        gc.unfreeze()
     for t in range(count):
         if t not in done:
             done[t] = task(t)

@@ -8,6 +8,7 @@ produce them, reporters only render them.
 
 from __future__ import annotations
 
+import array
 import bisect
 import enum
 import weakref
@@ -82,7 +83,9 @@ class SourceText:
         while pos != -1:
             starts.append(pos + 1)
             pos = find("\n", pos + 1)
-        self._line_starts = starts
+        # Packed: 8 bytes a line instead of an int object and a pointer (40); a
+        # 100,000-line bibliography's index took 4 MB for as long as the file was held.
+        self._line_starts = array.array("q", starts)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""

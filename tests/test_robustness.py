@@ -335,9 +335,9 @@ def test_overlong_reference_is_not_field_read(tmp_path: Path) -> None:
 
 def test_findings_per_rule_and_file_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from refcheck import engine
+    from refcheck import streaming
 
-    monkeypatch.setattr(engine, "MAX_HITS_PER_RULE", 50)
+    monkeypatch.setattr(streaming, "MAX_HITS_PER_RULE", 50)
     refs = tmp_path / "refs.bib"
     refs.write_text("@article{k, title = {" + "]" * 400 + "}, year = {2000}}\n",
                     encoding="utf-8")

@@ -148,3 +148,14 @@ def test_a_document_of_a_text_format_is_never_sliced() -> None:
     doc = Document(SourceText("x.txt", ""), "text")
     doc.references = parse(SourceText("y.bib", "@misc{a, title={T}}\n" * 600), "bibtex").references
     assert not streaming.worth_slicing(doc)
+
+
+def test_the_cap_on_a_rules_findings_counts_across_slices(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(streaming, "MAX_HITS_PER_RULE", 20)
+    path = tmp_path / "refs.bib"
+    path.write_text("".join(f"@misc{{k{i}, title = {{A (b}}, year = {{2000}}}}\n"
+                            for i in range(60)), encoding="utf-8")
+    whole, sliced = _whole_and_sliced(path, monkeypatch, 7)
+    assert sliced == whole
+    assert sum(1 for f in sliced if f["code"] == "RC003") == 20
