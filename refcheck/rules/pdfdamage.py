@@ -10,6 +10,8 @@ chemical formula's subscript split off (`CO 2`).
 
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -35,6 +37,24 @@ def _spans(doc: Document, ref: Reference) -> tuple[RefContext, list[tuple[int, i
 
 def _masked(rc: RefContext, start: int, end: int) -> bool:
     return rc.mask_reason(start, end) in _SKIP
+
+
+def _holding(doc: Document, pattern: re.Pattern[str] | regex.Pattern[str]) -> set[int]:
+    """ids of the entries that hold a match of ``pattern`` inside their text.
+
+    One search of the whole text instead of one per entry: a rule whose every
+    finding holds such a match reads only these entries (most hold none).
+    """
+    found = [m.span() for m in pattern.finditer(doc.text)]
+    if not found:
+        return set()
+    starts = [a for a, _ in found]
+    out: set[int] = set()
+    for ref in doc.entries():
+        i = bisect.bisect_left(starts, ref.start)
+        if i < len(found) and found[i][1] <= ref.end:
+            out.add(id(ref))
+    return out
 
 
 def _field_at(ref: Reference, pos: int) -> str | None:
@@ -237,11 +257,14 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
     depending on the PDF; applied with `--fix-typos`.
     """
     text = doc.text
+    if text.isascii():
+        return  # both need a non-ASCII character
+    with_marks, with_accents = _holding(doc, _LOOSE_MARK_HINT), _holding(doc, _SPACING_HINT)
+    if not (with_marks or with_accents):
+        return
     for ref in doc.entries():
-        raw = ref.raw
-        # One search in C each: most references hold neither.
-        marks = _LOOSE_MARK_HINT.search(raw) is not None
-        accents = _SPACING_HINT.search(raw) is not None
+        marks = id(ref) in with_marks
+        accents = id(ref) in with_accents
         if not (marks or accents):
             continue
         rc, spans = _spans(doc, ref)
@@ -416,6 +439,8 @@ def run_together_words(doc: Document, ctx: Context) -> Iterator[Hit]:
 # RC223 letter-in-year
 
 _YEARISH = regex.compile(r"(?<![\p{L}\d])[12][\doO]{3}(?![\p{L}\d])")
+# What every year read with a letter holds, up to its first o: the entries to read.
+_YEAR_WITH_O = re.compile(r"[12][0-9oO]{0,2}[oO]")
 
 
 def _as_year(token: str) -> int | None:
@@ -452,9 +477,9 @@ def letter_in_year(doc: Document, ctx: Context) -> Iterator[Hit]:
     Safe: a token of digits and o's standing alone has no other reading.
     """
     text = doc.text
+    candidates = _holding(doc, _YEAR_WITH_O)
     for ref in doc.entries():
-        raw = ref.raw
-        if "o" not in raw and "O" not in raw:
+        if id(ref) not in candidates:
             continue
         rc = None
         for m in _YEARISH.finditer(text, ref.start, ref.end):
