@@ -805,3 +805,13 @@ def test_locators_the_text_names(
 ) -> None:
     ref = parse(raw)
     assert (ref.volume, ref.issue, ref.pages) == (volume, issue, pages)
+
+
+def test_journal_name_is_no_locator() -> None:
+    # The labeller once read "GigaScience 4 (1)" whole as the issue.
+    ref = parse(
+        'Liu, Siyang, The Genome Denmark Consortium, Shujia Huang, et al. 2015. "Discovery '
+        'of structural variation from de novo genome assemblies on a population scale." '
+        "GigaScience 4 (1). https://doi.org/10.1186/s13742-015-0103-4"
+    )
+    assert (ref.container, ref.volume, ref.issue) == ("GigaScience", "4", "1")

@@ -64,9 +64,38 @@ def _year_in_names(tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]
     return out
 
 
+_LOCATORS = frozenset(["volume", "issue", "pages"])
+# Words a locator may hold: roman numerals aside, supplements and parts.
+_LOCATOR_WORDS = frozenset(["suppl", "supplement", "part", "pt", "art", "spec", "special"])
+
+
+def _words_in_locators(tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]) -> list[str]:
+    """A locator holds numbers: a word the labeller put in one ("GigaScience 4
+    (1)" all tagged issue) is the container's when it opens the run and no
+    container was read, else nothing."""
+    out = list(labels)
+    has_container = "container" in out
+    for i, (tok, _, _) in enumerate(tokens):
+        if (
+            out[i] in _LOCATORS
+            and len(tok) >= 3
+            and tok.isalpha()
+            and tok.lower() not in _LOCATOR_WORDS
+            and not _ROMAN.fullmatch(tok.lower())
+        ):
+            opens = i == 0 or out[i - 1] not in _LOCATORS or out[i - 1] == "container"
+            out[i] = "container" if opens and not has_container else "O"
+    return out
+
+
+_ROMAN = re.compile(r"[ivxlcdm]+")
+
+
 def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[str]) -> FieldSpans:
     if "author" in labels:
         labels = _year_in_names(tokens, labels)
+    if any(lab in _LOCATORS for lab in labels):
+        labels = _words_in_locators(tokens, labels)
     runs: dict[str, list[list[int]]] = {}
     i = 0
     n = len(labels)
@@ -104,6 +133,17 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
                     if b > a:
                         out["pages"] = (a, b)
                 merged = plain
+        if lab == "issue" and len(merged) > 1 and "volume" not in runs:
+            # "4 (1)" read as two issues: a number, then one in brackets, are
+            # the volume and the issue.
+            r0, r1 = merged[0], merged[1]
+            if tokens[r1[0] - 1][0] == "(" and all(
+                labels[k] == "O" for k in range(r0[1], r1[0])
+            ):
+                a, b = trim(text, "volume", tokens[r0[0]][1], tokens[r0[1] - 1][2])
+                if b > a:
+                    out["volume"] = (a, b)
+                merged = merged[1:]
         if lab in ("author", "volume", "issue"):
             best = merged[0]  # names open a reference; a volume comes before pages
         else:
