@@ -30,8 +30,13 @@ _WORD = regex.compile(r"\S+")
 _ADJECTIVE = ("al", "ic", "ical", "ian", "an", "ar", "ary", "ory", "ive", "ese", "ish")
 
 
-# The list both indexes below are built from (refcheck.text.lexicon.journal_titles()).
-_TITLES = Path(__file__).resolve().parent.parent / "data" / "journals.txt"
+# What both indexes below are built from: the list, the code reading it
+# (refcheck.text.lexicon.journal_titles()) and this module's.
+_TITLES = (
+    Path(__file__).resolve().parent.parent / "data" / "journals.txt",
+    Path(__file__).resolve().parent.parent / "text" / "lexicon.py",
+    Path(__file__).resolve(),
+)
 
 
 def _crc(words: Sequence[str]) -> str:
@@ -50,7 +55,7 @@ def _by_gap() -> dict[tuple[int, tuple[str, ...]], tuple[tuple[str, str], ...]]:
     """
     from refcheck.text.store import derived
 
-    return derived(f"venue-gaps-{_crc(_ADJECTIVE)}", [_TITLES], _build_by_gap)
+    return derived(f"venue-gaps-{_crc(_ADJECTIVE)}", _TITLES, _build_by_gap)
 
 
 def _build_by_gap() -> dict[tuple[int, tuple[str, ...]], tuple[tuple[str, str], ...]]:
@@ -92,7 +97,7 @@ def _society_forms() -> tuple[frozenset[tuple[str, str]], dict[str, tuple[str, .
     """(word, society word) pairs of known titles, and their words by 5-letter stem."""
     from refcheck.text.store import derived
 
-    return derived(f"venue-societies-{_crc(sorted(_SOCIETIES))}", [_TITLES], _build_society_forms)
+    return derived(f"venue-societies-{_crc(sorted(_SOCIETIES))}", _TITLES, _build_society_forms)
 
 
 def _build_society_forms() -> tuple[frozenset[tuple[str, str]], dict[str, tuple[str, ...]]]:

@@ -14,6 +14,7 @@ held between the rules that share them.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from refcheck.text import freq
@@ -124,9 +125,27 @@ def _deletions(word: str) -> set[str]:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
+# What _phrase_keys() is built from: the phrase list, and the code reading it.
+_PHRASE_SOURCES = (
+    Path(__file__).resolve().parent.parent / "data" / "phrases.txt",
+    Path(__file__).resolve().parent / "lexicon.py",
+    Path(__file__).resolve(),
+)
+
+
 @lru_cache(maxsize=1)
 def _phrase_keys() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    """Words of multi-word phrases, and their deletion neighbourhoods (4+ letters)."""
+    """Words of multi-word phrases, and their deletion neighbourhoods (4+ letters).
+
+    Kept in the user cache (``text/store.py``): building them costs a short run
+    a few milliseconds.
+    """
+    from refcheck.text.store import derived
+
+    return derived("phrase-keys", _PHRASE_SOURCES, _build_phrase_keys)
+
+
+def _build_phrase_keys() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     words = frozenset(phrase_index())  # the index holds every word of every such phrase
     keys: dict[str, set[str]] = {}
     for w in words:
