@@ -815,3 +815,28 @@ def test_journal_name_is_no_locator() -> None:
         "GigaScience 4 (1). https://doi.org/10.1186/s13742-015-0103-4"
     )
     assert (ref.container, ref.volume, ref.issue) == ("GigaScience", "4", "1")
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        (
+            "Sankar, Martial, and Christian S Hardtke. 2014. “Automated histology of "
+            "hypocotyl growth.” eLife 3. https://doi.org/10.7554/elife.01567.",
+            ("eLife", "3", None, 2014),
+        ),
+        (
+            "Lehsnau, M. “Penisverletzung durch eine Moulinette.” Der Urologe, vol. 46, no. 7, "
+            "2007, pp. 776–779.",
+            ("Der Urologe", "46", "776–779", 2007),
+        ),
+        (
+            "Dougherty, Liam R., et al. “Sexual conflict in the seed beetle.” Proceedings of "
+            "the Royal Society B: Biological Sciences, vol. 284, no. 1855, 2017, p. 20170132.",
+            ("Proceedings of the Royal Society B: Biological Sciences", "284", "20170132", 2017),
+        ),
+    ],
+)
+def test_journal_edges_and_numbers(raw: str, want: tuple[object, ...]) -> None:
+    ref = parse(raw)
+    assert (ref.container, ref.volume, ref.pages, ref.year) == want

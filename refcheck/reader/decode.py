@@ -183,7 +183,50 @@ def decode(text: str, tokens: Sequence[tuple[str, int, int]], labels: Sequence[s
     _names_before_year(text, tokens, labels, chosen, spare, out)
     _split_year_volume(text, out)
     _named_pages(text, out)
+    _container_edges(text, out)
     return out
+
+
+_RANGE = re.compile(r"\d+\s*[-‐‑‒–—−]\s*\d+")
+_TRAILING_NUMBER = re.compile(r"(?<=[^\W\d_])\s+(\d{1,4})$")
+_LEADING_WORDS = re.compile(r"(?:[A-Z][^\W\d_]*\s+){1,2}$")
+
+
+def _container_edges(text: str, out: FieldSpans) -> None:
+    """A container's edges as a journal's are written: "eLife 3" and "Frontiers
+    in Genetics 8" end with the volume; "Der Urologe" keeps its article; a
+    lone range "27–27" taken for the volume is the pages."""
+    vol = out.get("volume")
+    if (
+        vol is not None
+        and "pages" not in out
+        and _RANGE.fullmatch(text, *vol)
+        and not _VOLUMES_WORD.search(text[max(0, vol[0] - 9) : vol[0]])
+    ):
+        out["pages"] = out.pop("volume")
+    span = out.get("container")
+    if span is None:
+        return
+    a, b = span
+    m = _TRAILING_NUMBER.search(text, a, b)
+    if (
+        m is not None
+        and "volume" not in out
+        and not any(k in out for k in ("issue", "pages"))
+        and not _YEAR_TOKEN.fullmatch(m.group(1))  # ACS: "Journal 2013, 2 (6)"
+    ):
+        out["volume"] = m.span(1)
+        b = m.start()
+    lead = _LEADING_WORDS.search(text, max(0, a - 24), a)
+    if lead is not None:
+        before = text[: lead.start()].rstrip()
+        # The words open a segment (after the title's closing quote or a full
+        # stop) and belong to no other field.
+        if before[-1:] in "”\".,:;" and not any(
+            x < a and lead.start() < y for k, (x, y) in out.items() if k != "container"
+        ) and lead.group().split()[0] not in ("In", "in"):
+            a = lead.start()
+    out["container"] = (a, b)
 
 
 _ISSUE_WORD = re.compile(r"(?:\b[Nn][°º]|\b(?:No|no|Nr|nr|Issue|issue)\.?)\s*$")
@@ -219,15 +262,18 @@ def _named_pages(text: str, out: FieldSpans) -> None:
 
 
 _DASH_TOKENS = frozenset("-‐‑‒–—−")
+# Words that name the number after them ("no. 1855, 2017" has no year 1855).
+_NUMBER_WORDS = frozenset(["no", "nr", "vol", "volume", "issue", "p", "pp", "art", "article"])
 
 
 def _in_range(tokens: Sequence[tuple[str, int, int]], r: list[int]) -> bool:
-    """Whether the run is a number opening "1605–1616" or after "(16):"."""
+    """Whether the run is a number opening "1605–1616", after "(16):" or "no."."""
     i, j = r
     after = tokens[j][0] if j < len(tokens) else ""
     before = tokens[i - 1][0] if i > 0 else ""
     nxt = tokens[j + 1][0] if j + 1 < len(tokens) else ""
-    return (after in _DASH_TOKENS and nxt.isdigit()) or before == ":"
+    word = tokens[i - 2][0].lower() if i > 1 and before == "." else before.lower()
+    return (after in _DASH_TOKENS and nxt.isdigit()) or before == ":" or word in _NUMBER_WORDS
 
 
 def _range_end(tokens: Sequence[tuple[str, int, int]], r: list[int]) -> int:
