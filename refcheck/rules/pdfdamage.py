@@ -45,12 +45,17 @@ def _holding(doc: Document, pattern: re.Pattern[str] | regex.Pattern[str]) -> se
     One search of the whole text instead of one per entry: a rule whose every
     finding holds such a match reads only these entries (most hold none).
     """
-    found = [m.span() for m in pattern.finditer(doc.text)]
+    refs = list(doc.entries())
+    if not refs:
+        return set()
+    # Only the entries' stretch: a document may be one slice of a large file's text.
+    lo, hi = min(r.start for r in refs), max(r.end for r in refs)
+    found = [m.span() for m in pattern.finditer(doc.text, lo, hi)]
     if not found:
         return set()
     starts = [a for a, _ in found]
     out: set[int] = set()
-    for ref in doc.entries():
+    for ref in refs:
         i = bisect.bisect_left(starts, ref.start)
         if i < len(found) and found[i][1] <= ref.end:
             out.add(id(ref))
@@ -257,8 +262,6 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
     depending on the PDF; applied with `--fix-typos`.
     """
     text = doc.text
-    if text.isascii():
-        return  # both need a non-ASCII character
     with_marks, with_accents = _holding(doc, _LOOSE_MARK_HINT), _holding(doc, _SPACING_HINT)
     if not (with_marks or with_accents):
         return
