@@ -32,10 +32,12 @@ with the command that reproduces them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -279,6 +281,133 @@ def run_process(path: str, time_limit: float) -> tuple[int | None, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
+# -- 50 MB inputs (--large) -------------------------------------------------------------
+
+LARGE_BYTES = 50_000_000
+
+
+def _fill(piece: str, sep: str, size: int) -> str:
+    """``piece`` (with ``{n}`` numbered) repeated, joined by ``sep``, to ``size`` characters."""
+    out: list[str] = []
+    total = n = 0
+    while total < size:
+        one = piece.replace("{n}", str(n))
+        out.append(one)
+        total += len(one) + len(sep)
+        n += 1
+    return sep.join(out)
+
+
+def large_inputs(seeds: list[tuple[str, bytes]], size: int) -> dict[str, tuple[str, str]]:
+    """name -> (extension, text) of each large case: built from the seeds, deterministic."""
+    def first(ext: str, need: str = "") -> str:
+        for e, data in seeds:
+            text = data.decode("utf-8", "replace")
+            if e == ext and need in text:
+                return text
+        return ""
+
+    tiny = ('{"id": "item{n}", "type": "article-journal", "title": "alpha {n} theory of '
+            'data", "author": [{"family": "Smith", "given": "J."}], "issued": {"date-parts": '
+            '[[1999]]}, "container-title": "Journal of Data", "volume": "4", "page": "1-9"}')
+    csl = json.loads(first("json", '"type"') or "[]")
+    items = [json.dumps(x) for x in (csl if isinstance(csl, list) else [csl])
+             if isinstance(x, dict)]
+    # Each copy its own work (numbered id and title): a pile of identical entries would
+    # measure the duplicate search, not the size.
+    real = ", ".join(x.replace('"id": "', '"id": "{n}-', 1)
+                     .replace('"title": "', '"title": "{n} ', 1) for x in items) or tiny
+    bib = first("bib", "@")
+    # Every key made unique in each copy (as in a bibliography, not a pile of duplicates).
+    bib_entries = re.sub(r"(@(?!string|preamble|comment)\w+\s*\{\s*)([^,\s]+)",
+                         r"\g<1>\g<2>-{n}", bib, flags=re.I) or "@misc{k{n}, title={T}}"
+    bib_entries = re.sub(r"(\btitle\s*=\s*[{\"])", r"\g<1>{n} ", bib_entries, flags=re.I)
+    text = " ".join(t.decode("utf-8", "replace").replace("\n", " ") for e, t in seeds if e == "txt")
+    tex_body = LATEX.split("\\begin{document}")[1].split("\\bibliography")[0].replace("\n", " ")
+    md_body = "\n".join(f"{line} {{n}}" if line.strip() else line
+                        for line in MARKDOWN.split("---\n", 2)[2].splitlines())
+    return {
+        "CSL-JSON, tiny items, one line": ("json", "[" + _fill(tiny, ",", size) + "]"),
+        "CSL-JSON, real items repeated, one line": ("json", "[" + _fill(real, ",", size) + "]"),
+        "BibTeX, seed entries repeated": ("bib", _fill(bib_entries, "\n", size)),
+        "text, one line": ("txt", _fill(text, " ", size)),
+        "LaTeX, one line": ("tex", "\\documentclass{article}\\begin{document} "
+                            + _fill(tex_body, " ", size) + " \\end{document}"),
+        "Markdown (pandoc)": ("md", MARKDOWN + _fill(md_body, "\n", size)),
+    }
+
+
+def _measure_tree(cmd: list[str], limit: float) -> tuple[int | None, float, float, float]:
+    """(exit code or None if killed, wall s, CPU s, peak RSS MiB summed over the tree)."""
+    import resource
+
+    import psutil
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    code: int | None = None
+    while proc.poll() is None:
+        rss = 0
+        for p in (proc, *proc.children(recursive=True)):
+            with contextlib.suppress(psutil.Error):
+                rss += p.memory_info().rss
+        peak = max(peak, rss)
+        if time.monotonic() - started > limit:
+            proc.kill()
+            break
+        time.sleep(0.05)
+    wall = time.monotonic() - started
+    code = proc.wait()
+    if wall > limit:
+        code = None
+    # The process and every child it waited for (a forked worker), user and system.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return code, wall, cpu, peak / 2**20
+
+
+def run_large(seeds: list[tuple[str, bytes]], size: int, time_limit: float,
+              mem_limit: float) -> int:
+    """Each large case as a fresh ``python -m refcheck check --offline --format json``."""
+    import psutil
+
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="refcheck-large-") as workdir:
+        for name, (ext, text) in large_inputs(seeds, size).items():
+            path = os.path.join(workdir, f"large{EXT[ext]}")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            out = os.path.join(workdir, "out.json")
+            if os.path.exists(out):
+                os.unlink(out)
+            load = psutil.getloadavg()[0]
+            code, wall, cpu, peak = _measure_tree(
+                [sys.executable, "-m", "refcheck", "check", "--offline", "--format", "json",
+                 "--exit-zero", "--output", out, path], time_limit * WALL_FACTOR)
+            problem = None
+            if code is None:
+                problem = "killed"
+            elif code not in (0, 2):
+                problem = f"exit {code}"
+            elif code == 0:
+                try:
+                    with open(out, encoding="utf-8") as fh:
+                        json.load(fh)
+                except (OSError, ValueError):
+                    problem = "invalid JSON report"
+            if problem is None and cpu > time_limit:
+                problem = f"{cpu:.0f} s of CPU"
+            if problem is None and peak > mem_limit:
+                problem = f"{peak:.0f} MiB"
+            failed += problem is not None
+            print(f"  {name:42s} {os.path.getsize(path) / 1e6:5.1f} MB: exit {code}, "
+                  f"wall {wall:5.1f} s, CPU {cpu:5.1f} s, peak RSS {peak:6.0f} MiB "
+                  f"(load {load:.1f}) {'FAIL: ' + problem if problem else 'ok'}", flush=True)
+    return 1 if failed else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cases", type=int, default=10_000)
@@ -291,7 +420,18 @@ def main() -> int:
                     help="also run every Nth case as a fresh process (0: never)")
     ap.add_argument("--keep", type=Path, default=ROOT / "benchmarks" / "fuzz-failures")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ap.add_argument("--large", action="store_true",
+                    help="instead: 50 MB inputs of each format as fresh processes, judged "
+                         "against --large-seconds of CPU and --large-mib summed over processes")
+    ap.add_argument("--large-bytes", type=int, default=LARGE_BYTES)
+    ap.add_argument("--large-seconds", type=float, default=60.0)
+    ap.add_argument("--large-mib", type=float, default=1024.0)
     args = ap.parse_args()
+    if args.large:
+        print(f"large inputs ({args.large_bytes / 1e6:.0f} MB; limits {args.large_seconds:.0f} s "
+              f"CPU, {args.large_mib:.0f} MiB):")
+        return run_large(load_seeds(args.seeds), args.large_bytes, args.large_seconds,
+                         args.large_mib)
 
     # Warm up in the parent, so that each forked case pays only for its own work (and
     # caches built on first use, such as the word tables, are built once, not per case).
