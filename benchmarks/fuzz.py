@@ -341,7 +341,7 @@ def _measure_tree(cmd: list[str], limit: float) -> tuple[int | None, float, floa
     """(exit code or None if killed, wall s, CPU s, peak RSS MiB summed over the tree)."""
     import resource
 
-    import psutil
+    import psutil  # type: ignore[import-untyped]
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
@@ -371,7 +371,7 @@ def _measure_tree(cmd: list[str], limit: float) -> tuple[int | None, float, floa
 def run_large(seeds: list[tuple[str, bytes]], size: int, time_limit: float,
               mem_limit: float) -> int:
     """Each large case as a fresh ``python -m refcheck check --offline --format json``."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]
 
     failed = 0
     with tempfile.TemporaryDirectory(prefix="refcheck-large-") as workdir:
