@@ -753,6 +753,12 @@ def test_single_name_in_natural_order_with_a_middle_initial(raw: str, family: st
     assert families(parse(raw)) == [family]
 
 
+def test_two_letter_family_name_is_no_initial() -> None:
+    # "Pin Ng." read "Family I." reached one character further, the full stop.
+    ref = parse("Roger Koenker and Pin Ng. SparseM: A sparse matrix package for R. 2003.")
+    assert families(ref) == ["Koenker", "Ng"]
+
+
 def test_company_is_one_literal_name() -> None:
     ref = parse("Cytel Inc. StatXact 6: Statistical Software for Exact Inference. Cambridge, 2003.")
     assert [(a.family, a.literal) for a in ref.authors] == [("Cytel Inc", True)]

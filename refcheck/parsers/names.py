@@ -488,6 +488,7 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
     kept as institutional names split at list separators ("The PLOS ONE
     Editors").
     """
+    b0 = b
     if s[b : b + 1] == ".":
         b += 1  # the span was trimmed of the full stop that closes an initial ("Gano K.")
     best: _Names | None = None
@@ -496,10 +497,12 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
         # Most of the span read; then fewer institutions; then more names
         # ("Cathy S. Lim, Caroline L. Cooper" is two names in natural order,
         # not "Lim, Caroline" read inverted).
+        # The full stop after the span counts for no reading: "Pin Ng." is not
+        # better read as "Family I." for reaching it.
         if got.authors and (
             best is None
-            or (got.end, -len(got.literals), len(got.authors))
-            > (best.end, -len(best.literals), len(best.authors))
+            or (min(got.end, b0), -len(got.literals), len(got.authors))
+            > (min(best.end, b0), -len(best.literals), len(best.authors))
         ):
             best = got
     out: list[tuple[str, str | None, bool, int, int]] = []
