@@ -77,15 +77,21 @@ def _section_end(st: _State, first: int) -> int:
         nxt = lines[j + 1] if j + 1 < n else None
         if _is_heading_like(line, nxt):
             return j
-        prose = seen_content and _is_prose(line.text) and _item_number(line.text) is None
-        if prose and not _list_resumes(st, j):
+        prose = _is_prose(line.text) and _item_number(line.text) is None
+        if prose and seen_content and not _list_resumes(st, j):
+            return j
+        if prose and not seen_content and not _list_resumes(st, j, names_only=True):
+            # A section about references, not a list ("3. References" over a
+            # paragraph on \bibitem): its first paragraph is prose and no
+            # reference follows it.  A numbered line after it is no proof: it
+            # may be the next section's heading ("4. Example references").
             return j
         seen_content = True
         j += 1
     return n
 
 
-def _list_resumes(st: _State, j: int) -> bool:
+def _list_resumes(st: _State, j: int, names_only: bool = False) -> bool:
     """Whether the list goes on after the prose-like paragraph at line ``j``.
 
     A long reference with no year (a report, a web page, a title full of small
@@ -103,7 +109,10 @@ def _list_resumes(st: _State, j: int) -> bool:
     t = lines[k].text.lstrip()
     if _is_prose(lines[k].text):
         return False
-    return _item_number(t) is not None or segment.author_start(t)
+    item = _item_number(t)
+    if names_only:
+        return segment.author_start(t[item[3] :].lstrip() if item else t)
+    return item is not None or segment.author_start(t)
 
 
 _MAX_GAP_IN_LIST = 3
