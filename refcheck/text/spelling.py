@@ -45,6 +45,10 @@ RARE_TWO_EDITS_LENGTH = 12
 _SURNAME_AFTER = lazy(r"^,\s*(?:\p{Lu}\p{Ll}?\.|\p{Lu}\p{Ll}+\b)")
 _LIST_BEFORE = lazy(r"(?:^|[,;&:]|\band|\bIn)\s*$")
 _INITIAL_BEFORE = lazy(r"\b\p{Lu}\p{Ll}?\.\s?$")
+# Two initials before a capitalised word: a name, whatever follows ("edited by A. H.
+# Sameh (Academic Press"); a journal's abbreviation after "J. R." has its own full
+# stop ("J. R. Stat. Soc.").
+_INITIALS_BEFORE = lazy(r"\b\p{Lu}\.\s?\p{Lu}\.\s?$")
 _END_OF_NAME_AFTER = lazy(r"^\s*(?:,|;|and\b|&|\.\s*\(?\d{4}|\s*\(\d{4})")
 _INITIALS_AFTER = lazy(r"^\s+(?:\p{Lu}\.\s?){1,3}(?:[,;]|\s|$)")
 _CITATION_AFTER = lazy(r"^(?:,|\s+et\s+al\.?,?)?\s*\(?(?:1[5-9]|20)\d\d[a-z]?\b")
@@ -115,6 +119,8 @@ def looks_like_name(text: str, tok: Token, venue: bool = False) -> bool:
     if _SURNAME_AFTER.match(after) and _LIST_BEFORE.search(before):
         return True
     if _INITIAL_BEFORE.search(before) and _END_OF_NAME_AFTER.match(after):
+        return True
+    if _INITIALS_BEFORE.search(before) and not after.startswith("."):
         return True
     if _INITIALS_AFTER.match(after) or _CITATION_AFTER.match(after):
         return True

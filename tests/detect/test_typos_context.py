@@ -100,3 +100,18 @@ def test_author_before_the_year_is_still_a_name() -> None:
         "Walt, Stephen M. 1987. The Origins of Alliances. Cornell University Press.",
     )
     assert found == []
+
+
+def test_name_after_two_initials_is_a_name() -> None:
+    assert _found("Lee K. Fast sorting. In: Parallel Computers, edited by D. J. Kuck and "
+                  "A. H. Sameh (Academic Press, New York, 1977), pp. 1-9.") == []
+    # A journal abbreviation after two initials has its full stop: not taken for a name.
+    from refcheck.text.spelling import looks_like_name
+    from refcheck.text.tokens import Token
+
+    text = "Lee K. Fast sorting. J. R. Stat. Soc. 1977;12:1-9."
+    at = text.index("Stat")
+    assert not looks_like_name(text, Token("Stat", at, at + 4))
+    text = "edited by A. H. Sameh (Academic Press"
+    at = text.index("Sameh")
+    assert looks_like_name(text, Token("Sameh", at, at + 5))
