@@ -86,6 +86,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="permit these loopback or private hosts (default: none)")
     p.add_argument("--allow-private-hosts", action="store_true", default=None,
                    help="permit every loopback, private and link-local host (default: refused)")
+    p.add_argument("--proxy", metavar="URL",
+                   help="send every request through this HTTP(S) proxy (default: none; "
+                        "http_proxy/https_proxy are not read)")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="per-request timeout of network checks (default: 15)")
     p.add_argument("--cache-dir", metavar="DIR",
@@ -220,7 +223,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         name: getattr(args, name, None)
         for name in (
             "offline", "fail_on", "input_format", "crossref_url", "doi_resolver", "mailto",
-            "allow_hosts", "allow_private_hosts", "timeout", "cache_dir", "no_cache",
+            "allow_hosts", "allow_private_hosts", "proxy", "timeout", "cache_dir", "no_cache",
             "cache_read_only", "strict_links", "sources", "openalex_url", "openalex_key",
             "pubmed_key", "arxiv_url", "pubmed_url", "dblp_url", "retraction_watch_url",
             "datacite_url", "semanticscholar_url", "semanticscholar_key", "openlibrary_url",

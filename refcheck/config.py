@@ -39,6 +39,9 @@ class Settings:
     mailto: str | None = None
     allow_hosts: list[str] = field(default_factory=list)
     allow_private_hosts: bool = False
+    # An HTTP(S) proxy for every request (proxy variables of the environment are not
+    # read: the guard could not vet the address a proxy connects to).
+    proxy: str | None = None
     timeout: float = 15.0
     cache_dir: str | None = None
     no_cache: bool = False
@@ -99,6 +102,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "mailto": str,
     "allow_hosts": list,
     "allow_private_hosts": bool,
+    "proxy": str,
     "timeout": (int, float),
     "cache_dir": str,
     "no_cache": bool,

@@ -10,6 +10,12 @@ the socket connects only to an address that passed.  Because the check sits
 in the connection itself it applies to every redirect hop and to the address
 actually connected to, so DNS answers that change between a check and the
 connection cannot slip through.
+
+A proxy is the exception, and is used only when the user names one
+(``--proxy``; proxy variables of the environment are not read): the socket then
+goes to the proxy, so ``HttpClient`` resolves each target itself and vets all of
+its addresses before handing the request over; the proxy resolves the name again,
+which a DNS answer changed in between (rebinding) can exploit.
 """
 
 from __future__ import annotations

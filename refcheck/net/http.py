@@ -32,7 +32,6 @@ import random
 import socket
 import threading
 import time
-import urllib.request
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,6 +102,8 @@ class HttpConfig:
     mailto: str | None = None
     allow_hosts: list[str] = field(default_factory=list)
     allow_private: bool = False
+    # Every request through this proxy (--proxy); None: none, whatever the environment says.
+    proxy: str | None = None
     cache_dir: str | None = None
     no_cache: bool = False
     cache_backend: str = "sqlite"
@@ -372,17 +373,6 @@ def default_cache_dir() -> str:
     return platformdirs.user_cache_dir("refcheck")
 
 
-def _environment_applies() -> bool:
-    """Could requests' ``trust_env`` look-ups of proxies and .netrc find anything?"""
-    if urllib.request.getproxies is not urllib.request.getproxies_environment:
-        return True  # macOS and Windows also read the system's proxy settings
-    names = {k.lower() for k in os.environ}
-    if names & {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "netrc"}:
-        return True
-    home = os.path.expanduser("~")
-    return any(os.path.exists(os.path.join(home, n)) for n in (".netrc", "_netrc"))
-
-
 def _backend(cfg: HttpConfig) -> Any:
     if cfg.no_cache:
         from requests_cache.backends.base import BaseCache
@@ -438,10 +428,13 @@ class HttpClient:
             ignored_parameters=SECRET_PARAMS,
             key_fn=cache_key,
         )
-        # A proxy from the environment is the user's own infrastructure: allow its host.
-        proxy_hosts = [urlsplit(p).hostname or "" for p in urllib.request.getproxies().values()]
-        if any(proxy_hosts):
-            self.guard = AddressGuard(self.guard.allow_hosts | {h for h in proxy_hosts if h},
+        # A proxy is used only when the user names one (--proxy): the guard vets the
+        # address a socket connects to, which through a proxy is the proxy's, and the
+        # proxy resolves the target's name again (see _proxy_refusal).  The proxy named
+        # is the user's own infrastructure: its host is allowed.
+        proxy_host = urlsplit(cfg.proxy).hostname if cfg.proxy else None
+        if proxy_host:
+            self.guard = AddressGuard(self.guard.allow_hosts | {proxy_host},
                                       self.guard.allow_private)
         adapter = HTTPAdapter(pool_connections=64, pool_maxsize=max(4, cfg.global_limit),
                               max_retries=0)
@@ -456,14 +449,15 @@ class HttpClient:
         self.plain.mount("http://", adapter)
         self.plain.mount("https://", adapter)
         self.plain.headers["User-Agent"] = cfg.user_agent
-        if not _environment_applies():
-            # requests would look for proxies and ~/.netrc again on every request (two
-            # scans of os.environ, a good part of a cached link check's time) and find none.
-            self.session.trust_env = False
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            if bundle:  # what requests would have read from the environment
-                self.session.verify = self.plain.verify = bundle
-        self.plain.trust_env = self.session.trust_env
+        # Neither proxy variables nor ~/.netrc are read (credentials for whatever host a
+        # bibliography names); requests would also look for them on every request.
+        self.session.trust_env = False
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:  # what requests would have read from the environment
+            self.session.verify = self.plain.verify = bundle
+        self.plain.trust_env = False
+        if cfg.proxy:
+            self.session.proxies = self.plain.proxies = {"http": cfg.proxy, "https": cfg.proxy}
         self.limits = _HostLimits(cfg.per_host_limit, cfg.host_limits)
         self._count_lock = threading.Lock()
         self.sent = 0  # requests that reached the network (not answered by the cache)
@@ -618,8 +612,7 @@ class HttpClient:
         host = parts.hostname or ""
         key = (parts.scheme.lower(), host.lower())
         if key not in self._proxy_for:
-            settings = self.session.merge_environment_settings(url, {}, None, None, None)
-            self._proxy_for[key] = requests.utils.select_proxy(url, settings.get("proxies") or {})
+            self._proxy_for[key] = requests.utils.select_proxy(url, self.session.proxies)
         if not self._proxy_for[key]:
             return None
         try:

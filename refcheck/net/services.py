@@ -101,6 +101,7 @@ def config_from_settings(settings: Settings) -> HttpConfig:
         mailto=settings.mailto,
         allow_hosts=list(settings.allow_hosts),
         allow_private=settings.allow_private_hosts,
+        proxy=settings.proxy,
         cache_dir=settings.cache_dir,
         no_cache=settings.no_cache,
         cache_backend=settings.cache_backend,

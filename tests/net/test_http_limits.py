@@ -175,13 +175,11 @@ def test_retries_stop_when_the_host_budget_is_spent() -> None:
     assert len(srv.received) < 30
 
 
-def test_proxy_never_sees_a_refused_target(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_proxy_never_sees_a_refused_target() -> None:
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
     with serving(lambda c: c.sendall(answer)) as proxy:
-        monkeypatch.setenv("http_proxy", proxy.base)
-        monkeypatch.setenv("https_proxy", proxy.base)
         # The proxy's own host is allowed (the user's infrastructure); targets are not.
-        http = client(allow_hosts=["127.0.0.3"])
+        http = client(allow_hosts=["127.0.0.3"], proxy=proxy.base)
         metadata = http.check_link("http://169.254.169.254/latest/meta-data/iam/")
         loopback = http.check_link("http://127.0.0.2:8080/admin")
         allowed = http.check_link("http://127.0.0.3:8080/page")

@@ -46,12 +46,12 @@ def test_no_proxy_or_netrc_in_the_environment_skips_the_per_request_lookups(
     assert client.session.verify == client.plain.verify == "/some/bundle.pem"
 
 
-def test_a_proxy_in_the_environment_keeps_requests_looking(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_proxy_in_the_environment_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 16: only a proxy named with --proxy is used (tests/test_proxy.py).
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     client = _client()
-    assert client.session.trust_env is True and client.plain.trust_env is True
+    assert client.session.trust_env is False and client.plain.trust_env is False
+    assert not client.session.proxies and not client.plain.proxies
 
 
 def test_a_burst_before_the_limit_was_known_counts_against_it() -> None:
