@@ -435,7 +435,12 @@ def author_date_not_listed(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     What it does:
         Reports an author-date citation ("(Leeds 2003)", "Leeds (2003)")
-        when no entry of the list has that first author.
+        when no entry of the list has that first author.  Citations are read
+        with their locators ("Table 7.8, page 288"), lead-in words ("example
+        data from"), corporate authors ("R Core Team 2019") and remarks; of a
+        run of capitalised words, or a sentence word before a narrative
+        citation ("However, Zeileis (2000b)"), the names the list knows are
+        kept.  Console transcripts (prompts and printed output) are not text.
 
     Why it matters:
         The cited source cannot be found: its entry was never added to the
@@ -509,7 +514,8 @@ def ambiguous_citation(doc: Document, ctx: Context) -> Iterator[Hit]:
     What it does:
         Reports an author-date citation that fits two or more entries of the
         list: same first author, same year, and nothing (a year suffix, a
-        co-author) to tell them apart.
+        co-author) to tell them apart.  Entries that are copies of one work
+        (same title) are RC402's: a citation reaches that work either way.
 
     Why it matters:
         The reader cannot know which work supports the claim.  Author-date
