@@ -330,7 +330,13 @@ def misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
     letters counts as one) from exactly one word at least 100 times more
     common.  Author names, publishers, transliterated titles before a
     bracketed translation, acronyms, identifiers, URLs and DOIs are skipped,
-    and so is a word standing next to another unknown word.  A word the web
+    and so is a word standing next to another unknown word (for a lower-case
+    word: with no common English word between, and not counting unknown words
+    built the English way, "scanpath", "urbanisation").  A capitalised word
+    before a year is taken for a name, unless the year is a journal's
+    (`2019;10`) or the word is in the venue the reader found.  A word after a
+    hyphen is judged when a common English word stands before the hyphen
+    ("Post-socilaist").  A word the web
     uses at all (Zipf 1 or more) needs a correction 1,000 times more common.
     Not misspellings: a plural of an attested word ("perceptrons"), an agent
     or verb form or a prefixed form of a common word ("recommender",
