@@ -357,11 +357,19 @@ def malformed_url(doc: Document, ctx: Context) -> Iterator[Hit]:
             yield from _url_hits(region)
 
 
+@lru_cache(maxsize=8192)
+def _schemes_in(t: str) -> tuple[tuple[int, int, str, str, str], ...]:
+    """(start, end, scheme, separator, text) of each scheme written in ``t`` (memoised)."""
+    return tuple(
+        (m.start(), m.end(), m.group("scheme"), m.group("sep"), m.group())
+        for m in _SCHEME.finditer(t)
+    )
+
+
 def _url_hits(region: _Region) -> Iterator[Hit]:
     """RC002 in one region."""
     t = region.text
-    for m in _SCHEME.finditer(t):
-        scheme, sep = m.group("scheme"), m.group("sep")
+    for start, end, scheme, sep, written in _schemes_in(t):
         low = scheme.lower()
         if low in ("http", "https", "ftp"):
             if sep == "://":
@@ -374,11 +382,11 @@ def _url_hits(region: _Region) -> Iterator[Hit]:
             why = f"'{scheme}' is not a URL scheme (did you mean '{target}'?)"
         else:
             continue
-        s, e = region.at(m.start(), m.end())
+        s, e = region.at(start, end)
         yield Hit(
             s,
             e,
-            f"malformed URL scheme '{m.group()}': {why}",
+            f"malformed URL scheme '{written}': {why}",
             suggestion=fixed,
             field=region.field,
             reference=region.ref,
