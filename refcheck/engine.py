@@ -339,8 +339,15 @@ def _run_mapped(
         # leaves the other processes idle while one checks it.  Results are keyed by
         # chunk, so the report's order does not change.
         order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
-        shared = forking.share(len(chunks), lambda t: check_chunk(order[t]), jobs)
+        # The smallest chunk is checked here before the fork: the rules load their
+        # tables (word lists, ~27 MiB) on first use, and loaded before it they are
+        # one copy shared by every process instead of one copy each.
+        first = order.pop()
+        warmed = check_chunk(first)
+        shared = forking.share(len(order), lambda t: check_chunk(order[t]), jobs)
         done = None if shared is None else {order[t]: got for t, got in shared.items()}
+        if done is not None:
+            done[first] = warmed
     if done is None:
         return None
     failed = [got for got in done.values() if isinstance(got, tuple)]
