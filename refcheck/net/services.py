@@ -298,7 +298,8 @@ class Services:
         if self.unreachable:
             return
         elsewhere = [d for d in missing if infos[d].state == "elsewhere"]
-        datacite = [d for d in elsewhere if agencies.get(d) == "datacite"]
+        datacite = [d for d in elsewhere if agencies.get(d) == "datacite"] \
+            if self._datacite_reachable() else []
         if datacite:
             records, _failed = fetch_many(self.http, self.settings.datacite_url, datacite)
             for doi, work in records.items():
@@ -321,6 +322,17 @@ class Services:
             self._note(f"DOI resolver at {base} gave no record for {failed_csl} "
                        f"DOI(s) registered at other agencies (transport error, 5xx or "
                        f"429): their fields were not compared")
+
+    def _datacite_reachable(self) -> bool:
+        """May DataCite's own API be asked for DataCite's DOIs?  With the public resolver
+        (whose content negotiation leads to DataCite anyway) or a DataCite URL of its own;
+        a resolver of the user's own with DataCite left at its default means "every agency
+        through my resolver" (the contract), so nothing goes to the public DataCite."""
+        from dataclasses import fields
+
+        defaults = {f.name: f.default for f in fields(Settings)}
+        return (self.settings.datacite_url != defaults["datacite_url"]
+                or self.settings.doi_resolver == defaults["doi_resolver"])
 
     def doi(self, doi: str) -> DoiInfo | None:
         with self._lock:

@@ -179,6 +179,18 @@ def test_an_arxiv_doi_costs_a_share_of_batches(crossref: Server, proxy: Server,
     assert len(new[0]) == 1 and "filter=doi" in new[0][0]
     assert [p.split("/")[1] for p in new[1]] == ["ra"]
     assert len(new[2]) == 1 and new[2][0].startswith("/dois?ids=")
+    # A resolver of one's own with DataCite left at its default: every agency through that
+    # resolver (content negotiation), nothing sent to the public DataCite API.
+    s = Settings(crossref_url=crossref.base, doi_resolver=proxy.base,
+                 allow_hosts=["127.0.0.1"], cache_dir=str(tmp_path / "own"), timeout=2.0)
+    before = len(proxy.log)
+    svc = build_services(s, [doc], config=HttpConfig(timeout=2.0, allow_hosts=["127.0.0.1"],
+                                                     cache_dir=str(tmp_path / "own")))
+    info = svc.doi("10.48550/arXiv.1706.03762")
+    sent = dict(svc.http.sent_by_host)
+    svc.close()
+    assert info is not None and info.state == "elsewhere" and "api.datacite.org" not in sent
+    assert "/10.48550/arxiv.1706.03762" in [p.lower() for _, p in proxy.log[before:]]
 
 
 @pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
