@@ -665,9 +665,9 @@ def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> No
 # Macros pylatexenc does not know (the first four) or knows, with what may follow
 # them, among text, accents and escapes.
 _MACROS = ["\\acro", "\\Dash", "\\it", "\\booktitle", "\\emph", "\\ldots", "\\i",
-           "\\url", "\\begin", "\\\\", "\\bar", "\\c"]
-_AFTER_MACRO = ["{X y}", "{}", "}", " ", "  b2", "\n c", "{", "-", "''", "1", " {Z}", "~",
-                "{\\'e}", " \\&", "$x$", " `", "!`", " \u00a0x", " -x", "{-}"]
+           "\\url", "\\begin", "\\\\", "\\bar", "\\c", "\\ss", "\\quad", "\\-"]
+_AFTER_MACRO = ["{X y}", "{}", "}", " ", "  b2", "\n c", " \n  d", "\n\n e", "{", "-", "''",
+                "1", " {Z}", "~", "{\\'e}", " \\&", "$x$", " `", "!`", " \u00a0x", " -x", "{-}"]
 _BETWEEN = ["a", " ", "ab cd", "-", "{", "}", "{Q}", "'", "?", "2", "\\'e", "\\c ", "\\'{"]
 
 
@@ -704,8 +704,9 @@ def test_unknown_macros_dropped_decode_like_pylatexenc(monkeypatch: pytest.Monke
                   "a-\\/-b", "a'\\/'b", "a-\\acro{}-b"):
         assert decode_once(value) == " ".join(pylatexenc_decode(value).split()), value
     asked.clear()
-    value = "Feeding the \\pkg{bigfoot} {\\it pack}age{\\Dash}"
-    assert decode_once(value) == "Feeding the bigfoot package"
+    value = "Feeding the \\pkg{bigfoot} {\\it pack}age{\\Dash}\\ldots\n  and {\\ss}"
+    # pylatexenc prints no space after a macro's name either.
+    assert decode_once(value) == "Feeding the bigfoot package…and ß"
     assert asked == []
 
 

@@ -171,10 +171,10 @@ def decode(text: str) -> str:
 def _decode_latex(text: str) -> str:
     if _ACCENTS_ONLY.fullmatch(text) and not _LIGATURE_AT_BRACE.search(text):
         return _squash(_simple_decode(text))
-    if "$" not in text and _UNKNOWN_MACRO.search(text):
-        plain = _UNKNOWN_MACRO.sub(_drop_unknown, text)
+    if "$" not in text and _SIMPLE_MACRO.search(text) and not _PARK_RANGE.search(text):
+        plain = _SIMPLE_MACRO.sub(_simplified, text)
         if _ACCENTS_ONLY.fullmatch(plain) and not _LIGATURE_AT_BRACE.search(plain):
-            return _squash(_simple_decode(plain))
+            return _squash(_simple_decode(plain).translate(_UNPARK_TEXT))
     if len(text) <= _MAX_PYLATEXENC_LENGTH and brace_depth(text) <= _MAX_PYLATEXENC_DEPTH:
         try:
             result = _pylatexenc_decode(text)
@@ -187,25 +187,65 @@ def _decode_latex(text: str) -> str:
 
 # A control word pylatexenc knows nothing of (TUGboat's `\acro{PDF}`, `\pkg{dvips}`,
 # `{\Dash}`, `{\it TeX}`) is a macro of no arguments that prints nothing, and the
-# spaces after it are its own: pylatexenc prints neither.  Right before a `{` or a
-# `}`, or spaces and a letter or digit, that is all it changes, so it can be dropped,
-# and a value that is then accents only takes the simple decoder (checked against
-# pylatexenc on generated values and on all of benchmarks/data).  Not in math, which
-# pylatexenc keeps verbatim; a backslash before it could make it text (`\\acro`):
-# left alone.
-_UNKNOWN_MACRO = re.compile(r"(?<!\\)\\([A-Za-z]+)(?:(?=[{}])| +(?=[A-Za-z0-9]))")
+# spaces after it are its own: pylatexenc prints neither.  One it knows with no
+# arguments and a fixed text (`\ldots`, `\ss`) prints that text, also without the
+# spaces.  Right before a `{` or a `}`, or spaces (one line break at most) and a
+# letter or digit, that is all either changes, so each is replaced by its text
+# (parked in a private-use character until the end, so that nothing joins it), as
+# is the soft hyphen `\-`; a value that is then accents only takes the simple
+# decoder (checked against pylatexenc on generated values and on all of
+# benchmarks/data).  Not in math, which pylatexenc keeps verbatim; a backslash
+# before it could make it text (`\\acro`): left alone.
+_SIMPLE_MACRO = re.compile(
+    r"(?<!\\)\\(?:([A-Za-z]+)(?:(?=[{}])|(?=[ \t\n])[ \t]*\n?[ \t]*(?=[A-Za-z0-9]))|(-))"
+)
 # Read by pylatexenc's parser itself, whatever its macro tables say.
 _PARSER_WORDS = frozenset({"begin", "end", "verb", "item", "par"})
-
-
 # A macro right before it (spaces between) may take it as its argument (`\c \relax`).
 _AFTER_MACRO = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z]) *$")
+# Texts of the macros replaced, parked in plane 15's private use area.
+_PARK_BASE = 0xF0000
+_PARKED_TEXT: dict[str, str] = {}
+_UNPARK_TEXT: dict[int, str] = {}
+_PARK_RANGE = re.compile("[\U000F0000-\U000FFFFF]")
 
 
-def _drop_unknown(m: re.Match[str]) -> str:
-    if m.group(1) in _known_macros() or _AFTER_MACRO.search(m.string, 0, m.start()):
+def _park(text: str) -> str:
+    mark = _PARKED_TEXT.get(text)
+    if mark is None:
+        mark = chr(_PARK_BASE + len(_PARKED_TEXT))
+        _UNPARK_TEXT[ord(mark)] = text
+        _PARKED_TEXT[text] = mark
+    return mark
+
+
+def _simplified(m: re.Match[str]) -> str:
+    if _AFTER_MACRO.search(m.string, 0, m.start()):
         return m.group(0)
-    return ""
+    if m.group(2):
+        return _park("\u00ad")  # pylatexenc's soft hyphen
+    name = m.group(1)
+    if name not in _known_macros():
+        return ""
+    text = _macro_texts().get(name)
+    return m.group(0) if text is None else _park(text)
+
+
+@lru_cache(maxsize=1)
+def _macro_texts() -> dict[str, str]:
+    """Macros pylatexenc reads with no arguments and prints as a fixed text."""
+    converter, context = _converter()
+    with_arguments = {spec.macroname for spec in context.iter_macro_specs()}
+    out: dict[str, str] = {}
+    for spec in converter.latex_context.iter_macro_specs():
+        name, repl = spec.macroname, spec.simplify_repl
+        if name in with_arguments or name in _PARSER_WORDS or not name.isalpha():
+            continue
+        if repl is None:
+            out[name] = ""
+        elif isinstance(repl, str) and "%" not in repl:
+            out[name] = repl
+    return out
 
 
 @lru_cache(maxsize=1)
