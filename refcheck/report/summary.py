@@ -8,7 +8,7 @@ depend on nothing above them (audit imports the reporters, never the reverse).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,17 +103,24 @@ def summarise(result: RunResult, title: str = "") -> Summary:
     findings = result.findings
     sev = Counter(f.severity.value for f in findings)
     cat = Counter(f.category.value for f in findings)
-    by_cat_sev: dict[str, dict[str, int]] = {}
-    for c in CATEGORIES:
-        if cat.get(c.value):
-            by_cat_sev[c.value] = {
-                s.value: sum(1 for f in findings if f.category is c and f.severity is s)
-                for s in SEVERITIES
-            }
+    pairs = Counter((f.category, f.severity) for f in findings)
+    by_cat_sev: dict[str, dict[str, int]] = {
+        c.value: {s.value: pairs[(c, s)] for s in SEVERITIES}
+        for c in CATEGORIES
+        if cat.get(c.value)
+    }
     docs = {d.path: d for d in result.documents}
+    # Grouped once: a corpus audit has thousands of files, and filtering every finding
+    # and verdict per file made the summary grow with files x findings.
+    per_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        per_file[f.path].append(f)
+    verdicts_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for v in result.verdicts or ():
+        verdicts_of[v.get("path")].append(v)
     rows = []
     for info in result.files:
-        mine = [f for f in findings if f.path == info.path]
+        mine = per_file.get(info.path, [])
         doc = docs.get(info.path)
         rows.append(
             FileRow(
@@ -123,7 +130,7 @@ def summarise(result: RunResult, title: str = "") -> Summary:
                 references=info.references,
                 by_severity={s.value: sum(1 for f in mine if f.severity is s) for s in SEVERITIES},
                 verdicts=None if result.verdicts is None else _count_verdicts(
-                    v for v in result.verdicts if v.get("path") == info.path),
+                    verdicts_of.get(info.path, ())),
             )
         )
     ran = {r.code for r in result.rules}
@@ -182,15 +189,47 @@ class Snippet:
 _CONTEXT = 180  # characters kept on each side of the marked text
 
 
-def _find_reference(doc: Document, index: int | None) -> Reference | None:
-    if index is None:
-        return None
-    return next((r for r in doc.references if r.index == index), None)
+class _Lookup:
+    """Documents by path and references by index, built once per run's documents."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        self.count = len(documents)
+        self.by_path: dict[str, Document] = {}
+        for d in documents:
+            self.by_path.setdefault(d.path, d)  # the first, as a scan would find
+        self.refs: dict[str, dict[int, Reference]] = {}
+
+    def reference(self, doc: Document, index: int | None) -> Reference | None:
+        if index is None:
+            return None
+        refs = self.refs.get(doc.path)
+        if refs is None:
+            refs = {}
+            for r in doc.references:
+                refs.setdefault(r.index, r)
+            self.refs[doc.path] = refs
+        return refs.get(index)
+
+
+# One slot: a reporter asks for every finding's snippet of one run in turn, and a scan
+# of the documents per finding made an audit's HTML and Markdown reports quadratic.
+_last: list[_Lookup] = []
+
+
+def _lookup(result: RunResult) -> _Lookup:
+    if _last and _last[0].documents is result.documents and _last[0].count == len(
+        result.documents
+    ):
+        return _last[0]
+    _last[:] = [_Lookup(result.documents)]
+    return _last[0]
 
 
 def snippet(result: RunResult, finding: Finding) -> Snippet | None:
     """The reference (or line) around a finding, with its offending text marked."""
-    doc = next((d for d in result.documents if d.path == finding.path), None)
+    lookup = _lookup(result)
+    doc = lookup.by_path.get(finding.path)
     if doc is None:
         return None
     src = doc.source
@@ -213,7 +252,7 @@ def snippet(result: RunResult, finding: Finding) -> Snippet | None:
         else:
             end = len(src.text)
     end = max(start, min(end, len(src.text)))
-    ref = _find_reference(doc, finding.reference_index)
+    ref = lookup.reference(doc, finding.reference_index)
     if ref is not None and ref.start <= start and end <= ref.end:
         lo, hi = ref.start, ref.end
     else:
