@@ -174,7 +174,8 @@ _SPACING = {
     "\u02d9": "\u0307",  # ˙
 }
 _SPACING_CLASS = "".join(_SPACING)
-_SPACING_HINT = regex.compile(f"[{_SPACING_CLASS}]")
+_SPACING_HINT = re.compile(f"[{_SPACING_CLASS}]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOOSE_MARK_HINT = regex.compile(r"\s\p{M}")
 # A combining mark standing after a space ("Mu ̈ller"): it belongs to the letter before.
 _LOOSE_MARK = regex.compile(r"(\p{L})[ \t]+(\p{M}+)(\p{L}*)")
@@ -262,6 +263,11 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
     depending on the PDF; applied with `--fix-typos`.
     """
     text = doc.text
+    refs = list(doc.entries())
+    # Both hints are non-ASCII: an ASCII stretch (most bibliographies) holds neither.
+    lo, hi = (min(r.start for r in refs), max(r.end for r in refs)) if refs else (0, 0)
+    if not _NON_ASCII.search(text, lo, hi):
+        return
     with_marks, with_accents = _holding(doc, _LOOSE_MARK_HINT), _holding(doc, _SPACING_HINT)
     if not (with_marks or with_accents):
         return
