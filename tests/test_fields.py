@@ -846,3 +846,21 @@ def test_journal_name_is_no_locator() -> None:
 def test_journal_edges_and_numbers(raw: str, want: tuple[object, ...]) -> None:
     ref = parse(raw)
     assert (ref.container, ref.volume, ref.pages, ref.year) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "author"),
+    [
+        ("Statistics Core Group (2015). Annual survey of methods. Technical report, Vienna.",
+         "Statistics Core Group"),
+        ("World Health Organization (2018). Global report on tuberculosis. WHO Press, Geneva.",
+         "World Health Organization"),
+        ("World Health Organization. 2018. Global report on tuberculosis. Geneva: WHO Press.",
+         "World Health Organization"),
+    ],
+)
+def test_institution_before_the_year_is_the_author_not_a_container(raw: str, author: str) -> None:
+    ref = parse(raw)
+    assert [(a.family, a.literal) for a in ref.authors] == [(author, True)]
+    assert ref.container is None
+    assert ref.title == "Global report on tuberculosis" or ref.title == "Annual survey of methods"

@@ -367,6 +367,21 @@ def _authors(ref: Reference, m: str, spans: FieldSpans, first: int | None, put: 
     head_editors = bool(ref.editors) and [a.family for a in ref.editors] == [
         a.family for a in ref.authors
     ]
+    cont, title = spans.get("container"), spans.get("title")
+    if (
+        span is None
+        and cont is not None
+        and title is not None
+        and cont[0] == first
+        and cont[1] <= title[0]
+        and "year" in spans
+        and cont[1] <= spans["year"][0]
+    ):
+        # A "container" opening the reference, before its year and its title, is
+        # where every author-date style puts the author: an institution the
+        # labeller, trained mostly on personal names, took for a periodical
+        # ("World Health Organization (2018). Global report on …").
+        span = spans["author"] = spans.pop("container")
     if span is None:
         old = ref.field_spans.get("authors")
         if old is not None and first is not None and old[1] - ref.start <= first:
