@@ -284,6 +284,14 @@ def run_process(path: str, time_limit: float) -> tuple[int | None, str, str]:
 # -- 50 MB inputs (--large) -------------------------------------------------------------
 
 LARGE_BYTES = 50_000_000
+# Judged on CPU time; the wall-time kill only ends a hang (a loaded shared machine
+# gives a process a fraction of a CPU).
+LARGE_WALL_FACTOR = 10.0
+
+
+# A DOI's prefix and slash in CSL-JSON and in BibTeX: each copy gets a suffix of its own.
+_DOI_JSON = re.compile(r'("DOI":\s*"10\.\d+/)', re.I)
+_DOI_BIB = re.compile(r"(\bdoi\s*=\s*[{\"]\s*(?:https?://(?:dx\.)?doi\.org/)?10\.\d+/)", re.I)
 
 
 def _fill(piece: str, sep: str, size: int) -> str:
@@ -315,13 +323,15 @@ def large_inputs(seeds: list[tuple[str, bytes]], size: int) -> dict[str, tuple[s
              if isinstance(x, dict)]
     # Each copy its own work (numbered id and title): a pile of identical entries would
     # measure the duplicate search, not the size.
-    real = ", ".join(x.replace('"id": "', '"id": "{n}-', 1)
-                     .replace('"title": "', '"title": "{n} ', 1) for x in items) or tiny
+    real = ", ".join(_DOI_JSON.sub(r"\g<1>{n}.", x.replace('"id": "', '"id": "{n}-', 1)
+                                   .replace('"title": "', '"title": "{n} ', 1))
+                     for x in items) or tiny
     bib = first("bib", "@")
     # Every key made unique in each copy (as in a bibliography, not a pile of duplicates).
     bib_entries = re.sub(r"(@(?!string|preamble|comment)\w+\s*\{\s*)([^,\s]+)",
                          r"\g<1>\g<2>-{n}", bib, flags=re.I) or "@misc{k{n}, title={T}}"
     bib_entries = re.sub(r"(\btitle\s*=\s*[{\"])", r"\g<1>{n} ", bib_entries, flags=re.I)
+    bib_entries = _DOI_BIB.sub(r"\g<1>{n}.", bib_entries)
     text = " ".join(t.decode("utf-8", "replace").replace("\n", " ") for e, t in seeds if e == "txt")
     tex_body = LATEX.split("\\begin{document}")[1].split("\\bibliography")[0].replace("\n", " ")
     md_body = "\n".join(f"{line} {{n}}" if line.strip() else line
@@ -355,7 +365,9 @@ def _measure_tree(cmd: list[str], limit: float) -> tuple[int | None, float, floa
                 rss += p.memory_info().rss
         peak = max(peak, rss)
         if time.monotonic() - started > limit:
-            proc.kill()
+            for p in (*proc.children(recursive=True), proc):  # a forked worker too
+                with contextlib.suppress(psutil.Error):
+                    p.kill()
             break
         time.sleep(0.05)
     wall = time.monotonic() - started
@@ -385,7 +397,7 @@ def run_large(seeds: list[tuple[str, bytes]], size: int, time_limit: float,
             load = psutil.getloadavg()[0]
             code, wall, cpu, peak = _measure_tree(
                 [sys.executable, "-m", "refcheck", "check", "--offline", "--format", "json",
-                 "--exit-zero", "--output", out, path], time_limit * WALL_FACTOR)
+                 "--exit-zero", "--output", out, path], time_limit * LARGE_WALL_FACTOR)
             problem = None
             if code is None:
                 problem = "killed"
