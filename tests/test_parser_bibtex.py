@@ -655,11 +655,15 @@ def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> No
     assert decode_once('G{\\"o}del') == "Gödel"
     assert decode_once("Erd{\\H{o}}s and {\\L}ukasz \\c{c}a \\ss{}") == "Erdős and Łukasz ça ß"
     assert asked == []
-    # A backquote (pylatexenc's ?` and !` ligatures), math, or a dash next to a
-    # brace still go to pylatexenc.
-    for value in ("?\\`{a}", "\\'e $x^2$", "a-{\\'e}"):
+    # A dash beside a brace is ordinary text; one kept apart from another dash by
+    # braces is not (pylatexenc prints `-{}-` as two hyphens, not an en dash).
+    assert decode_once("a-{\\'e}--{b}") == "a-é–b" == pylatexenc_decode("a-{\\'e}--{b}")
+    assert asked == []
+    # A backquote (pylatexenc's ?` and !` ligatures), math, or such dashes or quotes
+    # still go to pylatexenc.
+    for value in ("?\\`{a}", "\\'e $x^2$", "a-{\\'e}-{}-b", "\\'e'{}'"):
         decode_once(value)
-    assert asked == ["?\\`{a}", "\\'e $x^2$", "a-{\\'e}"]
+    assert asked == ["?\\`{a}", "\\'e $x^2$", "a-{\\'e}-{}-b", "\\'e'{}'"]
 
 
 # Macros pylatexenc does not know (the first four) or knows, with what may follow

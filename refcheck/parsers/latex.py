@@ -110,8 +110,8 @@ _OTHER_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
 # values, and on every value of benchmarks/data's 11,012 real entries).
 # Left to pylatexenc: math, specials, backquotes (pylatexenc's `?`` and `!``
 # ligatures), a grave accent right after `?` or `!`, and a `-` or `'` next to a
-# brace or an italic correction (pylatexenc keeps `-{}-`, `'{}'` and `-\/-` apart,
-# removing the brace or the macro would join them).
+# dash or quote kept apart from another by braces or an italic correction
+# (pylatexenc keeps `-{}-`, `'}{'` and `-\/-` apart; removing them would join them).
 _ACCENT_PLAIN = r"[^\\$`%&#_^]*"
 _ACCENTS_ONLY = re.compile(
     _ACCENT_PLAIN
@@ -122,7 +122,7 @@ _ACCENTS_ONLY = re.compile(
     + _ACCENT_PLAIN
     + r")*"
 )
-_LIGATURE_AT_BRACE = re.compile(r"[-'][{}]|[{}][-']|[-']\\/|\\/[-']")
+_LIGATURE_AT_BRACE = re.compile(r"-[{}]+-|'[{}]+'|[-']\\/|\\/[-']")
 
 
 def brace_depth(text: str) -> int:
