@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from refcheck.engine import _Planned as Planned
 
 # References per view: small enough that a slice's analyses are a few MB, large
-# enough that the per-view overhead (one call per rule) stays negligible.
-SLICE = 500
+# enough that the per-view overhead (one call per rule) stays negligible.  Measured on
+# the 11,012-entry corpus in two processes: PSS 153 MiB at 500, 142 MiB at 200, and
+# the 4,839-entry file's rules took no longer (0.75 s of CPU against 0.84 s).
+SLICE = 200
 
 # Formats whose references are independent entries; a text document's prose and
 # its references are read together (prose regions, numbering, footnotes).
