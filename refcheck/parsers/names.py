@@ -245,13 +245,34 @@ class _Names:
     literals: set[int] = field(default_factory=set)  # indices of institutional names
 
 
+# Patterns the name readers try at many places of every reference, compiled
+# once here (an inline ``re.match(rf"{U}…")`` rebuilt and hashed its
+# 400-character class on every call).
+_CAPPART_WORD = re.compile(rf"{CAPPART}\s")
+_NEXT_NAME_SEP = re.compile(r"\s*(?:,|;|&|and\b)")
+_COMMA_AHEAD = re.compile(r"\s*,")
+_VANC_INITIALS = re.compile(rf"{U}{{1,4}}")
+_ONE_WORD_NAME = re.compile(rf"{U}(?:{L}|{APOS}{L}|-{L})+")
+_JOINED = re.compile(r"and|&")
+_BOUNDARY = re.compile(r"\s*(?:[.,:;(“\"‘\[]|$)")
+_COMMA_NO_YEAR = re.compile(r"\s*,(?!\s*\(?\d{4})")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_POSSESSIVE = re.compile(r"\w['’]s\b")
+
+
+_NOT_NAME_WORDS = _STOP | _ORG_WORDS
+
+
 def _bad_name(fam: str, giv: str) -> bool:
-    # Vancouver initials are never words ("Sartor ITS", "de Bruin ED").
-    words = fam.replace(".", " ").split() + [
-        w for w in giv.replace(".", " ").split() if not (w.isupper() and len(w) <= 4)
-    ]
-    if any(w.lower() in _STOP or w.lower() in _ORG_WORDS for w in words if len(w) > 1):
-        return True
+    for w in fam.replace(".", " ").split():
+        if len(w) > 1 and w.lower() in _NOT_NAME_WORDS:
+            return True
+    for w in giv.replace(".", " ").split():
+        # Vancouver initials are never words ("Sartor ITS", "de Bruin ED").
+        if len(w) > 1 and not (w.isupper() and len(w) <= 4) and w.lower() in _NOT_NAME_WORDS:
+            return True
+    if "s" not in fam and "s" not in giv:
+        return False
     # A possessive is not part of a person's name ("CSTO Moscow’s Declaration").
     return any(w.endswith(("'s", "’s")) for w in (fam + " " + giv).split())
 
@@ -269,9 +290,9 @@ def _nat_ok(s: str, m: re.Match[str], first: bool, limit: int) -> bool:
     # initials is far more common; natural order with a middle initial heads a
     # note ("John T. Mearsheimer, The False Promise") or a list ("… and …").
     fam = m.group("fam")
-    if " " in fam.strip() and not re.match(rf"{CAPPART}\s", fam):
+    if " " in fam.strip() and not _CAPPART_WORD.match(fam):
         return False
-    return re.match(r"\s*(?:,|;|&|and\b)", s[m.end() :]) is not None
+    return _NEXT_NAME_SEP.match(s, m.end()) is not None
 
 
 def _name_at(
@@ -287,7 +308,7 @@ def _name_at(
                 if (
                     o is not None
                     and o.end() > m.end()
-                    and re.match(r"\s*,", s[o.end() : o.end() + 3])
+                    and _COMMA_AHEAD.match(s, o.end(), o.end() + 3)
                     and not _bad_name(o.group("fam"), o.group("giv"))
                 ):
                     m = o
@@ -302,8 +323,14 @@ def _name_at(
     return None
 
 
-def _literal_ends(s: str, pos: int, limit: int) -> list[int]:
-    """Possible ends of an institutional or single-word name at ``pos``, longest first."""
+@lru_cache(maxsize=256)
+def _literal_ends(s: str, pos: int, limit: int) -> tuple[int, ...]:
+    """Possible ends of an institutional or single-word name at ``pos``, longest first.
+
+    Cached: every name scheme of ``_best_names`` and ``names_in_span`` asks
+    again at the same places of the same reference (a third of the calls
+    were new); the answer depends on the arguments alone.
+    """
     ends: list[int] = []
     cur = pos
     for words in range(15):
@@ -325,12 +352,12 @@ def _literal_ends(s: str, pos: int, limit: int) -> list[int]:
         if dot:
             break
     ends.reverse()
-    return [e for e in ends if _literal_ok(s[pos:e])]
+    return tuple(e for e in ends if _literal_ok(s[pos:e]))
 
 
 def _literal_ok(text: str) -> bool:
     words = text.split()
-    if len(words) == 2 and re.fullmatch(rf"{U}{{1,4}}", words[1]):
+    if len(words) == 2 and _VANC_INITIALS.fullmatch(words[1]):
         return False  # a Vancouver name, "Gross JB"
     if len(words) == 3 and words[1] in ("and", "&") and not _ORG_WORDS & {w.lower() for w in words}:
         return False  # two one-word names, "Sheherazade and Ardiantiono"
@@ -339,7 +366,7 @@ def _literal_ok(text: str) -> bool:
         return (
             len(w) > 2
             and w.lower() not in _STOP
-            and re.fullmatch(rf"{U}(?:{L}|{APOS}{L}|-{L})+", w) is not None
+            and _ONE_WORD_NAME.fullmatch(w) is not None
         )
     return words[0].lower() != "the" or len(words) > 2
 
@@ -420,7 +447,7 @@ def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) 
         if not sep or sep.end() == cur or last_joined:
             # "and"/"&" comes before the last name: what follows is the title.
             break
-        joined = re.search(r"and|&", sep.group()) is not None
+        joined = _JOINED.search(sep.group()) is not None
         nxt = sep.end()
         ahead = (nxt, _name_at(s, nxt, limit, rest, False))
         if ahead[1] is None and not any(
@@ -443,7 +470,7 @@ def _boundary_ok(s: str, end: int, limit: int) -> bool:
     rest = s[end:limit]
     if end >= limit or not rest.strip():
         return True
-    return re.match(r"\s*(?:[.,:;(“\"‘\[]|$)", rest) is not None or (
+    return _BOUNDARY.match(rest) is not None or (
         s[end - 1] == "." and rest[:1].isspace()
     )
 
@@ -461,7 +488,7 @@ def _best_names(s: str, pos: int, limit: int) -> _Names:
             and len(got.authors) == 1
             and not got.etal
             and not got.literals
-            and re.match(r"\s*,(?!\s*\(?\d{4})", s[got.end : got.end + 12])
+            and _COMMA_NO_YEAR.match(s[got.end : got.end + 12])
         ):
             # "Alan Bryman, Social Research Methods, …": one inverted name
             # followed by a comma (not another name) is a given-first name
@@ -530,7 +557,7 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
     etal = _ETAL_RE.search(rest)
     if etal is not None:
         rest = rest[: etal.start()]
-    if re.search(r"[^\W\d_]{2}", rest) is None:
+    if _TWO_LETTERS.search(rest) is None:
         return out
     pos = cur
     for piece in _SPLIT_RE.split(rest):
@@ -540,7 +567,7 @@ def names_in_span(s: str, a: int, b: int) -> list[tuple[str, str | None, bool, i
         pos = at + len(piece)
         text = piece.strip(" .")
         # A possessive names no author ("Moscow’s Declaration").
-        if re.search(r"[^\W\d_]{2}", text) and not re.search(r"\w['’]s\b", text):
+        if _TWO_LETTERS.search(text) and not _POSSESSIVE.search(text):
             out.append((" ".join(text.split()), None, True, at, at + len(piece)))
     return out
 
