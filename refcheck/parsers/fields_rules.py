@@ -76,6 +76,46 @@ from refcheck.parsers.names import (
     _best_names,
 )
 
+# Patterns the reader tries on every reference, compiled once (inline
+# ``re.search(rf"{MONTHS}…")`` rebuilt its pattern and looked it up in re's
+# cache at every call).
+_OPEN_QUOTE = re.compile(r"[“\"‘«„]")
+_PAREN_YEAR = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:,[^()]{0,30})?\)|\(n\.\s?d\.\)")
+_ENDS_DATED = re.compile(rf"(?:\d|{MONTHS}\.?)\s*$")
+_WORD_CHAR = re.compile(r"\w")
+_EDS_AFTER = re.compile(r"[.,]?\s*\(?(?:eds?|Eds?)\.\)?(?=[\s,.]|$)")
+_CLOSING_APOSTROPHE = re.compile(r"'(?=[,.;:?!]?(?:\s|$))")
+_MEDIUM = re.compile(r"(?i)online|electronic|internet")
+_IN_INSIDE = re.compile(r"\.?\s+In:?\s+")
+_BRACKETED = re.compile(r"[.,]?\s*\[([^\[\]]{3,400})\]")
+_STOP_THEN_WORD = re.compile(r"\.\s+[^\W\d_]")
+_YEAR_ALONE = re.compile(r"\(?(1[5-9]\d\d|20\d\d)([a-z])?\)?[.,](?=\s|$)\s*")
+_SHORT_WORD_END = re.compile(r"(?:^|\s)[A-Z][a-z]{0,5}$")
+_PAREN_PAGES_EDS = re.compile(r" \((?:pp?\.|[Ee]ds?\.|[Ee]ditors?)")
+_LETTER = re.compile(r"[^\W\d_]")
+_PAGES_WORD = re.compile(r"(?:pp?\.|[Pp]ages)\s*\d")
+_LAST_PART = re.compile(r",\s+([^,]{2,80})$")
+_COMMA_DATE = re.compile(rf"\s*,\s*(?:{MONTHS},?\s+)?\d{{4}}")
+_DAY_DATE_AHEAD = re.compile(rf"[\s.,;]*{_DAY_DATE}")
+_SEMICOLON_YEAR = re.compile(r"\s*;\s*\d{4}")
+_SENTENCE_AFTER = re.compile(r"[.?!]\s+[^\W\d_]")
+_TRANSLATED_TAIL = re.compile(r"\s\[([^\[\]]{3,200})\]$")
+_SEPARATOR = re.compile(r"[.,]?\s*")
+_SEGMENT = re.compile(r"(?:^|(?<=[.]))\s*([^.]{3,160})")
+_DASH = re.compile(f"[{DASHES}]")
+_PP_BEFORE = re.compile(r"(?<!\w)pp?\.\s*$")
+_BARE_VOLUME_END = re.compile(
+    r"[\s,;.]*(?P<y>(?:1[5-9]\d\d|20\d\d)\s*;\s*)?(\d{1,4}[A-Za-z]?)[\s.]*$"
+)
+_NOT_PAGES_BEFORE = re.compile(rf"{MONTHS}\.?\s*$|\(\s*$|[Nn]o\.?\s*$")
+_DIGITS = re.compile(r"\d+")
+_LOCATOR_WORD_BEFORE = re.compile(r"(?:[Vv]ol|[Nn]o|pp?)\.?\s*$")
+_THESIS_WORD = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d\b|master|диссертац)")
+_REPORT_WORD = re.compile(r"\b(?:report|working paper|policy brief|research paper|white paper)\b")
+_EVENT_WORD = re.compile(r"proceedings|conference|symposium|workshop")
+# The words _ACCESSED_RE needs, found without its per-position lead.
+_ACCESS_HINT = re.compile(r"ccessed|etrieved|iewed|onsulted|дата обращения")
+
 
 class _Filler:
     def __init__(self, ref: Reference) -> None:
@@ -87,6 +127,8 @@ class _Filler:
         self.comma_mode = False  # a note: "Given Family, Title, …"
         # Segments judged not to be a container (a thesis or book description).
         self.not_container: list[tuple[int, int]] = []
+        self._text_kind: str | None = None  # "thesis", "report" or "" once read
+        self._lower = ""
 
     def put(self, name: str, a: int, b: int, strip: str = " \t\n.,;:") -> str | None:
         a, b = _strip_span(self.s, a, b, strip)
@@ -109,10 +151,9 @@ class _Filler:
 
         # Authors: bounded by a parenthesised year or an opening quote when present.
         limit = n
-        q = re.search(r"[“\"‘«„]", m[pos0:])
+        q = _OPEN_QUOTE.search(m[pos0:])
         qpos = pos0 + q.start() if q else -1
-        py = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:,[^()]{0,30})?\)|\(n\.\s?d\.\)")
-        pm = py.search(m, pos0)
+        pm = _PAREN_YEAR.search(m, pos0)
         if pm:
             limit = pm.start()
         if qpos >= 0 and qpos < limit:
@@ -131,8 +172,8 @@ class _Filler:
                     and _sentence_end(m, a, b) == b
                     # "Declaration, 5 September 2008.": a dated document, not an author;
                     # "CST Memorandum 2000.": nothing follows, so it is the title.
-                    and not re.search(rf"(?:\d|{MONTHS}\.?)\s*$", block)
-                    and re.search(r"\w", m[lm.end() :]) is not None
+                    and not _ENDS_DATED.search(block)
+                    and _WORD_CHAR.search(m, lm.end()) is not None
                 ):
                     names.authors.append((block, None, a, b))
                     names.scheme = "literal"
@@ -140,7 +181,7 @@ class _Filler:
         if (
             names.scheme == "natural"
             and len(names.authors) == 1
-            and not re.search(r"\.", names.authors[0][1] or "")
+            and "." not in (names.authors[0][1] or "")
             and _NAT_THEN_DATE.match(m, cur)
         ):
             # "Kyrgyzstan Army. 2010." / "Nezavisimaya Gazeta. 27 September 2000.":
@@ -156,7 +197,7 @@ class _Filler:
             ]
             self.spans["authors"] = (names.authors[0][2], names.authors[-1][3])
         # Chicago "Curtis, Glen. ed. 1996." or "Starr S.F., eds."
-        eds = re.compile(r"[.,]?\s*\(?(?:eds?|Eds?)\.\)?(?=[\s,.]|$)").match(m, cur)
+        eds = _EDS_AFTER.match(m, cur)
         if eds and names.authors:
             cur = eds.end()
             # The names heading an edited book are its editors.
@@ -189,7 +230,7 @@ class _Filler:
         if cur < n and m[cur] in _QUOTES:
             close = _QUOTES[m[cur]]
             if close == "'":
-                cm = re.compile(r"'(?=[,.;:?!]?(?:\s|$))").search(m, cur + 1)
+                cm = _CLOSING_APOSTROPHE.search(m, cur + 1)
                 j = cm.start() if cm else -1
             else:
                 j = m.find(close, cur + 1)
@@ -208,11 +249,9 @@ class _Filler:
             if br > 0:
                 cbr = m.find("]", br, br + 400)
                 inner = m[br + 2 : cbr] if cbr > 0 else ""
-                if len(inner.split()) >= 2 and not re.match(
-                    r"(?i)online|electronic|internet", inner
-                ):
+                if len(inner.split()) >= 2 and not _MEDIUM.match(inner):
                     end = br
-            inm = re.compile(r"\.?\s+In:?\s+").search(m, cur, end)
+            inm = _IN_INSIDE.search(m, cur, end)
             if inm and inm.start() > cur:
                 end = inm.start()
             # "Concept of Collective Security, 10 February 1995.": a dated document
@@ -229,7 +268,7 @@ class _Filler:
                 self.title_start = cur
         cur = title_end
         # GOST: "Title [English translation]."
-        tm = re.compile(r"[.,]?\s*\[([^\[\]]{3,400})\]").match(m, cur)
+        tm = _BRACKETED.match(m, cur)
         if tm and ref.title:
             ref.translated_title = self.put("translated_title", tm.start(1), tm.end(1))
             cur = tm.end()
@@ -244,7 +283,9 @@ class _Filler:
         ref = self.ref
         dois: list[str] = []
         taken: list[tuple[int, int]] = []
-        for mm in _DOI_RE.finditer(s):
+        # Each identifier pattern needs a literal piece ("10.", "http", "www.",
+        # "ccessed" …); most references hold none and skip the scan.
+        for mm in _DOI_RE.finditer(s) if "10." in s else ():
             doi = _clean_doi(mm.group(1))
             a = mm.start(1)
             if not dois:
@@ -257,7 +298,7 @@ class _Filler:
             taken.append((mm.start(), a + len(doi)))
             _blank(chars, start, a + len(doi))
         urls: list[str] = []
-        for mm in _URL_RE.finditer(s):
+        for mm in _URL_RE.finditer(s) if "http" in s or "www." in s else ():
             if any(a <= mm.start() < b for a, b in taken):
                 continue
             url = _clean_url(mm.group())
@@ -284,13 +325,16 @@ class _Filler:
                     break
                 _blank(chars, piece.start(1), piece.end(1))
                 end = piece.end(1)
-        acc = _ACCESSED_RE.search("".join(chars))
+        text = "".join(chars)
+        acc = _ACCESSED_RE.search(text) if _ACCESS_HINT.search(text) else None
         if acc:
             ref.accessed = acc.group(1)
             self.spans["accessed"] = (acc.start(1), acc.end(1))
             _blank(chars, acc.start(), acc.end())
-        for mm in _OTHER_ID_RE.finditer("".join(chars)):
-            _blank(chars, mm.start(), mm.end())
+            text = "".join(chars)
+        if "PM" in text or "IS" in text or "arXiv" in text:
+            for mm in _OTHER_ID_RE.finditer(text):
+                _blank(chars, mm.start(), mm.end())
         if dois:
             ref.doi = dois[0]
             ref.dois = dois
@@ -314,7 +358,7 @@ class _Filler:
                 ed.authors
                 and not ed.literals
                 and (len(ed.authors) > 1 or ed.scheme != "natural")
-                and re.match(r"\.\s+[^\W\d_]", m[ed.end : ed.end + 3])
+                and _STOP_THEN_WORD.match(m[ed.end : ed.end + 3])
             ):
                 ref.editors = [Author(f, g) for f, g, _, _ in ed.authors]
                 cur = ed.end + 1
@@ -325,7 +369,7 @@ class _Filler:
                 if ed.authors:
                     ref.editors = [Author(f, g) for f, g, _, _ in ed.authors]
                     cur = ep.end()
-        yl = re.compile(r"\(?(1[5-9]\d\d|20\d\d)([a-z])?\)?[.,](?=\s|$)\s*").match(m, cur)
+        yl = _YEAR_ALONE.match(m, cur)
         if yl:
             # Chicago author-date without an author: "“Title.” 2010. Stratfor."
             if self.ref.year is None:
@@ -342,7 +386,7 @@ class _Filler:
         # Abbreviated journal titles keep their dots: "J. Comp. Neurol. 2001;435".
         if (
             end < stop
-            and re.search(r"(?:^|\s)[A-Z][a-z]{0,5}$", m[max(cur, end - 9) : end])
+            and _SHORT_WORD_END.search(m[max(cur, end - 9) : end])
             and _ABBR_TAIL.fullmatch(m, end + 1, stop)
             and "." in m[end + 1 : stop + 1]
             # Another abbreviation before, or several after ("Agency. Moscow." is two sentences).
@@ -350,7 +394,7 @@ class _Filler:
         ):
             end = stop
         br = m.find(" (", cur, end)
-        if br > 0 and re.match(r" \((?:pp?\.|[Ee]ds?\.|[Ee]ditors?)", m[br : br + 8]):
+        if br > 0 and _PAREN_PAGES_EDS.match(m[br : br + 8]):
             end = br
         eb = _EDITED_BY.search(m, cur, end)
         if eb:
@@ -381,14 +425,14 @@ class _Filler:
             end, cont_start = self._last_sentence_container(m, cont_start, stop, end)
         container = None
         cont_has_loc = True
-        if end > cont_start and re.search(r"[^\W\d_]", m[cont_start:end]):
+        if end > cont_start and _LETTER.search(m, cont_start, end):
             a, b = _strip_span(m, cont_start, end, " \t\n.,;:")
             seg = m[a:b]
             pp = _PLACE_PUB.match(seg)
             gp = _GOST_PUB.match(seg)
             after = m[b:]
             has_loc = bool(_VOL_KW.search(after) or _ISS_KW.search(after) or _VIP.search(after))
-            has_loc = has_loc or bool(re.search(r"(?:pp?\.|[Pp]ages)\s*\d", after))
+            has_loc = has_loc or bool(_PAGES_WORD.search(after))
             has_loc = has_loc or bool(_RANGE.match(after.lstrip(" ,:")))
             has_loc = has_loc or bool(
                 _VP.search(after) or _VCP.search(after) or _BARE_VOLUME.match(after)
@@ -396,7 +440,7 @@ class _Filler:
             if comma_mode and _PIN_ONLY.fullmatch(after[:200]):
                 has_loc = False  # a note's cited page: "…, Oxford University Press, 2012, p. 45."
             cont_has_loc = has_loc
-            pubm = re.search(r",\s+([^,]{2,80})$", seg)
+            pubm = _LAST_PART.search(seg)
             # Nothing but dates and punctuation follows: the segment closes the reference.
             last = len(after) < 300 and _ONLY_DATES.fullmatch(after) is not None
             if pp and not has_loc and not chapter:
@@ -405,7 +449,7 @@ class _Filler:
                 gp
                 and _place_like(gp.group("place"))
                 and not has_loc
-                and re.match(rf"\s*,\s*(?:{MONTHS},?\s+)?\d{{4}}", after)
+                and _COMMA_DATE.match(after)
                 and (_PUBLISHER_WORDS.search(gp.group("pub")) or _PAGE_COUNT.search(after))
             ):
                 self._publisher(a, gp)
@@ -414,14 +458,14 @@ class _Filler:
                 ref.container = container
             elif _GENRE.fullmatch(seg):
                 pass  # "Report.", "Working Paper.": a kind of work, not its source
-            elif re.match(rf"[\s.,;]*{_DAY_DATE}", after):
+            elif _DAY_DATE_AHEAD.match(after):
                 # "Novaya gazeta, 10.07.2019.": a source dated to the day is a periodical.
                 ref.container = self.put("container", a, b)
             elif _THESIS.search(seg) or (_PAGE_COUNT.search(after) and not has_loc):
                 # "A Thesis Submitted to …", "… 2005. 25 p.": a description of a
                 # thesis or a whole book, not a container.
                 self.not_container.append((a, b))
-            elif _REPOSITORY.match(seg) or re.match(r"\s*;\s*\d{4}", after):
+            elif _REPOSITORY.match(seg) or _SEMICOLON_YEAR.match(after):
                 # A preprint server, or Vancouver's "Publisher; 2021."
                 ref.publisher = self.put("publisher", a, b)
             elif pubm and _publisher_like(pubm.group(1)) and not _CORP.fullmatch(pubm.group(1)):
@@ -433,7 +477,7 @@ class _Filler:
                 and not has_loc
                 and _publisher_like(seg)
                 and _name_like(seg)
-                and not re.search(r"[.?!]\s+[^\W\d_]", m[b:].strip())
+                and not _SENTENCE_AFTER.search(m[b:].strip())
             ):
                 # "Title. Cornell University Press." at the end: a book's publisher.
                 ref.publisher = self.put("publisher", a, b)
@@ -444,7 +488,7 @@ class _Filler:
                 if last and len(seg.split()) <= 8 and _name_like(seg):
                     ref.publisher = self.put("publisher", a, b)
             elif b > a:
-                tr = re.search(r"\s\[([^\[\]]{3,200})\]$", seg)
+                tr = _TRANSLATED_TAIL.search(seg)
                 if tr:
                     # GOST: "Book [Translated book title]": the container is the book.
                     ref.fields["translated_container"] = tr.group(1)
@@ -454,7 +498,7 @@ class _Filler:
         rest_from = end
         if ref.container and not ref.editors:
             # GOST: "Book. Starr S.F., Cornell S.E., eds. Place, …"
-            ed_at = re.compile(r"[.,]?\s*").match(m, end)
+            ed_at = _SEPARATOR.match(m, end)
             if ed_at:
                 ed = _best_names(m, ed_at.end(), min(n, ed_at.end() + 300))
                 et2 = _EDS_TRAIL.match(m, ed.end) if ed.authors else None
@@ -466,7 +510,7 @@ class _Filler:
             ref.container is None or chapter or not cont_has_loc or rest_from > end
         ):
             # A book: "Title. Place: Publisher." further on.
-            for seg_m in re.finditer(r"(?:^|(?<=[.]))\s*([^.]{3,160})", m[rest_from:]):
+            for seg_m in _SEGMENT.finditer(m[rest_from:]):
                 sa = rest_from + seg_m.start(1)
                 seg = seg_m.group(1)
                 pp = _PLACE_PUB.match(seg)
@@ -517,10 +561,10 @@ class _Filler:
         """In a note ("Name, Title, Journal, 19(3), 1994, p. 9.") a single
         page is the page cited, not the work's extent: keep it apart."""
         ref = self.ref
-        if ref.pages is None or re.search(f"[{DASHES}]", ref.pages):
+        if ref.pages is None or _DASH.search(ref.pages):
             return
         a = self.spans["pages"][0]
-        if not re.search(r"(?<!\w)pp?\.\s*$", self.s[max(0, a - 6) : a]):
+        if not _PP_BEFORE.search(self.s[max(0, a - 6) : a]):
             return
         ref.fields["pinpoint"] = ref.pages
         self.spans["pinpoint"] = self.spans.pop("pages")
@@ -566,9 +610,7 @@ class _Filler:
                 used.append((best.start(), best.end()))
         if ref.volume is None and ref.container:
             # "Frontiers in Genetics, 8." / "2017;8.": a bare volume closing the reference.
-            vm = re.compile(
-                r"[\s,;.]*(?P<y>(?:1[5-9]\d\d|20\d\d)\s*;\s*)?(\d{1,4}[A-Za-z]?)[\s.]*$"
-            ).match(m, start)
+            vm = _BARE_VOLUME_END.match(m, start)
             if vm and (vm.group("y") or not _YEAR_RE.fullmatch(vm.group(2))):
                 ref.volume = self.put("volume", vm.start(2), vm.end(2), " ")
         if ref.pages is None:
@@ -577,9 +619,9 @@ class _Filler:
                 if any(x <= a < y for x, y in used):
                     continue
                 before = m[max(0, a - 12) : a]
-                if re.search(rf"{MONTHS}\.?\s*$|\(\s*$|[Nn]o\.?\s*$", before):
+                if _NOT_PAGES_BEFORE.search(before):
                     continue
-                nums = re.findall(r"\d+", mm.group(1))
+                nums = _DIGITS.findall(mm.group(1))
                 if len(nums) == 2 and all(1500 <= int(x) <= 2099 for x in nums):
                     continue
                 ref.pages = self.put("pages", a, b, " ")
@@ -612,7 +654,7 @@ class _Filler:
                     continue
                 before = m[max(0, a - 6) : a]
                 after = m[mm.end() : mm.end() + 2]
-                if re.search(r"(?:[Vv]ol|[Nn]o|pp?)\.?\s*$", before):
+                if _LOCATOR_WORD_BEFORE.search(before):
                     continue
                 score = 0
                 if after[:1] in (";", ")") or before.endswith("("):
@@ -641,16 +683,25 @@ class _Filler:
 
     def _guess_type(self) -> str:
         ref = self.ref
-        text = ref.raw.lower()
-        if re.search(r"\b(?:thesis|dissertation|ph\.?\s?d\b|master|диссертац)", text):
-            return "thesis"
-        if re.search(r"\b(?:report|working paper|policy brief|research paper|white paper)\b", text):
-            return "report"
+        if self._text_kind is None:
+            # What the words alone say; fill() asks again after the labeller.
+            text = ref.raw.lower()
+            self._text_kind = (
+                "thesis"
+                if _THESIS_WORD.search(text)
+                else "report"
+                if _REPORT_WORD.search(text)
+                else ""
+            )
+            self._lower = text
+        if self._text_kind:
+            return self._text_kind
+        text = self._lower
         if ref.container and ref.publisher and not (ref.volume or ref.issue):
             return "chapter"  # a part of a published book: "Book, Publisher, 1999, pp. 1–8"
         if ref.container and (ref.volume or ref.issue or ref.pages):
             return "article"
-        if ref.container and re.search(r"proceedings|conference|symposium|workshop", text):
+        if ref.container and _EVENT_WORD.search(text):
             return "chapter"
         if ref.publisher:
             return "book"
