@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,26 +328,15 @@ def _run_mapped(
                 (doc.path, doc.format, sum(1 for _ in doc.entries()), found, notes, doc.layout)
             )
             streaming.done_with(doc, run_documents)
-            collector.after(len(doc.text))
-            del doc
+            read = len(doc.text)
+            del doc  # before collecting: its cycles are garbage only once it is dropped
+            collector.after(read)
         return out
 
-    if jobs < 2:  # the same streaming, in this process
-        done: dict[int, _Mapped] | None = {c: check_chunk(c) for c in range(len(chunks))}
-    else:
-        # Largest chunk first: a file that is a quarter of the run, handed out last,
-        # leaves the other processes idle while one checks it.  Results are keyed by
-        # chunk, so the report's order does not change.
-        order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
-        # The smallest chunk is checked here before the fork: the rules load their
-        # tables (word lists, ~27 MiB) on first use, and loaded before it they are
-        # one copy shared by every process instead of one copy each.
-        first = order.pop()
-        warmed = check_chunk(first)
-        shared = forking.share(len(order), lambda t: check_chunk(order[t]), jobs)
-        done = None if shared is None else {order[t]: got for t, got in shared.items()}
-        if done is not None:
-            done[first] = warmed
+    try:
+        done = _share_chunks(chunks, sizes, check_chunk, jobs)
+    finally:
+        collector.close()
     if done is None:
         return None
     failed = [got for got in done.values() if isinstance(got, tuple)]
@@ -365,6 +354,28 @@ def _run_mapped(
             notes.extend(said)
     findings.sort(key=Finding.sort_key)
     return RunResult(files=infos, findings=findings, rules=rules, documents=[], notes=notes)
+
+
+def _share_chunks(chunks: list[list[int]], sizes: list[int],
+                  check_chunk: Callable[[int], _Mapped], jobs: int) -> dict[int, _Mapped] | None:
+    """Every chunk checked, by this process alone or with forked ones; None if the fork failed."""
+    if jobs < 2:  # the same streaming, in this process
+        return {c: check_chunk(c) for c in range(len(chunks))}
+    # Largest chunk first: a file that is a quarter of the run, handed out last,
+    # leaves the other processes idle while one checks it.  Results are keyed by
+    # chunk, so the report's order does not change.
+    order = sorted(range(len(chunks)), key=lambda c: -sum(sizes[i] for i in chunks[c]))
+    # The smallest chunk is checked here before the fork: the rules load their
+    # tables (word lists, ~27 MiB) on first use, and loaded before it they are
+    # one copy shared by every process instead of one copy each.
+    first = order.pop()
+    warmed = check_chunk(first)
+    shared = forking.share(len(order), lambda t: check_chunk(order[t]), jobs)
+    if shared is None:
+        return None
+    done = {order[t]: got for t, got in shared.items()}
+    done[first] = warmed
+    return done
 
 
 _Checked = tuple[Document, list[Finding], list[str]]

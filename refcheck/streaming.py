@@ -118,10 +118,17 @@ class Collector:
         self.read = 0
 
     def after(self, chars: int) -> None:
+        """Call between files, once the last one is dropped."""
         self.read += chars
         if self.read >= self.every:
             self.read = 0
+            # Not followed by gc.freeze(): freezing what is alive between files took no
+            # measurable CPU off the 11,000-entry run and added 8 MiB to its peak
+            # (garbage made later of frozen objects is never collected).
             gc.collect()
+
+    def close(self) -> None:
+        """The run is over (nothing to undo while collections are full ones)."""
 
 
 # Findings one rule may report on one file.  A damaged file can hold a finding at
