@@ -113,6 +113,9 @@ _LOCATOR_WORD_BEFORE = re.compile(r"(?:[Vv]ol|[Nn]o|pp?)\.?\s*$")
 _THESIS_WORD = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d\b|master|диссертац)")
 _REPORT_WORD = re.compile(r"\b(?:report|working paper|policy brief|research paper|white paper)\b")
 _EVENT_WORD = re.compile(r"proceedings|conference|symposium|workshop")
+# The part of _DOI_RE every match holds, found without trying its optional
+# lead ("https://doi.org/", "doi:") at every place.
+_DOI_CORE = re.compile(r"10\.\d{4,9}/[^\s\"]")
 # The words _ACCESSED_RE needs, found without its per-position lead.
 _ACCESS_HINT = re.compile(r"ccessed|etrieved|iewed|onsulted|дата обращения")
 
@@ -283,9 +286,9 @@ class _Filler:
         ref = self.ref
         dois: list[str] = []
         taken: list[tuple[int, int]] = []
-        # Each identifier pattern needs a literal piece ("10.", "http", "www.",
+        # Each identifier pattern needs a piece ("10.1234/", "http", "www.",
         # "ccessed" …); most references hold none and skip the scan.
-        for mm in _DOI_RE.finditer(s) if "10." in s else ():
+        for mm in _DOI_RE.finditer(s) if _DOI_CORE.search(s) else ():
             doi = _clean_doi(mm.group(1))
             a = mm.start(1)
             if not dois:

@@ -363,11 +363,7 @@ def _literal_ok(text: str) -> bool:
         return False  # two one-word names, "Sheherazade and Ardiantiono"
     if len(words) == 1:
         w = words[0]
-        return (
-            len(w) > 2
-            and w.lower() not in _STOP
-            and _ONE_WORD_NAME.fullmatch(w) is not None
-        )
+        return len(w) > 2 and w.lower() not in _STOP and _ONE_WORD_NAME.fullmatch(w) is not None
     return words[0].lower() != "the" or len(words) > 2
 
 
@@ -470,9 +466,7 @@ def _boundary_ok(s: str, end: int, limit: int) -> bool:
     rest = s[end:limit]
     if end >= limit or not rest.strip():
         return True
-    return _BOUNDARY.match(rest) is not None or (
-        s[end - 1] == "." and rest[:1].isspace()
-    )
+    return _BOUNDARY.match(rest) is not None or (s[end - 1] == "." and rest[:1].isspace())
 
 
 def _best_names(s: str, pos: int, limit: int) -> _Names:

@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from refcheck.reader.decode import FieldSpans, decode
-from refcheck.reader.features import Lexicons, load_lexicons, token_features, tokenize
+from refcheck.reader.features import Lexicons, load_lexicons, tagger_features, tokenize
 
 __all__ = ["MODEL_FILE", "FieldSpans", "label", "label_tokens"]
 
@@ -58,7 +58,7 @@ def label_tokens(text: str) -> tuple[list[tuple[str, int, int]], list[str]] | No
         return tokens, []
     if len(tokens) > 2000:
         return tokens, ["O"] * len(tokens)  # no reference is that long: not worth tagging
-    labels: list[str] = tagger.tag(token_features(text, tokens, lex))
+    labels: list[str] = tagger.tag(tagger_features(text, tokens, lex))
     return tokens, labels
 
 

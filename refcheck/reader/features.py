@@ -18,8 +18,17 @@ import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["LABELS", "Lexicons", "Token", "load_lexicons", "token_features", "tokenize"]
+__all__ = [
+    "LABELS",
+    "Lexicons",
+    "Token",
+    "load_lexicons",
+    "tagger_features",
+    "token_features",
+    "tokenize",
+]
 
 # The labels the model assigns.  Publisher, place, editors and notes are "O":
 # the labelled sets it learns from do not mark them (refcheck/parsers reads them).
@@ -102,7 +111,16 @@ def load_lexicons(path: str = LEXICON_FILE) -> Lexicons:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    # Only spaces lie between two tokens, so each token starts where it is
+    # first found after the previous one (faster than a match object each).
+    out: list[Token] = []
+    pos = 0
+    find = text.find
+    for tok in _TOKEN_RE.findall(text):
+        a = find(tok, pos)
+        pos = a + len(tok)
+        out.append((tok, a, pos))
+    return out
 
 
 def _shape(tok: str) -> str:
@@ -153,23 +171,51 @@ def _static(tok: str, lex: Lexicons) -> tuple[str, ...]:
     return tuple(feats)
 
 
-@lru_cache(maxsize=4)
-def _cache_for(
-    lex_id: int,
-) -> dict[str, tuple[tuple[str, ...], str, str, str, str, str, str, bool]]:
+@lru_cache(maxsize=8)
+def _cache_for(lex_id: int, as_bytes: bool) -> dict[str, tuple[Any, ...]]:
     return {}
 
 
-_POS = tuple(f"pos={k}" for k in range(10))
-_Q = ("q=0", "q=1")
-_PAR = ("par=0", "par=1")
-_SENT = tuple(f"sent={k}" for k in range(5))
-_COM = tuple(f"com={k}" for k in range(7))
+# Context features, as text and as the UTF-8 bytes the tagger is given.
+_TEXT_CONSTANTS: tuple[Any, ...] = (
+    tuple(f"pos={k}" for k in range(10)),
+    ("q=0", "q=1"),
+    ("par=0", "par=1"),
+    tuple(f"sent={k}" for k in range(5)),
+    tuple(f"com={k}" for k in range(7)),
+    "afteryear",
+    "glued",
+    "spaced",
+    "BOS",
+    "EOS",
+    "gluednext",
+)
+
+
+def _encoded(x: Any) -> Any:
+    return x.encode() if isinstance(x, str) else tuple(_encoded(y) for y in x)
+
+
+_BYTE_CONSTANTS = _encoded(_TEXT_CONSTANTS)
 
 
 def token_features(text: str, tokens: Sequence[Token], lex: Lexicons) -> list[list[str]]:
     """One feature list per token."""
-    cache = _cache_for(id(lex))
+    return _features(text, tokens, lex, False)
+
+
+def tagger_features(text: str, tokens: Sequence[Token], lex: Lexicons) -> list[list[bytes]]:
+    """``token_features`` as UTF-8 bytes, the form the CRF tagger reads: it
+    encodes each text feature it is given, and a token's own features,
+    cached per token string, are then encoded once."""
+    return _features(text, tokens, lex, True)
+
+
+def _features(text: str, tokens: Sequence[Token], lex: Lexicons, as_bytes: bool) -> list[list[Any]]:
+    cache = _cache_for(id(lex), as_bytes)
+    pos_f, q_f, par_f, sent_f, com_f, afteryear, glued, spaced, bos, eos, gluednext = (
+        _BYTE_CONSTANTS if as_bytes else _TEXT_CONSTANTS
+    )
     n = len(tokens)
     info = []
     for tok, _, _ in tokens:
@@ -179,10 +225,12 @@ def token_features(text: str, tokens: Sequence[Token], lex: Lexicons) -> list[li
             w, sh = st[0][2:], st[1][3:]
             year = "yearlike" in st or "yearsuffix" in st
             got = (st, "p1" + w, "p2" + w, "n1" + w, "n2" + w, "ps1" + sh, "ns1" + sh, year)
+            if as_bytes:
+                got = (*_encoded(got[:7]), year)
             if len(cache) < 200_000:
                 cache[tok] = got
         info.append(got)
-    out: list[list[str]] = []
+    out: list[list[Any]] = []
     quote = paren = sentences = commas = 0
     seen_year = False
     prev_end = 0
@@ -194,30 +242,30 @@ def token_features(text: str, tokens: Sequence[Token], lex: Lexicons) -> list[li
         # The order of a token's features does not matter to the CRF.
         f = [
             *me[0],
-            _POS[10 * i // n],
-            _Q[quote > 0],
-            _PAR[paren > 0],
-            _SENT[sentences if sentences < 4 else 4],
-            _COM[commas if commas < 6 else 6],
+            pos_f[10 * i // n],
+            q_f[quote > 0],
+            par_f[paren > 0],
+            sent_f[sentences if sentences < 4 else 4],
+            com_f[commas if commas < 6 else 6],
         ]
         if seen_year:
-            f.append("afteryear")
+            f.append(afteryear)
         if i:
             prev = info[i - 1]
-            f += (prev[1], prev[5], "glued" if a == prev_end else "spaced")
+            f += (prev[1], prev[5], glued if a == prev_end else spaced)
             if i > 1:
                 f.append(info[i - 2][2])
         else:
-            f.append("BOS")
+            f.append(bos)
         if i < last:
             nxt = info[i + 1]
             f += (nxt[3], nxt[6])
             if tokens[i + 1][1] == b:
-                f.append("gluednext")
+                f.append(gluednext)
             if i + 1 < last:
                 f.append(info[i + 2][4])
         else:
-            f.append("EOS")
+            f.append(eos)
         out.append(f)
         prev_end = b
         # State after this token, for the tokens that follow.
