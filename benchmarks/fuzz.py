@@ -2,6 +2,8 @@
 
     python benchmarks/fuzz.py [--cases 10000] [--seed 1] [--time-limit 10] [--memory-limit 500]
                               [--seeds DIR ...] [--sample-every 100] [--keep DIR] [--json]
+    python benchmarks/fuzz.py --large [--large-bytes 50000000] [--large-seconds 60]
+                              [--large-mib 1024]
 
 Seeds are the repository's ``references/`` (text, BibTeX, CSL-JSON),
 ``tests/data`` (BibTeX, CSL-JSON, text) and a few Markdown (pandoc) and LaTeX
@@ -27,6 +29,13 @@ for 0 and 1, and a one-line message for 2.
 
 Failures are written to ``--keep`` (default ``benchmarks/fuzz-failures``)
 with the command that reproduces them.
+
+``--large`` runs, instead, one 50 MB input of each format (``--large-bytes``),
+built from the seeds with every copy its own work: CSL-JSON of tiny items and of
+the seeds' records on one line, BibTeX, one-line text and LaTeX, Markdown.  Each
+is a fresh ``python -m refcheck check --offline --format json`` with the default
+``--jobs``, judged on CPU time (the process and its children, ``--large-seconds``)
+and peak RSS summed over its processes (``--large-mib``).
 """
 
 from __future__ import annotations
