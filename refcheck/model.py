@@ -288,7 +288,8 @@ class DocumentMemo(Generic[_T]):
         for memo in list(cls._every):
             entry = memo._entries.get(key)
             if entry is not None and entry[0] is doc:
-                del memo._entries[key]
+                # pop, not del: the network rules' thread may clear the memo meanwhile.
+                memo._entries.pop(key, None)
 
     def get(self, doc: Document) -> _T | None:
         entry = self._entries.get(id(doc))
