@@ -502,7 +502,8 @@ class _Filler:
         if ref.container and not ref.editors:
             # GOST: "Book. Starr S.F., Cornell S.E., eds. Place, …"
             ed_at = _SEPARATOR.match(m, end)
-            if ed_at:
+            # Names are read only when an "eds." follows somewhere to end them.
+            if ed_at and _EDS_TRAIL.search(m, ed_at.end()):
                 ed = _best_names(m, ed_at.end(), min(n, ed_at.end() + 300))
                 et2 = _EDS_TRAIL.match(m, ed.end) if ed.authors else None
                 if et2:
