@@ -288,7 +288,7 @@ class _Filler:
         taken: list[tuple[int, int]] = []
         # Each identifier pattern needs a piece ("10.1234/", "http", "www.",
         # "ccessed" …); most references hold none and skip the scan.
-        for mm in _DOI_RE.finditer(s) if _DOI_CORE.search(s) else ():
+        for mm in _DOI_RE.finditer(s, _doi_scan_start(s)) if _DOI_CORE.search(s) else ():
             doi = _clean_doi(mm.group(1))
             a = mm.start(1)
             if not dois:
@@ -690,11 +690,14 @@ class _Filler:
         if self._text_kind is None:
             # What the words alone say; fill() asks again after the labeller.
             text = ref.raw.lower()
+            # Words each pattern needs, looked for first (most texts hold none).
+            thesis = any(w in text for w in ("thesis", "dissertation", "ph", "master", "диссертац"))
+            report = any(w in text for w in ("report", "paper", "brief"))
             self._text_kind = (
                 "thesis"
-                if _THESIS_WORD.search(text)
+                if thesis and _THESIS_WORD.search(text)
                 else "report"
-                if _REPORT_WORD.search(text)
+                if report and _REPORT_WORD.search(text)
                 else ""
             )
             self._lower = text
@@ -714,6 +717,24 @@ class _Filler:
         if ref.container:
             return "article"
         return "misc"
+
+
+def _doi_scan_start(s: str) -> int:
+    """A place no match of _DOI_RE starts before: its lead ("doi: ",
+    "https://dx.doi.org/", at most 20 characters besides spaces) ends where
+    the first DOI's core starts, and no lead holds a core's "10.".  Scanning
+    from there finds the same matches without trying the lead everywhere."""
+    core = _DOI_CORE.search(s)
+    if core is None:
+        return len(s)
+    k = core.start()
+    while k > 0 and s[k - 1].isspace():
+        k -= 1
+    if k > 0 and s[k - 1] == ":":
+        k -= 1
+    while k > 0 and s[k - 1].isspace():
+        k -= 1
+    return max(0, k - 20)
 
 
 def fill_rules(ref: Reference) -> None:
