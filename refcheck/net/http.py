@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -49,6 +49,7 @@ from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.doicache import open_store
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
+from refcheck.net.linkcache import LinkCache
 
 
 @contextmanager
@@ -470,6 +471,10 @@ class HttpClient:
                                   redis_url=cfg.redis_url,
                                   directory=cfg.cache_dir or default_cache_dir(),
                                   read_only=cfg.read_only)
+        # Link hops look up, send and store on their own path (see refcheck.net.linkcache);
+        # read-only replay keeps the session's, which also serves expired answers.
+        self.links = None if cfg.read_only else LinkCache(
+            self.session, link_ttl=cfg.link_ttl, failure_ttl=cfg.failure_ttl)
 
     def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
         shared = self.cfg.shared_limiter
@@ -495,6 +500,8 @@ class HttpClient:
                 shared.pause(host, min(wait, self.cfg.max_retry_after))
 
     def close(self) -> None:
+        if self.links is not None:
+            self.links.close()  # before the session's backend closes: queued answers
         self.records.close()
         self.plain.close()
         self.session.close()  # type: ignore[no-untyped-call]
@@ -691,34 +698,40 @@ class HttpClient:
     # -- links ---------------------------------------------------------------------------
 
     def _hop(self, url: str) -> requests.Response | BaseException:
-        outcome = self.send("HEAD", url)
+        outcome = self._link_request("HEAD", url)
         if isinstance(outcome, BaseException) or outcome.status_code not in _HEAD_FALLBACK:
             return outcome
         outcome.close()
         # HEAD refused or answered "gone": ask with GET before believing it.
-        return self._get_headers_only(url)
+        return self._link_request("GET", url)
 
-    def _get_headers_only(self, url: str) -> requests.Response | BaseException:
-        """A GET whose body is never read; its status is cached without the body."""
-        if self.cfg.read_only:
-            return self._from_cache("GET", url, None, None)
-        try:
-            cached = self.session.request("GET", url, only_if_cached=True, allow_redirects=False,
-                                          timeout=(self.cfg.timeout, self.cfg.timeout))
-            if getattr(cached, "from_cache", False) and cached.status_code != 504:
-                return cached
-        except requests.RequestException:
-            pass
-        outcome = self.send("GET", url, cache=False)
-        if isinstance(outcome, BaseException) or outcome.status_code not in _CACHEABLE:
-            return outcome
-        outcome.close()  # abandons the body: the connection is dropped, nothing is read
-        outcome._content = b""
-        outcome._content_consumed = True  # type: ignore[attr-defined]
-        ttl = self.cfg.failure_ttl if outcome.status_code in (404, 410) else self.cfg.link_ttl
-        if not self.cfg.no_cache:
-            with contextlib.suppress(Exception):  # a failed cache write never fails a check
-                self.session.cache.save_response(outcome, expires=_now_utc() + ttl)
+    def _link_request(self, method: str, url: str) -> requests.Response | BaseException:
+        """One hop's answer: from the cache when fresh, else sent; its body is never read.
+
+        The cache key is computed once and the entry read once (not a cache-only
+        request and then the session's own look-up); a miss goes out uncached and
+        its answer is stored by the link cache's writer, many in one transaction.
+        """
+        links = self.links
+        if links is None:  # read-only replay: the cached answer, stale ones too, or none
+            return self._from_cache(method, url, None, None)
+        key = links.key(method, url)
+        cached, fresh = links.lookup(key)
+        if cached is not None and fresh:
+            with self._count_lock:
+                self.cache_hits += 1
+            return cast(requests.Response, cached)
+        outcome = self.send(method, url, cache=False)
+        if isinstance(outcome, BaseException):
+            # stale-if-error, as the session did: an old definite answer beats none.
+            return outcome if cached is None else cast(requests.Response, cached)
+        if method == "HEAD":
+            _ = outcome.content  # empty: the connection goes back to the pool
+        else:
+            outcome.close()  # abandons the body: the connection is dropped, nothing is read
+            outcome._content = b""
+            outcome._content_consumed = True  # type: ignore[attr-defined]
+        links.store(key, outcome)
         return outcome
 
     def check_link(self, url: str) -> LinkResult:
@@ -740,11 +753,9 @@ class HttpClient:
             if isinstance(outcome, BaseException):
                 status, definite, detail = classify_exception(outcome)
                 return LinkResult(url, status, current, detail=detail, definite_dns=definite)
-            with outcome:
+            with outcome:  # stored with a day's lifetime for 404/410 by the link cache
                 code = outcome.status_code
                 location = outcome.headers.get("Location")
-                if code in (404, 410):
-                    self._keep_briefly(outcome)
             if code in _REDIRECTS and location:
                 nxt = urljoin(current, location.strip())
                 if nxt in seen:

@@ -1,0 +1,141 @@
+"""The link checks' own way through the HTTP cache: one look-up, no body, batched writes.
+
+A link check asks a server for headers only (HEAD, or a GET whose body is never
+read), so requests-cache's full request path costs more than it gives there: it
+looked the answer up twice per cold URL (a cache-only request, then the real
+request looking again), applied its expiry policy, and wrote and committed each
+answer under the SQLite backend's single lock, all while ~80 worker threads
+contended for one GIL.  Here a link hop computes the cache key once (the same
+key requests-cache computes, so read-only replay, registry code and older caches
+read the same entries), reads the entry once, sends a miss through the plain
+session, and hands the answer to one writer thread that stores whatever has
+queued up in one transaction.  Nothing changes on disk: entries are ordinary
+requests-cache entries with the same lifetimes as before.
+
+An answer waiting to be written is visible to look-ups at once, and
+:meth:`LinkCache.close` writes everything still queued before the run ends,
+so a second run answers every URL from the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import requests
+
+# Statuses a link answer is stored for (the session's allowable codes).
+_STORED = (200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 410)
+_GONE = (404, 410)
+
+
+class LinkCache:
+    """Cache look-ups and writes for link hops, over a requests-cache ``CachedSession``."""
+
+    def __init__(self, session: Any, *, link_ttl: timedelta, failure_ttl: timedelta) -> None:
+        self._session = session
+        self._cache = session.cache
+        self._link_ttl = link_ttl
+        self._failure_ttl = failure_ttl
+        # Answers sent for but not yet written: look-ups see them before the writer has.
+        self._pending: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[str, requests.Response, datetime] | None] = \
+            queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._closed = False
+
+    def key(self, method: str, url: str) -> str:
+        """requests-cache's key for this request as the session would send it."""
+        prepared = self._session.prepare_request(requests.Request(method, url))
+        key: str = self._cache.create_key(prepared, verify=True)
+        return key
+
+    def lookup(self, key: str) -> tuple[Any, bool]:
+        """(the stored answer or None, whether it is still fresh)."""
+        with self._lock:
+            pending = self._pending.get(key)
+        if pending is not None:
+            return pending, True
+        try:
+            cached = self._cache.get_response(key)
+        except Exception:  # an unreadable entry is a miss, never a failed check
+            return None, False
+        if cached is None:
+            return None, False
+        return cached, not cached.is_expired
+
+    def store(self, key: str, response: requests.Response) -> None:
+        """Queue a definite answer (its body already dropped) for the writer thread."""
+        if response.status_code not in _STORED:
+            return
+        ttl = self._failure_ttl if response.status_code in _GONE else self._link_ttl
+        expires = datetime.now(timezone.utc) + ttl
+        with self._lock:
+            if self._closed:
+                return
+            self._pending[key] = _Answer(response)
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, daemon=True,
+                                                name="refcheck-link-cache")
+                self._writer.start()
+        self._queue.put((key, response, expires))
+
+    def close(self) -> None:
+        """Write every queued answer, then stop the writer."""
+        with self._lock:
+            self._closed = True
+            writer = self._writer
+        if writer is not None:
+            self._queue.put(None)
+            writer.join()
+
+    def _write_loop(self) -> None:
+        from requests_cache.cache_keys import redact_response
+        from requests_cache.models.response import CachedResponse
+
+        responses = self._cache.responses
+        ignored = self._cache._settings.ignored_parameters
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            # Whatever queued meanwhile goes into the same transaction: one commit and
+            # one acquisition of the backend's lock for many answers.
+            with contextlib.suppress(queue.Empty):
+                while len(batch) < 500:
+                    batch.append(self._queue.get_nowait())
+            items = [b for b in batch if b is not None]
+            done = len(items) != len(batch)
+            bulk = getattr(responses, "bulk_commit", contextlib.nullcontext)
+            # A cache write failing must never fail a check (the answer was given).
+            with contextlib.suppress(Exception), bulk():
+                for key, response, expires in items:
+                    cached = CachedResponse.from_response(response, expires=expires)
+                    responses[key] = redact_response(cached, ignored)
+            with self._lock:
+                for key, _, _ in items:
+                    self._pending.pop(key, None)
+
+
+class _Answer:
+    """What a look-up sees of an answer not yet written: its status and headers."""
+
+    from_cache = True
+    is_expired = False
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.url = response.url
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _Answer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
