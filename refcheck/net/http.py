@@ -731,7 +731,7 @@ class HttpClient:
             outcome.close()  # abandons the body: the connection is dropped, nothing is read
             outcome._content = b""
             outcome._content_consumed = True  # type: ignore[attr-defined]
-        links.store(key, outcome)
+        links.store(key, outcome, method)
         return outcome
 
     def check_link(self, url: str) -> LinkResult:

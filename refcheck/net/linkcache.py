@@ -30,6 +30,9 @@ import requests
 # Statuses a link answer is stored for (the session's allowable codes).
 _STORED = (200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 410)
 _GONE = (404, 410)
+# A server that does not do HEAD says so definitely: stored (for a day, as a dead page
+# is), a warm run goes straight to the GET instead of asking with HEAD again.
+_NO_HEAD = (405, 501)
 
 
 class LinkCache:
@@ -68,11 +71,13 @@ class LinkCache:
             return None, False
         return cached, not cached.is_expired
 
-    def store(self, key: str, response: requests.Response) -> None:
+    def store(self, key: str, response: requests.Response, method: str) -> None:
         """Queue a definite answer (its body already dropped) for the writer thread."""
-        if response.status_code not in _STORED:
+        code = response.status_code
+        refused = method == "HEAD" and code in _NO_HEAD
+        if code not in _STORED and not refused:
             return
-        ttl = self._failure_ttl if response.status_code in _GONE else self._link_ttl
+        ttl = self._failure_ttl if code in _GONE or refused else self._link_ttl
         expires = datetime.now(timezone.utc) + ttl
         with self._lock:
             if self._closed:

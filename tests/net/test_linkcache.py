@@ -1,0 +1,70 @@
+"""Link hops' own cache path: a warm run sends nothing, entries stay requests-cache's own."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from refcheck.net.http import HttpClient, HttpConfig, LinkResult
+
+from .conftest import Server
+
+PATHS = ["/ok", "/404", "/410", "/moved", "/head405", "/head404", "/chain/3", "/temporary",
+         *(f"/concurrency?i={i}" for i in range(40))]
+
+
+def make(tmp_path: Path, **kw: Any) -> HttpClient:
+    options: dict[str, Any] = {"timeout": 2.0, "backoff": 0.01, "allow_hosts": ["127.0.0.1"],
+                               "cache_dir": str(tmp_path)}
+    options.update(kw)
+    return HttpClient(HttpConfig(**options))
+
+
+def run(client: HttpClient, urls: list[str]) -> dict[str, LinkResult]:
+    # Many threads at once, as a real run checks links: the writer batches their answers.
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = dict(zip(urls, pool.map(client.check_link, urls), strict=True))
+    client.close()
+    return results
+
+
+def test_warm_run_sends_no_request(web: Server, tmp_path: Path) -> None:
+    urls = [web.url(p) for p in PATHS]
+    cold_client = make(tmp_path)
+    cold = run(cold_client, urls)
+    assert cold_client.sent > len(urls)  # HEAD fallbacks and redirect hops included
+    hits = web.hits()
+    warm_client = make(tmp_path)
+    warm = run(warm_client, urls)
+    assert warm_client.sent == 0 and web.hits() == hits
+    assert warm == cold
+    assert warm[web.url("/404")].kind == "dead" and warm[web.url("/head404")].status == "200"
+    assert warm[web.url("/moved")].moved_to == web.url("/ok/new")
+
+
+def test_entries_replay_in_read_only_mode(web: Server, tmp_path: Path) -> None:
+    # The read-only replay reads through requests-cache's session: the keys must agree.
+    urls = [web.url(p) for p in PATHS]
+    cold = run(make(tmp_path), urls)
+    replay_client = make(tmp_path, read_only=True)
+    replay = run(replay_client, urls)
+    assert replay == cold and replay_client.not_cached == 0
+
+
+def test_gone_pages_are_kept_a_day_others_for_the_link_lifetime(
+        web: Server, tmp_path: Path) -> None:
+    run(make(tmp_path), [web.url("/ok"), web.url("/404")])
+    with sqlite3.connect(tmp_path / "http_cache.sqlite") as db:
+        spans = sorted(int(e) for (e,) in db.execute("SELECT expires FROM responses"))
+    # /404: HEAD and GET, a day; /ok: HEAD, three days (HttpConfig's defaults).
+    assert len(spans) == 3
+    assert spans[-1] - spans[0] > 36 * 3600 and spans[1] - spans[0] < 60
+
+
+def test_server_errors_are_not_stored(web: Server, tmp_path: Path) -> None:
+    run(make(tmp_path), [web.url("/500")])
+    second = make(tmp_path)
+    assert run(second, [web.url("/500")])[web.url("/500")].status == "500"
+    assert second.sent > 0
