@@ -235,7 +235,7 @@ _ORG_WORDS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Names:
     authors: list[tuple[str, str | None, int, int]] = field(default_factory=list)
     end: int = 0
@@ -395,9 +395,17 @@ _SCHEMES: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ..
     "natural": ((_NAT,), (_NAT,)),
 }
 
+# Each scheme's later shapes with natural order tried first; the same tuple
+# when it already is (so the name looked ahead at is not read again).
+_NATURAL_FIRST = {
+    scheme: rest if rest[0] is _NAT else (_NAT, *(p for p in rest if p is not _NAT))
+    for scheme, (_, rest) in _SCHEMES.items()
+}
+
 
 def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) -> _Names:
     first, rest = _SCHEMES[scheme]
+    rest_natural = _NATURAL_FIRST[scheme]
     out = _Names(end=pos, scheme=scheme)
     cur = pos
     natural_rest = False
@@ -409,7 +417,7 @@ def _read_names(s: str, pos: int, limit: int, scheme: str, whole: bool = False) 
         if natural_rest and _NAT in pats:
             # Chicago: after "Family, Given" the names run in natural order;
             # "David Favero, M." is then a name and an initial, not "Family, I.".
-            pats = (_NAT, *(p for p in pats if p is not _NAT))
+            pats = rest_natural
         if ahead is not None and ahead[0] == cur and pats is rest:
             got = ahead[1]
         else:
