@@ -263,9 +263,8 @@ def _abbreviated_words() -> frozenset[str]:
 
 def _two_sentences(text: str) -> bool:
     """Whether ``text`` holds a full stop after a whole word, then a capital."""
-    return any(
-        m.group(1).lower() not in _abbreviated_words() for m in _SENTENCE_BREAK.finditer(text)
-    )
+    words = _abbreviated_words()
+    return any(m.group(1).lower() not in words for m in _SENTENCE_BREAK.finditer(text))
 
 
 # Words that name a book series, and words that name a periodical.
