@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -98,7 +98,7 @@ LEXICON_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lexicon
 class Lexicons:
     """Word sets the features consult, each lower-cased."""
 
-    def __init__(self, sets: dict[str, Sequence[str]]) -> None:
+    def __init__(self, sets: Mapping[str, Sequence[str]]) -> None:
         self.sets = {name: frozenset(words) for name, words in sets.items()}
 
     def tags(self, low: str) -> tuple[str, ...]:
