@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,33 @@ def _dupes(run_rule: RunRule, bib: str) -> list[tuple[int, str, str | None]]:
         (doc.source.position(h.start)[0], h.message, h.severity and h.severity.value)
         for h in hits
     ]
+
+
+def test_copies_are_compared_with_one_earlier_of_each_kind(
+    run_rule: RunRule, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One entry pasted many times (three volumes, one DOI): each copy is compared with
+    # the first entry of each distinct kind, not with every earlier copy, so the work
+    # grows with the copies, not with their square, and the findings name the first.
+    n = 300
+    bib = "".join(
+        f"@article{{k{i},\n author = {{Smith, John}},\n title = {{A study of repeated things}},\n"
+        f" journal = {{Journal of Studies}}, year = {{2019}}, volume = {{{1 + i % 3}}},\n"
+        f" doi = {{10.1234/abc}}}}\n"
+        for i in range(n)
+    )
+    sizes: list[int] = []
+    real = structure._duplicate_of
+
+    def counting(doc: Document, ref: Any, facts: Any, candidates: list[Any]) -> Hit | None:
+        sizes.append(len(candidates))
+        return real(doc, ref, facts, candidates)
+
+    monkeypatch.setattr(structure, "_duplicate_of", counting)
+    hits = _dupes(run_rule, bib)
+    assert len(hits) == n - 3  # every copy after the first of each volume
+    assert {m for h in hits for m in re.findall(r"at line (\d+)", h[1])} == {"1", "6", "11"}
+    assert max(sizes) == 3  # the first of each kind, however many copies came before
 
 
 def test_recurring_column_is_not_a_duplicate(run_rule: RunRule) -> None:

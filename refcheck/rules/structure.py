@@ -11,7 +11,7 @@ pairwise loops, so that long bibliographies stay fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from string import ascii_lowercase
 
 from refcheck.model import Category, Document, Fix, Reference, Severity
@@ -152,9 +152,12 @@ def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
         lines 12 and 40; `@book{Knuth:1986:M, …}` and `@book{Knuth:1986:MB,
         …}` with the same title, author, year and ISBN.
     """
-    by_title: dict[tuple[str, str, int | None], list[Reference]] = {}
-    by_doi: dict[str, list[Reference]] = {}
-    # Facts are worked out only for references that meet a candidate: most never do.
+    # A group keeps one reference per distinct set of stated facts (and form): a later
+    # copy agrees with an earlier one exactly when it agrees with the first of its kind,
+    # so the rest add nothing but time (a file of one entry pasted many times was
+    # quadratic).  Facts are worked out only for references that meet a candidate.
+    by_title: dict[tuple[str, str, int | None], _Group] = {}
+    by_doi: dict[str, _Group] = {}
     facts: dict[int, dict[str, object]] = {}
 
     def facts_of(r: Reference) -> dict[str, object]:
@@ -162,24 +165,56 @@ def duplicate_reference(doc: Document, ctx: Context) -> Iterator[Hit]:
             facts[id(r)] = stated_facts(r)
         return facts[id(r)]
 
+    def kind_of(r: Reference) -> Hashable:
+        f = facts_of(r)
+        return form_of(r, f), tuple(
+            (k, tuple(sorted(v)) if isinstance(v, frozenset) else v) for k, v in sorted(f.items())
+        )
+
     for ref in doc.entries():
         if ref.kind != "entry":
             continue
         candidates: list[Reference] = []
+        seen: set[int] = set()
+        groups: list[_Group] = []
         title = _fold(ref.title or "")
         family = first_name(ref)
         if title and (family or len(title.replace(" ", "")) >= 10):
-            key = (title, family, ref.year)
-            candidates += by_title.get(key, [])
-            by_title.setdefault(key, []).append(ref)
+            groups.append(by_title.setdefault((title, family, ref.year), _Group()))
         doi = doi_of(ref)
         if doi:
-            candidates += [c for c in by_doi.get(doi, []) if c not in candidates]
-            by_doi.setdefault(doi, []).append(ref)
+            groups.append(by_doi.setdefault(doi, _Group()))
+        for group in groups:
+            for c in group.members:
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    candidates.append(c)
         if candidates:
             hit = _duplicate_of(doc, ref, facts_of(ref), [(c, facts_of(c)) for c in candidates])
             if hit is not None:
                 yield hit
+        for group in groups:
+            group.add(ref, kind_of)
+
+
+class _Group:
+    """The distinct references of one title or DOI, in order of appearance."""
+
+    __slots__ = ("kinds", "members")
+
+    def __init__(self) -> None:
+        self.members: list[Reference] = []
+        self.kinds: set[Hashable] = set()
+
+    def add(self, ref: Reference, kind_of: Callable[[Reference], Hashable]) -> None:
+        if len(self.members) == 1 and not self.kinds:
+            self.kinds.add(kind_of(self.members[0]))  # needed once a second arrives
+        if self.members:
+            kind = kind_of(ref)
+            if kind in self.kinds:
+                return
+            self.kinds.add(kind)
+        self.members.append(ref)
 
 
 def _duplicate_of(
