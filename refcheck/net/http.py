@@ -529,6 +529,7 @@ class HttpClient:
         max_bytes: int | None = None,
         seconds: float | None = None,
         json_body: Any = None,
+        prepared: requests.PreparedRequest | None = None,
     ) -> requests.Response | BaseException:
         """One request with retries; the response (body not read) or the final exception.
 
@@ -537,6 +538,8 @@ class HttpClient:
         (default ``cfg.request_deadline``), also when the caller reads a
         streamed body later.  Retries stop for good once the host has cost the
         run ``cfg.host_retry_budget`` seconds of failed attempts and back-off.
+        ``prepared``: this request, built already (uncached sends only; the link
+        cache builds it once for its key too).
         """
         if self.cfg.read_only:
             return self._from_cache(method, url, params, headers, json_body)
@@ -570,7 +573,10 @@ class HttpClient:
                     }
                     if json_body is not None:
                         kwargs["json"] = json_body
-                    if not cache:
+                    if not cache and prepared is not None:
+                        del kwargs["params"], kwargs["headers"]
+                        response = self.plain.send(prepared, **kwargs)
+                    elif not cache:
                         response = self.plain.request(method, url, **kwargs)
                     else:
                         if ttl is not None:
@@ -715,13 +721,17 @@ class HttpClient:
         links = self.links
         if links is None:  # read-only replay: the cached answer, stale ones too, or none
             return self._from_cache(method, url, None, None)
-        key = links.key(method, url)
+        try:
+            prepared = links.prepare(method, url)
+        except (requests.RequestException, ValueError) as exc:  # nothing could be sent
+            return exc
+        key = links.key(prepared)
         cached, fresh = links.lookup(key)
         if cached is not None and fresh:
             with self._count_lock:
                 self.cache_hits += 1
             return cast(requests.Response, cached)
-        outcome = self.send(method, url, cache=False)
+        outcome = self.send(method, url, cache=False, prepared=prepared)
         if isinstance(outcome, BaseException):
             # stale-if-error, as the session did: an old definite answer beats none.
             return outcome if cached is None else cast(requests.Response, cached)

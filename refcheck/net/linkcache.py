@@ -20,7 +20,9 @@ so a second run answers every URL from the cache.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
+import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -50,10 +52,40 @@ class LinkCache:
             queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._closed = False
+        # SQLite: look-ups read through connections of their own.  The backend's one
+        # connection sits behind a lock that a write transaction holds until it commits,
+        # so ~80 threads reading through it wait for every write; in WAL mode readers on
+        # other connections never wait for the writer.
+        responses = self._cache.responses
+        self._db: tuple[str, str] | None = None
+        if isinstance(getattr(responses, "db_path", None), (str, os.PathLike)) and \
+                getattr(responses, "wal", False) and \
+                getattr(responses, "table_name", "").isidentifier():
+            self._db = (os.fspath(responses.db_path), responses.table_name)
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._opened: list[sqlite3.Connection] = []
 
-    def key(self, method: str, url: str) -> str:
-        """requests-cache's key for this request as the session would send it."""
-        prepared = self._session.prepare_request(requests.Request(method, url))
+    def prepare(self, method: str, url: str) -> requests.PreparedRequest:
+        """The request to send and key, built once (raises what ``requests`` raises for
+        a URL it cannot send).
+
+        The session's ``prepare_request`` merges settings, cookies, auth and hooks
+        through several layers per call; a link hop needs the method, the URL as
+        ``requests`` normalises it and the session's headers, which is all the cache
+        key reads too.  Cookies are not sent: a link check is not a visit.
+        """
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method(method)
+        prepared.prepare_url(url, None)
+        prepared.prepare_headers(self._session.headers)
+        prepared.body = None
+        prepared.hooks = {"response": []}
+        # requests files the answer's Set-Cookie here; nothing reads it back.
+        prepared._cookies = requests.cookies.RequestsCookieJar()  # type: ignore[attr-defined]
+        return prepared
+
+    def key(self, prepared: requests.PreparedRequest) -> str:
+        """requests-cache's key for this request, as the session computes it."""
         key: str = self._cache.create_key(prepared, verify=True)
         return key
 
@@ -64,12 +96,26 @@ class LinkCache:
         if pending is not None:
             return pending, True
         try:
-            cached = self._cache.get_response(key)
+            cached = self._read(key) if self._db else self._cache.get_response(key)
         except Exception:  # an unreadable entry is a miss, never a failed check
             return None, False
         if cached is None:
             return None, False
         return cached, not cached.is_expired
+
+    def _read(self, key: str) -> Any:
+        assert self._db is not None
+        try:
+            con = self._readers.get_nowait()
+        except queue.Empty:
+            con = sqlite3.connect(self._db[0], check_same_thread=False)
+            with self._lock:
+                self._opened.append(con)
+        try:
+            row = con.execute(f"SELECT value FROM {self._db[1]} WHERE key = ?", (key,)).fetchone()
+        finally:
+            self._readers.put(con)
+        return None if row is None else self._cache.responses.deserialize(key, row[0])
 
     def store(self, key: str, response: requests.Response, method: str) -> None:
         """Queue a definite answer (its body already dropped) for the writer thread."""
@@ -97,6 +143,9 @@ class LinkCache:
         if writer is not None:
             self._queue.put(None)
             writer.join()
+        for con in self._opened:
+            con.close()
+        self._opened.clear()
 
     def _write_loop(self) -> None:
         from requests_cache.cache_keys import redact_response
