@@ -97,7 +97,8 @@ class HttpConfig:
     backoff: float = 0.5  # seconds; doubled each attempt, plus jitter
     max_retry_after: float = 30.0  # a longer Retry-After is not waited for
     max_redirects: int = 10
-    global_limit: int = 64
+    # Threads checking links at once: enough to fill 10 hosts' 8 slots each.
+    global_limit: int = 80
     per_host_limit: int = 8
     host_limits: dict[str, int] = field(default_factory=dict)  # host -> concurrency
     mailto: str | None = None
