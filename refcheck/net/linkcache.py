@@ -163,12 +163,23 @@ class LinkCache:
                     batch.append(self._queue.get_nowait())
             items = [b for b in batch if b is not None]
             done = len(items) != len(batch)
-            bulk = getattr(responses, "bulk_commit", contextlib.nullcontext)
-            # A cache write failing must never fail a check (the answer was given).
-            with contextlib.suppress(Exception), bulk():
-                for key, response, expires in items:
+            entries = []
+            for key, response, expires in items:
+                # A cache write failing must never fail a check (the answer was given).
+                with contextlib.suppress(Exception):
                     cached = CachedResponse.from_response(response, expires=expires)
-                    responses[key] = redact_response(cached, ignored)
+                    entries.append((key, redact_response(cached, ignored)))
+            bulk = getattr(responses, "bulk_commit", contextlib.nullcontext)
+            # Nothing may escape the transaction but SQLite's own errors: requests-cache
+            # rolls back only those, and an open transaction would stall every later write.
+            with contextlib.suppress(Exception), bulk():
+                for key, cached in entries:
+                    try:
+                        responses[key] = cached
+                    except sqlite3.OperationalError:
+                        raise
+                    except Exception:  # one bad entry: the others still go
+                        continue
             with self._lock:
                 for key, _, _ in items:
                     self._pending.pop(key, None)

@@ -68,3 +68,23 @@ def test_server_errors_are_not_stored(web: Server, tmp_path: Path) -> None:
     second = make(tmp_path)
     assert run(second, [web.url("/500")])[web.url("/500")].status == "500"
     assert second.sent > 0
+
+
+def test_an_entry_that_cannot_be_stored_costs_only_itself(
+        web: Server, tmp_path: Path, monkeypatch: Any) -> None:
+    urls = [web.url(f"/concurrency?i={i}") for i in range(20)]
+    client = make(tmp_path)
+    responses = client.session.cache.responses
+    serialize = responses.serialize
+
+    def failing(value: Any) -> Any:
+        if str(getattr(value, "url", "")).endswith("i=3"):
+            raise ValueError("cannot serialise")
+        return serialize(value)
+
+    monkeypatch.setattr(responses, "serialize", failing)
+    closing = ThreadPoolExecutor(max_workers=1).submit(run, client, urls)
+    assert all(r.status == "200" for r in closing.result(timeout=20).values())  # no stall
+    warm = make(tmp_path)
+    run(warm, urls)
+    assert warm.sent == 1 and warm.sent_by_host == {"127.0.0.1": 1}
