@@ -40,8 +40,9 @@ _NO_HEAD = (405, 501)
 class LinkCache:
     """Cache look-ups and writes for link hops, over a requests-cache ``CachedSession``."""
 
-    def __init__(self, session: Any, *, link_ttl: timedelta, failure_ttl: timedelta) -> None:
-        self._session = session
+    def __init__(self, session: Any, sender: requests.Session, *, link_ttl: timedelta,
+                 failure_ttl: timedelta) -> None:
+        self._sender = sender  # the plain session misses go out through
         self._cache = session.cache
         self._link_ttl = link_ttl
         self._failure_ttl = failure_ttl
@@ -71,17 +72,17 @@ class LinkCache:
 
         The session's ``prepare_request`` merges settings, cookies, auth and hooks
         through several layers per call; a link hop needs the method, the URL as
-        ``requests`` normalises it and the session's headers, which is all the cache
-        key reads too.  Cookies are not sent: a link check is not a visit.
+        ``requests`` normalises it, the sending session's headers and the cookies its
+        jar holds for the URL (sites that set one on a redirect want it on the next
+        hop), which is all ``prepare_request`` gave a link hop.
         """
         prepared = requests.PreparedRequest()
         prepared.prepare_method(method)
         prepared.prepare_url(url, None)
-        prepared.prepare_headers(self._session.headers)
+        prepared.prepare_headers(self._sender.headers)
+        prepared.prepare_cookies(self._sender.cookies)
         prepared.body = None
         prepared.hooks = {"response": []}
-        # requests files the answer's Set-Cookie here; nothing reads it back.
-        prepared._cookies = requests.cookies.RequestsCookieJar()  # type: ignore[attr-defined]
         return prepared
 
     def key(self, prepared: requests.PreparedRequest) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from refcheck.net.http import HttpClient, HttpConfig, LinkResult
 
-from .conftest import Server
+from .conftest import Server, reply, serve
 
 PATHS = ["/ok", "/404", "/410", "/moved", "/head405", "/head404", "/chain/3", "/temporary",
          *(f"/concurrency?i={i}" for i in range(40))]
@@ -88,3 +88,20 @@ def test_an_entry_that_cannot_be_stored_costs_only_itself(
     warm = make(tmp_path)
     run(warm, urls)
     assert warm.sent == 1 and warm.sent_by_host == {"127.0.0.1": 1}
+
+
+def test_a_cookie_set_on_a_redirect_is_sent_on_the_next_hop(tmp_path: Path) -> None:
+    # A cookie wall: /article sets a cookie and redirects to /article/full, which
+    # answers 200 with the cookie and 403 without it (a false RC502).
+    def handle(h: Any, srv: Server) -> None:
+        if h.path == "/article":
+            reply(h, 302, headers={"Location": "/article/full", "Set-Cookie": "seen=1; Path=/"})
+        else:
+            reply(h, 200 if "seen=1" in (h.headers.get("Cookie") or "") else 403)
+
+    server = serve("127.0.0.1", handle)
+    try:
+        result = run(make(tmp_path), [server.url("/article")])[server.url("/article")]
+    finally:
+        server.close()
+    assert result.status == "200"
