@@ -475,7 +475,8 @@ class HttpClient:
         # Link hops look up, send and store on their own path (see refcheck.net.linkcache);
         # read-only replay keeps the session's, which also serves expired answers.
         self.links = None if cfg.read_only else LinkCache(
-            self.session, self.plain, link_ttl=cfg.link_ttl, failure_ttl=cfg.failure_ttl)
+            self.session, self.plain, stored=_CACHEABLE, link_ttl=cfg.link_ttl,
+            failure_ttl=cfg.failure_ttl)
 
     def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
         shared = self.cfg.shared_limiter

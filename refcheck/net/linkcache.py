@@ -29,8 +29,6 @@ from typing import Any
 
 import requests
 
-# Statuses a link answer is stored for (the session's allowable codes).
-_STORED = (200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 410)
 _GONE = (404, 410)
 # A server that does not do HEAD says so definitely: stored (for a day, as a dead page
 # is), a warm run goes straight to the GET instead of asking with HEAD again.
@@ -40,8 +38,9 @@ _NO_HEAD = (405, 501)
 class LinkCache:
     """Cache look-ups and writes for link hops, over a requests-cache ``CachedSession``."""
 
-    def __init__(self, session: Any, sender: requests.Session, *, link_ttl: timedelta,
-                 failure_ttl: timedelta) -> None:
+    def __init__(self, session: Any, sender: requests.Session, *, stored: tuple[int, ...],
+                 link_ttl: timedelta, failure_ttl: timedelta) -> None:
+        self._stored = stored  # the statuses the session itself would store
         self._sender = sender  # the plain session misses go out through
         self._cache = session.cache
         self._link_ttl = link_ttl
@@ -122,7 +121,7 @@ class LinkCache:
         """Queue a definite answer (its body already dropped) for the writer thread."""
         code = response.status_code
         refused = method == "HEAD" and code in _NO_HEAD
-        if code not in _STORED and not refused:
+        if code not in self._stored and not refused:
             return
         ttl = self._failure_ttl if code in _GONE or refused else self._link_ttl
         expires = datetime.now(timezone.utc) + ttl
