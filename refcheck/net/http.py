@@ -734,9 +734,15 @@ class HttpClient:
                 self.cache_hits += 1
             return cast(requests.Response, cached)
         outcome = self.send(method, url, cache=False, prepared=prepared)
+        if cached is not None and (isinstance(outcome, BaseException) or (
+                outcome.status_code >= 400 and not links.storable(method, outcome.status_code))):
+            # stale-if-error, as the session did: an expired definite answer beats a
+            # failure (an exception, or an error status the cache would not keep).
+            if not isinstance(outcome, BaseException):
+                outcome.close()
+            return cast(requests.Response, cached)
         if isinstance(outcome, BaseException):
-            # stale-if-error, as the session did: an old definite answer beats none.
-            return outcome if cached is None else cast(requests.Response, cached)
+            return outcome
         if method == "HEAD":
             _ = outcome.content  # empty: the connection goes back to the pool
         else:

@@ -117,13 +117,16 @@ class LinkCache:
             self._readers.put(con)
         return None if row is None else self._cache.responses.deserialize(key, row[0])
 
+    def storable(self, method: str, code: int) -> bool:
+        """Is this a definite answer, one that is stored?"""
+        return code in self._stored or (method == "HEAD" and code in _NO_HEAD)
+
     def store(self, key: str, response: requests.Response, method: str) -> None:
         """Queue a definite answer (its body already dropped) for the writer thread."""
         code = response.status_code
-        refused = method == "HEAD" and code in _NO_HEAD
-        if code not in self._stored and not refused:
+        if not self.storable(method, code):
             return
-        ttl = self._failure_ttl if code in _GONE or refused else self._link_ttl
+        ttl = self._failure_ttl if code in _GONE or code not in self._stored else self._link_ttl
         expires = datetime.now(timezone.utc) + ttl
         with self._lock:
             if self._closed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,28 @@ def test_a_cookie_set_on_a_redirect_is_sent_on_the_next_hop(tmp_path: Path) -> N
     finally:
         server.close()
     assert result.status == "200"
+
+
+def test_an_expired_answer_stands_in_for_a_failure(tmp_path: Path) -> None:
+    # stale-if-error, as requests-cache's session does it: an expired 200 beats a 503 or
+    # a refused connection, and a fresh definite answer replaces it.
+    state = {"status": 200}
+
+    def handle(h: Any, srv: Server) -> None:
+        reply(h, state["status"])
+
+    server = serve("127.0.0.1", handle)
+    url = server.url("/page")
+    try:
+        assert run(make(tmp_path, link_ttl=timedelta(0)), [url])[url].status == "200"
+        state["status"] = 503
+        again = make(tmp_path, link_ttl=timedelta(0), retries=0)
+        assert run(again, [url])[url].status == "200" and again.sent == 1
+        state["status"] = 404
+        gone = make(tmp_path, link_ttl=timedelta(0), failure_ttl=timedelta(0), retries=0)
+        assert run(gone, [url])[url].status == "404"
+    finally:
+        server.close()
+    # The host is gone now: the expired 404 answers, where nothing would say "refused".
+    assert run(make(tmp_path, retries=0), [url])[url].status == "404"
+    assert run(make(tmp_path / "none", retries=0), [url])[url].status == "refused"
