@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -714,42 +714,15 @@ class HttpClient:
         return self._link_request("GET", url)
 
     def _link_request(self, method: str, url: str) -> requests.Response | BaseException:
-        """One hop's answer: from the cache when fresh, else sent; its body is never read.
-
-        The cache key is computed once and the entry read once (not a cache-only
-        request and then the session's own look-up); a miss goes out uncached and
-        its answer is stored by the link cache's writer, many in one transaction.
-        """
+        """One hop's answer: from the cache when fresh, else sent; its body is never read."""
         links = self.links
         if links is None:  # read-only replay: the cached answer, stale ones too, or none
             return self._from_cache(method, url, None, None)
-        try:
-            prepared = links.prepare(method, url)
-        except (requests.RequestException, ValueError) as exc:  # nothing could be sent
-            return exc
-        key = links.key(prepared)
-        cached, fresh = links.lookup(key)
-        if cached is not None and fresh:
+        outcome, hit = links.fetch(
+            method, url, lambda prepared: self.send(method, url, cache=False, prepared=prepared))
+        if hit:
             with self._count_lock:
                 self.cache_hits += 1
-            return cast(requests.Response, cached)
-        outcome = self.send(method, url, cache=False, prepared=prepared)
-        if cached is not None and (isinstance(outcome, BaseException) or (
-                outcome.status_code >= 400 and not links.storable(method, outcome.status_code))):
-            # stale-if-error, as the session did: an expired definite answer beats a
-            # failure (an exception, or an error status the cache would not keep).
-            if not isinstance(outcome, BaseException):
-                outcome.close()
-            return cast(requests.Response, cached)
-        if isinstance(outcome, BaseException):
-            return outcome
-        if method == "HEAD":
-            _ = outcome.content  # empty: the connection goes back to the pool
-        else:
-            outcome.close()  # abandons the body: the connection is dropped, nothing is read
-            outcome._content = b""
-            outcome._content_consumed = True  # type: ignore[attr-defined]
-        links.store(key, outcome, method)
         return outcome
 
     def check_link(self, url: str) -> LinkResult:

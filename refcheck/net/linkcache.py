@@ -24,10 +24,12 @@ import os
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import requests
+import urllib3
 
 _GONE = (404, 410)
 # A server that does not do HEAD says so definitely: stored (for a day, as a dead page
@@ -64,6 +66,48 @@ class LinkCache:
             self._db = (os.fspath(responses.db_path), responses.table_name)
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._opened: list[sqlite3.Connection] = []
+
+    def fetch(self, method: str, url: str,
+              send: Callable[[requests.PreparedRequest], requests.Response | BaseException],
+              ) -> tuple[requests.Response | BaseException, bool]:
+        """(one hop's answer, whether the cache gave it); the body is never read.
+
+        The request is built and keyed once and the entry read once (not a cache-only
+        request and then the session's own look-up); a miss goes out through ``send``
+        uncached and its answer is queued for the writer.
+        """
+        try:
+            prepared = self.prepare(method, url)
+        except (requests.RequestException, ValueError) as exc:  # nothing could be sent
+            return exc, False
+        key = self.key(prepared)
+        cached, fresh = self.lookup(key)
+        if cached is not None and fresh:
+            return cast(requests.Response, cached), True
+        outcome = send(prepared)
+        if cached is not None and (isinstance(outcome, BaseException) or (
+                outcome.status_code >= 400 and not self.storable(method, outcome.status_code))):
+            # stale-if-error, as the session did: an expired definite answer beats a
+            # failure (an exception, or an error status the cache would not keep).
+            if not isinstance(outcome, BaseException):
+                outcome.close()
+            return cast(requests.Response, cached), True
+        if isinstance(outcome, BaseException):
+            return outcome, False
+        read = False
+        if method == "HEAD":
+            # Empty: read, the connection goes back to the pool.  A server that breaks
+            # the framing of an answer without a body only loses its connection.
+            with contextlib.suppress(requests.RequestException, urllib3.exceptions.HTTPError,
+                                     OSError):
+                _ = outcome.content
+                read = True
+        if not read:
+            outcome.close()  # abandons the body: the connection is dropped, nothing is read
+            outcome._content = b""
+            outcome._content_consumed = True  # type: ignore[attr-defined]
+        self.store(key, outcome, method)
+        return outcome, False
 
     def prepare(self, method: str, url: str) -> requests.PreparedRequest:
         """The request to send and key, built once (raises what ``requests`` raises for
