@@ -8,70 +8,22 @@ directly.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from rawserver import RawServer, answer_ok, serving
 
 from refcheck.cli import main
 from refcheck.net.http import HttpClient, HttpConfig
 
 
-class Recorder:
-    """Answers ``200`` with an empty body to every request on 127.0.0.1; keeps their heads."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                data = b""
-                try:
-                    while b"\r\n\r\n" not in data:
-                        chunk = conn.recv(4096)
-                        if not chunk:
-                            break
-                        data += chunk
-                    self.received.append(data)
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
-                                 b"Connection: close\r\n\r\n")
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(2)
-        self.sock.close()
-
-
 @contextmanager
-def recording() -> Iterator[Recorder]:
-    srv = Recorder()
-    try:
+def recording() -> Iterator[RawServer]:
+    """A stand-in proxy or web server answering 200 to everything, keeping the heads."""
+    with serving(answer_ok) as srv:
         yield srv
-    finally:
-        srv.close()
 
 
 @pytest.fixture(autouse=True)

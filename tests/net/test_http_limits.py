@@ -8,74 +8,13 @@ measures its own wall time: a regression shows as a failure, not a hang.
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
+from rawserver import serving
 
 from refcheck.net.guard import AddressGuard
 from refcheck.net.http import HttpClient, HttpConfig
-
-Handler = Callable[[socket.socket], None]
-
-
-class RawServer:
-    """Accepts connections on 127.0.0.1 and runs ``handler`` on each, recording requests."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.handler = handler
-        self.received: list[bytes] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
-
-    def _one(self, conn: socket.socket) -> None:
-        conn.settimeout(5)
-        try:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                data += chunk
-            self.received.append(data)
-            self.handler(conn)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
-
-
-@contextmanager
-def serving(handler: Handler) -> Iterator[RawServer]:
-    srv = RawServer(handler)
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def client(**kw: object) -> HttpClient:
