@@ -529,8 +529,20 @@ def _check_overlapped(
         return done
 
     online = [i for i, p in enumerate(plans) if p.rule.network]
+    services = plans[online[0]].ctx.services
+    prefetch = getattr(services, "prefetch", None)
+    compare_fields = any(plans[i].rule.category in _COMPARING for i in online)
+
+    def run_online() -> dict[tuple[int, int], tuple[list[Finding], list[str]]]:
+        # The lookups start before the first document's rules, and the field comparisons
+        # run while the later lookups wait on the rate limit (Services.prefetch).
+        if prefetch is not None and any(p.rule.category in _REGISTRY_CATEGORIES
+                                        for p in (plans[i] for i in online)):
+            prefetch(compare_fields)
+        return run(online)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        waiting = pool.submit(run, online)
+        waiting = pool.submit(run_online)
         done = run([i for i, p in enumerate(plans) if not p.rule.network])
         done.update(waiting.result())
     out: list[Finding] = []
@@ -654,6 +666,8 @@ def _check_forked(
 # of them runs, every reference gets a verdict; otherwise (a links-only run) the
 # references are listed as skipped rather than searched for nothing.
 _REGISTRY_CATEGORIES = {Category.EXISTENCE, Category.DOI, Category.METADATA, Category.RETRACTION}
+# Rules that compare a reference's fields with its record (Services.discrepancies).
+_COMPARING = {Category.EXISTENCE, Category.METADATA}
 
 
 def _verdicts(services: Any, documents: list[Document], rules: list[Rule]) -> list[dict[str, Any]]:

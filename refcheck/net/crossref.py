@@ -78,6 +78,10 @@ class CrossrefClient:
         # Which agency registered a DOI the batch did not return (None: always ask singly).
         self.resolver = resolver
         self._select_ok = True  # cleared if the API rejects select= (then full records)
+        # Decided DOIs of this run: the verdicts ask again for the DOIs the rules looked
+        # up, and reading a thousand records back from the store costs a second.
+        self._decided: dict[str, dict[str, Any] | None] = {}
+        self._decided_lock = threading.Lock()
 
     def _params(self, extra: dict[str, str]) -> dict[str, str]:
         params = dict(extra)
@@ -101,8 +105,11 @@ class CrossrefClient:
         """Records by normalised DOI (None: Crossref does not hold it), and DOIs not decided
         because the API could not be reached or failed."""
         wanted = sorted({normalise_doi(d) for d in dois if d})
+        with self._decided_lock:
+            known = {d: self._decided[d] for d in wanted if d in self._decided}
         found: dict[str, dict[str, Any] | None] = dict(
-            self.http.records.get_many("crossref", wanted))
+            self.http.records.get_many("crossref", [d for d in wanted if d not in known]))
+        found.update(known)
         failed: set[str] = set()
         held: dict[str, dict[str, Any]] = {}
         batchable = [d for d in wanted if "," not in d and d not in found]
@@ -139,6 +146,8 @@ class CrossrefClient:
                 failed.add(doi)
         self.http.records.put_many("crossref", held, self.http.cfg.registry_ttl)
         self.http.records.put_many("crossref", absent, self.http.cfg.failure_ttl)
+        with self._decided_lock:
+            self._decided.update(found)
         return found, failed
 
     def notices(self, dois: Iterable[str]) -> dict[str, list[dict[str, Any]]]:

@@ -157,6 +157,9 @@ class RetractionWatch:
         self._lock = threading.Lock()
         self._ready = False
         self._con: sqlite3.Connection | None = None
+        # The table does not change once opened: a work cited by many references (and
+        # asked about by the verdicts and the rules both) is looked up once.
+        self._rows: dict[tuple[str, ...], list[WatchEntry]] = {}
 
     @property
     def path(self) -> Path:
@@ -346,10 +349,15 @@ class RetractionWatch:
             args.append(pm)
         if not clauses:
             return []
+        memo = (*clauses, *args)
         with self._lock:
-            rows = con.execute("SELECT DISTINCT record, nature, notice FROM entries WHERE "
-                               + " OR ".join(clauses) + " ORDER BY record", args).fetchall()
-        return [WatchEntry(str(r), str(n), str(d) if d else None) for r, n, d in rows]
+            known = self._rows.get(memo)
+            if known is None:
+                rows = con.execute("SELECT DISTINCT record, nature, notice FROM entries WHERE "
+                                   + " OR ".join(clauses) + " ORDER BY record", args).fetchall()
+                known = [WatchEntry(str(r), str(n), str(d) if d else None) for r, n, d in rows]
+                self._rows[memo] = known
+        return list(known)
 
     def close(self) -> None:
         with self._lock:

@@ -150,11 +150,17 @@ class Services:
                                        self.resolver)
         self.strict_links = self.settings.strict_links
         self._lock = threading.RLock()
+        # The comparisons' memo has a lock of its own: verdicts hold ``_lock`` for their
+        # whole lookup, and comparing while they wait is the point of :meth:`prefetch`.
+        self._memo_lock = threading.Lock()
+        self._notices_lock = threading.Lock()
+        self._prefetching: list[threading.Thread] = []
         self._links: dict[str, LinkResult] | None = None
         self._dois: dict[str, DoiInfo] | None = None
         self._notices: dict[str, list[dict[str, Any]]] | None = None
         self._suggested: dict[tuple[str, int], str | None] = {}
         self._discrepancies: dict[tuple[str, int], list[compare.Discrepancy]] = {}
+        self._others: dict[tuple[str, int, str], bool] = {}
         self.unreachable = False
         self._verdicts: dict[tuple[str, int], Verdict] | None = None
         self._sources: list[Source] | None = None
@@ -162,6 +168,8 @@ class Services:
         self._scratch: Any = None  # a TemporaryDirectory for the table under --no-cache
 
     def close(self) -> None:
+        for thread in self._prefetching:
+            thread.join()
         if self._watch is not None:
             self._watch.close()
         if self._scratch is not None:
@@ -335,11 +343,54 @@ class Services:
                 or self.settings.doi_resolver == defaults["doi_resolver"])
 
     def doi(self, doi: str) -> DoiInfo | None:
-        with self._lock:
-            if self._dois is None:
-                self._dois = self._lookup_all_dois()
-                self._note_not_cached()
-        return self._dois.get(normalise_doi(doi))
+        dois = self._dois
+        if dois is None:  # once looked up, read without the lock (another lookup may hold it)
+            with self._lock:
+                if self._dois is None:
+                    self._dois = self._lookup_all_dois()
+                    self._note_not_cached()
+                dois = self._dois
+        return dois.get(normalise_doi(doi))
+
+    def prefetch(self, compare_fields: bool) -> None:
+        """Start what the registry rules will need, before the first of them asks.
+
+        The run's DOIs are looked up here (in the caller's thread); then, each in a
+        thread of its own, the editorial notices of those DOIs are fetched (the
+        verdicts ask for them at their end) and, with ``compare_fields``, every
+        reference is compared with the Crossref record of its DOI.  Asked by the rules
+        in turn, each waited for the one before: the searches' preparation, the
+        notices' requests and the comparisons' CPU work one after the other.  Side by
+        side, the requests follow each other at the rate limit and the CPU work runs
+        while they wait.  Results are memoised exactly as the rules would compute
+        them (same requests, same findings).
+        """
+        self.doi("")
+        if self.unreachable or self._prefetching:
+            return
+        # A DOI Crossref holds is matched by its identifier, and the verdict of every
+        # match asks for the notices of its DOI and looks it up in the Retraction Watch
+        # table: both are certain to be wanted, so nothing is fetched that would not be.
+        if any(s.name == "crossref" for s in self.sources) \
+                and any(i.state == "crossref" for i in (self._dois or {}).values()):
+            self._start(lambda: self.notices(""))
+            self._start(lambda: self.watch.available)
+        if compare_fields:
+            self._start(lambda: [self.discrepancies(r) for r in self.references()
+                                 if self.record_for(r) is not None])
+
+    def _start(self, job: Callable[[], Any]) -> None:
+        thread = threading.Thread(target=self._quietly, args=(job,), name="refcheck-prefetch",
+                                  daemon=True)
+        self._prefetching.append(thread)
+        thread.start()
+
+    @staticmethod
+    def _quietly(job: Callable[[], Any]) -> None:
+        try:
+            job()
+        except Exception:  # the rule that asks again meets the error itself
+            return
 
     def record_for(self, ref: Reference,
                    agencies: bool = False) -> tuple[str, dict[str, Any]] | None:
@@ -360,31 +411,49 @@ class Services:
 
     def notices(self, doi: str) -> list[dict[str, Any]]:
         """Retraction/correction notices that update a DOI of the run."""
-        with self._lock:
-            if self._notices is None:
-                # Every DOI that is not in doubt: a notice also proves a DOI exists.
-                held = [d for r in self.references() for d in reference_dois(r)
-                        if (i := self.doi(d)) is not None and i.state != "unknown"]
-                self._notices = self.crossref.notices(held) if held else {}
-                self._note_not_cached()
-        return self._notices.get(normalise_doi(doi), [])
+        notices = self._notices
+        if notices is None:
+            self.doi("")  # the lookup first, so that nothing below waits on ``_lock``
+            # A lock of their own: the verdicts hold ``_lock`` while they ask for notices,
+            # and :meth:`prefetch` fetches them in another thread meanwhile.
+            with self._notices_lock:
+                if self._notices is None:
+                    # Every DOI that is not in doubt: a notice also proves a DOI exists.
+                    held = [d for r in self.references() for d in reference_dois(r)
+                            if (i := self.doi(d)) is not None and i.state != "unknown"]
+                    self._notices = self.crossref.notices(held) if held else {}
+                notices = self._notices
+            self._note_not_cached()
+        return notices.get(normalise_doi(doi), [])
 
     def wrong_doi(self, ref: Reference) -> tuple[str, dict[str, Any]] | None:
         found = self.record_for(ref, agencies=True)
-        if found is not None and compare.other_work(ref, found[1]):
+        if found is not None and self._other_work(ref, *found):
             return found
         return None
+
+    def _other_work(self, ref: Reference, doi: str, record: dict[str, Any]) -> bool:
+        """Does the record of ``doi`` describe another work than ``ref``?  Asked by the
+        DOI rules and the comparisons alike; answered once."""
+        key = (ref.path, ref.index, doi)
+        with self._memo_lock:
+            known = self._others.get(key)
+        if known is None:
+            known = compare.other_work(ref, record)
+            with self._memo_lock:
+                self._others[key] = known
+        return known
 
     def discrepancies(self, ref: Reference) -> list[compare.Discrepancy]:
         # Every metadata rule asks for the same comparison; made once per reference.
         key = (ref.path, ref.index)
-        with self._lock:
+        with self._memo_lock:
             known = self._discrepancies.get(key)
         if known is not None:
             return known
         found = self.record_for(ref)
         if found is not None:
-            result = [] if compare.other_work(ref, found[1]) else compare.compare(ref, found[1])
+            result = [] if self._other_work(ref, *found) else compare.compare(ref, found[1])
         else:
             # No Crossref record of a cited DOI: the record the verdict matched (OpenAlex,
             # DBLP, arXiv, a search) is compared the same way, so a work without a DOI is
@@ -400,7 +469,7 @@ class Services:
                     "container", ref.container, held, "mismatch",
                     f"the registries asked know this work only as a preprint ({held}), not "
                     f"as published in '{ref.container}'"))
-        with self._lock:
+        with self._memo_lock:
             self._discrepancies[key] = result
         return result
 
