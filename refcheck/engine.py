@@ -488,18 +488,10 @@ def _check_all(
     if workers > 1:
         done = _check_forked(documents, plans, settings, workers)
         if done is not None:
-            out: list[Finding] = []
-            # Reassembled in the serial order (document, then rule), so the report
-            # is byte-identical to a one-process run.
-            for d in range(len(documents)):
-                for r in range(len(rules)):
-                    found, said = done.get((d, r), _NOTHING)
-                    out.extend(found)
-                    notes.extend(said)
-            return out
+            return _in_serial_order(done, len(documents), len(rules), notes)
     if ctx.services is not None and 0 < sum(p.rule.network for p in plans) < len(plans):
         return _check_overlapped(documents, plans, settings, notes)
-    out = []
+    out: list[Finding] = []
     for doc in documents:
         out.extend(_check_planned(doc, plans, settings, notes))
     return out
@@ -545,10 +537,21 @@ def _check_overlapped(
         waiting = pool.submit(run_online)
         done = run([i for i, p in enumerate(plans) if not p.rule.network])
         done.update(waiting.result())
+    return _in_serial_order(done, len(documents), len(plans), notes)
+
+
+def _in_serial_order(
+    done: dict[tuple[int, int], tuple[list[Finding], list[str]]],
+    documents: int,
+    rules: int,
+    notes: list[str],
+) -> list[Finding]:
+    """Findings (and notes) keyed by (document, rule), in the order one thread gives them,
+    so the report is byte-identical to a one-process, one-thread run."""
     out: list[Finding] = []
-    for d in range(len(documents)):
-        for i in range(len(plans)):
-            found, said = done.get((d, i), _NOTHING)
+    for d in range(documents):
+        for r in range(rules):
+            found, said = done.get((d, r), _NOTHING)
             out.extend(found)
             notes.extend(said)
     return out

@@ -689,6 +689,16 @@ class HttpClient:
         """A registry GET: the JSON body (or None) with its status."""
         outcome = self.send("GET", url, params=params, ttl=ttl or self.cfg.registry_ttl,
                             headers={"Accept": "application/json"})
+        return self.json_reply(outcome)
+
+    def json_reply(
+        self, outcome: requests.Response | BaseException, keep_missing_briefly: bool = True
+    ) -> Reply:
+        """What :meth:`send` gave, as a registry's JSON answer: the body (or None), its status.
+
+        ``keep_missing_briefly`` caches a 404/410 for a short while only (a DOI
+        just registered appears soon), as every registry but a keyed batch API wants.
+        """
         if isinstance(outcome, BaseException):
             return Reply(classify_exception(outcome)[0])
         with outcome:
@@ -699,7 +709,7 @@ class HttpClient:
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 # The body broke off, grew past the cap or missed the deadline.
                 return Reply(classify_exception(exc)[0])
-            if outcome.status_code in (404, 410):
+            if keep_missing_briefly and outcome.status_code in (404, 410):
                 self._keep_briefly(outcome)
             return Reply(str(outcome.status_code), data, dict(outcome.headers))
 

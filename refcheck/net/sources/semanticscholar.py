@@ -32,12 +32,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import requests
-import urllib3
-
 from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
-from refcheck.net.http import HttpClient, Reply, classify_exception
+from refcheck.net.http import HttpClient, Reply
 from refcheck.net.identifiers import acl_id, reference_dois
 from refcheck.net.sources import (
     NOT_ASKED,
@@ -124,17 +121,7 @@ class SemanticScholarSource(Source):
             outcome = self.http.send(method, f"{self.base}{path}", params=params,
                                      ttl=self.http.cfg.registry_ttl, headers=headers,
                                      json_body=body)
-        if isinstance(outcome, BaseException):
-            return Reply(classify_exception(outcome)[0])
-        with outcome:
-            try:
-                data = outcome.json()
-            except ValueError:
-                data = None
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                # The body broke off, grew past the size cap or missed the deadline.
-                return Reply(classify_exception(exc)[0])
-            return Reply(str(outcome.status_code), data, dict(outcome.headers))
+        return self.http.json_reply(outcome, keep_missing_briefly=False)
 
     def _one(self, ident: str) -> tuple[Record | None, bool]:
         reply = self._get(f"/paper/{quote(ident, safe=':/')}", {"fields": FIELDS})
