@@ -213,31 +213,44 @@ class Resolver:
             todo = [d for d in todo if d not in known]
             for i in range(0, len(todo), BATCH):
                 chunk = todo[i:i + BATCH]
-                path = ",".join(quote(d, safe="/:;()<>[]") for d in chunk)
-                reply = self.http.get_json(f"{self.base}/ra/{path}")
-                if reply.code != 200 or not isinstance(reply.data, list):
-                    continue
-                registered: dict[str, str] = {}
-                absent: dict[str, None] = {}
-                for pos, entry in enumerate(reply.data):
-                    if not isinstance(entry, dict):
-                        continue
-                    # The proxy echoes each DOI as asked; in order, so position is a fallback.
-                    doi = normalise_doi(str(entry.get("DOI") or ""))
-                    if doi not in chunk and len(reply.data) == len(chunk):
-                        doi = chunk[pos]
-                    if doi not in chunk:
-                        continue
-                    if entry.get("RA"):
-                        registered[doi] = str(entry["RA"]).strip().lower()
-                    elif "does not exist" in str(entry.get("status", "")).lower():
-                        absent[doi] = None
-                self.http.records.put_many("ra", registered, self.http.cfg.registry_ttl)
-                self.http.records.put_many("ra", absent, self.http.cfg.failure_ttl)
-                out.update(registered)
-                out.update(absent)
+                told = self._ask(chunk)
+                if told is None and len(chunk) > 1:
+                    # An answer naming none of the DOIs asked: a resolver that takes one
+                    # DOI a call (the contract's `/ra/{doi}`) read the list as one name.
+                    told = {}
+                    for doi in chunk:
+                        told.update(self._ask([doi]) or {})
+                out.update(told or {})
             self._agency.update(out)
         return out
+
+    def _ask(self, chunk: list[str]) -> dict[str, str | None] | None:
+        """One "Which RA?" request for ``chunk``: what it told, kept in the record store;
+        None when the proxy answered a list that names none of the DOIs asked."""
+        path = ",".join(quote(d, safe="/:;()<>[]") for d in chunk)
+        reply = self.http.get_json(f"{self.base}/ra/{path}")
+        if reply.code != 200 or not isinstance(reply.data, list):
+            return {}
+        registered: dict[str, str] = {}
+        absent: dict[str, None] = {}
+        named = False
+        for pos, entry in enumerate(reply.data):
+            if not isinstance(entry, dict):
+                continue
+            # The proxy echoes each DOI as asked; in order, so position is a fallback.
+            doi = normalise_doi(str(entry.get("DOI") or ""))
+            if doi not in chunk and len(reply.data) == len(chunk):
+                doi = chunk[pos]
+            if doi not in chunk:
+                continue
+            named = True
+            if entry.get("RA"):
+                registered[doi] = str(entry["RA"]).strip().lower()
+            elif "does not exist" in str(entry.get("status", "")).lower():
+                absent[doi] = None
+        self.http.records.put_many("ra", registered, self.http.cfg.registry_ttl)
+        self.http.records.put_many("ra", absent, self.http.cfg.failure_ttl)
+        return {**registered, **absent} if named else None
 
     def exists(self, doi: str) -> bool | None:
         """True: registered somewhere; False: nowhere; None: could not tell."""

@@ -9,6 +9,7 @@ own ``redis-server``).
 from __future__ import annotations
 
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,7 +23,7 @@ from refcheck.net.http import HttpClient, HttpConfig
 from refcheck.net.services import build_services
 from refcheck.net.sources.datacite import fetch_many
 
-from .conftest import CrossrefData, Server
+from .conftest import CrossrefData, Server, reply_json, serve
 from .sources_more_conftest import datacite_server  # noqa: F401  (fixture)
 
 
@@ -138,6 +139,28 @@ def test_agency_question_is_one_request_for_many_dois(proxy: Server, tmp_path: P
     assert len(unquote(paths[0][len("/ra/"):]).split(",")) == len(asked) + 1  # a,b inside
     assert resolver.agencies(asked) == agencies and len(proxy.log) == before + 1
     http.close()
+
+
+def test_a_resolver_taking_one_doi_a_call_is_asked_one_at_a_time(tmp_path: Path) -> None:
+    # The contract's `/ra/{doi}`: a stand-in that reads the whole path as one DOI answers
+    # a list with one entry naming "a,b"; the resolver then asks each DOI alone.
+    def handle(h: BaseHTTPRequestHandler, srv: Server) -> None:
+        name = unquote(urlsplit(h.path).path[len("/ra/"):])
+        if name.lower() == "10.1038/nnano.2014.279":
+            reply_json(h, 200, [{"DOI": name, "RA": "Crossref"}])
+        else:
+            reply_json(h, 200, [{"DOI": name, "status": "DOI does not exist"}])
+
+    server = serve("127.0.0.1", handle)
+    http = client(tmp_path)
+    try:
+        agencies = Resolver(http, server.base).agencies(
+            ["10.1038/nnano.2014.279", "10.1371/notarealdoi"])
+        assert agencies == {"10.1038/nnano.2014.279": "crossref", "10.1371/notarealdoi": None}
+        assert len(server.log) == 3  # the list, then each DOI alone
+    finally:
+        http.close()
+        server.close()
 
 
 def test_datacite_records_in_batches(datacite: Server, tmp_path: Path) -> None:
