@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -270,10 +271,21 @@ def _converter() -> tuple[Any, Any]:
 
 
 def _pylatexenc_decode(text: str) -> str:
+    # Called from a generator, not directly.  pylatexenc's parser returns the
+    # end-of-stream exception it caught (`return e` in LatexWalker.get_latex_nodes), and
+    # that exception's traceback holds the parser's frames, whose locals hold it: a
+    # cycle.  A finished frame kept alive keeps its caller's frame and locals, up the
+    # whole stack -- the parser's `_read_blocks` and its half-built document, the engine's
+    # chunk -- so every parsed bibliography waited for the cyclic collector (138,000
+    # objects, 0.2 s, in one collection of the 11,000-entry corpus).  A generator's
+    # frame is not linked to its caller's: the stack kept stops here.
+    return next(_isolated(text))
+
+
+def _isolated(text: str) -> Iterator[str]:
     escaped = _BARE_PERCENT.sub(r"\\%", text)
     converter, context = _converter()
-    out = converter.latex_to_text(escaped, latex_context=context)
-    return str(out)
+    yield str(converter.latex_to_text(escaped, latex_context=context))
 
 
 def _accent(mark: str, letter: str) -> str:
