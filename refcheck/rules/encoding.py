@@ -132,6 +132,8 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     if text.isascii():
         return  # mojibake is made of non-ASCII characters: nothing to test
+    if not _may_be_bad(text):
+        return  # no pair of characters any of ftfy's patterns needs: never bad
     badness = _ftfy_badness()
     plan = _badness_plan()
     for pos, line in _bad_lines(text):
@@ -283,18 +285,11 @@ def _badness_plan() -> tuple[re.Pattern[str], int] | None:
     start) and a match is short.  Otherwise (another ftfy, another Python)
     None: each line is then tested whole, as before.
     """
-    import importlib
-
     try:
         pattern = _ftfy_badness().BADNESS_RE
         if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
             return None
-        try:
-            parser: Any = importlib.import_module("re._parser")
-            names: Any = importlib.import_module("re._constants")
-        except ImportError:  # Python 3.10
-            parser = importlib.import_module("sre_parse")
-            names = importlib.import_module("sre_constants")
+        parser, names = _sre()
         tree = parser.parse(pattern.pattern, pattern.flags)
         width = int(tree.getwidth()[1])
         if width > 64 or not _self_contained(tree, names):
@@ -320,17 +315,15 @@ def _ftfy_badness() -> Any:
     reorganised, a relative import) falls back to the ordinary import.
     """
     import importlib.util
-    import os
     import sys
 
     loaded = sys.modules.get("ftfy.badness")
     if loaded is not None:
         return loaded
     try:
-        package = importlib.util.find_spec("ftfy")
-        if package is None or package.origin is None:
+        path = _badness_path()
+        if path is None:
             raise ImportError("ftfy")
-        path = os.path.join(os.path.dirname(package.origin), "badness.py")
         spec = importlib.util.spec_from_file_location("refcheck._ftfy_badness", path)
         if spec is None or spec.loader is None:
             raise ImportError(path)
@@ -343,6 +336,152 @@ def _ftfy_badness() -> Any:
     from ftfy import badness
 
     return badness
+
+
+@functools.lru_cache(maxsize=1)
+def _badness_path() -> str | None:
+    """Where ftfy's ``badness.py`` is, found without importing ftfy."""
+    import importlib.util
+    import os
+
+    try:
+        package = importlib.util.find_spec("ftfy")
+    except (ImportError, ValueError):
+        return None
+    if package is None or package.origin is None:
+        return None
+    return os.path.join(os.path.dirname(package.origin), "badness.py")
+
+
+def _sre() -> tuple[Any, Any]:
+    """The standard library's regex parser and its opcode names."""
+    import importlib
+
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # Python 3.10
+        return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+
+
+# A gate: (characters any of which may alone start a match, non-ASCII character ->
+# ((offset of a neighbour, the characters that neighbour must be), ...)).
+_Gate = tuple[frozenset[str], dict[str, tuple[tuple[int, frozenset[str]], ...]]]
+
+# Occurrences of the gate's characters examined before the gate gives up and lets
+# ftfy's pattern decide (a long text in Latin-1 accents): the gate stays cheap.
+_GATE_MAX = 2000
+
+
+def _may_be_bad(text: str) -> bool:
+    """False only when no match of ftfy's badness pattern can lie anywhere in ``text``.
+
+    Compiling that pattern (hundreds of alternatives over large character
+    classes) costs ~7 ms, a tenth of checking a short file, and most files
+    with accents hold no mojibake.  Every alternative of the pattern needs two
+    given characters side by side, one of them non-ASCII (mojibake is a pair
+    like "Ã©"); the gate (:func:`_badness_gate`, derived from the pattern's
+    parse and kept in the user cache) lists those pairs, and a text where none
+    occurs cannot match.  When the pattern cannot be read so, the gate is None
+    and every text goes on to ftfy's test.
+    """
+    gate = _badness_gate()
+    if gate is None:
+        return True
+    singles, pairs = gate
+    present = set("".join(_NON_ASCII.findall(text)))
+    if not present.isdisjoint(singles):
+        return True
+    seen = 0
+    for c in present.intersection(pairs):
+        needs = pairs[c]
+        i = text.find(c)
+        while i >= 0:
+            seen += 1
+            if seen > _GATE_MAX:
+                return True
+            for offset, others in needs:
+                k = i + offset
+                if 0 <= k < len(text) and text[k] in others:
+                    return True
+            i = text.find(c, i + 1)
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _badness_gate() -> _Gate | None:
+    """The pairs of characters ftfy's badness pattern needs (see :func:`_may_be_bad`)."""
+    from pathlib import Path
+
+    from refcheck.text.store import derived
+
+    path = _badness_path()
+    if path is None:
+        return None
+    try:
+        return derived("ftfy-badness-gate", [Path(path), Path(__file__)], _build_gate)
+    except Exception:  # an unexpected pattern or module: ftfy's own test decides
+        return None
+
+
+def _build_gate() -> _Gate | None:
+    badness = _ftfy_badness()
+    pattern = badness.BADNESS_RE
+    if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
+        return None
+    # The gate stands for is_bad() only while is_bad() is that pattern's search.
+    code = getattr(badness.is_bad, "__code__", None)
+    if code is None or set(code.co_names) - {"bool", "BADNESS_RE", "search"}:
+        return None
+    parser, names = _sre()
+    tree = parser.parse(pattern.pattern, pattern.flags)
+    if len(tree.data) == 1 and tree.data[0][0] is names.BRANCH:
+        branches = tree.data[0][1][1]
+    else:
+        branches = [tree]
+    singles: set[str] = set()
+    pairs: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    for branch in branches:
+        sets = [_char_set(item, names) for item in branch.data]
+        # Adjacent items each matching exactly one character: the pair with the
+        # fewest combinations, one side non-ASCII only; else a lone non-ASCII item.
+        best: tuple[int, int, int] | None = None
+        lone: int | None = None
+        for j, here in enumerate(sets):
+            if here is None or not all(ord(c) >= 128 for c in here):
+                continue
+            if lone is None or len(here) < len(sets[lone] or ()):
+                lone = j
+            for k in (j - 1, j + 1):
+                there = sets[k] if 0 <= k < len(sets) else None
+                if there is not None and (best is None or len(here) * len(there) < best[0]):
+                    best = (len(here) * len(there), j, k)
+        if best is not None:
+            _, j, k = best
+            for c in sets[j] or ():
+                pairs.setdefault(c, []).append((k - j, sets[k] or frozenset()))
+        elif lone is not None:
+            singles |= sets[lone] or frozenset()
+        else:
+            return None  # an alternative with no character it must hold
+    return frozenset(singles), {c: tuple(v) for c, v in pairs.items()}
+
+
+def _char_set(item: tuple[Any, Any], names: Any) -> frozenset[str] | None:
+    """The characters one parsed item matches when it is exactly one of a few listed, else None."""
+    op, av = item
+    if op is names.LITERAL:
+        return frozenset(chr(av))
+    if op is not names.IN:
+        return None
+    out: set[str] = set()
+    for kind, value in av:
+        if kind is names.LITERAL:
+            out.add(chr(value))
+        elif kind is names.RANGE and value[1] - value[0] < 4096:
+            out.update(map(chr, range(value[0], value[1] + 1)))
+        else:  # a negation, a category, a huge range
+            return None
+    return frozenset(out)
 
 
 def _self_contained(tree: Any, names: Any) -> bool:

@@ -127,3 +127,19 @@ def test_single_character_matches_found_like_finditer() -> None:
         expected = [(m.start(), m.group()) for m in pattern.finditer(text)]
         assert [(m.start(), m.group()) for m in _matches_at(pattern, chars, text)] == expected
         assert expected
+
+
+def test_badness_gate_never_turns_away_a_line_ftfy_finds_bad() -> None:
+    from refcheck.rules.encoding import _badness_gate, _build_gate, _ftfy_badness, _may_be_bad
+
+    if _badness_gate() is None:
+        pytest.skip("this ftfy's pattern cannot be read as pairs of characters")
+    assert _badness_gate() == _build_gate()  # what the cache keeps is what the pattern gives
+    is_bad = _ftfy_badness().is_bad
+    lines = _mojibake_lines()
+    bad = [line for line in lines if is_bad(line)]
+    assert bad and all(_may_be_bad(line) for line in bad)
+    # ...while clean text with accents, dashes and curly quotes needs no ftfy at all.
+    clean = [line for line in lines if not is_bad(line)]
+    assert sum(not _may_be_bad(line) for line in clean) > len(clean) // 2
+    assert not _may_be_bad("Hämäläinen, Gaël Varoquaux and Göttingen — “Title”, 12–71 ©")
