@@ -291,8 +291,12 @@ def config(path: Path, registry: str, cache: Path) -> None:
         f'cache-dir = "{cache}"\ntimeout = 30\n', encoding="utf-8")
 
 
+STARTED = [0.0]
+
+
 def timed(cmd: list[str]) -> tuple[float, int, str]:
     started = time.perf_counter()
+    STARTED[0] = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     return time.perf_counter() - started, proc.returncode, proc.stderr
 
@@ -305,7 +309,9 @@ def findings(report: Path) -> Any:
 def report_line(name: str, meter: Meter) -> str:
     return (f"  {name}: {len(meter.times)} requests, most in one {meter.interval:g}s window "
             f"{meter.most_in_window()} (limit {meter.limit}), most in flight "
-            f"{meter.most_inflight} (limit {meter.concurrency}), 429s answered {meter.refused}")
+            f"{meter.most_inflight} (limit {meter.concurrency}), 429s answered {meter.refused}"
+            + (f", first at {min(meter.times) - STARTED[0]:.1f} s, last at "
+               f"{max(meter.times) - STARTED[0]:.1f} s" if meter.times else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

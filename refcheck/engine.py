@@ -524,13 +524,15 @@ def _check_overlapped(
     services = plans[online[0]].ctx.services
     prefetch = getattr(services, "prefetch", None)
     compare_fields = any(plans[i].rule.category in _COMPARING for i in online)
+    links = any(plans[i].rule.category is Category.LINK for i in online)
+    registry = any(plans[i].rule.category in _REGISTRY_CATEGORIES for i in online)
 
     def run_online() -> dict[tuple[int, int], tuple[list[Finding], list[str]]]:
-        # The lookups start before the first document's rules, and the field comparisons
-        # run while the later lookups wait on the rate limit (Services.prefetch).
-        if prefetch is not None and any(p.rule.category in _REGISTRY_CATEGORIES
-                                        for p in (plans[i] for i in online)):
-            prefetch(compare_fields)
+        # The lookups and link checks start before the first document's rules, side by
+        # side, and the field comparisons run while the later lookups wait on the rate
+        # limit (Services.prefetch).
+        if prefetch is not None and (links or registry):
+            prefetch(compare_fields, links=links, registry=registry)
         return run(online)
 
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -180,9 +180,10 @@ def test_the_fleet_stays_within_a_hosts_limit(tmp_path: Path, client: Any, web: 
     # Two workers together never exceed what the host published, in any one-second window
     # (arrivals, not grants, are counted here: 0.1 s is left for a loaded machine's jitter).
     assert most_in_a_window(times, 0.9) <= _Host.LIMIT
-    # After the 429 with Retry-After: 1, nobody in the fleet asked for a second.
+    # After the 429 with Retry-After: 1, nobody in the fleet asked for a second (requests
+    # already on their way when it was answered arrive within a moment).
     throttled = _Host.throttled_at[0]
-    assert not [t for t in times if throttled < t < throttled + 0.9]
+    assert not [t for t in times if throttled + 0.1 < t < throttled + 0.9]
     assert stats.sent_by_host.get("127.0.0.1", 0) >= 40
     assert not [f for f in result.findings if f.category.value == "link"]
 
@@ -210,13 +211,15 @@ def test_limits_and_pauses_are_seen_by_every_limiter(redis_url: str) -> None:
     for t in threads:
         t.join(10)
     assert most[0] == 2  # concurrency held across both limiters, and used
-    # A rate learnt by one spaces the other's requests.
-    a.learn("r", 10, 1)
-    started = time.monotonic()
+    # A limit learnt by one holds the other back: three requests may leave at once, the
+    # fourth only when the first has left the window (0.3 s and 5 % of slack).
+    a.learn("r", 3, 0.3)
+    starts = []
     for _ in range(4):
         with b.hold("r"):
-            pass
-    assert time.monotonic() - started >= 0.3 - 0.02  # 4 requests at ~10/s: 3 gaps
+            starts.append(time.monotonic())
+    assert starts[2] - starts[0] < 0.2
+    assert starts[3] - starts[0] >= 0.3 * 1.05 - 0.01
     # A pause asked for by one holds the other back.
     a.pause("p", 0.5)
     started = time.monotonic()

@@ -198,7 +198,7 @@ class Reply:
 
 
 class _HostLimits:
-    """Per-host concurrency slots plus spacing learnt from ``X-Rate-Limit-*``."""
+    """Per-host concurrency slots plus the window learnt from ``X-Rate-Limit-*``."""
 
     def __init__(self, default: int, overrides: dict[str, int]) -> None:
         self._default = default
@@ -259,19 +259,22 @@ class _HostLimits:
             count = max(1, int(float(limit)))
         except ValueError:
             return
-        per = seconds / count
-        # Spaced exactly, the (limit + 1)-th request lands one interval after the first,
+        # Kept exactly, the (limit + 1)-th request leaves one interval after the first,
         # so any delay in transit puts limit + 1 into one of the server's windows (a
-        # 429 measured against a stand-in that enforces the published limit).  5 % of
-        # slack absorbs 50 ms of jitter at 10 requests a second.
-        per *= 1.05
+        # 429 measured against a stand-in that enforces the published limit): 5 % of
+        # slack absorbs 50 ms of jitter in a one-second window.
         with self._lock:
-            self._spacing[host] = min(per, 5.0)
             if seconds > 0 and count <= 10_000:
+                # The window alone, not an even spacing as well: up to ``limit`` requests
+                # may leave together, so N requests take (N / limit - 1) intervals, not
+                # N / limit (a whole interval less per run, and never more in any window).
                 self._window[host] = (count, seconds * 1.05)
+                self._spacing.pop(host, None)
                 granted = self._granted.get(host, deque())
                 if granted.maxlen is None or granted.maxlen < count:
                     self._granted[host] = deque(granted, maxlen=count)
+            else:
+                self._spacing[host] = min(seconds / count * 1.05, 5.0)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -155,7 +155,9 @@ class Services:
         # whole lookup, and comparing while they wait is the point of :meth:`prefetch`.
         self._memo_lock = threading.Lock()
         self._notices_lock = threading.Lock()
+        self._links_lock = threading.Lock()
         self._prefetching: list[threading.Thread] = []
+        self._prefetched = False
         self._links: dict[str, LinkResult] | None = None
         self._dois: dict[str, DoiInfo] | None = None
         self._notices: dict[str, list[dict[str, Any]]] | None = None
@@ -254,11 +256,16 @@ class Services:
 
     def link(self, url: str) -> LinkResult | None:
         """The result for a URL of any reference of the run (None: not checked)."""
-        with self._lock:
-            if self._links is None:
-                self._links = self._check_all_links()
-                self._note_not_cached()
-        return self._links.get(url)
+        links = self._links
+        if links is None:
+            # A lock of their own: the links are checked while the registry's lookups,
+            # which hold ``_lock``, wait on its rate limit (:meth:`prefetch`).
+            with self._links_lock:
+                if self._links is None:
+                    self._links = self._check_all_links()
+                    self._note_not_cached()
+                links = self._links
+        return links.get(url)
 
     # -- DOIs ----------------------------------------------------------------------------
 
@@ -353,10 +360,14 @@ class Services:
                 dois = self._dois
         return dois.get(normalise_doi(doi))
 
-    def prefetch(self, compare_fields: bool) -> None:
-        """Start what the registry rules will need, before the first of them asks.
+    def prefetch(self, compare_fields: bool, *, links: bool = False,
+                 registry: bool = True) -> None:
+        """Start what the network rules will need, before the first of them asks.
 
-        The run's DOIs are looked up here (in the caller's thread); then, each in a
+        With ``links``, every link of the run is checked in a thread of its own from
+        here on: the web hosts' limits and the registry's are independent waits, and
+        one after the other a run would take their sum.  With ``registry``, the run's
+        DOIs are looked up here (in the caller's thread); then, each in a
         thread of its own, the editorial notices of those DOIs are fetched (the
         verdicts ask for them at their end) and, with ``compare_fields``, every
         reference is compared with the Crossref record of its DOI.  Asked by the rules
@@ -366,8 +377,15 @@ class Services:
         while they wait.  Results are memoised exactly as the rules would compute
         them (same requests, same findings).
         """
+        if self._prefetched:
+            return
+        self._prefetched = True
+        if links:
+            self._start(lambda: self.link(""))
+        if not registry:
+            return
         self.doi("")
-        if self.unreachable or self._prefetching:
+        if self.unreachable:
             return
         # A DOI Crossref holds is matched by its identifier, and the verdict of every
         # match asks for the notices of its DOI and looks it up in the Retraction Watch
