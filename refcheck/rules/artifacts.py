@@ -18,20 +18,21 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.patterns import lazy
 from refcheck.text.spelling import FUNCTION_WORDS
 from refcheck.text.tokens import is_acronym
 
 # From a word's start only: tried at every letter of a long word, its letters
 # were read again each time (quadratic; found by benchmarks/fuzz.py).
-_SPLIT = regex.compile(r"(?<!\p{L})(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
-_HYPHEN_BLANK = regex.compile(r"-[ \t\r\n]")
+_SPLIT = lazy(r"(?<!\p{L})(\p{L}+)-([ \t]*\r?\n[ \t]*|[ \t]+)(\p{L}+)")
+_HYPHEN_BLANK = lazy(r"-[ \t\r\n]")
 # A suspended hyphen ("pre- and post-war") is followed by a conjunction.
 _SUSPENDED = {"and", "or", "to", "nor", "und", "oder", "et", "ou", "y", "o", "vs", "versus", "as"}
-_DOI_GAP = regex.compile(
+_DOI_GAP = lazy(
     r"(?<![\w/])10\.(?:(\s+)\d{4,9}/|\d{4,9}(\s+)/(?=\S)|\d{4,9}/(\s+)(?=[\w(]))"
 )
-_NON_SPACE = regex.compile(r"\S*")
-_IN_URL = regex.compile(r"(?:https?://|www\.)\S*\s?$", regex.IGNORECASE)
+_NON_SPACE = lazy(r"\S*")
+_IN_URL = lazy(r"(?:https?://|www\.)\S*\s?$", regex.IGNORECASE)
 _NO_ARTIFACT = {"url", "email", "latex", "protected"}
 
 
@@ -134,7 +135,7 @@ _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "al", "ness", "ment"
 # Characters that, next to a token, show it is part of a longer written word.
 _GLUE_NOT_BEFORE = "}\\'’"
 _GLUE_NOT_AFTER = "{\\'’"
-_CAMEL = regex.compile(r"(\p{Ll}+)(\p{Lu}\p{Ll}+)")
+_CAMEL = lazy(r"(\p{Ll}+)(\p{Lu}\p{Ll}+)")
 
 
 def _inflected(low: str) -> bool:
@@ -358,13 +359,13 @@ def _is_url_field(name: str) -> bool:
 
 # URLs whose end the text marks: \url{…}, <…>, a Markdown link target (one level
 # of balanced parentheses inside, as in Wikipedia addresses).
-_DELIMITED_URL = regex.compile(
+_DELIMITED_URL = lazy(
     r"\\url\{(?P<u>[^{}\s]+)\}"
     r"|<(?P<u>(?:https?|ftp)://[^<>\s]+)>"
     r"|\]\((?P<u>(?:https?|ftp)://(?:[^()\s]|\([^()\s]*\))+)\)",
     regex.IGNORECASE,
 )
-_URL_MARKERS = regex.compile(r"[\\<]|\]\(")
+_URL_MARKERS = lazy(r"[\\<]|\]\(")
 _SENTENCE_END = ".,;:!?"
 
 

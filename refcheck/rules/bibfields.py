@@ -18,6 +18,7 @@ import regex
 from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.parsers.latex import _ACCENTS as _COMBINING  # accent command -> combining mark
 from refcheck.rules.base import Context, Hit, rule
+from refcheck.text.patterns import lazy
 
 _BIB = ("bibtex",)
 
@@ -36,9 +37,9 @@ def _field(ref: Reference, name: str) -> tuple[str, int, int] | None:
 # --------------------------------------------------------------------------
 # RC420 author-list-commas
 
-_AND = regex.compile(r"\s+and\s+", regex.IGNORECASE)
-_INITIAL = regex.compile(r"^\p{Lu}(?:\.|\.?-\p{Lu}\.?)?$")
-_SUFFIX = regex.compile(r"^(?:jr|sr|ii|iii|iv|jun|sen)\.?$", regex.IGNORECASE)
+_AND = lazy(r"\s+and\s+", regex.IGNORECASE)
+_INITIAL = lazy(r"^\p{Lu}(?:\.|\.?-\p{Lu}\.?)?$")
+_SUFFIX = lazy(r"^(?:jr|sr|ii|iii|iv|jun|sen)\.?$", regex.IGNORECASE)
 # Words that start a family name written first ("van der Berg, Jan").
 # fmt: off
 _PARTICLES = frozenset(
@@ -330,7 +331,7 @@ def _second_mention(text: str, ref: Reference, fld: str, family: str) -> tuple[i
 # --------------------------------------------------------------------------
 # RC020 doi-field-prefix
 
-_DOI_PREFIX = regex.compile(
+_DOI_PREFIX = lazy(
     r"^\s*(?:(?:https?://)?(?:dx\.)?doi\.org/|doi\s*:\s*|doi\s+)(?=10\.)",
     regex.IGNORECASE,
 )
@@ -391,7 +392,7 @@ def doi_field_prefix(doc: Document, ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------
 # RC021 url-field-space
 
-_GAP = regex.compile(r"\s+")
+_GAP = lazy(r"\s+")
 # Characters after or before which an extraction or line break is usual.
 _BREAK_NEXT = frozenset("/.?&=#-_:")
 
@@ -466,7 +467,7 @@ def url_field_space(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
-_DOI_START = regex.compile(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.", regex.I)
+_DOI_START = lazy(r"(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.", regex.I)
 
 
 def _doi_field_space(text: str, ref: Reference) -> Iterator[Hit]:
@@ -606,7 +607,7 @@ def entry_type_misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 # An accent command, then (through braces) a second accent command or a letter
 # that already carries an accent.
-_DOUBLED = regex.compile(
+_DOUBLED = lazy(
     r"(?P<outer>\\(?P<a>[\"'`^~=.]|[uvHcdbkr](?=[\s{])))\s*\{?\s*"
     r"(?:(?P<inner>\\(?P<b>[\"'`^~=.]|[uvHcdbkr](?=[\s{]))\s*)\{?\s*\\?[a-zA-Z]"
     r"|(?P<c>[^\W\d_]\p{M}*))"
@@ -676,7 +677,7 @@ def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 # A letter with a combining mark, then the same mark again ("ü" + U+0308).
-_MARK_AGAIN = regex.compile(r"\p{L}(\p{Mn}*)(\p{Mn})")
+_MARK_AGAIN = lazy(r"\p{L}(\p{Mn}*)(\p{Mn})")
 
 
 def _doubled_marks(text: str, ref: Reference) -> Iterator[Hit]:

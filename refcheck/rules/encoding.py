@@ -22,18 +22,19 @@ import regex
 
 from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
+from refcheck.text.patterns import lazy
 
-_APOSTROPHE_LIKE = regex.compile(r"(?<=\p{L})(?:(?<!\\)(?<!`)`(?!`)|´|‟|′)(?=\p{L})|(?<=\p{L})‟")
-_LOW_HIGH_PAIR = regex.compile(r"„([^„‟“”\n]{1,200}?)‟")
-_RANGE_MINUS = regex.compile(r"(\d+)[ \t]?\u2212[ \t]?(\d+)(?![\d.,]\d)")
+_APOSTROPHE_LIKE = lazy(r"(?<=\p{L})(?:(?<!\\)(?<!`)`(?!`)|´|‟|′)(?=\p{L})|(?<=\p{L})‟")
+_LOW_HIGH_PAIR = lazy(r"„([^„‟“”\n]{1,200}?)‟")
+_RANGE_MINUS = lazy(r"(\d+)[ \t]?\u2212[ \t]?(\d+)(?![\d.,]\d)")
 # What stands before a page range written in running text: "pp. ", "p. ", "(3): ", "54, ".
-_PAGE_MARK_BEFORE = regex.compile(r"(?:\bpp?\.|\bpages?|[:,])[ \t\u00a0]*$", regex.IGNORECASE)
+_PAGE_MARK_BEFORE = lazy(r"(?:\bpp?\.|\bpages?|[:,])[ \t\u00a0]*$", regex.IGNORECASE)
 # The marks after which the numbers can only be pages.
-_PAGES_WORD_BEFORE = regex.compile(r"(?:\bpp?\.|\bpages?)[ \t\u00a0]*$", regex.IGNORECASE)
+_PAGES_WORD_BEFORE = lazy(r"(?:\bpp?\.|\bpages?)[ \t\u00a0]*$", regex.IGNORECASE)
 # What follows an apostrophe in English: a possessive or a contraction
 # ("Putin’s", "don’t", "we’ll", "they’re", "I’ve", "I’d", "I’m").
-_CLITIC_AFTER = regex.compile(r"(?:s|t|d|m|ll|re|ve)(?!\p{L})", regex.IGNORECASE)
-_INVISIBLE = regex.compile(
+_CLITIC_AFTER = lazy(r"(?:s|t|d|m|ll|re|ve)(?!\p{L})", regex.IGNORECASE)
+_INVISIBLE = lazy(
     r"[\u200b\u2060\u2061\u2062\u2063\u2064\u00ad\ufeff]|(?<=[\p{Latin}\p{N}\s])[\u200c\u200d]"
 )
 # The characters the matches of each pattern consist of (one each).
@@ -226,7 +227,7 @@ def _windows(line: str) -> Iterator[tuple[int, int]]:
         yield lo, hi
 
 
-_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")  # the regex module scans this 7x faster than re
+_NON_ASCII = lazy(r"[^\x00-\x7f]+")  # the regex module scans this 7x faster than re
 
 
 def _bad_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -22,6 +22,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.patterns import lazy
 
 # Masks inside which nothing here is damage: addresses, identifiers, markup.
 _SKIP = frozenset({"url", "email", "doi", "latex"})
@@ -73,8 +74,8 @@ def _field_at(ref: Reference, pos: int) -> str | None:
 # RC220 ligature-glyph
 
 _LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
-_LIGATURE_WORD = regex.compile(rf"[\p{{L}}{_LIGATURES}]*[{_LIGATURES}][\p{{L}}{_LIGATURES}]*")
-_SUP_LIGATURE = regex.compile(
+_LIGATURE_WORD = lazy(rf"[\p{{L}}{_LIGATURES}]*[{_LIGATURES}][\p{{L}}{_LIGATURES}]*")
+_SUP_LIGATURE = lazy(
     rf"(\p{{L}}*)<(su[pb])>\s*(ffi|ffl|ff|fi|fl|ft|st|[{_LIGATURES}])\s*</\2>(\p{{L}}*)",
     regex.IGNORECASE,
 )
@@ -176,12 +177,12 @@ _SPACING = {
 _SPACING_CLASS = "".join(_SPACING)
 _SPACING_HINT = re.compile(f"[{_SPACING_CLASS}]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_LOOSE_MARK_HINT = regex.compile(r"\s\p{M}")
+_LOOSE_MARK_HINT = lazy(r"\s\p{M}")
 # A combining mark standing after a space ("Mu ̈ller"): it belongs to the letter before.
-_LOOSE_MARK = regex.compile(r"(\p{L})[ \t]+(\p{M}+)(\p{L}*)")
+_LOOSE_MARK = lazy(r"(\p{L})[ \t]+(\p{M}+)(\p{L}*)")
 # A spacing accent inside a word, with a space on one side at most ("Garci´ a",
 # "M¨uller", "Garc´ıa").
-_LOOSE_ACCENT = regex.compile(
+_LOOSE_ACCENT = lazy(
     rf"(\p{{L}})(?:([{_SPACING_CLASS}])[ \t]?(\p{{L}})|[ \t]([{_SPACING_CLASS}])(\p{{L}}))"
 )
 # Accents that also stand in for an apostrophe or a prime (RC302's business when
@@ -189,8 +190,8 @@ _LOOSE_ACCENT = regex.compile(
 _APOSTROPHE_LIKE = frozenset("\u00b4")
 
 
-_WORD_HEAD = regex.compile(r"\p{L}*$")
-_WORD_TAIL = regex.compile(r"\p{L}*")
+_WORD_HEAD = lazy(r"\p{L}*$")
+_WORD_TAIL = lazy(r"\p{L}*")
 
 
 def _precomposed(pair: str) -> bool:
@@ -313,7 +314,7 @@ def spacing_diacritic(doc: Document, ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------
 # RC222 run-together-words
 
-_LONG_WORD = regex.compile(r"(?<![\p{L}\p{M}\d\\{}'’-])[A-Za-z]{9,}(?![\p{L}\p{M}\d{}'’-])")
+_LONG_WORD = lazy(r"(?<![\p{L}\p{M}\d\\{}'’-])[A-Za-z]{9,}(?![\p{L}\p{M}\d{}'’-])")
 # Short words that glue in extraction; longer pieces must be common words.
 _GLUE_SHORT = frozenset(
     ["a", "an", "of", "the", "and", "for", "in", "on", "to", "with", "from", "by", "at", "is"]
@@ -447,7 +448,7 @@ def run_together_words(doc: Document, ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------
 # RC223 letter-in-year
 
-_YEARISH = regex.compile(r"(?<![\p{L}\d])[12][\doO]{3}(?![\p{L}\d])")
+_YEARISH = lazy(r"(?<![\p{L}\d])[12][\doO]{3}(?![\p{L}\d])")
 # What every year read with a letter holds, up to its first o: the entries to read.
 _YEAR_WITH_O = re.compile(r"[12][0-9oO]{0,2}[oO]")
 
@@ -638,14 +639,14 @@ _ELEMENTS = frozenset(
 )
 # Element symbols, then at least one space-separated digit, then more symbols
 # and digits: the longest stretch of it that is a formula is taken.
-_FORMULA_RUN = regex.compile(
+_FORMULA_RUN = lazy(
     r"(?<![\p{L}\d])(?:[A-Z][a-z]?\d*)+(?:[ \t]\d(?:[ \t]?[A-Z][a-z]?\d?)*)+"
 )
-_PIECE = regex.compile(r"[ \t]?(?:[A-Z][a-z]?|\d)")
-_AFTER_OK = regex.compile(r"(?![\p{L}\d.,:/–-])|[.,:](?!\d)")
-_SYMBOL = regex.compile(r"[A-Z][a-z]?")
-_PROSE_AFTER = regex.compile(r"[ \t]*(?:-\s*)?\p{Ll}{2,}")
-_PROSE_BEFORE = regex.compile(r"(?<![\p{L}.])\p{Ll}{2,}[ \t]+$")
+_PIECE = lazy(r"[ \t]?(?:[A-Z][a-z]?|\d)")
+_AFTER_OK = lazy(r"(?![\p{L}\d.,:/–-])|[.,:](?!\d)")
+_SYMBOL = lazy(r"[A-Z][a-z]?")
+_PROSE_AFTER = lazy(r"[ \t]*(?:-\s*)?\p{Ll}{2,}")
+_PROSE_BEFORE = lazy(r"(?<![\p{L}.])\p{Ll}{2,}[ \t]+$")
 
 
 def _elements_only(stem: str) -> bool:

@@ -14,6 +14,7 @@ import regex
 
 from refcheck.model import Category, Document, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
+from refcheck.text.patterns import lazy
 
 _MONTHS = {
     m: i + 1
@@ -35,21 +36,21 @@ _MONTHS = {
     )
     for m in names
 }
-_ACCESSED = regex.compile(
+_ACCESSED = lazy(
     r"(?:accessed|retrieved|viewed|consulted|last visited|zugegriffen am|дата обращения)"
     r"[:\s]*(?:on\s+)?(?P<date>[^)\];]{4,40})",
     regex.IGNORECASE,
 )
-_ISO = regex.compile(r"(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
-_DMY_NUM = regex.compile(r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>(?:19|20)\d\d)")
-_MDY = regex.compile(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d\d)")
-_DMY = regex.compile(r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d\d)")
-_MY = regex.compile(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)")
-_PAGES = regex.compile(r"^\s*(\d{1,6})\s*(?:-{1,3}|–|—|−)\s*(\d{1,6})\s*$")
-_YEAR_TEXT = regex.compile(r"\b\d{4,5}\b")
+_ISO = lazy(r"(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_DMY_NUM = lazy(r"(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>(?:19|20)\d\d)")
+_MDY = lazy(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d\d)")
+_DMY = lazy(r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d\d)")
+_MY = lazy(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)")
+_PAGES = lazy(r"^\s*(\d{1,6})\s*(?:-{1,3}|–|—|−)\s*(\d{1,6})\s*$")
+_YEAR_TEXT = lazy(r"\b\d{4,5}\b")
 # A designation before a number: "Open-File Report 2008–1128", "Paper No. 2011-07"
 # hold a report or series number (often year–serial), not pages.
-_DESIGNATION_BEFORE = regex.compile(
+_DESIGNATION_BEFORE = lazy(
     r"(?:\b(?:report|rep|no|nos|number|paper|papers|circular|bulletin|series|memorandum|memo|"
     r"publication|pub|document|doc|tr|grant|contract|patent|standard|law|act|resolution)"
     r"\.?|#)\s*$",

@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-import regex
-
 from refcheck.model import Category, Document, DocumentMemo, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.patterns import lazy
 from refcheck.text.prose import ProseEvidence
 from refcheck.text.scan import EMPTY, RegionWords, scan_region
 
@@ -158,9 +157,9 @@ def _venue_spans(
 
 # Fields naming the venue a work appeared in (text parser, BibTeX/biblatex, CSL-JSON).
 _VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
-_VENUE_LEAD = regex.compile(r"[\s\"“‘'*_]*")
-_VENUE_TAIL = regex.compile(r"[\s\"”’'*_.,;:]*$")
-_NON_SPACE = regex.compile(r"\S+")
+_VENUE_LEAD = lazy(r"[\s\"“‘'*_]*")
+_VENUE_TAIL = lazy(r"[\s\"”’'*_.,;:]*$")
+_NON_SPACE = lazy(r"\S+")
 
 
 def _with_venue_slips(text: str, ref: Reference, found: list[TypoHit]) -> list[TypoHit]:
@@ -286,7 +285,7 @@ def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
             )
 
 
-_BRACED_CAPITAL = regex.compile(r"\{(\p{Lu})\}([^{}]*)")
+_BRACED_CAPITAL = lazy(r"\{(\p{Lu})\}([^{}]*)")
 
 
 def _keep_braces(written: str, suggestion: str) -> str | None:

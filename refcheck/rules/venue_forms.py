@@ -16,16 +16,15 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-import regex
-
 from refcheck.model import Category, Document, Fix, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
+from refcheck.text.patterns import lazy
 
 _VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
-_LEAD = regex.compile(r"[\s\"“‘'*_]*")
-_TAIL = regex.compile(r"[\s\"”’'*_.,;:]*$")
-_WORD = regex.compile(r"\S+")
+_LEAD = lazy(r"[\s\"“‘'*_]*")
+_TAIL = lazy(r"[\s\"”’'*_.,;:]*$")
+_WORD = lazy(r"\S+")
 # Endings that make an adjective of a noun ("Chemistry" -> "Chemical").
 _ADJECTIVE = ("al", "ic", "ical", "ian", "an", "ar", "ary", "ory", "ive", "ese", "ish")
 
