@@ -48,6 +48,7 @@ _DMY = lazy(r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d\d
 _MY = lazy(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)")
 _PAGES = lazy(r"^\s*(\d{1,6})\s*(?:-{1,3}|–|—|−)\s*(\d{1,6})\s*$")
 _YEAR_TEXT = lazy(r"\b\d{4,5}\b")
+_TRIMMED = lazy(r"\S.*\S|\S")
 # A designation before a number: "Open-File Report 2008–1128", "Paper No. 2011-07"
 # hold a report or series number (often year–serial), not pages.
 _DESIGNATION_BEFORE = lazy(
@@ -141,7 +142,7 @@ def access_date(doc: Document, ctx: Context) -> Iterator[Hit]:
         date = parse_date(raw_date)
         if date is None:
             continue
-        m = regex.search(r"\S.*\S|\S", raw_date)
+        m = _TRIMMED.search(raw_date)
         start = offset + (m.start() if m else 0)
         end = offset + (m.end() if m else len(raw_date))
         if date > today:

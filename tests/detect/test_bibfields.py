@@ -178,3 +178,18 @@ def test_doi_field_space() -> None:
     assert h.fix is not None and h.fix.safe
     for value in ("10.1016/j.x", "10. 1016/j.x", "10.1016/ j.x", "10.1/a 10.2/b", "doi:10.1/x"):
         assert texts(url_field_space, bib(f"doi = {{{value}}}")) == [], value
+
+
+def test_name_list_split_at_and_outside_braces_only() -> None:
+    from refcheck.rules.bibfields import _segments
+
+    def names(value: str) -> list[str]:
+        return [value[a:b] for a, b in _segments(value)]
+
+    assert names("Lee, Ann and {Barnes and Noble} and Chen") == [
+        "Lee, Ann", "{Barnes and Noble}", "Chen"
+    ]
+    assert names("A AND B\tand\nC") == ["A", "B", "C"]
+    assert names("{{x} and y} and z") == ["{{x} and y}", "z"]
+    assert names("x}} and {y") == ["x}}", "{y"]  # a stray closing brace: depth stays 0
+    assert names("band andy and") == ["band andy and"]
