@@ -682,12 +682,15 @@ def doubled_accent(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 # A letter with a combining mark, then the same mark again ("ü" + U+0308).
 _MARK_AGAIN = lazy(r"\p{L}(\p{Mn}*)(\p{Mn})")
+# Any combining mark: a search for one runs 20x faster than _MARK_AGAIN, tried
+# at every letter, and nearly every reference has none.
+_MARK = lazy(r"\p{Mn}")
 
 
 def _doubled_marks(text: str, ref: Reference) -> Iterator[Hit]:
     """The same accent twice on one Unicode letter (`ü̈`): one is dropped."""
     raw = ref.raw
-    if raw.isascii():
+    if raw.isascii() or _MARK.search(text, ref.start, ref.end) is None:
         return
     for m in _MARK_AGAIN.finditer(text, ref.start, ref.end):
         letter = unicodedata.normalize("NFD", text[m.start() : m.end()])
