@@ -552,6 +552,42 @@ def candidates(word: str, max_distance: int = 1) -> tuple[Candidate, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
+def common_words(length: int) -> frozenset[str]:
+    """Alphabetic English words of ``length`` letters whose Zipf value is 3.00 or more.
+
+    As :func:`zipf` gives the value (rounded to hundredths), so ``zipf(w) >= 3.0``
+    exactly when ``w`` is in the set of its length: a search for words of that
+    frequency among many made-up strings tests each in a set instead of searching
+    the tables.  The candidate bucket holds the words wordfreq puts at 3.0 or
+    more; rounding adds those just below it (:func:`_rounded_up_to_three`).
+    """
+    words = set(_bucket(length))
+    words.update(_rounded_up_to_three().get(length, ()))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _rounded_up_to_three() -> dict[int, list[str]]:
+    """Alphabetic words stored at Zipf 3.00 exactly, by length.
+
+    Some of them are below 3.0 in wordfreq (2.995 and up) and so in no
+    candidate bucket.  The value array is searched in place for the one value.
+    """
+    t = tables()
+    at, size = t._sections["zipf"]
+    value = (round(CANDIDATE_MIN_ZIPF * 100)).to_bytes(t.zipf.itemsize, sys.byteorder)
+    out: dict[int, list[str]] = {}
+    pos = t.buf.find(value, at, at + size)
+    while pos >= 0:
+        if (pos - at) % t.zipf.itemsize == 0:
+            w = t.word((pos - at) // t.zipf.itemsize).decode("utf-8", "surrogatepass")
+            if w.isalpha():
+                out.setdefault(len(w), []).append(w)
+        pos = t.buf.find(value, pos + 1, at + size)
+    return out
+
+
 @lru_cache(maxsize=256)
 def rare_bucket(length: int) -> list[str]:
     """Alphabetic English words of one length from RARE_MIN_ZIPF up (code point order)."""

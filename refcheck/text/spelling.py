@@ -10,7 +10,6 @@ a run of non-English words.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -87,18 +86,26 @@ def ligature_repair(word: str) -> str | None:
     if z_low >= WORD_MIN_ZIPF:
         return None
     best: tuple[float, str] | None = None
-    table = freq.tables() if low.isascii() and low.isalpha() else None
-    # A candidate of such a word is lower-case ASCII letters: zipf() of it is the
-    # table's value, 0 when absent, read here without filling zipf()'s memo.
-    lookup: Callable[[str], float] = freq.zipf if table is None else table.zipf_of
+    if low.isascii() and low.isalpha():
+        # A candidate of such a word is lower-case ASCII letters: only one of the
+        # words of Zipf 3 or more of its length can qualify, a set lookup each
+        # (the tables are searched for those only, without filling zipf()'s memo).
+        table = freq.tables()
+        common = {n: freq.common_words(len(low) + n) for n in {len(lig) for lig in LIGATURES}}
+        for i in range(1, len(low)):
+            head, tail = low[:i], low[i:]
+            for lig in LIGATURES:
+                cand = head + lig + tail
+                if cand not in common[len(lig)]:
+                    continue
+                z = table.zipf_of(cand)
+                if z - z_low >= MIN_GAIN and (best is None or z > best[0]):
+                    best = (z, cand)
+        return match_case(word, best[1]) if best else None
     for i in range(1, len(low)):
-        # When no word starts like the five candidates of one place (low[:i] + "f"),
-        # one lookup rules them all out.
-        if table is not None and not table.has_prefix(low[:i] + "f"):
-            continue
         for lig in LIGATURES:
             cand = low[:i] + lig + low[i:]
-            z = lookup(cand)
+            z = freq.zipf(cand)
             if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                 best = (z, cand)
     return match_case(word, best[1]) if best else None

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from refcheck.text import freq
+from refcheck.text import freq, spelling
 
 ENGLISH = {
     "the": 0.05,
@@ -22,6 +22,7 @@ ENGLISH = {
     "reaffirming": 5e-7,  # Zipf 2.7: rare, not a candidate
     "co-operation": 2e-6,  # not alphabetic: a word, never a candidate
     "élan": 3e-6,
+    "edgeway": 9.91e-7,  # Zipf 2.996: 3.00 as zipf() rounds it, yet no candidate
 }
 OTHER = {"de": {"und": 0.02, "welt": 3e-4, "the": 1e-5}, "fr": {"économie": 1e-4}}
 
@@ -33,6 +34,8 @@ _CACHED = (
     freq._bucket,
     freq._bucket_index,
     freq.rare_bucket,
+    freq.common_words,
+    freq._rounded_up_to_three,
 )
 
 
@@ -128,3 +131,42 @@ def test_without_a_usable_cache_directory_the_tables_are_built_in_memory(
     assert freq.zipf("economy") == 4.85
     assert freq.candidates("eonomy")[0].word == "economy"
     assert blocker.read_text().startswith("a file")
+
+
+def test_common_words_are_the_words_zipf_puts_at_three_or_more(small_wordfreq: Path) -> None:
+    for n in range(1, 15):
+        expected = {w for w in ENGLISH if len(w) == n and w.isalpha() and freq.zipf(w) >= 3.0}
+        assert freq.common_words(n) == expected
+    assert "edgeway" in freq.common_words(7) and "edgeway" not in freq._bucket(7)
+
+
+def _ligature_repair_by_search(word: str) -> str | None:
+    """ligature_repair() by its definition: every candidate looked up."""
+    low = word.lower()
+    z_low = freq.zipf(low)
+    if z_low >= spelling.WORD_MIN_ZIPF:
+        return None
+    best: tuple[float, str] | None = None
+    for i in range(1, len(low)):
+        for lig in spelling.LIGATURES:
+            cand = low[:i] + lig + low[i:]
+            z = freq.zipf(cand)
+            if z >= 3.0 and z - z_low >= spelling.MIN_GAIN and (best is None or z > best[0]):
+                best = (z, cand)
+    return spelling.match_case(word, best[1]) if best else None
+
+
+def test_ligature_repair_finds_what_looking_up_every_candidate_finds() -> None:
+    words = []
+    for length in range(4, 16):
+        for w in freq._bucket(length)[:400]:
+            for lig in ("ffi", "ffl", "fi", "fl", "ff"):
+                k = w.find(lig)
+                if k > 0:  # the word with its ligature lost, as PDF extraction loses it
+                    lost = w[:k] + w[k + len(lig) :]
+                    words += [lost, lost.capitalize(), lost.upper()]
+                    break
+    words += ["Articial", "eect", "Signicant", "Oce", "naïve", "xyzzy", "Knuth"]
+    repaired = [spelling.ligature_repair.__wrapped__(w) for w in words]
+    assert repaired == [_ligature_repair_by_search(w) for w in words]
+    assert sum(r is not None for r in repaired) > 100  # the comparison means something
