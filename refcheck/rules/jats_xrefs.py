@@ -14,9 +14,10 @@ from collections.abc import Iterator
 
 from refcheck.model import Category, Document, Severity
 from refcheck.rules.base import Context, Hit, rule
+from refcheck.text.patterns import lazy_re
 
-_XREF = re.compile(r"<(?:[\w-]+:)?xref\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-_ATTR = re.compile(r"([\w:.-]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
+_XREF = lazy_re(r"<(?:[\w-]+:)?xref\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR = lazy_re(r"([\w:.-]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
 # The document must demonstrably cite through xrefs before a reference counts as uncited.
 _MIN_RESOLVED = 2
 
@@ -111,7 +112,7 @@ def reference_without_xref(doc: Document, ctx: Context) -> Iterator[Hit]:
                   reference=ref)
 
 
-_REF_TAG = re.compile(r"<(?:[\w-]+:)?ref[\s>]")
+_REF_TAG = lazy_re(r"<(?:[\w-]+:)?ref[\s>]")
 
 
 def _ref_tag(text: str, start: int) -> tuple[int, int]:

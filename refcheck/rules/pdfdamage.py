@@ -22,7 +22,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
-from refcheck.text.patterns import lazy
+from refcheck.text.patterns import lazy, lazy_re
 
 # Masks inside which nothing here is damage: addresses, identifiers, markup.
 _SKIP = frozenset({"url", "email", "doi", "latex"})
@@ -175,8 +175,8 @@ _SPACING = {
     "\u02d9": "\u0307",  # ˙
 }
 _SPACING_CLASS = "".join(_SPACING)
-_SPACING_HINT = re.compile(f"[{_SPACING_CLASS}]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACING_HINT = lazy_re(f"[{_SPACING_CLASS}]")
+_NON_ASCII = lazy_re(r"[^\x00-\x7f]")
 _LOOSE_MARK_HINT = lazy(r"\s\p{M}")
 # A combining mark standing after a space ("Mu ̈ller"): it belongs to the letter before.
 _LOOSE_MARK = lazy(r"(\p{L})[ \t]+(\p{M}+)(\p{L}*)")
@@ -450,7 +450,7 @@ def run_together_words(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 _YEARISH = lazy(r"(?<![\p{L}\d])[12][\doO]{3}(?![\p{L}\d])")
 # What every year read with a letter holds, up to its first o: the entries to read.
-_YEAR_WITH_O = re.compile(r"[12][0-9oO]{0,2}[oO]")
+_YEAR_WITH_O = lazy_re(r"[12][0-9oO]{0,2}[oO]")
 
 
 def _as_year(token: str) -> int | None:

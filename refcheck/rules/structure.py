@@ -33,6 +33,7 @@ from refcheck.rules.structure_versions import (
     form_of,
     stated_facts,
 )
+from refcheck.text.patterns import lazy_re
 
 # --------------------------------------------------------------------------
 # Shared helpers
@@ -346,7 +347,7 @@ def missing_field(doc: Document, ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------
 # RC404 numbering
 
-_NUMBER = re.compile(r"[\[(]?\s*(\d{1,4})\s*[\]).:]?")
+_NUMBER = lazy_re(r"[\[(]?\s*(\d{1,4})\s*[\]).:]?")
 
 
 def _label_span(ref: Reference, number: int) -> tuple[int, int]:
@@ -428,8 +429,8 @@ def numbering(doc: Document, ctx: Context) -> Iterator[Hit]:
 # --------------------------------------------------------------------------
 # RC405 author-date-order
 
-_ARTICLES = re.compile(r"(?i)^(?:the|a|an|le|la|les|l|der|die|das|el|los|las)\s+")
-_PARTICLES = re.compile(r"^(?:(?:van|von|de|der|den|da|di|du|des|del|della|la|le|ter|ten)\s+)+")
+_ARTICLES = lazy_re(r"(?i)^(?:the|a|an|le|la|les|l|der|die|das|el|los|las)\s+")
+_PARTICLES = lazy_re(r"^(?:(?:van|von|de|der|den|da|di|du|des|del|della|la|le|ter|ten)\s+)+")
 
 
 def _order_keys(ref: Reference) -> list[str]:
@@ -745,7 +746,7 @@ def no_reference_list(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
-_REPEAT_WORD = re.compile(r"(?i)\b(?:ibid|ibidem|op\.?\s*cit|loc\.?\s*cit|idem)\b\.?")
+_REPEAT_WORD = lazy_re(r"(?i)\b(?:ibid|ibidem|op\.?\s*cit|loc\.?\s*cit|idem)\b\.?")
 
 
 @rule(

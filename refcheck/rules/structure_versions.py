@@ -12,8 +12,9 @@ import re
 import unicodedata
 
 from refcheck.model import Reference
+from refcheck.text.patterns import lazy_re
 
-_NOT_WORD = re.compile(r"[^\w]|_")
+_NOT_WORD = lazy_re(r"[^\w]|_")
 
 
 def _fold(text: str) -> str:
@@ -44,7 +45,7 @@ _STOP = frozenset(
     ["a", "an", "and", "of", "the", "on", "in", "for", "to", "at", "de", "des", "du", "la", "le",
      "les", "et", "und", "der", "die", "das"]
 )
-_PREPRINT = re.compile(r"(?i)\b(?:arxiv|biorxiv|medrxiv|chemrxiv|ssrn|preprint|e-?print)\b")
+_PREPRINT = lazy_re(r"(?i)\b(?:arxiv|biorxiv|medrxiv|chemrxiv|ssrn|preprint|e-?print)\b")
 _PREPRINT_TYPES = frozenset({"techreport", "report", "unpublished", "online"})
 _THESIS_TYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 

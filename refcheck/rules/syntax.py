@@ -48,6 +48,7 @@ from refcheck.rules.syntax_url import (  # noqa: F401
     malformed_url,
     url_whitespace,
 )
+from refcheck.text.patterns import lazy_re
 
 # --------------------------------------------------------------------------
 # Brackets and quotes
@@ -55,7 +56,7 @@ from refcheck.rules.syntax_url import (  # noqa: F401
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 # A leading list label such as "1)" or "a)" closes nothing.
-_LABEL_PAREN = re.compile(r"\s*(?:\d{1,4}|[A-Za-z])\)")
+_LABEL_PAREN = lazy_re(r"\s*(?:\d{1,4}|[A-Za-z])\)")
 
 
 def _masked_identifiers(region: _Region) -> str:
@@ -160,7 +161,7 @@ def _bracket_hits(region: _Region) -> Iterator[Hit]:
 
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”‟»"
-_STRAIGHT = re.compile('"')
+_STRAIGHT = lazy_re('"')
 
 
 def _quote_problems(text: str, straight: bool) -> Iterator[tuple[int, str]]:

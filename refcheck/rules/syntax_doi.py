@@ -10,40 +10,41 @@ from urllib.parse import unquote
 from refcheck.model import Category, Document, Fix, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.rules.syntax_regions import _DOI_HINT, _Region, _regions
+from refcheck.text.patterns import lazy_re
 
 # --------------------------------------------------------------------------
 # DOIs
 
 # A DOI: "10." + registrant code (4–9 digits, optionally subdivided) + "/" + suffix.
-_DOI_VALID = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+_DOI_VALID = lazy_re(r"10\.\d{4,9}(?:\.\d+)*/\S+")
 # A shortDOI (shortdoi.org): "10/cn2h9c", an alias the DOI resolver answers for a
 # full DOI; valid as a DOI field or a resolver path though it has no registrant.
-_SHORT_DOI = re.compile(r"(?:10/)?[a-z0-9]{4,12}", re.IGNORECASE)
+_SHORT_DOI = lazy_re(r"(?:10/)?[a-z0-9]{4,12}", re.IGNORECASE)
 # Where a DOI is announced: a resolver URL (possibly with a stray "doi:" after it)
 # or a "doi:" / "DOI" label.  The trailing whitespace is part of the match so that
 # "https://doi.org/ 10.1016/..." is seen as one DOI broken by a space.
-_DOI_URL = re.compile(
+_DOI_URL = lazy_re(
     r"(?i)(?<![\w.])(?:https?://)?(?:dx\.|www\.)?doi\.org/(?P<gap>[ \t]{0,2}(?:doi:[ \t]?)?)"
 )
-_DOI_LABEL = re.compile(r"(?i)(?<![\w.])doi(?![\w.])[ \t]*:?[ \t]{0,2}")
+_DOI_LABEL = lazy_re(r"(?i)(?<![\w.])doi(?![\w.])[ \t]*:?[ \t]{0,2}")
 # The DOI body after a resolver or label: the breaks that line and PDF
 # extraction insert (after "10.", around the "/") are allowed, and reported.
-_DOI_BODY = re.compile(
+_DOI_BODY = lazy_re(
     r"10(?P<dot>\.[ \t]?)(?P<reg>\d+(?:\.\d+)*)(?P<slash>[ \t]?/[ \t]?)"
     r"(?P<sfx>[^\s\"<>{}“”«»]*)"
 )
 # A bare DOI in running text: only the strict shape, never with spaces, and not
 # in the middle of a URL path (publisher URLs embed DOIs; those are URLs).
-_DOI_BARE = re.compile(r"(?<![\w/.:%-])10\.\d{4,9}(?:\.\d+)*/[^\s\"<>{}“”«»]+")
+_DOI_BARE = lazy_re(r"(?<![\w/.:%-])10\.\d{4,9}(?:\.\d+)*/[^\s\"<>{}“”«»]+")
 # A last token that continues a DOI cut by a space: letters and digits mixed,
 # then nothing but closing punctuation up to the end of the reference.
-_DOI_TAIL = re.compile(r"[ \t](?P<tok>[A-Za-z0-9][\w.-]*)[.,;]?\s*$")
+_DOI_TAIL = lazy_re(r"[ \t](?P<tok>[A-Za-z0-9][\w.-]*)[.,;]?\s*$")
 # What follows a resolver or a label when it is not a DOI body.
-_TOKEN = re.compile(r"[^\s\"<>{}“”«»]+")
-_DOI_PREFIX_LABEL = re.compile(r"(?i)doi:[ \t]?")
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[A-Za-z]")
-_ALNUM = re.compile(r"[A-Za-z0-9]")
+_TOKEN = lazy_re(r"[^\s\"<>{}“”«»]+")
+_DOI_PREFIX_LABEL = lazy_re(r"(?i)doi:[ \t]?")
+_DIGIT = lazy_re(r"\d")
+_LETTER = lazy_re(r"[A-Za-z]")
+_ALNUM = lazy_re(r"[A-Za-z0-9]")
 _TRAILING = ".,;:!?"
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from refcheck.model import Document, DocumentMemo, Reference
+from refcheck.text.patterns import lazy_re
 
 if TYPE_CHECKING:
     from refcheck.rules.syntax_url import _Url
@@ -73,15 +74,15 @@ _NOT_PRINTED = frozenset(
 # scheme needs "//", "www." or a colon before a slash or backslash), so a
 # region without it is skipped with no change in findings; most fields
 # ("2001", "Smith, J.") hold none.
-_DOI_HINT = re.compile(r"(?i)10\.|doi")
-_SCHEME_HINT = re.compile(r"(?i):[/\\]|//|www\.")
-_URL_HINT = re.compile(r"(?i)://|www\.")
+_DOI_HINT = lazy_re(r"(?i)10\.|doi")
+_SCHEME_HINT = lazy_re(r"(?i):[/\\]|//|www\.")
+_URL_HINT = lazy_re(r"(?i)://|www\.")
 # Brackets and quotation marks that RC003/RC004 pair: in a field, braces are
 # BibTeX syntax and straight quotes delimiters, so neither is paired there.
-_TEXT_BRACKETS = re.compile(r"[()\[\]{}]")
-_FIELD_BRACKETS = re.compile(r"[()\[\]]")
-_TEXT_QUOTES = re.compile(r"[“„«”‟»\"]")
-_FIELD_QUOTES = re.compile(r"[“„«”‟»]")
+_TEXT_BRACKETS = lazy_re(r"[()\[\]{}]")
+_FIELD_BRACKETS = lazy_re(r"[()\[\]]")
+_TEXT_QUOTES = lazy_re(r"[“„«”‟»\"]")
+_FIELD_QUOTES = lazy_re(r"[“„«”‟»]")
 
 
 def _any_hint(marks: str) -> re.Pattern[str]:
@@ -93,7 +94,7 @@ def _any_hint(marks: str) -> re.Pattern[str]:
     three times faster on the tens of thousands of short fields of a large file.
     """
     m = re.escape(marks)
-    return re.compile(
+    return lazy_re(
         f"[{m}1dD:/wW]"
         f"(?:(?<=[{m}])|(?<=1)0\\.|(?<=[dD])[oO][iIıİ]|(?<=:)[/\\\\]|(?<=/)/|(?<=[wW])[wW][wW]\\.)"
     )

@@ -12,19 +12,20 @@ from refcheck.model import Category, Document, Fix, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.rules.syntax_doi import _ALNUM, _LETTER, _strip_trailing
 from refcheck.rules.syntax_regions import _SCHEME_HINT, _Region, _regions
+from refcheck.text.patterns import lazy_re
 
 # --------------------------------------------------------------------------
 # URLs
 
-_URL_START = re.compile(r"(?i)(?<![\w@/.-])(?:(?:https?|ftp)://|www\.)")
+_URL_START = lazy_re(r"(?i)(?<![\w@/.-])(?:(?:https?|ftp)://|www\.)")
 # A URL ends at whitespace, quotes, angle brackets and braces (BibTeX groups).
-_URL_STOP = re.compile(r"[\s\"<>{}“”«»‘’]")
-_RUN = re.compile(r"[^\s\"<>{}“”«»‘’]+")
+_URL_STOP = lazy_re(r"[\s\"<>{}“”«»‘’]")
+_RUN = lazy_re(r"[^\s\"<>{}“”«»‘’]+")
 # Between two pieces of one URL: a space or a line break (the seeds' thesis
 # text has blank lines between wrapped lines).
-_GAP = re.compile(r"[ \t]{0,2}(?:\r?\n[ \t]*){0,2}")
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_URLISH = re.compile(r"[/?=&%#_~]|\.[a-z]{2,5}\b|[A-Za-z]\d|\d[A-Za-z]")
+_GAP = lazy_re(r"[ \t]{0,2}(?:\r?\n[ \t]*){0,2}")
+_PERCENT = lazy_re(r"%[0-9A-Fa-f]{2}")
+_URLISH = lazy_re(r"[/?=&%#_~]|\.[a-z]{2,5}\b|[A-Za-z]\d|\d[A-Za-z]")
 # Words that, alone after "example. ", finish a URL: top-level domains and file extensions.
 _TLDS = frozenset(
     re.findall(
@@ -238,12 +239,12 @@ def _broken_url_hits(region: _Region) -> Iterator[Hit]:
 # ---- RC002
 
 # Scheme-like prefixes: "http:/x", "http//x", "htp://x", "http:\\x", "http:www".
-_SCHEME = re.compile(
+_SCHEME = lazy_re(
     r"(?i)(?<![\w.+-])(?P<scheme>[a-z]{2,8})(?P<sep>:/{1,4}|:\\{1,3}|/{2,3}|:(?=www\.))"
     r"(?=[\w%.~-])"
 )
-_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_HOST_LABEL = lazy_re(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
+_IPV4 = lazy_re(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def _osa1(a: str, b: str) -> bool:
@@ -270,7 +271,7 @@ def _host(url: str) -> str | None:
         return None
 
 
-_URL_ESCAPE = re.compile(r"\\(?=[%_&#~$])")
+_URL_ESCAPE = lazy_re(r"\\(?=[%_&#~$])")
 
 
 @lru_cache(maxsize=8192)

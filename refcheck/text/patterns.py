@@ -10,24 +10,34 @@ attribute lookup.
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import regex
 
+from refcheck.text.compiled import compile_pattern
+
 
 class _LazyPattern:
-    def __init__(self, pattern: str, flags: int) -> None:
-        self._source = (pattern, flags)
+    def __init__(self, engine: str, pattern: str, flags: int) -> None:
+        self._source = (engine, pattern, flags)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for an attribute not yet copied from the compiled pattern.
         if name.startswith("__"):
             raise AttributeError(name)
-        value = getattr(regex.compile(*self._source), name)
+        # Compiled through the cache of compiled patterns (text/compiled.py): a
+        # pattern used in every run is compiled in Python once, not every run.
+        value = getattr(compile_pattern(*self._source), name)
         setattr(self, name, value)
         return value
 
 
 def lazy(pattern: str, flags: int = 0) -> regex.Pattern[str]:
     """``regex.compile(pattern, flags)``, deferred until the pattern is used."""
-    return cast("regex.Pattern[str]", _LazyPattern(pattern, flags))
+    return cast("regex.Pattern[str]", _LazyPattern("regex", pattern, flags))
+
+
+def lazy_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, deferred until the pattern is used."""
+    return cast("re.Pattern[str]", _LazyPattern("re", pattern, flags))
