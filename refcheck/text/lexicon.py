@@ -5,6 +5,7 @@ See ``refcheck/data/README.md`` for where each list comes from.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -109,7 +110,8 @@ def misspelling_of(word: str) -> str | None:
     its 40,000 lines would cost a small run more than all its lookups.
     """
     text = _misspelling_lines()
-    lo, hi = 0, len(text)  # both at the start of a line
+    # Searched among the lines of its first two letters (a few dozen), not all.
+    lo, hi = _lines_starting(word[:2])
     while lo < hi:
         start = text.rfind("\n", lo, (lo + hi) // 2) + 1 or lo
         gap = text.index(" ", start)
@@ -121,6 +123,29 @@ def misspelling_of(word: str) -> str | None:
         else:
             hi = start
     return None
+
+
+@lru_cache(maxsize=4096)
+def _lines_starting(prefix: str) -> tuple[int, int]:
+    """Where the lines of misspelt words beginning with ``prefix`` are (both at a line start)."""
+    text = _misspelling_lines()
+    if not prefix or ord(prefix[-1]) == sys.maxunicode:
+        return 0, len(text)
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the least text past them all
+    return _first_line_from(text, prefix), _first_line_from(text, after)
+
+
+def _first_line_from(text: str, key: str) -> int:
+    """Start of the first line whose misspelt word is not less than ``key``."""
+    lo, hi = 0, len(text)  # both at the start of a line
+    while lo < hi:
+        start = text.rfind("\n", lo, (lo + hi) // 2) + 1 or lo
+        gap = text.index(" ", start)
+        if text[start:gap] < key:
+            lo = text.index("\n", gap) + 1
+        else:
+            hi = start
+    return lo
 
 
 @lru_cache(maxsize=1)
