@@ -412,6 +412,23 @@ def test_comment_masking_skips_only_what_cannot_matter(monkeypatch: pytest.Monke
     assert [bibtex_split._mask_comments(t) for t in texts] == skipping
 
 
+def test_the_last_block_start_before_a_comment_is_the_last_one_a_forward_search_finds() -> None:
+    rng = random.Random(2024)
+    marks = ["@", " @", "\n@", "\n  @misc{", "\n\t@Book (", "x@y{", "%", "\n"]
+    checked = 0
+    for _ in range(300):
+        text = "\n".join(_tricky_bib(rng) for _ in range(rng.randint(1, 3)))
+        for _ in range(rng.randint(0, 12)):
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(marks) + text[at:]
+        for _ in range(5):
+            pos, stop = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+            found = [m.start(1) for m in bibtex_split._LINE_BLOCK.finditer(text, pos, stop)]
+            assert bibtex_split._last_line_block(text, pos, stop) == (found[-1] if found else pos)
+            checked += bool(found)
+    assert checked > 300
+
+
 @pytest.mark.parametrize(
     ("entry", "shape", "taken"),
     [

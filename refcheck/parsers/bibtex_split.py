@@ -54,9 +54,7 @@ def _mask_comments(text: str) -> str:
             # from the last one before the next '%', the entries before it (in a large
             # bibliography, most of them) need no scan.
             next_percent = text.find("%", pos)
-            starts = [b.start(1) for b in _LINE_BLOCK.finditer(text, pos, next_percent)]
-            if starts:
-                pos = starts[-1]
+            pos = _last_line_block(text, pos, next_percent)
         m = _MASK_MARKS.search(text, pos)
         if m is None:
             break
@@ -105,6 +103,25 @@ def _mask_comments(text: str) -> str:
         return text
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _last_line_block(text: str, pos: int, stop: int) -> int:
+    """Where the `@` of the last block start at a line start within ``text[pos:stop]``
+    is (as _LINE_BLOCK finds them), or ``pos`` when there is none.
+
+    Looked for from ``stop`` back: the entries before it need no reading.
+    """
+    at = text.rfind("@", pos, stop)
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line < pos:
+            break
+        if not text[line:at].strip(" \t"):
+            m = _LINE_BLOCK.match(text, line, stop)
+            if m is not None:
+                return m.start(1)
+        at = text.rfind("@", pos, at)
+    return pos
 
 
 def _at_line_start(text: str, pos: int) -> bool:
