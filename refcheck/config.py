@@ -7,9 +7,12 @@ configuration errors (exit status 2), never silently ignored.
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import math
 import os
 import sys
+import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -168,17 +171,58 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    """The parsed file, from the user cache when its bytes are those parsed last time.
+
+    Importing tomllib and parsing cost a hook's run ~4 ms, every run, for a
+    file that rarely changes.  The cache holds the file's exact bytes beside
+    its parse (never a stamp of size and time): any edit is parsed afresh.
+    A file that fails to parse is never kept, so its error is raised each run.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+    kept_at = _parse_cache(path)
+    if kept_at is not None:
+        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+            with open(kept_at, "rb") as fh:
+                kept = marshal.loads(fh.read())
+            if isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (_PARSE_STAMP, data):
+                parsed: dict[str, Any] = kept[2]
+                return parsed
+    parsed = _parse_toml(path, data)
+    if kept_at is not None:
+        from refcheck.text.store import keep
+
+        # A value marshal cannot hold (a TOML date) leaves the file unkept: parsed each run.
+        with contextlib.suppress(ValueError):
+            keep(kept_at, marshal.dumps((_PARSE_STAMP, data, parsed)))
+    return parsed
+
+
+# Changed when what the TOML parser gives may change (another Python, another tomllib).
+_PARSE_STAMP = f"toml-1-{sys.version}"
+
+
+def _parse_cache(path: Path) -> str | None:
+    from refcheck.text.store import cache_dir
+
+    base = cache_dir()
+    if base is None:
+        return None
+    where = zlib.crc32(str(path.resolve()).encode("utf-8", "surrogatepass"))
+    return os.path.join(base, f"config-{where:08x}.marshal")
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     # Imported here: most runs have no config file, and a hook's start-up counts.
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-    except OSError as exc:
-        raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+        parsed: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
     except UnicodeDecodeError as exc:

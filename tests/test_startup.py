@@ -1,0 +1,100 @@
+"""What a short run skips at start-up gives the same answers as the long way.
+
+The speed itself is measured by ``benchmarks/speed.py --only startup`` (whole
+processes); these tests hold the shortcuts to the results of the work they skip.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from refcheck import config
+from refcheck.config import ConfigError
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "cache"
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(where))
+    return where
+
+
+def _forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def parse(path: Path, data: bytes) -> dict[str, object]:
+        raise AssertionError(f"{path} parsed again")
+
+    monkeypatch.setattr(config, "_parse_toml", parse)
+
+
+def test_config_parsed_once_then_read_from_the_cache(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.refcheck]\nselect = ["RC1"]\nmax-size = 2.5\n', encoding="utf-8")
+    first = config.load_table(str(path))
+    assert first == ({"select": ["RC1"], "max-size": 2.5}, path)
+    _forbid_parsing(monkeypatch)
+    assert config.load_table(str(path)) == first
+
+
+def test_an_edited_config_is_parsed_again_even_with_the_same_size_and_time(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "refcheck.toml"
+    path.write_text('select = ["RC1"]\n', encoding="utf-8")
+    config.load_table(str(path))
+    stat = path.stat()
+    path.write_text('select = ["RC2"]\n', encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert config.load_table(str(path))[0] == {"select": ["RC2"]}
+
+
+def test_invalid_config_fails_on_every_run(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "refcheck.toml"
+    path.write_text("select = [\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="invalid TOML"):
+            config.load_table(str(path))
+    path.write_bytes(b"select = ['\xff']\n")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="not UTF-8"):
+            config.load_table(str(path))
+
+
+def test_a_config_with_a_date_is_read_every_run(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[project]\nreleased = 2024-01-02\n[tool.refcheck]\noffline = true\n")
+    for _ in range(2):  # marshal cannot keep a date: parsed each time, same answer
+        assert config.load_table(str(path))[0] == {"offline": True}
+
+
+def test_a_second_short_run_loads_neither_ftfy_nor_tomllib(cache: Path, tmp_path: Path) -> None:
+    """On a second run over clean text with accents, ftfy and tomllib are never loaded."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{a, author = {Ga{\\\"e}l Varoquaux and Ana Müller}, title = {Brain’s atlas — "
+        "12–71 years}, journal = {NeuroImage}, year = {2012}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pyproject.toml").write_text("[tool.refcheck]\nfail-on = 'error'\n")
+    probe = (
+        "import sys\n"
+        "from refcheck.cli import main\n"
+        "from refcheck.rules.encoding import _ftfy_badness\n"
+        "code = main(['check', '--offline', 'refs.bib'])\n"
+        "loaded = [m for m in sys.modules if m.startswith(('ftfy', 'tomllib'))]\n"
+        "print(code, sorted(loaded + ['ftfy.badness'] * _ftfy_badness.cache_info().currsize))\n"
+    )
+    env = {**os.environ, "REFCHECK_CACHE_DIR": str(cache)}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, text=True,
+                       capture_output=True, check=True).stdout.splitlines()[-1]
+        for _ in range(2)
+    ]
+    assert runs[0].startswith("0 ") and "tomllib" in runs[0]  # first run: parsed
+    assert runs[1] == "0 []"
