@@ -28,6 +28,8 @@ SEVERITIES = ("error", "warning", "info")
 
 @dataclass
 class Settings:
+    """Everything a run is told: defaults, then the config file, environment and options."""
+
     paths: list[str] = field(default_factory=lambda: list(DEFAULT_PATHS))
     exclude: list[str] = field(default_factory=list)
     select: list[str] = field(default_factory=list)

@@ -26,6 +26,8 @@ FORMATS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class FileInfo:
+    """One checked file: its format and how many references it held."""
+
     path: str
     format: str
     references: int
@@ -34,6 +36,8 @@ class FileInfo:
 
 @dataclass
 class RunResult:
+    """What a run found, in which files, with which rules."""
+
     files: list[FileInfo]
     findings: list[Finding]
     rules: list[Rule]  # the rules that ran (for SARIF's rule table)

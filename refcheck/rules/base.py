@@ -59,6 +59,8 @@ CheckFn = Callable[[Document, Context], Iterable[Hit]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule's declared identity and defaults, and its check."""
+
     code: str
     name: str
     category: Category

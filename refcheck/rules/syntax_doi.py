@@ -63,6 +63,8 @@ def _strip_trailing(s: str) -> str:
 
 @dataclass(frozen=True)
 class _DoiHit:
+    """A DOI problem found in one region's text."""
+
     start: int  # offsets into the region text
     end: int
     message: str

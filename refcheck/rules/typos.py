@@ -30,6 +30,8 @@ _SKIP_PHRASES = _SKIP_WORDS - {"publisher"}
 
 @dataclass(frozen=True)
 class TypoHit:
+    """A word-level finding of RC101-RC103, before it becomes a Hit."""
+
     code: str
     start: int
     end: int
