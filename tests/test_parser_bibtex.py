@@ -688,7 +688,8 @@ def test_plain_accents_need_no_pylatexenc(monkeypatch: pytest.MonkeyPatch) -> No
 _MACROS = ["\\acro", "\\Dash", "\\it", "\\booktitle", "\\emph", "\\ldots", "\\i",
            "\\url", "\\begin", "\\\\", "\\bar", "\\c", "\\ss", "\\quad", "\\-"]
 _AFTER_MACRO = ["{X y}", "{}", "}", " ", "  b2", "\n c", " \n  d", "\n\n e", "{", "-", "''",
-                "1", " {Z}", "~", "{\\'e}", " \\&", "$x$", " `", "!`", " \u00a0x", " -x", "{-}"]
+                "1", " {Z}", "~", "{\\'e}", " \\&", "$x$", " `", "!`", " \u00a0x", " -x", "{-}",
+                " \n {Z}", "  {}", "\t{\\'e} ", "\n\n {Z}"]
 _BETWEEN = ["a", " ", "ab cd", "-", "{", "}", "{Q}", "'", "?", "2", "\\'e", "\\c ", "\\'{"]
 
 
