@@ -166,7 +166,17 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
                    help="rewrite --baseline with today's findings (default: off)")
 
 
-def build_parser() -> _Parser:
+def build_parser(command: str | None = None) -> _Parser:
+    """The command line's parser; given ``command``, only that command's options are added.
+
+    A run parses one command's options: the other commands' (audit repeats every
+    run option) cost a hook's start-up ~2 ms for nothing.  Their subparsers stay,
+    empty, so the command list and its help are the same.
+    """
+
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
     parser = _Parser(
         prog="refcheck",
         description="Lint bibliographies: DOIs, links, typos, extraction artifacts, structure.",
@@ -174,8 +184,25 @@ def build_parser() -> _Parser:
     parser.add_argument("--version", action="version", version=f"refcheck {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = sub.add_parser("check", help="lint files (default command)")
-    _add_check_options(check)
+    if wanted("check"):
+        _add_check_options(check)
     parse = sub.add_parser("parse", help="print the parsed references")
+    if wanted("parse"):
+        _add_parse_options(parse)
+    rules = sub.add_parser("rules", help="list the rules")
+    if wanted("rules"):
+        rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                           help="output format (default: text)")
+    explain = sub.add_parser("explain", help="print one rule's documentation")
+    if wanted("explain"):
+        explain.add_argument("code", metavar="CODE")
+    audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
+    if wanted("audit"):
+        _add_audit_options(audit)
+    return parser
+
+
+def _add_parse_options(parse: argparse.ArgumentParser) -> None:
     parse.add_argument("paths", nargs="+", metavar="PATH",
                        help="files or directories; '-' reads standard input")
     parse.add_argument("--format", choices=("json", "text"), default="json",
@@ -188,12 +215,9 @@ def build_parser() -> _Parser:
                             "extension chooses the format (default: '-', read as text)")
     parse.add_argument("--output", metavar="FILE",
                        help="write to FILE (default: standard output)")
-    rules = sub.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                       help="output format (default: text)")
-    explain = sub.add_parser("explain", help="print one rule's documentation")
-    explain.add_argument("code", metavar="CODE")
-    audit = sub.add_parser("audit", help="write an HTML, Markdown and JSON audit report")
+
+
+def _add_audit_options(audit: argparse.ArgumentParser) -> None:
     # audit writes its three reports into --out; --format and --output are not its options
     # (argparse refuses them, exit 2), nor are the check-only --fix, --diff, --baseline.
     _add_run_options(audit)
@@ -211,7 +235,6 @@ def build_parser() -> _Parser:
         help="Redis shared by the cluster's workers for the HTTP cache and each host's rate "
              "limit (default: REFCHECK_REDIS_URL or the config's redis-url; none: each worker "
              "alone)")
-    return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -549,7 +572,7 @@ def _normalise_argv(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _normalise_argv(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     try:
         args = parser.parse_args(args_list)
         handler = {

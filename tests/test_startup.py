@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,19 @@ def test_a_second_short_run_loads_neither_ftfy_nor_tomllib(cache: Path, tmp_path
     ]
     assert runs[0].startswith("0 ") and "tomllib" in runs[0]  # first run: parsed
     assert runs[1] == "0 []"
+
+
+def test_a_command_parsed_with_only_its_options_reads_as_with_all() -> None:
+    from refcheck.cli import COMMANDS, _Parser, build_parser
+
+    def sub(parser: _Parser, name: str) -> Any:
+        (action,) = [a for a in parser._actions if a.dest == "command"]
+        return action.choices[name]  # type: ignore[index]
+
+    full = build_parser()
+    for name in COMMANDS:
+        alone = build_parser(name)
+        assert sub(alone, name).format_help() == sub(full, name).format_help()
+        assert alone.format_help() == full.format_help()
+    argv = ["check", "--offline", "--select", "RC1", "--exit-zero", "refs.bib"]
+    assert build_parser("check").parse_args(argv) == full.parse_args(argv)
