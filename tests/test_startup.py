@@ -115,3 +115,28 @@ def test_a_command_parsed_with_only_its_options_reads_as_with_all() -> None:
         assert alone.format_help() == full.format_help()
     argv = ["check", "--offline", "--select", "RC1", "--exit-zero", "refs.bib"]
     assert build_parser("check").parse_args(argv) == full.parse_args(argv)
+
+
+def test_the_command_line_never_stops_for_a_garbage_collection(cache: Path, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text("".join(
+        f"@article{{k{i}, author = {{Ann Lee and Bo Chen}}, title = {{Title {i}}}, "
+        f"journal = {{Nature}}, year = {{2001}}}}\n" for i in range(200)
+    ))
+    probe = (
+        "import gc, sys\n"
+        "import refcheck.cli\n"
+        "gc.collect()\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'start' else None)\n"
+        "sys.argv = ['refcheck', 'check', '--offline', '--exit-zero', 'refs.bib']\n"
+        "try:\n"
+        "    refcheck.cli.entry()\n"
+        "finally:\n"
+        "    print('collections', len(runs), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "REFCHECK_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, text=True,
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "collections 0"
