@@ -101,7 +101,7 @@ def test_a_second_short_run_loads_neither_ftfy_nor_tomllib(cache: Path, tmp_path
     assert runs[1] == "0 []"
 
 
-def test_a_command_parsed_with_only_its_options_reads_as_with_all() -> None:
+def test_a_command_parsed_by_its_parser_alone_reads_as_with_all() -> None:
     from refcheck.cli import COMMANDS, _Parser, build_parser
 
     def sub(parser: _Parser, name: str) -> Any:
@@ -112,7 +112,7 @@ def test_a_command_parsed_with_only_its_options_reads_as_with_all() -> None:
     for name in COMMANDS:
         alone = build_parser(name)
         assert sub(alone, name).format_help() == sub(full, name).format_help()
-        assert alone.format_help() == full.format_help()
+    assert "{check,parse,rules,explain,audit}" in full.format_help()
     argv = ["check", "--offline", "--select", "RC1", "--exit-zero", "refs.bib"]
     assert build_parser("check").parse_args(argv) == full.parse_args(argv)
 
