@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from refcheck.text.patterns import lazy_re
+
 __all__ = ["brace_depth", "decode", "unbrace"]
 
 # Beyond these, pylatexenc's recursion and speed are not worth the risk.
@@ -30,7 +32,7 @@ _MAX_PYLATEXENC_LENGTH = 4000
 
 # A `%` not escaped by a backslash: literal in BibTeX data (URLs, "50%"), but
 # pylatexenc would read it as the start of a LaTeX comment and drop the line.
-_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_BARE_PERCENT = lazy_re(r"(?<!\\)%")
 
 _ACCENTS: dict[str, str] = {
     "'": "\u0301",
@@ -94,16 +96,16 @@ _LOGO_TEXT: dict[str, str] = {
     "AmS": "AMS",
     "METAFONT": "METAFONT",
 }
-_LOGOS = re.compile(r"\\(" + "|".join(_LOGO_TEXT) + r")(?![A-Za-z])(?:\s*\{\})?")
+_LOGOS = lazy_re(r"\\(" + "|".join(_LOGO_TEXT) + r")(?![A-Za-z])(?:\s*\{\})?")
 _PARKED: dict[str, str] = {k: chr(0xE000 + i) for i, k in enumerate(_ESCAPES)}
 _UNPARK: dict[int, str] = {ord(_PARKED[k]): v for k, v in _ESCAPES.items()}
 # \'e, \'{e}, {\'e}, \'{\i}: symbol accents take a letter or a dotless i/j.
-_SYMBOL_ACCENT = re.compile(r"\\([`'^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
+_SYMBOL_ACCENT = lazy_re(r"\\([`'^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
 # \c c, \c{c}, \v{S}: letter accents need a space or a group after the name.
-_LETTER_ACCENT = re.compile(r"\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
-_SYMBOL_MACRO = re.compile(r"\\([A-Za-z]+)(?:\{\})?")
-_ESCAPE = re.compile(r"\\([&%$#_{} ,])")
-_OTHER_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
+_LETTER_ACCENT = lazy_re(r"\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_SYMBOL_MACRO = lazy_re(r"\\([A-Za-z]+)(?:\{\})?")
+_ESCAPE = lazy_re(r"\\([&%$#_{} ,])")
+_OTHER_MACRO = lazy_re(r"\\[A-Za-z]+\*?|\\.")
 # Values whose only macros are accents on a letter, letters like `{\ss}` or
 # `\L{}`, escaped specials (`\&`, `\%`, `\$`, `\#`, `\_`) and spaces (`\,`, `\ `,
 # the italic correction `\/`), which the simple
@@ -114,7 +116,7 @@ _OTHER_MACRO = re.compile(r"\\[A-Za-z]+\*?|\\.")
 # dash or quote kept apart from another by braces or an italic correction
 # (pylatexenc keeps `-{}-`, `'}{'` and `-\/-` apart; removing them would join them).
 _ACCENT_PLAIN = r"[^\\$`%&#_^]*"
-_ACCENTS_ONLY = re.compile(
+_ACCENTS_ONLY = lazy_re(
     _ACCENT_PLAIN
     + r"(?:(?:(?<![?!])\\[`'^\"~=.](?:[A-Za-z]|\{[A-Za-z]\})"
     + r"|\\[uvHckrdb](?: [A-Za-z]|\{[A-Za-z]\})"
@@ -123,7 +125,7 @@ _ACCENTS_ONLY = re.compile(
     + _ACCENT_PLAIN
     + r")*"
 )
-_LIGATURE_AT_BRACE = re.compile(r"-[{}]+-|'[{}]+'|[-']\\/|\\/[-']")
+_LIGATURE_AT_BRACE = lazy_re(r"-[{}]+-|'[{}]+'|[-']\\/|\\/[-']")
 
 
 def brace_depth(text: str) -> int:
@@ -198,18 +200,18 @@ def _decode_latex(text: str) -> str:
 # of benchmarks/data; a `{` after the spaces: 7,606 generated values of that shape).
 # Not in math, which pylatexenc keeps verbatim; a backslash before it could make it
 # text (`\\acro`): left alone.
-_SIMPLE_MACRO = re.compile(
+_SIMPLE_MACRO = lazy_re(
     r"(?<!\\)\\(?:([A-Za-z]+)(?:(?=[{}])|(?=[ \t\n])[ \t]*\n?[ \t]*(?=[A-Za-z0-9{]))|(-))"
 )
 # Read by pylatexenc's parser itself, whatever its macro tables say.
 _PARSER_WORDS = frozenset({"begin", "end", "verb", "item", "par"})
 # A macro right before it (spaces between) may take it as its argument (`\c \relax`).
-_AFTER_MACRO = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z]) *$")
+_AFTER_MACRO = lazy_re(r"\\(?:[A-Za-z]+|[^A-Za-z]) *$")
 # Texts of the macros replaced, parked in plane 15's private use area.
 _PARK_BASE = 0xF0000
 _PARKED_TEXT: dict[str, str] = {}
 _UNPARK_TEXT: dict[int, str] = {}
-_PARK_RANGE = re.compile("[\U000F0000-\U000FFFFF]")
+_PARK_RANGE = lazy_re("[\U000F0000-\U000FFFFF]")
 
 
 def _park(text: str) -> str:

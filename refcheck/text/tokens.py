@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import regex
+from refcheck.text.patterns import lazy
 
 # A run of letters/digits, with inner apostrophes ("Russia’s", "O'Neil").  A
 # brace group of letters belongs to the word it touches: BibTeX protects a
@@ -17,10 +17,10 @@ import regex
 # group, so that the common case runs letter runs, not a choice per character.
 _L = r"[\p{L}\p{M}\p{N}]"
 _TAIL = r"(?:['’][\p{L}\p{M}]+)*"
-WORD = regex.compile(
+WORD = lazy(
     rf"{_L}+(?:\{{{_L}+\}}{_L}*)*{_TAIL}|\{{{_L}+\}}(?:{_L}|\{{{_L}+\}})*{_TAIL}"
 )
-_INITIAL = regex.compile(r"\p{Lu}\p{Ll}?\.")
+_INITIAL = lazy(r"\p{Lu}\p{Ll}?\.")
 
 
 class Token(NamedTuple):
