@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from refcheck.parsers.bibtex_scan import _BLOCK_START, _Entry
+from refcheck.text.patterns import lazy_re
 
 # Characters that matter to the comment masking pre-scan.
-_MASK_MARKS = re.compile(r'\\[{}"%]|[{}"()@%\n]')
+_MASK_MARKS = lazy_re(r'\\[{}"%]|[{}"()@%\n]')
 # A block start the masking reads as one wherever it stands (see _at_line_start).
-_LINE_BLOCK = re.compile(r"^[ \t]*(@)\w*[ \t]*[{(]", re.M)
+_LINE_BLOCK = lazy_re(r"^[ \t]*(@)\w*[ \t]*[{(]", re.M)
 
 
 # ---------------------------------------------------------------------------
@@ -135,10 +136,10 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 # bibtexparser's marks: value delimiters, separators and block starts.  Its
 # newline marks only counted lines, which are computed from offsets here.
-_SPLIT_START = re.compile(r"@\w*[ \t]*(?=[{(])")
-_SPLIT_MARKS = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
+_SPLIT_START = lazy_re(r"@\w*[ \t]*(?=[{(])")
+_SPLIT_MARKS = lazy_re(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
 # Inside a `(`-delimited block the closing `)` is a mark too.
-_SPLIT_MARKS_PAREN = re.compile(r'(?<!\\)[{}",=)]|@\w*[ \t]*(?=[{(])')
+_SPLIT_MARKS_PAREN = lazy_re(r'(?<!\\)[{}",=)]|@\w*[ \t]*(?=[{(])')
 
 
 @dataclass
@@ -431,14 +432,14 @@ _FAST_VALUE = (
     r'|"' + _fast_content(r'[^{}\\@"]*', r"\\(?:(?=\\)|[^\\{])", _FAST_DEPTH) + r'"'
     r'|[^\s,{}"#=%()@\\]+'
 )
-_FAST_HEADER = re.compile(_FAST_HEAD)
+_FAST_HEADER = lazy_re(_FAST_HEAD)
 # A value may be pieces joined by `#` (Beebe's bibliographies write `ack-nhfb # " and "
 # # ack-bnb` in most entries), between which only spaces, as between the parts: a
 # field ending in `#` goes on with _FAST_NEXT.  One copy of the value's expression in
 # each: compiling these takes a short run's start-up a few milliseconds a copy.
-_FAST_FIELD = re.compile(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_VALUE}){_WS}([,}}#])")
-_FAST_NEXT = re.compile(rf"{_WS}({_FAST_VALUE}){_WS}([,}}#])")
-_FAST_CLOSE = re.compile(rf"{_WS}\}}")
+_FAST_FIELD = lazy_re(rf"{_WS}({_FAST_NAME}){_WS}={_WS}({_FAST_VALUE}){_WS}([,}}#])")
+_FAST_NEXT = lazy_re(rf"{_WS}({_FAST_VALUE}){_WS}([,}}#])")
+_FAST_CLOSE = lazy_re(rf"{_WS}\}}")
 
 
 @lru_cache(maxsize=1)
