@@ -140,3 +140,13 @@ def test_the_command_line_never_stops_for_a_garbage_collection(cache: Path, tmp_
                           capture_output=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "collections 0"
+
+
+def test_a_read_file_carries_the_sha256_of_its_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    from refcheck.io import read_source
+
+    path = tmp_path / "refs.bib"
+    path.write_bytes("@misc{a, title = {Gödel}}\n".encode())
+    assert read_source(str(path)).digest == hashlib.sha256(path.read_bytes()).hexdigest()
