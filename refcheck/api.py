@@ -13,7 +13,6 @@ and takes the options as keyword arguments named like the settings (``offline``,
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -279,6 +278,8 @@ def _apply_fixes(result: RunResult, include_unsafe: bool) -> list[str]:
 
 def unified_diff(result: RunResult, *, include_unsafe: bool = False) -> str:
     """What ``--fix`` would change, as a unified diff; nothing is written."""
+    import difflib  # imported for --diff alone: a hook's start-up does without it
+
     # The same choice of fixes (overlaps dropped) as --fix makes.
     from refcheck.fix import _chosen as chosen_fixes
     from refcheck.fix import apply_text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
-import json
 import os
 import re
 import sys
@@ -431,6 +430,8 @@ def _statistics(report: Any, fmt: str) -> str:
     if fmt == "json":
         data = [{"code": s.code, "name": s.name, "count": s.count, "fixable": s.fixable}
                 for s in stats]
+        import json
+
         return json.dumps(data, indent=2) + "\n"
     width = max((len(str(s.count)) for s in stats), default=1)
     return "".join(f"{s.count:>{width}}\t{s.code}\t{'[*] ' if s.fixable else ''}{s.name}\n"
@@ -472,6 +473,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 for d in documents
             ],
         }
+        import json
+
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n", args.output)
     else:
         lines = []
@@ -500,6 +503,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
             }
             for r in rules
         ]
+        import json
+
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
     if args.format == "markdown":

@@ -12,7 +12,6 @@ thesis body full of U+201F apostrophes is not the bibliography's problem):
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -189,6 +188,8 @@ def _changes(a: str, b: str) -> Iterator[tuple[int, int, int, int]]:
     if len(mid_a) + len(mid_b) > _DIFF_MAX:
         yield p, len(a) - q, p, len(b) - q
         return
+    import difflib  # only once mojibake is found
+
     matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op != "equal":

@@ -5,7 +5,6 @@ Shared by RC001–RC004 and RC201 (:mod:`refcheck.rules.syntax`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -163,6 +162,8 @@ def _all_regions(doc: Document, *, hinted_only: bool = False) -> Iterator[_Regio
                 if not hinted_only or low == "doi" or field_hint(literal):
                     yield _Region(literal, s, e, ref, name)
                 continue
+            import json  # a CSL-JSON escape: the only use, not worth every run's import
+
             try:
                 value = json.loads(f'"{literal}"')
             except ValueError:
