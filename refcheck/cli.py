@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import inspect
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from refcheck.config import (
 )
 from refcheck.io import InputError
 from refcheck.parsers import FORMATS
+from refcheck.text.patterns import lazy_re
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -287,7 +287,7 @@ def _write(text: str, output: str | None) -> None:
         raise InputError(f"cannot write the report to standard output ({reason})") from exc
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_re("[\ud800-\udfff]")
 
 
 def _silence_stdout() -> None:

@@ -451,7 +451,7 @@ def _fast_whole() -> re.Pattern[str]:
     """
     joined = rf"(?:{_FAST_VALUE})(?:{_WS}#{_WS}(?:{_FAST_VALUE}))*"
     field = rf"{_WS}{_FAST_NAME}{_WS}={_WS}{joined}{_WS}"
-    return re.compile(rf"{_FAST_HEAD}(?:{field}(?:,|(?=\}})))*{_WS}\}}")
+    return lazy_re(rf"{_FAST_HEAD}(?:{field}(?:,|(?=\}})))*{_WS}\}}")
 
 
 def _fast_entry_end(text: str, start: int) -> int | None:

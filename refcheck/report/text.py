@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from refcheck.report import RunResult
+from refcheck.text.patterns import lazy_re
 
 # C0 and C1 controls, DEL, and the line and paragraph separators: any of them in a message
 # (a URL with a newline, text with a form feed) would break "one finding, one line" or
 # drive the terminal. Tab included: it would shift what a reader lines up.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS = lazy_re("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def visible_escape(m: re.Match[str]) -> str:

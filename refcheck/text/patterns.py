@@ -10,12 +10,14 @@ attribute lookup.
 
 from __future__ import annotations
 
-import re
-from typing import Any, cast
-
-import regex
+from typing import TYPE_CHECKING, Any, cast
 
 from refcheck.text.compiled import compile_pattern
+
+if TYPE_CHECKING:  # the engines are imported when a pattern is first used, not before
+    import re
+
+    import regex
 
 
 class _LazyPattern:
