@@ -335,14 +335,27 @@ def is_document_bytes(data: bytes, path: str = "") -> bool:
     )
 
 
+# From this size on a file's digest comes from hashlib (OpenSSL): ~0.6 ms a MB against
+# ~3.7 ms for CPython's own, which outweighs hashlib's import (~2.7 ms) at once.
+_OPENSSL_HASH_BYTES = 1 << 20
+
+
+def _digest(data: bytes) -> str:
+    if len(data) >= _OPENSSL_HASH_BYTES:
+        import hashlib
+
+        return hashlib.sha256(data).hexdigest()
+    return str(_sha256(data).hexdigest())
+
+
 def read_source(path: str) -> SourceText:
     data = read_bytes(path)
     if is_document_bytes(data, path):
         # PDF and Word files are read by their parsers from the bytes.
-        source = SourceText(path, "", encoding="utf-8", digest=_sha256(data).hexdigest())
+        source = SourceText(path, "", encoding="utf-8", digest=_digest(data))
         source.data = data
         return source
     if _looks_binary(data):
         raise InputError(f"{path}: binary file, not a reference list")
     text, encoding = decode(data, path)
-    return SourceText(path, text, encoding=encoding, digest=_sha256(data).hexdigest())
+    return SourceText(path, text, encoding=encoding, digest=_digest(data))
