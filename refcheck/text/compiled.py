@@ -29,6 +29,8 @@ from typing import Any
 
 # Bumped when what a kept entry holds changes shape.
 _FORMAT = 1
+# Most patterns kept (the code has a few hundred); the newest are kept past it.
+_MAX_KEPT = 2000
 
 _lock = threading.Lock()
 _kept: dict[tuple[str, str, int], tuple[Any, ...]] | None = None
@@ -180,5 +182,7 @@ def _save() -> None:
     with _lock:
         merged = {**_read(path), **_new}
         _new.clear()
+    if len(merged) > _MAX_KEPT:  # a pattern built from data would grow it without end
+        merged = dict(list(merged.items())[-_MAX_KEPT:])
     with contextlib.suppress(ValueError, OSError):
         keep(path, marshal.dumps((_stamp(), merged)))
