@@ -65,6 +65,7 @@ class Meter:
     def __init__(self, limit: int, interval: float, concurrency: int) -> None:
         self.limit, self.interval, self.concurrency = limit, interval, concurrency
         self.times: list[float] = []
+        self.kinds: dict[str, int] = {}
         self.refused = 0
         self.inflight = 0
         self.most_inflight = 0
@@ -82,6 +83,17 @@ class Meter:
                 self.refused += 1
                 return False
             return True
+
+    def kind(self, path: str, query: dict[str, list[str]]) -> None:
+        """Count a request by what it asks (the report's breakdown)."""
+        what = path.strip("/").split("/")[0] or "/"
+        flt = (query.get("filter") or [""])[0].split(":")[0]
+        if query.get("query.bibliographic") or query.get("query"):
+            what += " search"
+        elif flt:
+            what += f" {flt}"
+        with self.lock:
+            self.kinds[what] = self.kinds.get(what, 0) + 1
 
     def leave(self) -> None:
         with self.lock:
@@ -102,7 +114,7 @@ class Meter:
 
     def reset(self) -> None:
         with self.lock:
-            self.times, self.refused, self.most_inflight = [], 0, 0
+            self.times, self.refused, self.most_inflight, self.kinds = [], 0, 0, {}
 
 
 def _refuse(handler: BaseHTTPRequestHandler, meter: Meter) -> None:
@@ -133,6 +145,7 @@ def registry_server(hallmark: Path, meter: Meter) -> ThreadingHTTPServer:
                     _refuse(self, meter)
                     return
                 parts = urlsplit(self.path)
+                meter.kind(parts.path, parse_qs(parts.query))
                 if parts.path.startswith("/ra/"):
                     self._json(200, which_ra(mod, parts.path[len("/ra/"):]))
                 elif parts.path == "/dois" or parts.path.startswith("/dois/"):
@@ -311,7 +324,9 @@ def report_line(name: str, meter: Meter) -> str:
             f"{meter.most_in_window()} (limit {meter.limit}), most in flight "
             f"{meter.most_inflight} (limit {meter.concurrency}), 429s answered {meter.refused}"
             + (f", first at {min(meter.times) - STARTED[0]:.1f} s, last at "
-               f"{max(meter.times) - STARTED[0]:.1f} s" if meter.times else ""))
+               f"{max(meter.times) - STARTED[0]:.1f} s" if meter.times else "")
+            + ("\n    by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(meter.kinds.items()))
+               if meter.kinds else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ right only offline.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -99,11 +100,28 @@ def _worker_settings(settings: Settings) -> Settings:
     )
 
 
+def _secede() -> None:
+    """Give this task's slot on its worker to the next task: what is left is waiting.
+
+    The web hosts and registries allow each client only so many requests a second,
+    shared by the whole fleet (:mod:`refcheck.net.ratelimit`).  A task that held its
+    worker's thread until its last answer came would leave the hosts idle while the
+    next task parses, and the CPU idle while this one waits; seceded, the next
+    task's links join the hosts' queues while this task's are answered.
+    """
+    try:
+        from distributed import secede
+    except ImportError:  # pragma: no cover - the cluster extra is installed to get here
+        return
+    with contextlib.suppress(ValueError):  # not in a worker's task (a direct call)
+        secede()
+
+
 def check_task(index: int, files: list[str], settings: Settings) -> TaskResult:
     """One task, run on a worker: read, parse and check ``files``."""
     started = time.perf_counter()
     documents = [engine.load_tolerant(f, settings) for f in files]
-    result = engine.check(documents, settings)
+    result = engine.check(documents, settings, waiting=_secede)
     return TaskResult(index, documents, result.findings, result.notes, result.verdicts,
                       result.http, time.perf_counter() - started)
 

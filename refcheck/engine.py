@@ -421,12 +421,17 @@ def check(
     documents: list[Document],
     settings: Settings,
     checked: list[tuple[list[Finding], list[str]]] | None = None,
+    *,
+    waiting: Callable[[], None] | None = None,
 ) -> RunResult:
     """Run the selected rules over ``documents``.
 
     ``checked`` holds, per document, the findings and notes of every rule that
     does not read other documents, when worker processes have run those
-    already; then only the cross-file rules run here.
+    already; then only the cross-file rules run here.  ``waiting`` is called
+    (in this thread) once the rules that compute are done and only the network
+    rules' waits are left: a cluster's task gives its worker's slot to the next
+    task there (:mod:`refcheck.cluster`).
     """
     selection = select_rules(settings)
     notes = _skipped_notes(selection)
@@ -442,7 +447,7 @@ def check(
     http_stats: dict[str, Any] | None = None
     try:
         if checked is None:
-            findings.extend(_check_all(documents, rules, settings, ctx, notes))
+            findings.extend(_check_all(documents, rules, settings, ctx, notes, waiting))
         else:
             cross = _plan([r for r in rules if _cross_file(r)], settings, ctx)
             for doc, (done, done_notes) in zip(documents, checked, strict=True):
@@ -481,6 +486,7 @@ def _check_all(
     settings: Settings,
     ctx: Context,
     notes: list[str],
+    waiting: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """Every rule over every document, split between processes when that pays."""
     plans = _plan(rules, settings, ctx)
@@ -490,7 +496,7 @@ def _check_all(
         if done is not None:
             return _in_serial_order(done, len(documents), len(rules), notes)
     if ctx.services is not None and 0 < sum(p.rule.network for p in plans) < len(plans):
-        return _check_overlapped(documents, plans, settings, notes)
+        return _check_overlapped(documents, plans, settings, notes, waiting)
     out: list[Finding] = []
     for doc in documents:
         out.extend(_check_planned(doc, plans, settings, notes))
@@ -498,7 +504,8 @@ def _check_all(
 
 
 def _check_overlapped(
-    documents: list[Document], plans: list[_Planned], settings: Settings, notes: list[str]
+    documents: list[Document], plans: list[_Planned], settings: Settings, notes: list[str],
+    waiting: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """The network rules in a thread of their own while the others run.
 
@@ -536,9 +543,11 @@ def _check_overlapped(
         return run(online)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        waiting = pool.submit(run_online)
+        online_done = pool.submit(run_online)
         done = run([i for i, p in enumerate(plans) if not p.rule.network])
-        done.update(waiting.result())
+        if waiting is not None:
+            waiting()
+        done.update(online_done.result())
     return _in_serial_order(done, len(documents), len(plans), notes)
 
 

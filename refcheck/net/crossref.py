@@ -113,39 +113,54 @@ class CrossrefClient:
         failed: set[str] = set()
         held: dict[str, dict[str, Any]] = {}
         batchable = [d for d in wanted if "," not in d and d not in found]
-        for i in range(0, len(batchable), BATCH):
-            chunk = batchable[i:i + BATCH]
-            params = {"filter": ",".join(f"doi:{d}" for d in chunk), "rows": str(len(chunk))}
-            if self._select_ok:
-                params["select"] = SELECT
-            reply = self._list(params)
-            if reply.code == 200 and isinstance(reply.data, dict):
-                for item in reply.data.get("message", {}).get("items", []) or []:
-                    if isinstance(item, dict) and isinstance(item.get("DOI"), str):
-                        held[item["DOI"].lower()] = item
-            elif reply.code is None or reply.code >= 500 or reply.code == 429:
-                failed.update(chunk)
-        found.update(held)
-        missed = [d for d in wanted if d not in found and d not in failed]
-        # Not Crossref's, by the agency that registered it: no single request to confirm.
-        agencies = self.resolver.agencies(missed) if self.resolver is not None else {}
-        absent: dict[str, None] = {}
-        for doi in missed:
-            if doi in agencies and agencies[doi] != "crossref":
-                found[doi] = absent[doi] = None
-                continue
-            reply = self.work(doi)
-            if reply.code == 200 and isinstance(reply.data, dict):
-                record = reply.data.get("message") or None
-                found[doi] = record
-                if isinstance(record, dict):
-                    held[doi] = record
-            elif reply.code in (404, 400):
-                found[doi] = absent[doi] = None
-            else:
-                failed.add(doi)
-        self.http.records.put_many("crossref", held, self.http.cfg.registry_ttl)
-        self.http.records.put_many("crossref", absent, self.http.cfg.failure_ttl)
+        store = self.http.records
+        with store.claim("crossref", batchable) as mine:
+            asked = set(mine)
+            for i in range(0, len(mine), BATCH):
+                chunk = mine[i:i + BATCH]
+                params = {"filter": ",".join(f"doi:{d}" for d in chunk),
+                          "rows": str(len(chunk))}
+                if self._select_ok:
+                    params["select"] = SELECT
+                reply = self._list(params)
+                if reply.code == 200 and isinstance(reply.data, dict):
+                    for item in reply.data.get("message", {}).get("items", []) or []:
+                        if isinstance(item, dict) and isinstance(item.get("DOI"), str):
+                            held[item["DOI"].lower()] = item
+                elif reply.code is None or reply.code >= 500 or reply.code == 429:
+                    failed.update(chunk)
+            found.update(held)
+            missed = [d for d in wanted if d not in found and d not in failed
+                      and (d in asked or "," in d)]
+            # Not Crossref's, by the agency that registered it: no single request to confirm.
+            agencies = self.resolver.agencies(missed) if self.resolver is not None else {}
+            absent: dict[str, None] = {}
+            for doi in missed:
+                if doi in agencies and agencies[doi] != "crossref":
+                    found[doi] = absent[doi] = None
+                    continue
+                reply = self.work(doi)
+                if reply.code == 200 and isinstance(reply.data, dict):
+                    record = reply.data.get("message") or None
+                    found[doi] = record
+                    if isinstance(record, dict):
+                        held[doi] = record
+                elif reply.code in (404, 400):
+                    found[doi] = absent[doi] = None
+                else:
+                    failed.add(doi)
+            store.put_many("crossref", held, self.http.cfg.registry_ttl)
+            store.put_many("crossref", absent, self.http.cfg.failure_ttl)
+        # Another thread of this process was asking for the rest: its answers, or ask.
+        others = [d for d in batchable if d not in asked]
+        if others:
+            late = store.get_many("crossref", others)
+            found.update(late)
+            rest = [d for d in others if d not in late]
+            if rest:
+                more, more_failed = self.works(rest)
+                found.update(more)
+                failed |= more_failed
         with self._decided_lock:
             self._decided.update(found)
         return found, failed
@@ -156,28 +171,41 @@ class CrossrefClient:
         known = self.http.records.get_many("notices", wanted)
         out: dict[str, list[dict[str, Any]]] = {d: v for d, v in known.items() if v}
         todo = [d for d in wanted if d not in known]
-        for i in range(0, len(todo), BATCH):
-            chunk = todo[i:i + BATCH]
-            params = {"filter": ",".join(f"updates:{d}" for d in chunk), "rows": "1000",
-                      "select": NOTICE_SELECT}
-            reply = self._list(params)
-            if reply.code != 200 or not isinstance(reply.data, dict):
-                continue
-            answered: dict[str, list[dict[str, Any]]] = {d: [] for d in chunk}
-            for item in reply.data.get("message", {}).get("items", []) or []:
-                for update in item.get("update-to", []) or []:
-                    target = str(update.get("DOI", "")).lower()
-                    if target in answered and str(item.get("DOI", "")).lower() != target:
-                        answered[target].append({
-                            "notice": item.get("DOI"),
-                            "type": update.get("type"),
-                            "label": update.get("label"),
-                            "title": (item.get("title") or [None])[0],
-                        })
-            # A DOI without notices is kept too (an empty list): the next run asks nothing.
-            self.http.records.put_many("notices", answered, self.http.cfg.registry_ttl)
-            out.update({d: v for d, v in answered.items() if v})
+        with self.http.records.claim("notices", todo) as mine:
+            asked = set(mine)
+            for i in range(0, len(mine), BATCH):
+                out.update(self._notices_of(mine[i:i + BATCH]))
+        # Another thread of this process was asking for the rest: its answers, or ask.
+        others = [d for d in todo if d not in asked]
+        if others:
+            late = self.http.records.get_many("notices", others)
+            out.update({d: v for d, v in late.items() if v})
+            rest = [d for d in others if d not in late]
+            if rest:
+                out.update(self.notices(rest))
         return out
+
+    def _notices_of(self, chunk: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """One request for the notices of ``chunk``, kept in the record store."""
+        params = {"filter": ",".join(f"updates:{d}" for d in chunk), "rows": "1000",
+                  "select": NOTICE_SELECT}
+        reply = self._list(params)
+        if reply.code != 200 or not isinstance(reply.data, dict):
+            return {}
+        answered: dict[str, list[dict[str, Any]]] = {d: [] for d in chunk}
+        for item in reply.data.get("message", {}).get("items", []) or []:
+            for update in item.get("update-to", []) or []:
+                target = str(update.get("DOI", "")).lower()
+                if target in answered and str(item.get("DOI", "")).lower() != target:
+                    answered[target].append({
+                        "notice": item.get("DOI"),
+                        "type": update.get("type"),
+                        "label": update.get("label"),
+                        "title": (item.get("title") or [None])[0],
+                    })
+        # A DOI without notices is kept too (an empty list): the next run asks nothing.
+        self.http.records.put_many("notices", answered, self.http.cfg.registry_ttl)
+        return {d: v for d, v in answered.items() if v}
 
     def search(self, query: str) -> Reply:
         params = {"query.bibliographic": query, "rows": str(SEARCH_ROWS)}
@@ -211,16 +239,24 @@ class Resolver:
             known = self.http.records.get_many("ra", todo)
             out.update(known)
             todo = [d for d in todo if d not in known]
-            for i in range(0, len(todo), BATCH):
-                chunk = todo[i:i + BATCH]
-                told = self._ask(chunk)
-                if told is None and len(chunk) > 1:
-                    # An answer naming none of the DOIs asked: a resolver that takes one
-                    # DOI a call (the contract's `/ra/{doi}`) read the list as one name.
-                    told = {}
-                    for doi in chunk:
-                        told.update(self._ask([doi]) or {})
-                out.update(told or {})
+            with self.http.records.claim("ra", todo) as mine:
+                asked = set(mine)
+                for i in range(0, len(mine), BATCH):
+                    chunk = mine[i:i + BATCH]
+                    told = self._ask(chunk)
+                    if told is None and len(chunk) > 1:
+                        # An answer naming none of the DOIs asked: a resolver that takes
+                        # one DOI a call (the contract's `/ra/{doi}`) read the list as one.
+                        told = {}
+                        for doi in chunk:
+                            told.update(self._ask([doi]) or {})
+                    out.update(told or {})
+            # Another thread of this process was asking for the rest: its answers, or ask.
+            others = [d for d in todo if d not in asked]
+            late = self.http.records.get_many("ra", others) if others else {}
+            out.update(late)
+            for i in range(0, len(rest := [d for d in others if d not in late]), BATCH):
+                out.update(self._ask(rest[i:i + BATCH]) or {})
             self._agency.update(out)
         return out
 

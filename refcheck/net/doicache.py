@@ -26,14 +26,25 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 __all__ = ["MemoryStore", "RecordStore", "RedisStore", "SQLiteStore", "open_store"]
 
 _PREFIX = "refcheck:record:"
+_ASKING = "refcheck:asking:"
 _CHUNK = 400  # SQLite host parameters per statement (well under its default 999)
+
+
+# Identifiers some thread of this process is asking a registry for right now, by
+# (store scope, kind, key), for the stores that keep no claims of their own (Redis does).
+_asking: set[tuple[str, str, str]] = set()
+_asking_lock = threading.Lock()
+# How long a claim holds (and how long another thread waits for its answer before
+# asking itself): a worker that died holding one delays the others by this at most.
+CLAIM_SECONDS = 60.0
+_POLL = 0.02
 
 
 class RecordStore:
@@ -43,6 +54,57 @@ class RecordStore:
         self.read_only = read_only
         self.hits = 0  # identifiers answered here instead of in a request
         self._count = threading.Lock()
+        # Stores of one scope see each other's answers (one database, one Redis).
+        self.scope = f"memory:{id(self)}"
+
+    @contextlib.contextmanager
+    def claim(self, kind: str, keys: Iterable[str]) -> Iterator[list[str]]:
+        """The keys this thread should ask for: those nobody else is asking for now (no
+        other thread of this process; for a Redis store, no other worker of the
+        fleet).  The caller stores their answers inside the block.
+
+        When the block ends, this thread's claims are released first, then the others'
+        answers are waited for (so two threads never wait on each other); the caller
+        reads them from the store and asks itself for any still missing (the other
+        request failed, or its worker died and the claim expired).
+        """
+        wanted = list(dict.fromkeys(keys))
+        if self.read_only or not wanted:  # nothing is sent or stored: nothing to share
+            yield wanted
+            return
+        try:
+            mine = self._claim(kind, wanted)
+        except Exception:  # a broken store shares nothing: ask for everything
+            mine = wanted
+        try:
+            yield mine
+        finally:
+            with contextlib.suppress(Exception):
+                self._unclaim(kind, mine)
+            others = [k for k in wanted if k not in set(mine)]
+            deadline = time.monotonic() + CLAIM_SECONDS
+            while others and time.monotonic() < deadline:
+                try:
+                    others = self._claimed(kind, others)
+                except Exception:
+                    break
+                if others:
+                    time.sleep(_POLL)
+
+    def _claim(self, kind: str, keys: list[str]) -> list[str]:
+        with _asking_lock:
+            mine = [k for k in keys if (self.scope, kind, k) not in _asking]
+            _asking.update((self.scope, kind, k) for k in mine)
+        return mine
+
+    def _unclaim(self, kind: str, keys: list[str]) -> None:
+        with _asking_lock:
+            _asking.difference_update((self.scope, kind, k) for k in keys)
+
+    def _claimed(self, kind: str, keys: list[str]) -> list[str]:
+        """Those of ``keys`` someone still asks for."""
+        with _asking_lock:
+            return [k for k in keys if (self.scope, kind, k) in _asking]
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         wanted = sorted(set(keys))
@@ -103,6 +165,7 @@ class SQLiteStore(RecordStore):
     def __init__(self, path: str, read_only: bool = False) -> None:
         super().__init__(read_only)
         self.path = path
+        self.scope = f"sqlite:{os.path.abspath(path)}"
         self._lock = threading.Lock()
         self._conn: Any = None
         self._pid = -1
@@ -165,7 +228,27 @@ class RedisStore(RecordStore):
         super().__init__(read_only)
         from redis import Redis  # type: ignore[import-not-found,unused-ignore]
 
+        self.scope = f"redis:{url}"
         self._redis = Redis.from_url(url)
+
+    def _claim(self, kind: str, keys: list[str]) -> list[str]:
+        # One SET NX per key (expiring by itself should this worker die): the fleet's
+        # workers share the claims, so two tasks never ask for one DOI at once.
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.set(f"{_ASKING}{kind}:{key}", os.getpid(), nx=True,
+                     px=int(CLAIM_SECONDS * 1000))
+        return [k for k, got in zip(keys, pipe.execute(), strict=True) if got]
+
+    def _unclaim(self, kind: str, keys: list[str]) -> None:
+        if keys:
+            self._redis.delete(*(f"{_ASKING}{kind}:{k}" for k in keys))
+
+    def _claimed(self, kind: str, keys: list[str]) -> list[str]:
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.exists(f"{_ASKING}{kind}:{key}")
+        return [k for k, n in zip(keys, pipe.execute(), strict=True) if n]
 
     def _get(self, kind: str, keys: list[str]) -> dict[str, Any]:
         values = self._redis.mget([f"{_PREFIX}{kind}:{k}" for k in keys])

@@ -27,12 +27,12 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import errno
+import math
 import os
 import random
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -211,7 +211,7 @@ class _HostLimits:
         # Published windows (limit, seconds) and the latest grants per host: requests sent
         # before the first answer told the limit count against it too.
         self._window: dict[str, tuple[int, float]] = {}
-        self._granted: dict[str, deque[float]] = {}
+        self._granted: dict[str, list[list[float]]] = {}
 
     def may_retry(self, host: str, cost: float, budget: float) -> bool:
         """Charge ``cost`` seconds to ``host``'s retry budget; False once it is spent."""
@@ -232,22 +232,41 @@ class _HostLimits:
     def hold(self, host: str) -> Iterator[None]:
         slot = self._slot(host)
         with slot:
-            while True:
+            entry = self._grant(host)
+            try:
+                yield
+            finally:
+                # Counted in the window from when it ended, when it had certainly arrived:
+                # a thread granted a request may wait a good while for the interpreter
+                # before sending it (400 ms measured on a busy machine), and counted from
+                # the grant, a request sent late would share a window with the next ones.
                 with self._lock:
-                    now = time.monotonic()
-                    start = self._next.get(host, 0.0)
-                    granted = self._granted.setdefault(host, deque(maxlen=64))
-                    window = self._window.get(host)
-                    if window is not None and len(granted) >= window[0]:
-                        # Never more than the limit in any window of the published length:
-                        # a burst sent before the limit was known delays what follows.
-                        start = max(start, granted[-window[0]] + window[1])
-                    if start <= now:
-                        self._next[host] = now + self._spacing.get(host, 0.0)
-                        granted.append(now)
-                        break
-                time.sleep(min(start - now, 5.0))
-            yield
+                    entry[0] = time.monotonic()
+
+    def _grant(self, host: str) -> list[float]:
+        """Wait for ``host``'s turn; the grant's entry, in flight (+inf) until it ends."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                start = self._next.get(host, 0.0)
+                recent = self._granted.setdefault(host, [])
+                window = self._window.get(host)
+                if window is not None:
+                    count, span = window
+                    # Never more than the limit in any window of the published length:
+                    # requests sent before the limit was known count against it too.
+                    recent[:] = [e for e in recent if e[0] > now - span]
+                    if len(recent) >= count:
+                        oldest = sorted(e[0] for e in recent)[len(recent) - count]
+                        start = max(start, now + 0.02 if oldest == math.inf else oldest + span)
+                elif len(recent) > 1000:  # no limit known: the latest are enough to count
+                    recent[:] = [e for e in recent if e[0] > now - 60.0][-1000:]
+                if start <= now:
+                    self._next[host] = now + self._spacing.get(host, 0.0)
+                    entry = [math.inf]
+                    recent.append(entry)
+                    return entry
+            time.sleep(min(start - now, 5.0))
 
     def learn(self, host: str, headers: Any) -> None:
         limit = headers.get("X-Rate-Limit-Limit")
@@ -259,20 +278,14 @@ class _HostLimits:
             count = max(1, int(float(limit)))
         except ValueError:
             return
-        # Kept exactly, the (limit + 1)-th request leaves one interval after the first,
-        # so any delay in transit puts limit + 1 into one of the server's windows (a
-        # 429 measured against a stand-in that enforces the published limit): 5 % of
-        # slack absorbs 50 ms of jitter in a one-second window.
         with self._lock:
             if seconds > 0 and count <= 10_000:
                 # The window alone, not an even spacing as well: up to ``limit`` requests
                 # may leave together, so N requests take (N / limit - 1) intervals, not
                 # N / limit (a whole interval less per run, and never more in any window).
-                self._window[host] = (count, seconds * 1.05)
+                # 2 % of slack for a host that rounds the times it counts.
+                self._window[host] = (count, seconds * 1.02)
                 self._spacing.pop(host, None)
-                granted = self._granted.get(host, deque())
-                if granted.maxlen is None or granted.maxlen < count:
-                    self._granted[host] = deque(granted, maxlen=count)
             else:
                 self._spacing[host] = min(seconds / count * 1.05, 5.0)
 

@@ -156,6 +156,7 @@ class Services:
         self._memo_lock = threading.Lock()
         self._notices_lock = threading.Lock()
         self._links_lock = threading.Lock()
+        self._watch_lock = threading.Lock()
         self._prefetching: list[threading.Thread] = []
         self._prefetched = False
         self._links: dict[str, LinkResult] | None = None
@@ -369,8 +370,9 @@ class Services:
         one after the other a run would take their sum.  With ``registry``, the run's
         DOIs are looked up here (in the caller's thread); then, each in a
         thread of its own, the editorial notices of those DOIs are fetched (the
-        verdicts ask for them at their end) and, with ``compare_fields``, every
-        reference is compared with the Crossref record of its DOI.  Asked by the rules
+        verdicts ask for them at their end), with ``compare_fields`` every
+        reference is compared with the Crossref record of its DOI, and the
+        verdicts are found.  Asked by the rules
         in turn, each waited for the one before: the searches' preparation, the
         notices' requests and the comparisons' CPU work one after the other.  Side by
         side, the requests follow each other at the rate limit and the CPU work runs
@@ -396,6 +398,10 @@ class Services:
             self._start(lambda: self.watch.available)
         if compare_fields:
             self._start(self._compare_all)
+        # Every reference's verdict is wanted whenever a registry rule runs (the JSON
+        # report's ``references``), and its searches wait on the registry's limit:
+        # begun now, not when the first document's rules are past its link checks.
+        self._start(self._all_verdicts)
 
     def _compare_all(self) -> None:
         for ref in self.references():
@@ -537,7 +543,9 @@ class Services:
 
     @property
     def watch(self) -> RetractionWatch:
-        with self._lock:
+        # A lock of its own: the verdicts hold ``_lock`` for their whole lookup, and the
+        # table is downloaded meanwhile (:meth:`prefetch`).
+        with self._watch_lock:
             if self._watch is None:
                 directory = self.settings.cache_dir or default_cache_dir()
                 if self.settings.no_cache:
@@ -600,11 +608,14 @@ class Services:
 
     def verdict(self, ref: Reference) -> Verdict | None:
         """The existence verdict of a reference of the run (computed for all at once)."""
+        return self._all_verdicts().get((ref.path, ref.index))
+
+    def _all_verdicts(self) -> dict[tuple[str, int], Verdict]:
         with self._lock:
             if self._verdicts is None:
                 self._verdicts = self._verify_all()
                 self._note_not_cached()
-            return self._verdicts.get((ref.path, ref.index))
+            return self._verdicts
 
     @property
     def verdicts(self) -> list[dict[str, Any]] | None:

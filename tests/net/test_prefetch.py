@@ -63,5 +63,7 @@ def test_prefetch_fetches_no_notices_when_no_doi_is_crossrefs(crossref: Server, 
     svc.prefetch(False)
     started = list(svc._prefetching)
     svc.close()
-    assert not started  # neither the notices nor the Retraction Watch table
+    # Only the verdicts' thread: neither the notices nor the Retraction Watch table.
+    assert len(started) == 1
+    assert svc._watch is None
     assert not any("updates" in p for _, p in crossref.log[before:])
