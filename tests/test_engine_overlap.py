@@ -63,3 +63,30 @@ def test_without_services_the_rules_run_in_one_thread() -> None:
     assert [(f.span.path, f.code) for f in found] == [
         (d.path, code) for d in docs for code in ("RC990", "RC990", "RC991", "RC991")
     ]
+
+
+def test_waiting_is_said_once_only_the_network_rules_are_left() -> None:
+    # A cluster's task gives its worker slot away at that moment (cluster._secede): after
+    # the offline rules of every document, before the network rules' results are in.
+    docs = _documents()
+    done, seen = threading.Event(), dict[str, bool]()
+    rules = _rules(docs[-1], done, seen)
+    release = threading.Event()
+    online = rules[1].check
+
+    def held_online(doc: Document, ctx: Context) -> Iterator[Hit]:
+        release.wait(timeout=10)  # the network rules end only after ``waiting`` is said
+        yield from online(doc, ctx)
+
+    rules[1] = Rule("RC991", "online-probe", Category.LINK, Severity.WARNING, "", held_online,
+                    network=True)
+    said: list[bool] = []
+
+    def waiting() -> None:
+        said.append(done.is_set())
+        release.set()
+
+    found = engine._check_all(docs, rules, Settings(), Context(services=object(), documents=docs),
+                              [], waiting)
+    assert said == [True]  # once, with the offline rules done
+    assert len(found) == 4 * len(docs)

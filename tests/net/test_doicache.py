@@ -8,6 +8,8 @@ own ``redis-server``).
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -23,7 +25,7 @@ from refcheck.net.http import HttpClient, HttpConfig
 from refcheck.net.services import build_services
 from refcheck.net.sources.datacite import fetch_many
 
-from .conftest import CrossrefData, Server, reply_json, serve
+from .conftest import CrossrefData, Server, crossref_handler, reply_json, serve
 from .sources_more_conftest import datacite_server  # noqa: F401  (fixture)
 
 
@@ -220,9 +222,9 @@ def test_an_arxiv_doi_costs_a_share_of_batches(crossref: Server, proxy: Server,
 def test_fleet_tasks_share_batch_answers(crossref: Server, proxy: Server, dois: list[str],
                                          crossref_data: CrossrefData, tmp_path: Path,
                                          redis_url: str) -> None:
-    """Tasks of a two-worker fleet that batch different, overlapping DOI sets: together
-    they ask for each DOI at most twice (two tasks may run at the same moment); before
-    per-DOI answers, every task asked for all of its own (here 48 DOI asks for 13 DOIs)."""
+    """Tasks of a two-worker fleet that batch different, overlapping DOI sets, side by
+    side: together they ask for each DOI once (claims in Redis); before per-DOI answers,
+    every task asked for all of its own (here 48 DOI asks for 13 DOIs)."""
     distributed = pytest.importorskip("distributed")
     from refcheck import cluster
 
@@ -246,7 +248,7 @@ def test_fleet_tasks_share_batch_answers(crossref: Server, proxy: Server, dois: 
         before = len(crossref.log)
         result, stats = cluster.run([str(root)], settings, "unused", client=client)
         asked = [d for batch in batch_dois(crossref, before) for d in batch]
-        assert set(asked) == set(pool) and len(asked) <= 2 * len(pool)
+        assert sorted(asked) == sorted(pool)
         assert stats.tasks > 2 and not [f for f in result.findings if f.code == "RC601"]
         assert set(stats.sent_by_host) == {"127.0.0.1"}
         before, proxy_before = len(crossref.log), len(proxy.log)
@@ -255,3 +257,44 @@ def test_fleet_tasks_share_batch_answers(crossref: Server, proxy: Server, dois: 
     finally:
         client.close()
         local.close()
+
+
+def test_threads_asking_at_once_ask_for_each_doi_once(
+        crossref_data: CrossrefData, proxy: Server, dois: list[str], tmp_path: Path) -> None:
+    """Two tasks side by side in one process (a fleet worker's), on one cache, with
+    overlapping DOI sets: the DOIs they share are asked for by one of them, and the
+    other reads the answer; both get every record."""
+    slow = serve("127.0.0.1", _slowly(crossref_handler(crossref_data), 0.3))
+    try:
+        clients = [client(tmp_path) for _ in range(2)]
+        sets = [dois[:6], dois[2:]]
+        start = threading.Barrier(2)
+        got: list[Any] = [None, None]
+
+        def ask(i: int) -> None:
+            cr = CrossrefClient(clients[i], slow.base, None, Resolver(clients[i], proxy.base))
+            start.wait()
+            got[i] = cr.works(sets[i])
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        asked = [d for batch in batch_dois(slow, 0) for d in batch]
+        assert sorted(asked) == sorted(dois)  # dois[2:6] once, not twice
+        for i in range(2):
+            found, failed = got[i]
+            assert not failed and all(found[d] is not None for d in sets[i])
+    finally:
+        for c in clients:
+            c.close()
+        slow.close()
+
+
+def _slowly(handle: Any, seconds: float) -> Any:
+    def slow(h: BaseHTTPRequestHandler, srv: Server) -> None:
+        time.sleep(seconds)
+        handle(h, srv)
+
+    return slow
