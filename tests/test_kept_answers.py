@@ -95,3 +95,19 @@ def test_word_kinds_kept_are_the_kinds_computed(
     later = KeptAnswers("kinds", sources, limit=1000)
     never = lambda *a: pytest.fail("computed again")  # noqa: E731
     assert {w: later.answer("r" + w, never) for w in words} == computed
+
+
+def test_the_answers_a_run_used_outlive_older_ones(source: Path) -> None:
+    calls, length = _counting()
+    first = KeptAnswers("t", lambda: [source], limit=3)
+    for w in ("a", "bb", "ccc"):
+        first.answer(w, length, w)
+    first.save()
+    second = KeptAnswers("t", lambda: [source], limit=3)
+    second.answer("a", length, "a")  # kept: used again
+    second.answer("dddd", length, "dddd")  # new: "bb", the oldest unused, makes room
+    second.save()
+    third = KeptAnswers("t", lambda: [source], limit=3)
+    for w in ("a", "ccc", "dddd", "bb"):
+        third.answer(w, length, w)
+    assert calls == ["a", "bb", "ccc", "dddd", "bb"]

@@ -88,7 +88,7 @@ def _verdict_sources() -> list[Path]:
 
 # Each word's kind, kept between runs (text/kept.py): a hook's next run meets the same
 # words, and classifying a short file's few hundred costs ~20 ms of its ~100 ms.
-_KEPT_KINDS = KeptAnswers("word-kinds", _verdict_sources, limit=30_000)
+_KEPT_KINDS = KeptAnswers("word-kinds", _verdict_sources, limit=10_000)
 
 
 # One memo per kind of region: a one-argument lru_cache looks a string up directly.
