@@ -77,6 +77,13 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
+# Distinct words after which ligature_repair() tests candidates against the per-length
+# sets of common words (freq.common_words: ~3 ms to start, then a set lookup for each
+# candidate) rather than searching the tables for each (~3 µs a search, up to ~20 a
+# word): a short run asks about a few dozen words and builds no set.
+_COMMON_SETS_FROM = 200
+
+
 # Asked for every rare word of every reference; the answer depends on the word alone.
 @lru_cache(maxsize=65536)
 def ligature_repair(word: str) -> str | None:
@@ -87,19 +94,31 @@ def ligature_repair(word: str) -> str | None:
         return None
     best: tuple[float, str] | None = None
     if low.isascii() and low.isalpha():
-        # A candidate of such a word is lower-case ASCII letters: only one of the
-        # words of Zipf 3 or more of its length can qualify, a set lookup each
-        # (the tables are searched for those only, without filling zipf()'s memo).
+        # A candidate of such a word is lower-case ASCII letters: zipf() of it is the
+        # table's value, 0 when absent, read here without filling zipf()'s memo; only
+        # a word of Zipf 3 or more can qualify.
         table = freq.tables()
-        common = {n: freq.common_words(len(low) + n) for n in {len(lig) for lig in LIGATURES}}
+        if ligature_repair.cache_info().currsize >= _COMMON_SETS_FROM:
+            common = {n: freq.common_words(len(low) + n) for n in {len(x) for x in LIGATURES}}
+            for i in range(1, len(low)):
+                head, tail = low[:i], low[i:]
+                for lig in LIGATURES:
+                    cand = head + lig + tail
+                    if cand not in common[len(lig)]:
+                        continue
+                    z = table.zipf_of(cand)
+                    if z - z_low >= MIN_GAIN and (best is None or z > best[0]):
+                        best = (z, cand)
+            return match_case(word, best[1]) if best else None
         for i in range(1, len(low)):
-            head, tail = low[:i], low[i:]
+            # When no word starts like the five candidates of one place (low[:i] + "f"),
+            # one lookup rules them all out.
+            if not table.has_prefix(low[:i] + "f"):
+                continue
             for lig in LIGATURES:
-                cand = head + lig + tail
-                if cand not in common[len(lig)]:
-                    continue
+                cand = low[:i] + lig + low[i:]
                 z = table.zipf_of(cand)
-                if z - z_low >= MIN_GAIN and (best is None or z > best[0]):
+                if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                     best = (z, cand)
         return match_case(word, best[1]) if best else None
     for i in range(1, len(low)):

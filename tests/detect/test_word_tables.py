@@ -156,7 +156,10 @@ def _ligature_repair_by_search(word: str) -> str | None:
     return spelling.match_case(word, best[1]) if best else None
 
 
-def test_ligature_repair_finds_what_looking_up_every_candidate_finds() -> None:
+@pytest.mark.parametrize("sets_from", [0, 10**9])  # with the common-word sets, and without
+def test_ligature_repair_finds_what_looking_up_every_candidate_finds(
+        monkeypatch: pytest.MonkeyPatch, sets_from: int) -> None:
+    monkeypatch.setattr(spelling, "_COMMON_SETS_FROM", sets_from)
     words = []
     for length in range(4, 16):
         for w in freq._bucket(length)[:400]:
