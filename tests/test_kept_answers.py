@@ -78,6 +78,7 @@ def test_word_kinds_kept_are_the_kinds_computed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from refcheck.text import scan
+    from refcheck.text.kept import word_sources
 
     words = ["recieve", "Revew", "goverment", "the", "neuroimaging", "finaly", "ofthe",
              "inthe", "Varoquaux", "connectome", "Effciency", "brain", "fMRI"]
@@ -86,7 +87,7 @@ def test_word_kinds_kept_are_the_kinds_computed(
     monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path))
 
     def sources() -> list[Path]:  # the real sources, but for the tables' file (not in tmp)
-        return [p for p in scan._verdict_sources() if p.exists()]
+        return [p for p in word_sources() if p.exists()]
 
     first = KeptAnswers("kinds", sources, limit=1000)
     for w in words:
@@ -111,3 +112,32 @@ def test_the_answers_a_run_used_outlive_older_ones(source: Path) -> None:
     for w in ("a", "ccc", "dddd", "bb"):
         third.answer(w, length, w)
     assert calls == ["a", "bb", "ccc", "dddd", "bb"]
+
+
+def test_venue_answers_kept_are_the_answers_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refcheck.rules import typos, venue_forms
+    from refcheck.text.kept import word_sources
+
+    venues = ["Jounal of Geophysical Research", "Journal of the American Chemistry Society",
+              "Physical Review Letters", "Nature", "Journal of Statistical Sofware",
+              "American Astronomy Society Meeting Abstracts", "NeuroImage"]
+    slips = {v: typos._venue_slip_of(v) for v in venues}
+    forms = {v: venue_forms._word_form_slip(v) for v in venues}
+    assert any(slips.values()) and any(forms.values()) and not all(slips.values())
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path))
+
+    def sources() -> list[Path]:
+        return [p for p in word_sources(typos.__file__) if p.exists()]
+
+    for fn, answers in ((typos._venue_slip_of, slips), (venue_forms._word_form_slip, forms)):
+        first = KeptAnswers("venues", sources, limit=100)
+        for v in venues:
+            first.answer(v, fn, v)
+        first.save()
+        later = KeptAnswers("venues", sources, limit=100)
+        never = lambda *a: pytest.fail("computed again")  # noqa: E731
+        assert {v: later.answer(v, never) for v in venues} == answers
+        for kept in tmp_path.glob("venues-*"):
+            kept.unlink()

@@ -19,6 +19,7 @@ from refcheck.model import Category, Document, DocumentMemo, Fix, Reference, Sev
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.kept import KeptAnswers, word_sources
 from refcheck.text.patterns import lazy
 from refcheck.text.prose import ProseEvidence
 from refcheck.text.scan import EMPTY, RegionWords, scan_region
@@ -200,10 +201,22 @@ def _venue_slip(text: str, s: int, e: int) -> tuple[int, int, str, str, str] | N
     return s + start, s + end, suggestion, title, message
 
 
+# Each venue's answer, kept between runs (text/kept.py): the journal list (~4 ms to read)
+# and rapidfuzz (~7 ms to import) are needed only for a venue not met before.
+_KEPT_VENUES = KeptAnswers("venue-slips", lambda: word_sources(__file__), limit=2_000)
+
+
 # Pure in the value: a bibliography names the same venues again and again.
 @lru_cache(maxsize=8192)
 def _venue_slip_in(value: str) -> tuple[int, int, str, str, str] | None:
     """_venue_slip() of a field value, with offsets into the value."""
+    slip: tuple[int, int, str, str, str] | None = _KEPT_VENUES.answer(
+        value, _venue_slip_of, value
+    )
+    return slip
+
+
+def _venue_slip_of(value: str) -> tuple[int, int, str, str, str] | None:
     from refcheck.text.lexicon import nearest_journal
 
     lead = _VENUE_LEAD.match(value)

@@ -19,6 +19,7 @@ from pathlib import Path
 from refcheck.model import Category, Document, Fix, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
+from refcheck.text.kept import KeptAnswers, word_sources
 from refcheck.text.patterns import lazy
 
 _VENUE_FIELDS = ("container", "journal", "journaltitle", "booktitle", "container-title")
@@ -141,9 +142,19 @@ def _society_slip(words: tuple[str, ...]) -> tuple[str, int, str] | None:
     return None
 
 
+# Each venue's answer, kept between runs (text/kept.py): the title indexes and the
+# journal list are read only for a venue not met before.
+_KEPT_FORMS = KeptAnswers("venue-forms", lambda: word_sources(__file__), limit=2_000)
+
+
 @lru_cache(maxsize=8192)
 def word_form_slip(name: str) -> tuple[str, int, str, str] | None:
     """(known title, word index, word as written, title's word) for a one-word-form slip."""
+    slip: tuple[str, int, str, str] | None = _KEPT_FORMS.answer(name, _word_form_slip, name)
+    return slip
+
+
+def _word_form_slip(name: str) -> tuple[str, int, str, str] | None:
     from refcheck.text.lexicon import is_known_venue
 
     words = tuple(name.lower().split())

@@ -34,6 +34,17 @@ from typing import Any
 _FORMAT = 1
 
 
+def word_sources(*extra: str | Path) -> list[Path]:
+    """What an answer about words depends on: ``refcheck/text``'s code, ``refcheck/data``,
+    the word tables' file and ``extra`` (the module asking)."""
+    from refcheck.text import freq
+
+    text = Path(__file__).resolve().parent
+    tables = freq._cache_path()
+    found = [*text.glob("*.py"), *(text.parent / "data").iterdir(), *map(Path, extra)]
+    return [*found, Path(tables)] if tables else found
+
+
 class KeptAnswers:
     """``answer(key, fn, *args)``: ``fn(*args)``, or what it gave for ``key`` in an earlier run."""
 

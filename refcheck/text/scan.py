@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from refcheck.text import freq
-from refcheck.text.kept import KeptAnswers
+from refcheck.text.kept import KeptAnswers, word_sources
 from refcheck.text.lexicon import Phrase, abbreviated_words, misspelling_of, phrase_index
 from refcheck.text.spelling import (
     WORD_MIN_ZIPF,
@@ -78,17 +78,9 @@ def _kind(word: str, prose: bool) -> int:
     return kind
 
 
-def _verdict_sources() -> list[Path]:
-    """What a word's kind depends on: this package's code, the data files, the word tables."""
-    here = Path(__file__).resolve().parent
-    tables = freq._cache_path()
-    found = [*here.glob("*.py"), *(here.parent / "data").iterdir()]
-    return [*found, Path(tables)] if tables else found
-
-
 # Each word's kind, kept between runs (text/kept.py): a hook's next run meets the same
 # words, and classifying a short file's few hundred costs ~20 ms of its ~100 ms.
-_KEPT_KINDS = KeptAnswers("word-kinds", _verdict_sources, limit=10_000)
+_KEPT_KINDS = KeptAnswers("word-kinds", word_sources, limit=10_000)
 
 
 # One memo per kind of region: a one-argument lru_cache looks a string up directly.
