@@ -150,3 +150,25 @@ def test_a_read_file_carries_the_sha256_of_its_bytes(tmp_path: Path) -> None:
     path = tmp_path / "refs.bib"
     path.write_bytes("@misc{a, title = {Gödel}}\n".encode())
     assert read_source(str(path)).digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_one_edit_apart_is_rapidfuzz_osa_distance_one() -> None:
+    import random
+
+    from rapidfuzz.distance import OSA
+
+    from refcheck.text.scan import _one_edit
+
+    rng = random.Random(3)
+    pairs = [("form", "from"), ("abc", "abc"), ("", "a"), ("ab", "ba"), ("aab", "aba"),
+             ("analysis", "analyses"), ("teh", "the"), ("abcd", "acbd"), ("ab", "abcd")]
+    for _ in range(20_000):
+        a = "".join(rng.choice("abc") for _ in range(rng.randint(0, 6)))
+        b = "".join(rng.choice("abc") for _ in range(rng.randint(0, 6)))
+        pairs.append((a, b))
+        k = rng.randrange(len(a) + 1)
+        pairs += [(a, a[:k] + a[k + 1 :]), (a, a[:k] + "c" + a[k:]), (a, a[:k] + a[k + 1 : k + 2]
+                  + a[k : k + 1] + a[k + 2 :])]
+    for a, b in pairs:
+        assert _one_edit(a, b) == (OSA.distance(a, b) == 1), (a, b)
+    assert sum(_one_edit(a, b) for a, b in pairs) > 1000
