@@ -141,3 +141,27 @@ def test_venue_answers_kept_are_the_answers_computed(
         assert {v: later.answer(v, never) for v in venues} == answers
         for kept in tmp_path.glob("venues-*"):
             kept.unlink()
+
+
+def test_run_together_cuts_kept_are_the_cuts_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refcheck.rules import pdfdamage
+    from refcheck.text.kept import word_sources
+
+    words = ["Ananalysisofthe", "representationsofwords", "ArtofComputer", "Nevertheless",
+             "photosynthesis", "neuroimaging"]
+    cuts = {w: pdfdamage._segment(w) for w in words}
+    assert any(cuts.values()) and not all(cuts.values())
+    monkeypatch.setenv("REFCHECK_CACHE_DIR", str(tmp_path))
+
+    def sources() -> list[Path]:
+        return [p for p in word_sources(pdfdamage.__file__) if p.exists()]
+
+    first = KeptAnswers("cuts", sources, limit=100)
+    for w in words:
+        first.answer(w, pdfdamage._segment, w)
+    first.save()
+    later = KeptAnswers("cuts", sources, limit=100)
+    never = lambda *a: pytest.fail("computed again")  # noqa: E731
+    assert {w: later.answer(w, never) for w in words} == cuts

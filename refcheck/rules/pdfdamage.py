@@ -22,6 +22,7 @@ from refcheck.model import Category, Document, Fix, Reference, Severity
 from refcheck.rules.base import Context, Hit, rule
 from refcheck.text import freq
 from refcheck.text.context import RefContext, analyse
+from refcheck.text.kept import KeptAnswers, word_sources
 from refcheck.text.patterns import lazy, lazy_re
 
 # Masks inside which nothing here is damage: addresses, identifiers, markup.
@@ -324,6 +325,11 @@ _ANCHORS = frozenset(["of", "the", "and", "for", "with", "from"])
 _MIDDLE = _ANCHORS | {"in", "on", "to"}
 
 
+# Each long word's cut, kept between runs (text/kept.py): a hook's next run meets the
+# same words, and cutting them means reading the word tables.
+_KEPT_CUTS = KeptAnswers("run-together", lambda: word_sources(__file__), limit=10_000)
+
+
 @lru_cache(maxsize=65536)
 def segment(word: str) -> tuple[str, ...] | None:
     """``word`` cut into three or more common words, with function words among them.
@@ -332,6 +338,11 @@ def segment(word: str) -> tuple[str, ...] | None:
     words scores best.  Pieces are function words or words of four letters
     or more with a Zipf frequency of at least 3.5.
     """
+    cut: tuple[str, ...] | None = _KEPT_CUTS.answer(word, _segment, word)
+    return cut
+
+
+def _segment(word: str) -> tuple[str, ...] | None:
     low = word.lower()
     if freq.zipf(low) > 0.0 or freq.other_language(low):
         return None
