@@ -165,3 +165,14 @@ def test_run_together_cuts_kept_are_the_cuts_computed(
     later = KeptAnswers("cuts", sources, limit=100)
     never = lambda *a: pytest.fail("computed again")  # noqa: E731
     assert {w: later.answer(w, never) for w in words} == cuts
+
+
+def test_a_long_key_is_answered_but_never_kept(source: Path) -> None:
+    calls, length = _counting()
+    long = "x" * 5000
+    first = KeptAnswers("t", lambda: [source], limit=100)
+    assert first.answer(long, length, long) == 5000
+    first.save()
+    later = KeptAnswers("t", lambda: [source], limit=100)
+    assert later.answer(long, length, long) == 5000
+    assert len(calls) == 2
