@@ -57,7 +57,7 @@ class KeptAnswers:
         self._lock = threading.Lock()
         self._kept: dict[str, Any] | None = None
         self._new: dict[str, Any] = {}
-        self._used: list[str] = []  # kept answers this run asked for
+        self._used: dict[str, None] = {}  # kept answers this run asked for, in order
         self._where: tuple[str, tuple[Any, ...]] | None = None  # (file, stamp)
 
     def answer(self, key: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -65,7 +65,7 @@ class KeptAnswers:
             return fn(*args)  # a 50,000-letter "word" of a damaged file: not worth keeping
         kept = self._load()
         if key in kept:
-            self._used.append(key)
+            self._used[key] = None
             return kept[key]
         value = fn(*args)
         if self._where is not None:
