@@ -19,9 +19,9 @@ right only offline.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -100,6 +100,16 @@ def _worker_settings(settings: Settings) -> Settings:
     )
 
 
+# Tasks of one worker process that may wait on the network after giving their slot
+# away: enough to keep the hosts' queues fed while the next task parses, few enough
+# that a worker does not hold every task's documents and link threads at once (with
+# no bound, 2,000 files over 16 tasks left hundreds of threads fighting for one
+# interpreter).
+_WAITING_PER_WORKER = 4
+_waiting = threading.BoundedSemaphore(_WAITING_PER_WORKER)
+_task = threading.local()
+
+
 def _secede() -> None:
     """Give this task's slot on its worker to the next task: what is left is waiting.
 
@@ -107,21 +117,34 @@ def _secede() -> None:
     shared by the whole fleet (:mod:`refcheck.net.ratelimit`).  A task that held its
     worker's thread until its last answer came would leave the hosts idle while the
     next task parses, and the CPU idle while this one waits; seceded, the next
-    task's links join the hosts' queues while this task's are answered.
+    task's links join the hosts' queues while this task's are answered.  When
+    ``_WAITING_PER_WORKER`` tasks of this worker wait already, this one keeps its slot.
     """
     try:
         from distributed import secede
     except ImportError:  # pragma: no cover - the cluster extra is installed to get here
         return
-    with contextlib.suppress(ValueError):  # not in a worker's task (a direct call)
+    if not _waiting.acquire(blocking=False):
+        return
+    try:
         secede()
+    except ValueError:  # not in a worker's task (a direct call)
+        _waiting.release()
+        return
+    _task.seceded = True
 
 
 def check_task(index: int, files: list[str], settings: Settings) -> TaskResult:
     """One task, run on a worker: read, parse and check ``files``."""
     started = time.perf_counter()
     documents = [engine.load_tolerant(f, settings) for f in files]
-    result = engine.check(documents, settings, waiting=_secede)
+    _task.seceded = False
+    try:
+        result = engine.check(documents, settings, waiting=_secede)
+    finally:
+        if _task.seceded:
+            _task.seceded = False
+            _waiting.release()
     return TaskResult(index, documents, result.findings, result.notes, result.verdicts,
                       result.http, time.perf_counter() - started)
 

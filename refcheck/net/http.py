@@ -207,6 +207,8 @@ class _HostLimits:
         self._spacing: dict[str, float] = {}
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
+        # Guards the windows; a request that ends wakes the threads waiting for its place.
+        self._ended = threading.Condition()
         self._retry_spent: dict[str, float] = {}
         # Published windows (limit, seconds) and the latest grants per host: requests sent
         # before the first answer told the limit count against it too.
@@ -240,13 +242,14 @@ class _HostLimits:
                 # a thread granted a request may wait a good while for the interpreter
                 # before sending it (400 ms measured on a busy machine), and counted from
                 # the grant, a request sent late would share a window with the next ones.
-                with self._lock:
+                with self._ended:
                     entry[0] = time.monotonic()
+                    self._ended.notify_all()
 
     def _grant(self, host: str) -> list[float]:
         """Wait for ``host``'s turn; the grant's entry, in flight (+inf) until it ends."""
-        while True:
-            with self._lock:
+        with self._ended:
+            while True:
                 now = time.monotonic()
                 start = self._next.get(host, 0.0)
                 recent = self._granted.setdefault(host, [])
@@ -258,7 +261,8 @@ class _HostLimits:
                     recent[:] = [e for e in recent if e[0] > now - span]
                     if len(recent) >= count:
                         oldest = sorted(e[0] for e in recent)[len(recent) - count]
-                        start = max(start, now + 0.02 if oldest == math.inf else oldest + span)
+                        # One still on its way: woken when it ends (notify_all above).
+                        start = max(start, now + 5.0 if oldest == math.inf else oldest + span)
                 elif len(recent) > 1000:  # no limit known: the latest are enough to count
                     recent[:] = [e for e in recent if e[0] > now - 60.0][-1000:]
                 if start <= now:
@@ -266,7 +270,7 @@ class _HostLimits:
                     entry = [math.inf]
                     recent.append(entry)
                     return entry
-            time.sleep(min(start - now, 5.0))
+                self._ended.wait(min(start - now, 5.0))
 
     def learn(self, host: str, headers: Any) -> None:
         limit = headers.get("X-Rate-Limit-Limit")
@@ -278,7 +282,7 @@ class _HostLimits:
             count = max(1, int(float(limit)))
         except ValueError:
             return
-        with self._lock:
+        with self._ended:
             if seconds > 0 and count <= 10_000:
                 # The window alone, not an even spacing as well: up to ``limit`` requests
                 # may leave together, so N requests take (N / limit - 1) intervals, not

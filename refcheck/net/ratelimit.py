@@ -79,7 +79,7 @@ if limit > 0 and window > 0 then
     -- on its way (scored in the future) may end any moment: ask again soon.
     local oldest = redis.call('ZRANGE', KEYS[4], held - limit, held - limit, 'WITHSCORES')
     local score = tonumber(oldest[2])
-    if score > now then return 20 end
+    if score > now then return 50 end
     return math.max(1, score + window - now)
   end
 else
