@@ -193,13 +193,27 @@ def _load_toml(path: Path) -> dict[str, Any]:
                 parsed: dict[str, Any] = kept[2]
                 return parsed
     parsed = _parse_toml(path, data)
-    if kept_at is not None:
+    # A file holding credentials (an API key) is not copied into the cache.
+    if kept_at is not None and not _holds_credentials(parsed):
         from refcheck.text.store import keep
 
         # A value marshal cannot hold (a TOML date) leaves the file unkept: parsed each run.
         with contextlib.suppress(ValueError):
             keep(kept_at, marshal.dumps((_PARSE_STAMP, data, parsed)))
     return parsed
+
+
+_CREDENTIAL_WORDS = ("key", "token", "secret", "password")
+
+
+def _holds_credentials(value: Any) -> bool:
+    """Does a parsed TOML value name anything like a key, a token or a password?"""
+    if isinstance(value, dict):
+        return any(any(w in str(k).lower() for w in _CREDENTIAL_WORDS)
+                   or _holds_credentials(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_credentials(v) for v in value)
+    return False
 
 
 # Changed when what the TOML parser gives may change (another Python, another tomllib).

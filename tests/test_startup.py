@@ -172,3 +172,16 @@ def test_one_edit_apart_is_rapidfuzz_osa_distance_one() -> None:
     for a, b in pairs:
         assert _one_edit(a, b) == (OSA.distance(a, b) == 1), (a, b)
     assert sum(_one_edit(a, b) for a, b in pairs) > 1000
+
+
+def test_a_config_holding_an_api_key_is_never_copied_into_the_cache(
+    cache: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "refcheck.toml"
+    path.write_text('openalex-key = "s3cr3t"\nselect = ["RC1"]\n', encoding="utf-8")
+    for _ in range(2):
+        assert config.load_table(str(path))[0]["openalex-key"] == "s3cr3t"
+    assert not [p for p in cache.rglob("*") if p.is_file() and b"s3cr3t" in p.read_bytes()]
+    path.write_text('select = ["RC1"]\n', encoding="utf-8")
+    config.load_table(str(path))
+    assert list(cache.rglob("config-*"))  # a file without one is kept
