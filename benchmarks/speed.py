@@ -413,10 +413,14 @@ def section_registry(tmp: Path, refs: int, hallmark: Path, limit: int, concurren
           f"once; {load_line()}")
     for label in ("cold", "warm"):
         meter.reset()
+        began = time.monotonic()
         wall, peak, _, code, _ = measure([*REFCHECK, "check", "--config", str(cfg), "--format",
                                        "json", "--output", str(tmp / f"reg-{label}.json"),
                                        "--exit-zero", str(root)])
         sent = len(meter.times)
+        # Where the wall time went: before the first request, the requests, after the last.
+        span = (f"; requests from {min(meter.times) - began:.1f} s to "
+                f"{max(meter.times) - began:.1f} s" if meter.times else "")
         bound = sent / limit
         goal = "<= 250" if label == "cold" else "0"
         print(f"  {label}: {wall:.1f} s, {sent} requests (goal {goal}), most in one second "
@@ -424,7 +428,7 @@ def section_registry(tmp: Path, refs: int, hallmark: Path, limit: int, concurren
               f"{meter.most_inflight} (limit {concurrency}), 429s {meter.refused}; the limit "
               f"allows {bound:.1f} s for these requests (wall/bound "
               f"{wall / bound if bound else float('nan'):.2f}; goal <= 1.2); peak "
-              f"{peak / MIB:.0f} MiB, exit {code}")
+              f"{peak / MIB:.0f} MiB, exit {code}{span}")
 
 
 def main(argv: list[str] | None = None) -> int:
