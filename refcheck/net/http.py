@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import errno
-import math
 import os
 import random
 import socket
@@ -49,6 +48,7 @@ from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.doicache import open_store
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
+from refcheck.net.hostlimits import HostLimits
 from refcheck.net.linkcache import LinkCache
 
 
@@ -195,103 +195,6 @@ class Reply:
     @property
     def code(self) -> int | None:
         return int(self.status) if self.status.isdigit() else None
-
-
-class _HostLimits:
-    """Per-host concurrency slots plus the window learnt from ``X-Rate-Limit-*``."""
-
-    def __init__(self, default: int, overrides: dict[str, int]) -> None:
-        self._default = default
-        self._overrides = {k.lower(): v for k, v in overrides.items()}
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._spacing: dict[str, float] = {}
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-        # Guards the windows; a request that ends wakes the threads waiting for its place.
-        self._ended = threading.Condition()
-        self._retry_spent: dict[str, float] = {}
-        # Published windows (limit, seconds) and the latest grants per host: requests sent
-        # before the first answer told the limit count against it too.
-        self._window: dict[str, tuple[int, float]] = {}
-        self._granted: dict[str, list[list[float]]] = {}
-
-    def may_retry(self, host: str, cost: float, budget: float) -> bool:
-        """Charge ``cost`` seconds to ``host``'s retry budget; False once it is spent."""
-        with self._lock:
-            spent = self._retry_spent.get(host, 0.0) + cost
-            self._retry_spent[host] = spent
-            return spent <= budget
-
-    def _slot(self, host: str) -> threading.BoundedSemaphore:
-        with self._lock:
-            slot = self._slots.get(host)
-            if slot is None:
-                slot = threading.BoundedSemaphore(self._overrides.get(host, self._default))
-                self._slots[host] = slot
-            return slot
-
-    @contextmanager
-    def hold(self, host: str) -> Iterator[None]:
-        slot = self._slot(host)
-        with slot:
-            entry = self._grant(host)
-            try:
-                yield
-            finally:
-                # Counted in the window from when it ended, when it had certainly arrived:
-                # a thread granted a request may wait a good while for the interpreter
-                # before sending it (400 ms measured on a busy machine), and counted from
-                # the grant, a request sent late would share a window with the next ones.
-                with self._ended:
-                    entry[0] = time.monotonic()
-                    self._ended.notify_all()
-
-    def _grant(self, host: str) -> list[float]:
-        """Wait for ``host``'s turn; the grant's entry, in flight (+inf) until it ends."""
-        with self._ended:
-            while True:
-                now = time.monotonic()
-                start = self._next.get(host, 0.0)
-                recent = self._granted.setdefault(host, [])
-                window = self._window.get(host)
-                if window is not None:
-                    count, span = window
-                    # Never more than the limit in any window of the published length:
-                    # requests sent before the limit was known count against it too.
-                    recent[:] = [e for e in recent if e[0] > now - span]
-                    if len(recent) >= count:
-                        oldest = sorted(e[0] for e in recent)[len(recent) - count]
-                        # One still on its way: woken when it ends (notify_all above).
-                        start = max(start, now + 5.0 if oldest == math.inf else oldest + span)
-                elif len(recent) > 1000:  # no limit known: the latest are enough to count
-                    recent[:] = [e for e in recent if e[0] > now - 60.0][-1000:]
-                if start <= now:
-                    self._next[host] = now + self._spacing.get(host, 0.0)
-                    entry = [math.inf]
-                    recent.append(entry)
-                    return entry
-                self._ended.wait(min(start - now, 5.0))
-
-    def learn(self, host: str, headers: Any) -> None:
-        limit = headers.get("X-Rate-Limit-Limit")
-        interval = headers.get("X-Rate-Limit-Interval")
-        if not limit or not interval:
-            return
-        try:
-            seconds = float(str(interval).strip().rstrip("s"))
-            count = max(1, int(float(limit)))
-        except ValueError:
-            return
-        with self._ended:
-            if seconds > 0 and count <= 10_000:
-                # The window alone, not an even spacing as well: up to ``limit`` requests
-                # may leave together, so N requests take (N / limit - 1) intervals, not
-                # N / limit (a whole interval less per run, and never more in any window).
-                # 2 % of slack for a host that rounds the times it counts.
-                self._window[host] = (count, seconds * 1.02)
-                self._spacing.pop(host, None)
-            else:
-                self._spacing[host] = min(seconds / count * 1.05, 5.0)
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -480,7 +383,7 @@ class HttpClient:
         self.plain.trust_env = False
         if cfg.proxy:
             self.session.proxies = self.plain.proxies = {"http": cfg.proxy, "https": cfg.proxy}
-        self.limits = _HostLimits(cfg.per_host_limit, cfg.host_limits)
+        self.limits = HostLimits(cfg.per_host_limit, cfg.host_limits)
         self._count_lock = threading.Lock()
         self.sent = 0  # requests that reached the network (not answered by the cache)
         self.sent_by_host: dict[str, int] = {}

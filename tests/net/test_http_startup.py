@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from refcheck.net.http import HttpClient, HttpConfig, _HostLimits
+from refcheck.net.hostlimits import HostLimits
+from refcheck.net.http import HttpClient, HttpConfig
 
 _UNUSED = ("boto3", "pymongo", "redis", "yaml")
 
@@ -55,7 +56,7 @@ def test_a_proxy_in_the_environment_is_not_read(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_burst_before_the_limit_was_known_counts_against_it() -> None:
-    limits = _HostLimits(8, {})
+    limits = HostLimits(8, {})
     starts = []
     for _ in range(3):  # sent at once: nothing has told the limit yet
         with limits.hold("api.example"):
@@ -70,7 +71,7 @@ def test_a_burst_before_the_limit_was_known_counts_against_it() -> None:
 
 
 def test_published_limit_counts_each_request_from_its_end() -> None:
-    limits = _HostLimits(8, {})
+    limits = HostLimits(8, {})
     limits.learn("api.example", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Interval": "1s"})
     starts, ends = [], []
     for i in range(11):
