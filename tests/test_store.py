@@ -106,3 +106,25 @@ def test_the_journal_lexicon_is_the_same_built_or_read_back(cache: Path) -> None
         )
     finally:
         lexicon._journals.cache_clear()
+
+
+def test_each_name_keeps_only_its_latest_files(cache: Path, tmp_path: Path) -> None:
+    # One file per environment using the cache: twelve checkouts of the data leave the
+    # newest eight, and other names are left alone.
+    for n in range(12):
+        source = tmp_path / f"checkout{n}" / "words.txt"
+        source.parent.mkdir()
+        source.write_text(f"alpha beta{n}\n")
+        store.derived("words", [source], Builder(source))
+        for older in cache.glob("words-*.marshal"):
+            os.utime(older, ns=(older.stat().st_atime_ns, older.stat().st_mtime_ns - 10**9))
+    (cache / "other-0000000a.marshal").write_bytes(b"")
+    store.keep(str(cache / "words-ffffffff.marshal"), b"x")
+    kept = sorted(p.name for p in cache.glob("words-*.marshal"))
+    assert len(kept) == store.KEPT_PER_NAME and "words-ffffffff.marshal" in kept
+    assert (cache / "other-0000000a.marshal").exists()
+    # The newest builds survive: the last checkout's value is read back, not rebuilt.
+    last = tmp_path / "checkout11" / "words.txt"
+    builder = Builder(last)
+    store.derived("words", [last], builder)
+    assert builder.calls == 0

@@ -99,4 +99,31 @@ def keep(path: str, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         return False
+    _prune_siblings(path)
     return True
+
+
+# Files kept per name (``<name>-<8 hex>.marshal``): one per environment or config file
+# that uses the cache (a project's, a pre-commit hook's, a CI checkout's…).  Without a
+# bound, every checkout path and every edited config left one more file behind for good
+# (a development machine had 277 configs' and 107 lexicons' after a few days).
+KEPT_PER_NAME = 8
+
+
+def _prune_siblings(path: str) -> None:
+    """Remove all but the ``KEPT_PER_NAME`` most recently written files of ``path``'s name."""
+    directory, base = os.path.split(path)
+    stem, _, rest = base.rpartition("-")
+    if not stem or len(rest) != len("00000000.marshal") or not rest.endswith(".marshal"):
+        return
+    with contextlib.suppress(OSError):
+        siblings = []
+        for entry in os.scandir(directory):
+            name = entry.name
+            if name.startswith(stem + "-") and name.endswith(".marshal") \
+                    and len(name) == len(base) and name != base:
+                siblings.append((entry.stat().st_mtime_ns, entry.path))
+        siblings.sort(reverse=True)
+        for _, old in siblings[KEPT_PER_NAME - 1:]:
+            with contextlib.suppress(OSError):
+                os.remove(old)
