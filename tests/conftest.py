@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +18,15 @@ import pytest
 from refcheck.model import Document, Reference, SourceText
 from refcheck.parsers import parse
 from refcheck.rules.base import Context, Hit, Rule
+
+# The tests' own user cache (word tables, kept answers, compiled patterns), empty at the
+# start of every session: a run never depends on what an earlier run left behind, as on
+# a fresh CI machine, and never writes into the developer's real cache.  Set before any
+# test asks where the cache is; a test that sets its own still wins (monkeypatch).
+if "REFCHECK_CACHE_DIR" not in os.environ:
+    _SESSION_CACHE = tempfile.mkdtemp(prefix="refcheck-tests-cache-")
+    os.environ["REFCHECK_CACHE_DIR"] = _SESSION_CACHE
+    atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 
 
 def doc_from_text(text: str, fmt: str, path: str = "test") -> Document:
