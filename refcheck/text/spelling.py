@@ -93,6 +93,7 @@ def ligature_repair(word: str) -> str | None:
     if z_low >= WORD_MIN_ZIPF:
         return None
     best: tuple[float, str] | None = None
+    table = None
     if low.isascii() and low.isalpha():
         # A candidate of such a word is lower-case ASCII letters: zipf() of it is the
         # table's value, 0 when absent, read here without filling zipf()'s memo; only
@@ -110,21 +111,15 @@ def ligature_repair(word: str) -> str | None:
                     if z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                         best = (z, cand)
             return match_case(word, best[1]) if best else None
-        for i in range(1, len(low)):
-            # When no word starts like the five candidates of one place (low[:i] + "f"),
-            # one lookup rules them all out.
-            if not table.has_prefix(low[:i] + "f"):
-                continue
-            for lig in LIGATURES:
-                cand = low[:i] + lig + low[i:]
-                z = table.zipf_of(cand)
-                if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
-                    best = (z, cand)
-        return match_case(word, best[1]) if best else None
+    lookup = freq.zipf if table is None else table.zipf_of
     for i in range(1, len(low)):
+        # When no word starts like the five candidates of one place (low[:i] + "f"),
+        # one lookup rules them all out.
+        if table is not None and not table.has_prefix(low[:i] + "f"):
+            continue
         for lig in LIGATURES:
             cand = low[:i] + lig + low[i:]
-            z = freq.zipf(cand)
+            z = lookup(cand)
             if z >= 3.0 and z - z_low >= MIN_GAIN and (best is None or z > best[0]):
                 best = (z, cand)
     return match_case(word, best[1]) if best else None
