@@ -133,7 +133,8 @@ class CrossrefClient:
         held: dict[str, dict[str, Any]] = {}
         batchable = [d for d in wanted if "," not in d and d not in found]
         store = self.http.records
-        with store.claim("crossref", batchable) as mine:
+        with store.claim("crossref", batchable) as claim:
+            mine = claim.mine
             asked = set(mine)
             chunks = [mine[i:i + BATCH] for i in range(0, len(mine), BATCH)]
 
@@ -173,16 +174,12 @@ class CrossrefClient:
                     failed.add(doi)
             store.put_many("crossref", held, self.http.cfg.registry_ttl)
             store.put_many("crossref", absent, self.http.cfg.failure_ttl)
-        # Another thread of this process was asking for the rest: its answers, or ask.
-        others = [d for d in batchable if d not in asked]
-        if others:
-            late = store.get_many("crossref", others)
-            found.update(late)
-            rest = [d for d in others if d not in late]
-            if rest:
-                more, more_failed = self.works(rest)
-                found.update(more)
-                failed |= more_failed
+        # Another thread was asking for the rest: its answers, or ask.
+        found.update(claim.late)
+        if claim.rest:
+            more, more_failed = self.works(claim.rest)
+            found.update(more)
+            failed |= more_failed
         with self._decided_lock:
             self._decided.update(found)
         return found, failed
@@ -193,19 +190,15 @@ class CrossrefClient:
         known = self.http.records.get_many("notices", wanted)
         out: dict[str, list[dict[str, Any]]] = {d: v for d, v in known.items() if v}
         todo = [d for d in wanted if d not in known]
-        with self.http.records.claim("notices", todo) as mine:
-            asked = set(mine)
+        with self.http.records.claim("notices", todo) as claim:
+            mine = claim.mine
             chunks = [mine[i:i + BATCH] for i in range(0, len(mine), BATCH)]
             for got in _side_by_side(self._notices_of, chunks):
                 out.update(got)
-        # Another thread of this process was asking for the rest: its answers, or ask.
-        others = [d for d in todo if d not in asked]
-        if others:
-            late = self.http.records.get_many("notices", others)
-            out.update({d: v for d, v in late.items() if v})
-            rest = [d for d in others if d not in late]
-            if rest:
-                out.update(self.notices(rest))
+        # Another thread was asking for the rest: its answers, or ask.
+        out.update({d: v for d, v in claim.late.items() if v})
+        if claim.rest:
+            out.update(self.notices(claim.rest))
         return out
 
     def _notices_of(self, chunk: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -262,8 +255,8 @@ class Resolver:
             known = self.http.records.get_many("ra", todo)
             out.update(known)
             todo = [d for d in todo if d not in known]
-            with self.http.records.claim("ra", todo) as mine:
-                asked = set(mine)
+            with self.http.records.claim("ra", todo) as claim:
+                mine = claim.mine
                 for i in range(0, len(mine), BATCH):
                     chunk = mine[i:i + BATCH]
                     told = self._ask(chunk)
@@ -274,12 +267,10 @@ class Resolver:
                         for doi in chunk:
                             told.update(self._ask([doi]) or {})
                     out.update(told or {})
-            # Another thread of this process was asking for the rest: its answers, or ask.
-            others = [d for d in todo if d not in asked]
-            late = self.http.records.get_many("ra", others) if others else {}
-            out.update(late)
-            for i in range(0, len(rest := [d for d in others if d not in late]), BATCH):
-                out.update(self._ask(rest[i:i + BATCH]) or {})
+            # Another thread was asking for the rest: its answers, or ask.
+            out.update(claim.late)
+            for i in range(0, len(claim.rest), BATCH):
+                out.update(self._ask(claim.rest[i:i + BATCH]) or {})
             self._agency.update(out)
         return out
 

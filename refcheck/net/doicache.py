@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-__all__ = ["MemoryStore", "RecordStore", "RedisStore", "SQLiteStore", "open_store"]
+__all__ = ["Claim", "MemoryStore", "RecordStore", "RedisStore", "SQLiteStore", "open_store"]
 
 _PREFIX = "refcheck:record:"
 _ASKING = "refcheck:asking:"
@@ -47,6 +47,19 @@ CLAIM_SECONDS = 60.0
 _POLL = 0.02
 
 
+class Claim:
+    """What :meth:`RecordStore.claim` gives: the keys to ask for (``mine``), then, after
+    its block, the answers others stored meanwhile (``late``) and the keys nobody
+    answered (``rest``)."""
+
+    __slots__ = ("late", "mine", "rest")
+
+    def __init__(self, mine: list[str]) -> None:
+        self.mine = mine
+        self.late: dict[str, Any] = {}
+        self.rest: list[str] = []
+
+
 class RecordStore:
     """The interface: ``get_many`` answers only what it holds (None is a held negative)."""
 
@@ -58,38 +71,43 @@ class RecordStore:
         self.scope = f"memory:{id(self)}"
 
     @contextlib.contextmanager
-    def claim(self, kind: str, keys: Iterable[str]) -> Iterator[list[str]]:
-        """The keys this thread should ask for: those nobody else is asking for now (no
-        other thread of this process; for a Redis store, no other worker of the
-        fleet).  The caller stores their answers inside the block.
+    def claim(self, kind: str, keys: Iterable[str]) -> Iterator[Claim]:
+        """``Claim.mine``: the keys this thread should ask for, those nobody else is
+        asking for now (no other thread of this process; for a Redis store, no other
+        worker of the fleet).  The caller stores their answers inside the block.
 
         When the block ends, this thread's claims are released first, then the others'
-        answers are waited for (so two threads never wait on each other); the caller
-        reads them from the store and asks itself for any still missing (the other
-        request failed, or its worker died and the claim expired).
+        answers are waited for (so two threads never wait on each other) and read into
+        ``Claim.late``; ``Claim.rest`` holds those still unanswered (the other request
+        failed, or its worker died and the claim expired), for the caller to ask itself.
         """
         wanted = list(dict.fromkeys(keys))
         if self.read_only or not wanted:  # nothing is sent or stored: nothing to share
-            yield wanted
+            yield Claim(wanted)
             return
         try:
-            mine = self._claim(kind, wanted)
+            claim = Claim(self._claim(kind, wanted))
         except Exception:  # a broken store shares nothing: ask for everything
-            mine = wanted
+            claim = Claim(wanted)
         try:
-            yield mine
+            yield claim
         finally:
             with contextlib.suppress(Exception):
-                self._unclaim(kind, mine)
-            others = [k for k in wanted if k not in set(mine)]
-            deadline = time.monotonic() + CLAIM_SECONDS
-            while others and time.monotonic() < deadline:
-                try:
-                    others = self._claimed(kind, others)
-                except Exception:
-                    break
-                if others:
-                    time.sleep(_POLL)
+                self._unclaim(kind, claim.mine)
+        mine = set(claim.mine)
+        others = [k for k in wanted if k not in mine]
+        waiting = others
+        deadline = time.monotonic() + CLAIM_SECONDS
+        while waiting and time.monotonic() < deadline:
+            try:
+                waiting = self._claimed(kind, waiting)
+            except Exception:
+                break
+            if waiting:
+                time.sleep(_POLL)
+        if others:
+            claim.late = self.get_many(kind, others)
+            claim.rest = [k for k in others if k not in claim.late]
 
     def _claim(self, kind: str, keys: list[str]) -> list[str]:
         with _asking_lock:
