@@ -12,7 +12,6 @@ import marshal
 import math
 import os
 import sys
-import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -221,13 +220,9 @@ _PARSE_STAMP = f"toml-1-{sys.version}"
 
 
 def _parse_cache(path: Path) -> str | None:
-    from refcheck.text.store import cache_dir
+    from refcheck.text.store import kept_path
 
-    base = cache_dir()
-    if base is None:
-        return None
-    where = zlib.crc32(str(path.resolve()).encode("utf-8", "surrogatepass"))
-    return os.path.join(base, f"config-{where:08x}.marshal")
+    return kept_path("config", [path.resolve()])
 
 
 def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:

@@ -345,11 +345,8 @@ class Services:
         (whose content negotiation leads to DataCite anyway) or a DataCite URL of its own;
         a resolver of the user's own with DataCite left at its default means "every agency
         through my resolver" (the contract), so nothing goes to the public DataCite."""
-        from dataclasses import fields
-
-        defaults = {f.name: f.default for f in fields(Settings)}
-        return (self.settings.datacite_url != defaults["datacite_url"]
-                or self.settings.doi_resolver == defaults["doi_resolver"])
+        return (self.settings.datacite_url != Settings.datacite_url
+                or self.settings.doi_resolver == Settings.doi_resolver)
 
     def doi(self, doi: str) -> DoiInfo | None:
         dois = self._dois

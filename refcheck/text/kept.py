@@ -22,10 +22,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import marshal
-import os
 import sys
 import threading
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -82,24 +80,17 @@ class KeptAnswers:
         return self._kept
 
     def _locate(self) -> tuple[str, tuple[Any, ...]] | None:
-        from refcheck.text.store import cache_dir
+        from refcheck.text.store import kept_path, source_stamp
 
-        base = cache_dir()
-        if base is None:
-            return None
         try:
             sources = sorted(str(p) for p in self._sources())
-            stats = [os.stat(p) for p in sources]
+            path = kept_path(self._name, sources)
+            if path is None:
+                return None
+            stamp = (_FORMAT, sys.version, marshal.version, source_stamp(sources))
         except (OSError, TypeError):
             return None  # a source missing (tables not built yet): keep nothing this run
-        stamp = (
-            _FORMAT,
-            sys.version,
-            marshal.version,
-            tuple((p, s.st_size, s.st_mtime_ns) for p, s in zip(sources, stats, strict=True)),
-        )
-        where = zlib.crc32("\0".join(sources).encode("utf-8", "surrogatepass"))
-        return os.path.join(base, f"{self._name}-{where:08x}.marshal"), stamp
+        return path, stamp
 
     def _read(self) -> dict[str, Any]:
         assert self._where is not None

@@ -41,8 +41,29 @@ def cache_dir() -> str | None:
         return None
 
 
-def _stamp(sources: Sequence[Path], build: Callable[[], object]) -> tuple[object, ...]:
+def kept_path(name: str, sources: Sequence[str | Path]) -> str | None:
+    """``<cache dir>/<name>-<where>.marshal``, ``where`` naming the source paths; None
+    with no usable cache directory.
+
+    Environments sharing the cache directory (a project's and a pre-commit hook's) read
+    their data from different places: one file each, so that they do not rebuild each
+    other's in turn.
+    """
+    base = cache_dir()
+    if base is None:
+        return None
+    where = zlib.crc32("\0".join(map(str, sources)).encode("utf-8", "surrogatepass"))
+    return os.path.join(base, f"{name}-{where:08x}.marshal")
+
+
+def source_stamp(sources: Sequence[str | Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each source's path, size and modification time, as ``.pyc`` files are stamped
+    (OSError when one cannot be read)."""
     stats = [os.stat(p) for p in sources]
+    return tuple((str(p), s.st_size, s.st_mtime_ns) for p, s in zip(sources, stats, strict=True))
+
+
+def _stamp(sources: Sequence[Path], build: Callable[[], object]) -> tuple[object, ...]:
     code = getattr(build, "__code__", None)
     return (
         _FORMAT,
@@ -50,20 +71,15 @@ def _stamp(sources: Sequence[Path], build: Callable[[], object]) -> tuple[object
         marshal.version,
         # An edited build function makes a new value: its bytecode is part of the stamp.
         code.co_code if code is not None else None,
-        tuple((str(p), s.st_size, s.st_mtime_ns) for p, s in zip(sources, stats, strict=True)),
+        source_stamp(sources),
     )
 
 
 def derived(name: str, sources: Sequence[Path], build: Callable[[], T]) -> T:
     """``build()``, or the value it returned when ``sources`` were last as they are now."""
-    base = cache_dir()
-    if base is None:
+    path = kept_path(name, sources)
+    if path is None:
         return build()
-    # Environments sharing the cache directory (a project's and a pre-commit
-    # hook's) read their data from different places: one file each, so that
-    # they do not rebuild each other's in turn.
-    where = zlib.crc32("\0".join(map(str, sources)).encode("utf-8", "surrogatepass"))
-    path = os.path.join(base, f"{name}-{where:08x}.marshal")
     try:
         stamp = _stamp(sources, build)
     except OSError:
