@@ -213,6 +213,9 @@ def run(
             got: TaskResult = future.result()
             # A task rerun after its worker died answers once: keep one result per task.
             done.setdefault(got.index, got)
+            # Its result is here now: kept on the worker too, a worker that died later
+            # took finished tasks with it and Dask ran them again.
+            future.release()
             if progress is not None:
                 progress(len(done), len(tasks))
     finally:

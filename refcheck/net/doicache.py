@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+from refcheck.net.renewal import LEASE, Renewal
+
 __all__ = ["Claim", "MemoryStore", "RecordStore", "RedisStore", "SQLiteStore", "open_store"]
 
 _PREFIX = "refcheck:record:"
@@ -41,9 +43,10 @@ _CHUNK = 400  # SQLite host parameters per statement (well under its default 999
 # (store scope, kind, key), for the stores that keep no claims of their own (Redis does).
 _asking: set[tuple[str, str, str]] = set()
 _asking_lock = threading.Lock()
-# How long a claim holds (and how long another thread waits for its answer before
-# asking itself): a worker that died holding one delays the others by this at most.
-CLAIM_SECONDS = 60.0
+# How long another thread waits for a claim's answer before asking itself.  A Redis
+# claim lapses within renewal.LEASE seconds of its worker's death (it is renewed while
+# held), so this bounds only a claim held by a worker that lives but never answers.
+CLAIM_SECONDS = 600.0
 _POLL = 0.02
 
 
@@ -248,19 +251,31 @@ class RedisStore(RecordStore):
 
         self.scope = f"redis:{url}"
         self._redis = Redis.from_url(url)
+        self._renewal = Renewal(self._renew)
 
     def _claim(self, kind: str, keys: list[str]) -> list[str]:
-        # One SET NX per key (expiring by itself should this worker die): the fleet's
-        # workers share the claims, so two tasks never ask for one DOI at once.
+        # One SET NX per key, short and renewed while held (lapsing within seconds should
+        # this worker die): the fleet's workers share the claims, so two tasks never ask
+        # for one DOI at once.
         pipe = self._redis.pipeline(transaction=False)
         for key in keys:
-            pipe.set(f"{_ASKING}{kind}:{key}", os.getpid(), nx=True,
-                     px=int(CLAIM_SECONDS * 1000))
-        return [k for k, got in zip(keys, pipe.execute(), strict=True) if got]
+            pipe.set(f"{_ASKING}{kind}:{key}", os.getpid(), nx=True, px=int(LEASE * 1000))
+        mine = [k for k, got in zip(keys, pipe.execute(), strict=True) if got]
+        for key in mine:
+            self._renewal.hold(f"{_ASKING}{kind}:{key}")
+        return mine
 
     def _unclaim(self, kind: str, keys: list[str]) -> None:
+        for key in keys:
+            self._renewal.drop(f"{_ASKING}{kind}:{key}")
         if keys:
             self._redis.delete(*(f"{_ASKING}{kind}:{k}" for k in keys))
+
+    def _renew(self, held: list[str]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for name in held:
+            pipe.pexpire(name, int(LEASE * 1000))
+        pipe.execute()
 
     def _claimed(self, kind: str, keys: list[str]) -> list[str]:
         pipe = self._redis.pipeline(transaction=False)

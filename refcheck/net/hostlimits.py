@@ -17,7 +17,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["HostLimits"]
+__all__ = ["Grant", "HostLimits"]
+
+
+class Grant:
+    """One request's place in a host's window, given back by :meth:`refund` when nothing
+    was sent after all (the cache answered: another thread's request brought it)."""
+
+    def __init__(self, limits: HostLimits | None, host: str, entry: list[float]) -> None:
+        self._limits, self._host, self._entry = limits, host, entry
+        self.refunded = False
+
+    def refund(self) -> None:
+        if self._limits is not None and not self.refunded:
+            self.refunded = True
+            self._limits._refund(self._host, self._entry)
 
 
 class HostLimits:
@@ -37,6 +51,10 @@ class HostLimits:
         # before the first answer told the limit count against it too.
         self._window: dict[str, tuple[int, float]] = {}
         self._granted: dict[str, list[list[float]]] = {}
+        # Hosts that have answered once: until then nobody knows the limit a host
+        # publishes, and a burst sent meanwhile could break it (three DOI batches side by
+        # side drew a 429 from a registry allowing two a second).  One at a time till then.
+        self._answered: set[str] = set()
 
     def may_retry(self, host: str, cost: float, budget: float) -> bool:
         """Charge ``cost`` seconds to ``host``'s retry budget; False once it is spent."""
@@ -54,20 +72,32 @@ class HostLimits:
             return slot
 
     @contextmanager
-    def hold(self, host: str) -> Iterator[None]:
+    def hold(self, host: str) -> Iterator[Grant]:
         slot = self._slot(host)
         with slot:
             entry = self._grant(host)
+            grant = Grant(self, host, entry)
             try:
-                yield
+                yield grant
             finally:
                 # Counted in the window from when it ended, when it had certainly arrived:
                 # a thread granted a request may wait a good while for the interpreter
                 # before sending it (400 ms measured on a busy machine), and counted from
                 # the grant, a request sent late would share a window with the next ones.
-                with self._ended:
-                    entry[0] = time.monotonic()
-                    self._ended.notify_all()
+                if not grant.refunded:
+                    with self._ended:
+                        entry[0] = time.monotonic()
+                        self._ended.notify_all()
+
+    def _refund(self, host: str, entry: list[float]) -> None:
+        """A grant that sent nothing leaves the window at once: the next one may go."""
+        with self._ended:
+            recent = self._granted.get(host, [])
+            for i, e in enumerate(recent):
+                if e is entry:
+                    del recent[i]
+                    break
+            self._ended.notify_all()
 
     def _grant(self, host: str) -> list[float]:
         """Wait for ``host``'s turn; the grant's entry, in flight (+inf) until it ends."""
@@ -88,6 +118,8 @@ class HostLimits:
                         start = max(start, now + 5.0 if oldest == math.inf else oldest + span)
                 elif len(recent) > 1000:  # no limit known: the latest are enough to count
                     recent[:] = [e for e in recent if e[0] > now - 60.0][-1000:]
+                if host not in self._answered and any(e[0] == math.inf for e in recent):
+                    start = max(start, now + 5.0)  # woken when the one on its way ends
                 if start <= now:
                     self._next[host] = now + self._spacing.get(host, 0.0)
                     entry = [math.inf]
@@ -96,6 +128,11 @@ class HostLimits:
                 self._ended.wait(min(start - now, 5.0))
 
     def learn(self, host: str, headers: Any) -> None:
+        """A host answered: what it publishes (or nothing) is known from now on."""
+        if host not in self._answered:
+            with self._ended:
+                self._answered.add(host)
+                self._ended.notify_all()
         limit = headers.get("X-Rate-Limit-Limit")
         interval = headers.get("X-Rate-Limit-Interval")
         if not limit or not interval:

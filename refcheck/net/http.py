@@ -32,7 +32,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -401,9 +401,10 @@ class HttpClient:
             self.session, self.plain, stored=_CACHEABLE, link_ttl=cfg.link_ttl,
             failure_ttl=cfg.failure_ttl)
 
-    def _fleet_slot(self, host: str) -> contextlib.AbstractContextManager[None]:
+    def _fleet_slot(self, host: str, answered: Callable[[], bool] | None,
+                    ) -> contextlib.AbstractContextManager[Any]:
         shared = self.cfg.shared_limiter
-        return contextlib.nullcontext() if shared is None else shared.hold(host)
+        return contextlib.nullcontext() if shared is None else shared.hold(host, answered)
 
     def _fleet_learn(self, host: str, response: requests.Response) -> None:
         """Tell the other workers what this host published or asked for."""
@@ -482,12 +483,31 @@ class HttpClient:
                 with self._count_lock:
                     self.cache_hits += 1
                 return fresh
+        cached = cache and not self.cfg.no_cache
+
+        def answered() -> bool:
+            # Another worker's request may bring this answer while this one waits.
+            early = self._cached(method, url, params, headers, json_body, fresh=True)
+            if early is None:
+                return False
+            early.close()
+            return True
+
         attempt = 0
         while True:
             wait: float | None = None
             started = time.monotonic()
-            with self.limits.hold(host), self._fleet_slot(host), \
+            with self.limits.hold(host) as grant, \
+                    self._fleet_slot(host, answered if cached else None) as fleet, \
                     budget(deadline, limit, self.cfg.timeout):
+                if fleet is not None and not fleet.granted:
+                    grant.refund()
+                    early = self._cached(method, url, params, headers, json_body, fresh=True)
+                    if early is not None:
+                        with self._count_lock:
+                            self.cache_hits += 1
+                        return early
+                    continue  # gone again (expired meanwhile): wait for a place after all
                 try:
                     kwargs: dict[str, Any] = {
                         "params": params,
@@ -522,6 +542,11 @@ class HttpClient:
                         self.limits.learn(host, response.headers)
                         self._fleet_learn(host, response)
                     else:
+                        # Brought meanwhile by another thread's request: nothing was
+                        # sent, so this place in the host's window is another's.
+                        grant.refund()
+                        if fleet is not None:
+                            fleet.refund()
                         with self._count_lock:
                             self.cache_hits += 1
                     code = response.status_code

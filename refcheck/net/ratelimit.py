@@ -20,8 +20,9 @@ workers *together* stay within a host's limits:
   even spacing would take ``N / limit``.  Requests granted before the limit was
   known count against it;
 - a **concurrency lease** per host (a sorted set of lease expiry times): never
-  more requests in flight than the host allows, across the fleet; a lease of a
-  worker that died expires by itself;
+  more requests in flight than the host allows, across the fleet; leases are short
+  and renewed while their request is on its way (:mod:`refcheck.net.renewal`), so a
+  worker that died frees its places within seconds;
 - a **first answer** per host: until some worker has heard from a host, requests to
   it go one at a time (the limit it publishes is not known yet);
 - a **pause** per host: a ``Retry-After`` (or 429) seen by one worker stops every
@@ -37,10 +38,12 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-__all__ = ["RedisLimiter", "SharedLimiter", "redis_limiter"]
+from refcheck.net.renewal import LEASE, Renewal
+
+__all__ = ["FleetGrant", "RedisLimiter", "SharedLimiter", "redis_limiter"]
 
 _PREFIX = "refcheck:limit:"
 
@@ -109,6 +112,33 @@ redis.call('ZADD', KEYS[2], 'XX', now, ARGV[1])
 return 0
 """
 
+# KEYS[1] lease zset, KEYS[2] grant zset; ARGV[1] lease id.  A grant that sent nothing
+# (the cache answered meanwhile) leaves both at once.
+_REFUND = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 0
+"""
+
+# KEYS: (lease zset, grant zset) per lease held; ARGV[1] lease ms, then the lease ids in
+# the same order.  Requests still on their way keep their places a while longer.
+_RENEW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = tonumber(ARGV[1])
+local untl = now + lease
+for i = 2, #ARGV do
+  local leases, grants = KEYS[2 * i - 3], KEYS[2 * i - 2]
+  redis.call('ZADD', leases, 'XX', untl, ARGV[i])
+  redis.call('ZADD', grants, 'XX', untl, ARGV[i])
+  -- The sets themselves must outlive what they hold.
+  redis.call('PEXPIRE', leases, lease * 2)
+  local ttl = redis.call('PTTL', grants)
+  if ttl >= 0 and ttl < lease * 2 then redis.call('PEXPIRE', grants, lease * 2) end
+end
+return 0
+"""
+
 # KEYS[1] pause key; ARGV[1] milliseconds.  A longer pause already set is kept.
 _PAUSE = """
 local t = redis.call('TIME')
@@ -120,10 +150,29 @@ return 0
 """
 
 
+class FleetGrant:
+    """A place in the fleet's window for one request.  ``granted`` is False when the
+    wait ended because the answer reached the shared cache meanwhile (``answered``):
+    nothing may be sent then.  :meth:`refund` gives the place back unused."""
+
+    def __init__(self, limiter: RedisLimiter | None, keys: list[str], lease: str) -> None:
+        self._limiter, self._keys, self._lease = limiter, keys, lease
+        self.granted = limiter is not None
+        self.refunded = False
+
+    def refund(self) -> None:
+        if self._limiter is None or self.refunded:
+            return
+        self.refunded = True
+        with contextlib.suppress(Exception):
+            self._limiter._refund(keys=[self._keys[1], self._keys[3]], args=[self._lease])
+
+
 class SharedLimiter(Protocol):
     """What :class:`~refcheck.net.http.HttpClient` asks before and after each request."""
 
-    def hold(self, host: str) -> contextlib.AbstractContextManager[None]: ...
+    def hold(self, host: str, answered: Callable[[], bool] | None = None,
+             ) -> contextlib.AbstractContextManager[FleetGrant]: ...
 
     def seen(self, host: str) -> None: ...
 
@@ -148,7 +197,7 @@ class RedisLimiter:
         rates: dict[str, float] | None = None,
         concurrency: dict[str, int] | None = None,
         default_concurrency: int = 8,
-        lease_seconds: float = 120.0,
+        lease_seconds: float = LEASE,
         slack: float = 1.02,
     ) -> None:
         self.redis = client
@@ -160,6 +209,9 @@ class RedisLimiter:
         self._acquire = client.register_script(_ACQUIRE)
         self._pause = client.register_script(_PAUSE)
         self._release = client.register_script(_RELEASE)
+        self._refund = client.register_script(_REFUND)
+        self._renew_script = client.register_script(_RENEW)
+        self._renewal = Renewal(self._renew)
         self._learnt: dict[str, tuple[int, int]] = {}
         self._seen: set[str] = set()
         self._lock = threading.Lock()
@@ -170,8 +222,16 @@ class RedisLimiter:
                 f"{_PREFIX}{host}:grants"]
 
     @contextlib.contextmanager
-    def hold(self, host: str) -> Iterator[None]:
-        """Wait until the fleet may send one more request to ``host``, then hold a lease."""
+    def hold(self, host: str,
+             answered: Callable[[], bool] | None = None) -> Iterator[FleetGrant]:
+        """Wait until the fleet may send one more request to ``host``, then hold a lease.
+
+        ``answered`` is asked between waits: once it says the answer is in the shared
+        cache (another worker's request brought it), the wait ends without a grant.
+        Otherwise a worker that waited for the same answer would spend a place in the
+        window on reading the cache: at 2,000 files a third of the registry's places went
+        that way, and its requests went at half the rate allowed.
+        """
         host = host.lower()
         lease = uuid.uuid4().hex
         keys = self._keys(host)
@@ -181,15 +241,34 @@ class RedisLimiter:
             wait_ms = int(self._acquire(keys=keys, args=args))
             if wait_ms <= 0:
                 break
-            pause = min(wait_ms, 5000) / 1000
+            # Waiting for an answer that may come through the cache: look again soon.
+            pause = min(wait_ms, 5000 if answered is None else 250) / 1000
             self.waited += pause
             time.sleep(pause)
+            if answered is not None and answered():
+                yield FleetGrant(None, keys, lease)
+                return
+        grant = FleetGrant(self, keys, lease)
+        held = f"{host}\t{lease}"
+        self._renewal.hold(held)
         try:
-            yield
+            yield grant
         finally:
-            # A lost connection must not fail the request: the lease expires by itself.
-            with contextlib.suppress(Exception):
-                self._release(keys=[keys[1], keys[3]], args=[lease])
+            self._renewal.drop(held)
+            if not grant.refunded:
+                # A lost connection must not fail the request: the lease expires by itself.
+                with contextlib.suppress(Exception):
+                    self._release(keys=[keys[1], keys[3]], args=[lease])
+
+    def _renew(self, held: list[str]) -> None:
+        keys: list[str] = []
+        leases: list[str] = []
+        for item in held:
+            host, lease = item.split("\t")
+            mine = self._keys(host)
+            keys += [mine[1], mine[3]]
+            leases.append(lease)
+        self._renew_script(keys=keys, args=[self.lease_ms, *leases])
 
     def seen(self, host: str) -> None:
         """A host answered: what it publishes (or nothing) is known from now on."""

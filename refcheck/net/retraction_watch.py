@@ -189,11 +189,32 @@ class RetractionWatch:
             if not self._ready:
                 self._ready = True
                 try:
-                    self._con = self._prepare()
+                    self._con = self._prepare_once()
                 except (OSError, sqlite3.Error) as exc:
                     self.problem = f"cannot keep the table in {self.directory} ({exc})"
                     self._con = None
             return self._con
+
+    def _prepare_once(self) -> sqlite3.Connection | None:
+        """:meth:`_prepare` with the directory's lock held: processes that share a cache
+        directory (a fleet's workers on one machine, runs side by side) download the table
+        once; the others wait for it and find it fresh.  Without the lock every task of a
+        fleet downloaded it again (12 times in one 800-file run)."""
+        from filelock import FileLock, Timeout
+
+        if self.http.cfg.read_only:
+            return self._prepare()  # nothing is downloaded, and the directory may be read-only
+        lock = FileLock(str(self.directory / f"{TABLE_FILE}.lock"))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # A download is bounded (_DOWNLOAD_SECONDS): a holder past that is stuck.
+            lock.acquire(timeout=_DOWNLOAD_SECONDS + 60)
+        except (Timeout, OSError):
+            return self._prepare()
+        try:
+            return self._prepare()
+        finally:
+            lock.release()
 
     def _prepare(self) -> sqlite3.Connection | None:
         existing = self._open_existing()

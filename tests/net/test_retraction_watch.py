@@ -5,6 +5,7 @@ small CSV in the published column layout (header with its trailing comma, US dat
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -219,3 +220,34 @@ def test_build_table_refuses_a_header_without_the_columns(tmp_path: Path) -> Non
     src.write_bytes((HEADER + "\n" + row("1", "10.1/x", "Retraction")).encode()
                     .replace(b"A title", b"Caf\xe9"))
     assert build_table(src, tmp_path / "y.sqlite") == 1
+
+
+def test_processes_sharing_a_cache_download_the_table_once(
+        crossref: Server, proxy: Server, tmp_path: Path) -> None:
+    """A fleet's tasks on one machine share its cache directory: the first downloads the
+    table, the others wait for it (a lock file) and find it fresh."""
+    def slow_csv(h: BaseHTTPRequestHandler, srv: Server) -> None:
+        time.sleep(0.3)
+        reply(h, 200, CSV.encode(), "text/csv", headers={"ETag": '"v1"'})
+
+    slow = serve("127.0.0.1", slow_csv)
+    try:
+        services = [svc_for(crossref, proxy, slow, tmp_path, []) for _ in range(4)]
+        start = threading.Barrier(len(services))
+        answers: list[Any] = [None] * len(services)
+
+        def ask(i: int) -> None:
+            start.wait()
+            answers[i] = services[i].watch_entries(pmid="31234567")
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(services))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert slow.hits("/retraction_watch.csv") == 1
+        assert all(a is not None and [e.record_id for e in a] == ["50004"] for a in answers)
+    finally:
+        for s in services:
+            s.close()
+        slow.close()
