@@ -101,11 +101,13 @@ def _worker_settings(settings: Settings) -> Settings:
 
 
 # Tasks of one worker process that may wait on the network after giving their slot
-# away: enough to keep the hosts' queues fed while the next task parses, few enough
-# that a worker does not hold every task's documents and link threads at once (with
-# no bound, 2,000 files over 16 tasks left hundreds of threads fighting for one
-# interpreter).
-_WAITING_PER_WORKER = 4
+# away: as many as a worker is given (``_TASKS_PER_WORKER``), so that every task has
+# parsed and checked what needs no answer while the registry's limit is still the
+# wait.  With four, a registry-bound run of 2,000 files left the last six tasks to
+# start after the registry's last answer (10 s more).  Waiting threads sleep (on a
+# condition, or polling Redis at most every 0.2 s): they do not take the interpreter
+# from the task that parses.
+_WAITING_PER_WORKER = _TASKS_PER_WORKER
 _waiting = threading.BoundedSemaphore(_WAITING_PER_WORKER)
 _task = threading.local()
 
@@ -209,8 +211,11 @@ def run(
                                  key=f"refcheck-task-{i}-{os.getpid()}-{started}")
                    for i, chunk in enumerate(tasks)]
         done: dict[int, TaskResult] = {}
-        for future in as_completed(futures):
-            got: TaskResult = future.result()
+        # Results are fetched as their tasks end, in the client's event loop, not one
+        # ``result()`` round trip after another: the tasks of a fleet waiting on one
+        # registry all end within a second, and fetched in turn their documents took
+        # 0.2 s each to arrive (3 s for 16 tasks of 2,000 files).
+        for future, got in as_completed(futures, with_results=True):
             # A task rerun after its worker died answers once: keep one result per task.
             done.setdefault(got.index, got)
             # Its result is here now: kept on the worker too, a worker that died later

@@ -660,3 +660,40 @@ def test_junit_is_valid_against_the_xsd_and_follows_fail_on(
         assert counts[fail_on] == expected
     # A warning below --fail-on error is not a failure.
     assert counts["info"] > counts["warning"] > counts["error"]
+
+
+def test_the_json_report_is_written_as_the_standard_library_would_write_it() -> None:
+    """report.json's own indented writer (the standard library's pure-Python one was the
+    slowest report) gives json.dumps(..., ensure_ascii=False, indent=2) exactly."""
+    import json as stdlib_json
+    import random
+
+    from refcheck.report.json import dumps
+
+    rng = random.Random(7)
+    alphabet = ['a', 'é', '"', '\\', '\n', '\t', '\x01', '\u2028', '𝔘', '/', ' ', '<']
+
+    def value(depth: int) -> object:
+        kind = rng.randrange(9 if depth < 4 else 6)
+        if kind == 0:
+            return "".join(rng.choice(alphabet) for _ in range(rng.randrange(6)))
+        if kind == 1:
+            return rng.randrange(-10**12, 10**12)
+        if kind == 2:
+            return rng.choice([0.1, -2.5e-08, 1e16, 3.0, float("inf"), -float("inf"), 123.456])
+        if kind == 3:
+            return rng.choice([True, False, None])
+        if kind in (4, 5):
+            return rng.choice([{}, [], (), ""])
+        if kind in (6, 7):
+            return {rng.choice(["k", "é", 'q"', "1"]) + str(i): value(depth + 1)
+                    for i in range(rng.randrange(4))}
+        return [value(depth + 1) for _ in range(rng.randrange(4))]
+
+    samples = [value(0) for _ in range(300)]
+    samples += [{7: "int key", 2.5: "float key", True: "bool", None: "none"},
+                {"nested": [[[]], [{}], {"a": [1, {"b": None}]}]}]
+    for sample in samples:
+        assert dumps(sample) == stdlib_json.dumps(sample, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        dumps({"a": object()})

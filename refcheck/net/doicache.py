@@ -48,6 +48,7 @@ _asking_lock = threading.Lock()
 # held), so this bounds only a claim held by a worker that lives but never answers.
 CLAIM_SECONDS = 600.0
 _POLL = 0.02
+_POLL_MAX = 0.2  # a long wait (a claimant queued at the registry's limit) looks less often
 
 
 class Claim:
@@ -101,13 +102,19 @@ class RecordStore:
         others = [k for k in wanted if k not in mine]
         waiting = others
         deadline = time.monotonic() + CLAIM_SECONDS
+        pause = _POLL
         while waiting and time.monotonic() < deadline:
             try:
-                waiting = self._claimed(kind, waiting)
+                # While the first is still asked for, the rest need no look: a claimant
+                # releases its keys together.  Checking a task's 1,250 keys every 20 ms
+                # took a good share of a worker's interpreter from the tasks parsing.
+                if not self._claimed(kind, waiting[:1]):
+                    waiting = self._claimed(kind, waiting)
             except Exception:
                 break
             if waiting:
-                time.sleep(_POLL)
+                time.sleep(pause)
+                pause = min(pause * 1.5, _POLL_MAX)
         if others:
             claim.late = self.get_many(kind, others)
             claim.rest = [k for k in others if k not in claim.late]

@@ -130,7 +130,11 @@ local untl = now + lease
 for i = 2, #ARGV do
   local leases, grants = KEYS[2 * i - 3], KEYS[2 * i - 2]
   redis.call('ZADD', leases, 'XX', untl, ARGV[i])
-  redis.call('ZADD', grants, 'XX', untl, ARGV[i])
+  -- Only a request still on its way (scored in the future): one that ended while this
+  -- renewal was under way counts from its end, and re-scored it would hold a place in
+  -- the window for a whole lease (a registry allowing two a second crawled).
+  local score = tonumber(redis.call('ZSCORE', grants, ARGV[i]) or '0')
+  if score > now then redis.call('ZADD', grants, 'XX', untl, ARGV[i]) end
   -- The sets themselves must outlive what they hold.
   redis.call('PEXPIRE', leases, lease * 2)
   local ttl = redis.call('PTTL', grants)

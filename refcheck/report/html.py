@@ -21,7 +21,14 @@ import unicodedata
 
 from refcheck.model import Finding, Severity
 from refcheck.report import RunResult
-from refcheck.report.summary import SEVERITIES, FileRow, Summary, snippet, summarise
+from refcheck.report.summary import (
+    SEVERITIES,
+    FileRow,
+    Summary,
+    findings_by_path,
+    snippet,
+    summarise,
+)
 
 __all__ = ["render"]
 
@@ -319,8 +326,9 @@ def _finding(result: RunResult, f: Finding) -> str:
 
 def _file_sections(result: RunResult, s: Summary) -> str:
     out = []
+    by_path = findings_by_path(result)
     for row in s.rows:
-        mine = [f for f in result.findings if f.path == row.path]
+        mine = by_path.get(row.path, [])
         counts = ", ".join(
             f"{n} {sv.value}{'s' if n != 1 and sv is not Severity.INFO else ''}"
             for sv in SEVERITIES

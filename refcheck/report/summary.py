@@ -83,6 +83,15 @@ class Summary:
         return max(0, self.urls_cited - sum(self.links_by_status.values()))
 
 
+def findings_by_path(result: RunResult) -> dict[str, list[Finding]]:
+    """Each file's findings, in the run's order: one pass, where a scan per file made a
+    report of 2,000 files a quadratic walk (3.6 million comparisons a format)."""
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        out[f.path].append(f)
+    return out
+
+
 def _doc_urls(doc: Document) -> int:
     return sum(len(r.urls) for r in doc.references if r.kind != "ibid")
 

@@ -176,3 +176,31 @@ def test_a_request_answered_by_another_worker_meanwhile_is_not_sent(
         for w in workers:
             w.close()
         srv.close()
+
+
+def test_a_late_renewal_does_not_bring_an_ended_request_back(redis_url: str) -> None:
+    """The renewal thread takes its list of places, then renews them: a request that
+    ended in between must keep counting from its end, not be put back in flight (where
+    it held one of the window's places for a whole lease)."""
+    pytest.importorskip("redis")
+    lim = redis_limiter(redis_url)
+    lim.seen("r")
+    lim.learn("r", 2, 0.5)
+    ids: list[str] = []
+    original = lim._renewal.hold
+
+    def remember(item: str) -> None:
+        ids.append(item)
+        original(item)
+
+    lim._renewal.hold = remember  # type: ignore[method-assign]
+    with lim.hold("r"):
+        pass
+    lim._renew(ids)  # a snapshot taken while it was on its way, renewed after it ended
+    scores = [s for _, s in lim.redis.zrange(lim._keys("r")[3], 0, -1, withscores=True)]
+    seconds, micros = lim.redis.time()
+    assert scores and all(s <= seconds * 1000 + micros // 1000 for s in scores)
+    started = time.monotonic()
+    with lim.hold("r"), lim.hold("r"):
+        pass  # the window's two places: one taken by the ended request until 0.5 s
+    assert time.monotonic() - started < 1.0
