@@ -204,6 +204,9 @@ def run(
     try:
         from distributed import as_completed
 
+        from refcheck.clusterplugin import NoSamplingProfiler
+
+        client.register_plugin(NoSamplingProfiler(), name=NoSamplingProfiler.name)
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         tasks = _partition(files, max(1, min(len(files), nworkers * _TASKS_PER_WORKER)))
         task_settings = _worker_settings(settings)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -107,6 +108,18 @@ def test_a_worker_that_dies_changes_nothing(tmp_path: Path, client: Any) -> None
     assert killed
     assert findings_json(result) == expected
     assert stats.documents == len(result.documents) == len(expected[0])
+
+
+def test_workers_run_without_the_sampling_profiler_on_python_3_11(tmp_path: Path,
+                                                                   client: Any) -> None:
+    """Dask's stack sampling can deadlock a 3.11 worker that starts threads (CPython
+    106883): refcheck's plugin takes it out on every worker that runs 3.11."""
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "r.bib").write_text("@misc{a, title={A}, year={2020}}\n", encoding="utf-8")
+    cluster.run([str(root)], Settings(offline=True), "unused", client=client)
+    profiled = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert profiled and set(profiled.values()) == {sys.version_info >= (3, 12)}
 
 
 class _Host(BaseHTTPRequestHandler):
