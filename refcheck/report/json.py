@@ -48,9 +48,9 @@ def dumps(obj: Any) -> str:
     """``json.dumps(obj, ensure_ascii=False, indent=2)``, character for character.
 
     With ``indent`` the standard library leaves its C encoder for a pure-Python one
-    that runs a generator per value: 1.4 s for the report of 50,000 references, the
-    longest of the three reports.  Here each value costs one call at most (strings
-    through the C escaper), about twice as fast.
+    that runs a generator per value: 1.8 s for the report of 50,000 references, the
+    longest of the three reports.  Here a value costs one call at most (strings go
+    through the C escaper): 1.1 s.
     """
     out: list[str] = []
     _value(obj, "\n", out)
@@ -72,6 +72,8 @@ def _number(o: Any) -> str | None:
 
 
 def _value(o: Any, newline: str, out: list[str]) -> None:
+    # Objects and arrays are written by two loops of the same shape on purpose: one loop
+    # over (key, value) pairs for both, with a call per key, gave back most of the gain.
     if isinstance(o, str):
         out.append(encode_basestring(o))
     elif isinstance(o, dict):
@@ -81,13 +83,8 @@ def _value(o: Any, newline: str, out: list[str]) -> None:
         inner = newline + "  "
         sep = "{" + inner
         for key, value in o.items():
-            if not isinstance(key, str):
-                named = _number(key)
-                if named is None:
-                    raise TypeError(f"keys must be str, int, float, bool or None, not "
-                                    f"{type(key).__name__}")
-                key = named
-            out.append(sep + encode_basestring(key) + ": ")
+            out.append(sep + (encode_basestring(key) if isinstance(key, str) else _key(key))
+                       + ": ")
             sep = "," + inner
             if isinstance(value, str):
                 out.append(encode_basestring(value))
@@ -113,3 +110,11 @@ def _value(o: Any, newline: str, out: list[str]) -> None:
         if text is None:
             raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
         out.append(text)
+
+
+def _key(key: Any) -> str:
+    """A key that is not a string, named as the standard library names it."""
+    named = _number(key)
+    if named is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    return encode_basestring(named)
