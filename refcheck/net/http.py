@@ -475,7 +475,8 @@ class HttpClient:
             return refused
         limit = self.cfg.max_body if max_bytes is None else max_bytes
         deadline = self.cfg.request_deadline if seconds is None else seconds
-        if cache and not self.cfg.no_cache:
+        cached = cache and not self.cfg.no_cache
+        if cached:
             # A fresh answer in the cache sends nothing, so it waits for no host slot,
             # spacing or fleet token: only requests that reach the network are limited.
             fresh = self._cached(method, url, params, headers, json_body, fresh=True)
@@ -483,7 +484,6 @@ class HttpClient:
                 with self._count_lock:
                     self.cache_hits += 1
                 return fresh
-        cached = cache and not self.cfg.no_cache
 
         def answered() -> bool:
             # Another worker's request may bring this answer while this one waits.
