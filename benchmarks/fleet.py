@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             m.reset()
         subprocess.run(["redis-cli", "-u", redis_url, "flushall"], capture_output=True)
 
-    def describe(title: str, wall: float) -> None:
+    def describe(title: str, wall: float) -> float:
         # The time the published limits alone allow for the requests sent: the stand-in
         # whose limit binds hardest sets it (each host is asked in parallel).
         bounds = {name: len(m.times) * m.interval / m.limit for name, m in meters.items()}
@@ -370,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(ratio {wall / bound if bound else float('nan'):.2f})")
         for name, m in meters.items():
             print(report_line(name, m))
+        return bound
 
     try:
         single_out = tmp / "single"
@@ -394,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         if code not in (0, 1):
             print(err[-2000:])
             return 2
-        describe(f"fleet of {args.workers} (refcheck audit --cluster local)", wall)
+        bound = describe(f"fleet of {args.workers} (refcheck audit --cluster local)", wall)
         for line in err.splitlines():
             if "documents/s" in line or "requests" in line:
                 print("  " + line)
@@ -404,7 +405,6 @@ def main(argv: list[str] | None = None) -> int:
         warm, code, _ = timed([*exe, "audit", "--config", str(cfg), str(corpus), "--out",
                                str(tmp / "fleet-warm"), "--cluster", "local", "--workers",
                                str(args.workers), "--redis-url", redis_url])
-        bound = max(len(m.times) * m.interval / m.limit for m in meters.values())
         print(f"  the same on a warm cache (the work alone, nothing waited for): {warm:.1f} s; "
               f"ratio to the larger of the two floors: {wall / max(bound, warm):.2f}")
         if not args.skip_single:

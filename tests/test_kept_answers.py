@@ -53,6 +53,15 @@ def test_a_changed_source_discards_every_kept_answer(source: Path) -> None:
     assert calls == ["ab", "ab"]
 
 
+def _kept(source: Path, limit: int, compute: Callable[[str], int],
+          words: tuple[str, ...]) -> None:
+    """A run that answers ``words`` with ``compute`` and keeps its answers."""
+    first = KeptAnswers("t", lambda: [source], limit=limit)
+    for w in words:
+        first.answer(w, compute, w)
+    first.save()
+
+
 def test_nothing_is_kept_while_a_source_is_missing(source: Path, tmp_path: Path) -> None:
     _, length = _counting()
     missing = tmp_path / "not-built-yet.bin"
@@ -64,10 +73,7 @@ def test_nothing_is_kept_while_a_source_is_missing(source: Path, tmp_path: Path)
 
 def test_only_the_newest_answers_past_the_limit_are_kept(source: Path) -> None:
     calls, length = _counting()
-    first = KeptAnswers("t", lambda: [source], limit=2)
-    for w in ("a", "bb", "ccc"):
-        first.answer(w, length, w)
-    first.save()
+    _kept(source, 2, length, ("a", "bb", "ccc"))
     later = KeptAnswers("t", lambda: [source], limit=2)
     for w in ("a", "bb", "ccc"):
         later.answer(w, length, w)
@@ -100,10 +106,7 @@ def test_word_kinds_kept_are_the_kinds_computed(
 
 def test_the_answers_a_run_used_outlive_older_ones(source: Path) -> None:
     calls, length = _counting()
-    first = KeptAnswers("t", lambda: [source], limit=3)
-    for w in ("a", "bb", "ccc"):
-        first.answer(w, length, w)
-    first.save()
+    _kept(source, 3, length, ("a", "bb", "ccc"))
     second = KeptAnswers("t", lambda: [source], limit=3)
     second.answer("a", length, "a")  # kept: used again
     second.answer("dddd", length, "dddd")  # new: "bb", the oldest unused, makes room

@@ -25,7 +25,6 @@ from refcheck.report.summary import (
     SEVERITIES,
     FileRow,
     Summary,
-    findings_by_path,
     snippet,
     summarise,
 )
@@ -326,9 +325,8 @@ def _finding(result: RunResult, f: Finding) -> str:
 
 def _file_sections(result: RunResult, s: Summary) -> str:
     out = []
-    by_path = findings_by_path(result)
     for row in s.rows:
-        mine = by_path.get(row.path, [])
+        mine = row.found
         counts = ", ".join(
             f"{n} {sv.value}{'s' if n != 1 and sv is not Severity.INFO else ''}"
             for sv in SEVERITIES

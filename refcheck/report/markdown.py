@@ -14,7 +14,7 @@ import re
 
 from refcheck.model import Finding
 from refcheck.report import RunResult
-from refcheck.report.summary import SEVERITIES, Summary, findings_by_path, snippet, summarise
+from refcheck.report.summary import SEVERITIES, Summary, snippet, summarise
 
 __all__ = ["render"]
 
@@ -175,9 +175,8 @@ def render(result: RunResult, title: str = "") -> str:
     lines += _summary(s)
     lines += _files(s)
     lines += ["## Findings", ""]
-    by_path = findings_by_path(result)
     for row in s.rows:
-        mine = by_path.get(row.path, [])
+        mine = row.found
         lines += [f"### {row.path}", ""]
         if not mine:
             lines += ["✅ Nothing to report in this file.", ""]

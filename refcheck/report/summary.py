@@ -44,6 +44,9 @@ class FileRow:
     by_severity: dict[str, int]
     # Counts per verdict (every verdict, zeros included); None when no verdicts ran.
     verdicts: dict[str, int] | None = None
+    # The file's findings in the run's order, grouped once for every report that lists
+    # them (a scan of all findings per file made a 2,000-file report quadratic).
+    found: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> int:
@@ -81,15 +84,6 @@ class Summary:
         if not self.links_checked:
             return None
         return max(0, self.urls_cited - sum(self.links_by_status.values()))
-
-
-def findings_by_path(result: RunResult) -> dict[str, list[Finding]]:
-    """Each file's findings, in the run's order: one pass, where a scan per file made a
-    report of 2,000 files a quadratic walk (3.6 million comparisons a format)."""
-    out: dict[str, list[Finding]] = defaultdict(list)
-    for f in result.findings:
-        out[f.path].append(f)
-    return out
 
 
 def _doc_urls(doc: Document) -> int:
@@ -140,6 +134,7 @@ def summarise(result: RunResult, title: str = "") -> Summary:
                 by_severity={s.value: sum(1 for f in mine if f.severity is s) for s in SEVERITIES},
                 verdicts=None if result.verdicts is None else _count_verdicts(
                     verdicts_of.get(info.path, ())),
+                found=tuple(mine),
             )
         )
     ran = {r.code for r in result.rules}
