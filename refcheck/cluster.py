@@ -1,13 +1,14 @@
 """Run an audit on a Dask distributed cluster: a conference's submissions, a backlist.
 
-refcheck schedules nothing itself here: the files are cut into tasks of about
-equal size, Dask's scheduler hands them to its workers (and hands a dead
-worker's tasks to another), and each task reads, parses and checks its own
-files with every rule that looks at one document at a time, network rules
-included.  What only the whole corpus can answer (a ``\\cite`` key against
-every bibliography of the run) is checked here afterwards, on the documents the
-tasks send back, so the findings are those of a single-machine run of the same
-files.
+refcheck schedules nothing itself here: the files are cut into parts of about
+equal size, Dask's scheduler hands their tasks to its workers (and hands a dead
+worker's tasks to another).  One task reads and parses a part's files
+(:func:`load_task`), and its documents come back here at once; the next checks
+them on the same worker with every rule that looks at one document at a time,
+network rules included (:func:`check_task`).  What only the whole corpus can
+answer (a ``\\cite`` key against every bibliography of the run) is checked here
+afterwards, on the documents sent back, so the findings are those of a
+single-machine run of the same files.
 
 What the workers share lives in Redis (``redis_url``): the HTTP cache (the
 ``redis`` cache backend) and one limit per registry and per web host
@@ -33,7 +34,7 @@ from refcheck.io import InputError
 from refcheck.model import Document, Finding
 from refcheck.report import FileInfo, RunResult
 
-__all__ = ["FleetStats", "TaskResult", "run"]
+__all__ = ["FleetStats", "TaskResult", "check_task", "load_task", "run"]
 
 # Tasks per worker: enough that a slow or lost task does not leave the others idle,
 # few enough that scheduling and sending documents back stays a small share.
@@ -44,11 +45,11 @@ CONNECT_TIMEOUT = "30s"
 
 @dataclass
 class TaskResult:
-    """What one task sends back: its documents (for the report's snippets and the
-    corpus-wide rules), findings, notes, verdicts and what it asked of the network."""
+    """What one task's checks send back: findings, notes, verdicts and what it asked of
+    the network.  Its documents come back earlier, from the task that read them
+    (:func:`load_task`)."""
 
     index: int
-    documents: list[Document]
     findings: list[Finding]
     notes: list[str]
     verdicts: list[dict[str, Any]] | None
@@ -136,10 +137,21 @@ def _secede() -> None:
     _task.seceded = True
 
 
-def check_task(index: int, files: list[str], settings: Settings) -> TaskResult:
-    """One task, run on a worker: read, parse and check ``files``."""
+def load_task(files: list[str], settings: Settings) -> list[Document]:
+    """One task's reading, run on a worker: its documents, parsed.
+
+    A task of its own, so that the documents reach the client (for the report's
+    snippets and the corpus-wide rules) while the checks still wait on the
+    registry: sent back with the findings, at the end, 2,000 files' documents (84 MB
+    pickled) took the client 2 s to receive after the registry's last answer.
+    :func:`check_task` reads the same objects on the same worker, not a copy.
+    """
+    return [engine.load_tolerant(f, settings) for f in files]
+
+
+def check_task(index: int, documents: list[Document], settings: Settings) -> TaskResult:
+    """One task's checks, run on a worker: every rule over ``documents``."""
     started = time.perf_counter()
-    documents = [engine.load_tolerant(f, settings) for f in files]
     _task.seceded = False
     try:
         result = engine.check(documents, settings, waiting=_secede)
@@ -147,8 +159,21 @@ def check_task(index: int, files: list[str], settings: Settings) -> TaskResult:
         if _task.seceded:
             _task.seceded = False
             _waiting.release()
-    return TaskResult(index, documents, result.findings, result.notes, result.verdicts,
-                      result.http, time.perf_counter() - started)
+    return TaskResult(index, result.findings, result.notes, result.verdicts, result.http,
+                      time.perf_counter() - started)
+
+
+def _close_later(client: Any, cluster: Any) -> None:
+    """Close a LocalCluster this run started, in a thread of its own: its workers take
+    half a second to stop (2,000 files), which the caller spends on its reports.  Not a
+    daemon: the interpreter waits for it before it exits."""
+    def close() -> None:
+        try:
+            client.close()
+        finally:
+            cluster.close()
+
+    threading.Thread(target=close, name="refcheck-cluster-close").start()
 
 
 def _partition(files: list[str], parts: int) -> list[list[str]]:
@@ -210,33 +235,47 @@ def run(
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         tasks = _partition(files, max(1, min(len(files), nworkers * _TASKS_PER_WORKER)))
         task_settings = _worker_settings(settings)
-        futures = [client.submit(check_task, i, chunk, task_settings, pure=False, retries=3,
-                                 key=f"refcheck-task-{i}-{os.getpid()}-{started}")
-                   for i, chunk in enumerate(tasks)]
+        stamp = f"{os.getpid()}-{started}"
+        loads: list[Any] = []
+        checks: list[Any] = []
+        for i, chunk in enumerate(tasks):
+            # Submitted in turn (Dask runs the earlier submitted first): a part's checks,
+            # and with them its first requests, start as soon as it is read, not after
+            # every part has been read.
+            loads.append(client.submit(load_task, chunk, task_settings, pure=False,
+                                       retries=3, key=f"refcheck-load-{i}-{stamp}"))
+            checks.append(client.submit(check_task, i, loads[i], task_settings, pure=False,
+                                        retries=3, key=f"refcheck-task-{i}-{stamp}"))
+        which = {f.key: i for i, f in enumerate(loads)}
+        documents: dict[int, list[Document]] = {}
         done: dict[int, TaskResult] = {}
         # Results are fetched as their tasks end, in the client's event loop, not one
-        # ``result()`` round trip after another: the tasks of a fleet waiting on one
-        # registry all end within a second, and fetched in turn their documents took
-        # 0.2 s each to arrive (3 s for 16 tasks of 2,000 files).
-        for future, got in as_completed(futures, with_results=True):
-            # A task rerun after its worker died answers once: keep one result per task.
-            done.setdefault(got.index, got)
-            # Its result is here now: kept on the worker too, a worker that died later
-            # took finished tasks with it and Dask ran them again.
-            future.release()
-            if progress is not None:
-                progress(len(done), len(tasks))
+        # ``result()`` round trip after another: fetched in turn, 16 tasks' documents of
+        # 2,000 files took 3 s to arrive.
+        for future, got in as_completed([*loads, *checks], with_results=True):
+            if isinstance(got, TaskResult):
+                # A task rerun after its worker died answers once: keep one result per task.
+                done.setdefault(got.index, got)
+                # Its result is here now: kept on the worker too, a worker that died
+                # later took finished tasks with it and Dask ran them again.
+                future.release()
+                loads[got.index].release()
+                if progress is not None:
+                    progress(len(done), len(tasks))
+            else:
+                documents.setdefault(which[future.key], got)
     finally:
         if own is not None:
-            client.close()
-            own.close()
+            _close_later(client, own)
     parts = [done[i] for i in range(len(tasks))]
+    read = [documents[i] for i in range(len(tasks))]
     if unlisted:
         # Inputs that could not even be listed are findings on themselves, as on one machine.
         checked = engine.check(unlisted, _worker_settings(settings))
-        parts.append(TaskResult(len(parts), unlisted, checked.findings, checked.notes,
+        parts.append(TaskResult(len(parts), checked.findings, checked.notes,
                                 checked.verdicts, checked.http, 0.0))
-    result = _merge(parts, settings)
+        read.append(unlisted)
+    result = _merge(parts, read, settings)
     stats = FleetStats(
         documents=len(result.documents),
         references=result.reference_count,
@@ -249,9 +288,10 @@ def run(
     return result, stats
 
 
-def _merge(parts: list[TaskResult], settings: Settings) -> RunResult:
+def _merge(parts: list[TaskResult], read: list[list[Document]],
+           settings: Settings) -> RunResult:
     """The tasks' results in file order, plus the corpus-wide rules run here."""
-    documents = [d for p in parts for d in p.documents]
+    documents = [d for docs in read for d in docs]
     findings = [f for p in parts for f in p.findings]
     # The notes said once per run (network rules skipped) come from every task: say them once.
     notes = engine.run_notes(settings)

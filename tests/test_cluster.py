@@ -86,6 +86,12 @@ def test_cluster_audit_writes_the_single_machine_reports(tmp_path: Path) -> None
     assert [f["text"] for f in cited if f["category"] == "citation"] == ["nobody2020"]
     latex = [f for f in data["findings"] if f["path"].endswith("paper.tex")]
     assert [f["text"] for f in latex if f["category"] == "citation"] == ["ghost2019"]
+    # The LocalCluster the run started is closed while the reports are written (by now
+    # the closing may be over already): it ends, it does not hang.
+    closing = [t for t in threading.enumerate() if t.name == "refcheck-cluster-close"]
+    for thread in closing:
+        thread.join(60)
+    assert not any(t.is_alive() for t in closing)
 
 
 def test_a_worker_that_dies_changes_nothing(tmp_path: Path, client: Any) -> None:

@@ -697,3 +697,15 @@ def test_the_json_report_is_written_as_the_standard_library_would_write_it() -> 
         assert dumps(sample) == stdlib_json.dumps(sample, ensure_ascii=False, indent=2)
     with pytest.raises(TypeError):
         dumps({"a": object()})
+
+
+def test_a_summary_counted_once_renders_the_same_reports(
+        run: tuple[RunResult, dict[str, Any]]) -> None:
+    from refcheck.report import html, markdown
+    from refcheck.report.summary import summarise
+
+    result = run[0]
+    summary = summarise(result, "t")
+    assert summary.files and summary.findings
+    for mod in (html, markdown):
+        assert mod.render(result, "t", summary=summary) == mod.render(result, "t")

@@ -3,9 +3,11 @@
 :class:`~refcheck.net.http.HttpClient` holds a slot of the host and waits for its turn
 in the window the host published (``X-Rate-Limit-Limit`` / ``X-Rate-Limit-Interval``)
 before each request; a fleet adds the same window shared in Redis
-(:mod:`refcheck.net.ratelimit`).  A request counts in the window from when it ended: a
-thread granted a request may wait a good while for the interpreter before sending it,
-and counted from the grant, requests sent late would share a window with the next ones.
+(:mod:`refcheck.net.ratelimit`).  A request counts in the window from when its answer
+began to arrive (:meth:`Grant.arrived`, else when it ended): by then the request had
+certainly reached the host.  A thread granted a request may wait a good while for the
+interpreter before sending it, and counted from the grant, requests sent late would
+share a window with the next ones.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class Grant:
     def __init__(self, limits: HostLimits | None, host: str, entry: list[float]) -> None:
         self._limits, self._host, self._entry = limits, host, entry
         self.refunded = False
+
+    def arrived(self) -> None:
+        """The answer's status line is in: the request reached the host, and counts in
+        the window from now, not from when its body has been read and stored."""
+        if self._limits is not None and not self.refunded:
+            self._limits._ended_at(self._entry)
 
     def refund(self) -> None:
         if self._limits is not None and not self.refunded:
@@ -85,9 +93,14 @@ class HostLimits:
                 # before sending it (400 ms measured on a busy machine), and counted from
                 # the grant, a request sent late would share a window with the next ones.
                 if not grant.refunded:
-                    with self._ended:
-                        entry[0] = time.monotonic()
-                        self._ended.notify_all()
+                    self._ended_at(entry)
+
+    def _ended_at(self, entry: list[float]) -> None:
+        """A request counts in the window from now, unless it counts already."""
+        with self._ended:
+            if entry[0] == math.inf:
+                entry[0] = time.monotonic()
+                self._ended.notify_all()
 
     def _refund(self, host: str, entry: list[float]) -> None:
         """A grant that sent nothing leaves the window at once: the next one may go."""

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -48,8 +48,11 @@ from refcheck.config import ConfigError
 from refcheck.net.bounded import ResponseTooLargeError, budget
 from refcheck.net.doicache import open_store
 from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
-from refcheck.net.hostlimits import HostLimits
+from refcheck.net.hostlimits import Grant, HostLimits
 from refcheck.net.linkcache import LinkCache
+
+if TYPE_CHECKING:
+    from refcheck.net.ratelimit import FleetGrant
 
 
 @contextmanager
@@ -335,6 +338,18 @@ def _backend(cfg: HttpConfig) -> Any:
                           "(use --cache-dir DIR or --no-cache)") from exc
 
 
+def _arrival(grant: Grant, fleet: FleetGrant | None) -> Callable[..., None]:
+    """A response hook (requests calls it once the status line and headers are in, before
+    the body is read): the request has reached the host, and its place in the host's
+    window counts from now, not from when its body has been read and stored."""
+    def arrived(response: requests.Response, *_: Any, **__: Any) -> None:
+        if not getattr(response, "from_cache", False):
+            grant.arrived()
+            if fleet is not None:
+                fleet.arrived()
+    return arrived
+
+
 class HttpClient:
     """The shared session and the policies around it; safe to use from many threads."""
 
@@ -518,15 +533,18 @@ class HttpClient:
                     }
                     if json_body is not None:
                         kwargs["json"] = json_body
+                    hooks = {"response": [_arrival(grant, fleet)]}
                     if not cache and prepared is not None:
                         del kwargs["params"], kwargs["headers"]
-                        response = self.plain.send(prepared, **kwargs)
+                        sent = prepared.copy()
+                        sent.hooks = hooks
+                        response = self.plain.send(sent, **kwargs)
                     elif not cache:
-                        response = self.plain.request(method, url, **kwargs)
+                        response = self.plain.request(method, url, hooks=hooks, **kwargs)
                     else:
                         if ttl is not None:
                             kwargs["expire_after"] = ttl
-                        response = self.session.request(method, url, **kwargs)
+                        response = self.session.request(method, url, hooks=hooks, **kwargs)
                 # requests-cache reads a body it may store through urllib3 itself, so
                 # urllib3's errors (a body past the cap, a deadline) come out unwrapped.
                 except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:

@@ -11,14 +11,14 @@ workers *together* stay within a host's limits:
   against the limit the host published (``X-Rate-Limit-Limit`` /
   ``X-Rate-Limit-Interval``, learnt by any worker and seen by all) or the rate the
   configuration sets.  A request counts from its grant until one ``interval`` after
-  it *ended*: a busy worker's thread may wait for the interpreter a good while
-  between its grant and sending (400 ms measured under load), and counted from
-  the grant, requests sent late would share a window with the next ones.  So no
-  window of ``interval`` seconds ever holds more than ``limit`` arrivals, whatever
-  window the host counts in, and up to ``limit`` requests may leave together: N
-  requests take about ``N / limit - 1`` intervals (plus their latency), where an
-  even spacing would take ``N / limit``.  Requests granted before the limit was
-  known count against it;
+  its answer began to arrive (or it ended): a busy worker's thread may wait for the
+  interpreter a good while between its grant and sending (400 ms measured under
+  load), and counted from the grant, requests sent late would share a window with
+  the next ones.  So no window of ``interval`` seconds ever holds more than
+  ``limit`` arrivals, whatever window the host counts in, and up to ``limit``
+  requests may leave together: N requests take about ``N / limit - 1`` intervals
+  (plus their latency), where an even spacing would take ``N / limit``.  Requests
+  granted before the limit was known count against it;
 - a **concurrency lease** per host (a sorted set of lease expiry times): never
   more requests in flight than the host allows, across the fleet; leases are short
   and renewed while their request is on its way (:mod:`refcheck.net.renewal`), so a
@@ -101,14 +101,17 @@ end
 return 0
 """
 
-# KEYS[1] lease zset, KEYS[2] grant zset; ARGV[1] lease id.  A request has ended: its
-# lease is given back, and it counts in the window from now, when it has certainly
-# arrived (however long its thread waited to send it after the grant).
+# KEYS[1] lease zset, KEYS[2] grant zset; ARGV[1] lease id, ARGV[2] 1 to give the lease
+# back too.  A request's answer has begun to arrive (or it has ended): it counts in the
+# window from now, when it has certainly reached the host (however long its thread waited
+# to send it after the grant), unless it counts from its arrival already.  At its end its
+# lease is given back.
 _RELEASE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], 'XX', now, ARGV[1])
+if ARGV[2] == '1' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+local score = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]) or '0')
+if score > now then redis.call('ZADD', KEYS[2], 'XX', now, ARGV[1]) end
 return 0
 """
 
@@ -163,6 +166,16 @@ class FleetGrant:
         self._limiter, self._keys, self._lease = limiter, keys, lease
         self.granted = limiter is not None
         self.refunded = False
+        self._arrived = False
+
+    def arrived(self) -> None:
+        """The answer has begun to arrive: the request counts in the window from now
+        (the lease stays until it ends)."""
+        if self._limiter is None or self.refunded or self._arrived:
+            return
+        self._arrived = True
+        with contextlib.suppress(Exception):
+            self._limiter._release(keys=[self._keys[1], self._keys[3]], args=[self._lease, 0])
 
     def refund(self) -> None:
         if self._limiter is None or self.refunded:
@@ -262,7 +275,7 @@ class RedisLimiter:
             if not grant.refunded:
                 # A lost connection must not fail the request: the lease expires by itself.
                 with contextlib.suppress(Exception):
-                    self._release(keys=[keys[1], keys[3]], args=[lease])
+                    self._release(keys=[keys[1], keys[3]], args=[lease, 1])
 
     def _renew(self, held: list[str]) -> None:
         keys: list[str] = []

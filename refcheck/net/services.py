@@ -154,6 +154,9 @@ class Services:
         # The comparisons' memo has a lock of its own: verdicts hold ``_lock`` for their
         # whole lookup, and comparing while they wait is the point of :meth:`prefetch`.
         self._memo_lock = threading.Lock()
+        # The notes and the DOI suggestions too: a rule asking for them while the
+        # verdicts are looked up must not wait for the last of them.
+        self._notes_lock = threading.Lock()
         self._notices_lock = threading.Lock()
         self._links_lock = threading.Lock()
         self._watch_lock = threading.Lock()
@@ -167,6 +170,11 @@ class Services:
         self._others: dict[tuple[str, int, str], bool] = {}
         self.unreachable = False
         self._verdicts: dict[tuple[str, int], Verdict] | None = None
+        # Verdicts given out one by one while the others are still looked up
+        # (:meth:`verdict`); ``_verifying`` says a lookup of them all is under way.
+        self._ready: dict[tuple[str, int], Verdict] = {}
+        self._ready_cv = threading.Condition()
+        self._verifying = False
         self._sources: list[Source] | None = None
         self._watch: RetractionWatch | None = None
         self._scratch: Any = None  # a TemporaryDirectory for the table under --no-cache
@@ -195,7 +203,7 @@ class Services:
             return
         text = (f"{NOT_CACHED_NOTE}{missed} request(s) had no cached answer; the links, "
                 f"DOIs and references concerned were not checked (nothing was sent)")
-        with self._lock:
+        with self._notes_lock:
             for i, note in enumerate(self.notes):
                 if note.startswith(NOT_CACHED_NOTE):
                     self.notes[i] = text
@@ -506,7 +514,7 @@ class Services:
     def suggest_doi(self, ref: Reference) -> str | None:
         """A DOI for a reference without one, only when the best candidate is confirmed."""
         key = (ref.path, ref.index)
-        with self._lock:
+        with self._memo_lock:
             if key in self._suggested:
                 return self._suggested[key]
         result: str | None = None
@@ -521,7 +529,7 @@ class Services:
                 dois = {str(i["DOI"]).lower() for i in confirmed}
                 if len(dois) == 1:
                     result = dois.pop()
-        with self._lock:
+        with self._memo_lock:
             self._suggested[key] = result
         self._note_not_cached()
         return result
@@ -589,11 +597,7 @@ class Services:
         verifier = Verifier(self.sources, doi_state=self.doi if uses_crossref else None,
                             retracted_doi=self._notice_retracted if uses_crossref else None,
                             progress=self._progress)
-        verdicts = verifier.run(refs)
-        for v in verdicts:
-            if v.verdict != "retracted" and v.match is not None \
-                    and self.watch_retracted(*watch_keys(v.match.record)):
-                v.verdict = "retracted"
+        verdicts = verifier.run(refs, ready=self._publish)
         # Read-only replay: every failure is a cache miss (failures are never cached),
         # which the one read-only note reports.
         for label, count in sorted(() if self.read_only else verifier.failures.items()):
@@ -603,15 +607,48 @@ class Services:
                        f"not found because of it)")
         return {(v.ref.path, v.ref.index): v for v in verdicts}
 
+    def _publish(self, verdicts: list[Verdict]) -> None:
+        """Verdicts known while the others are still looked up: final from now on."""
+        for v in verdicts:
+            if v.verdict != "retracted" and v.match is not None \
+                    and self.watch_retracted(*watch_keys(v.match.record)):
+                v.verdict = "retracted"
+        with self._ready_cv:
+            for v in verdicts:
+                self._ready[(v.ref.path, v.ref.index)] = v
+            self._ready_cv.notify_all()
+
     def verdict(self, ref: Reference) -> Verdict | None:
-        """The existence verdict of a reference of the run (computed for all at once)."""
-        return self._all_verdicts().get((ref.path, ref.index))
+        """The existence verdict of a reference of the run.  They are looked up all at
+        once, and each is given out as soon as it is known: a document's rules need not
+        wait for the searches of another document's references (in a cluster's task, the
+        rules of 125 files waited for the registry's last answer, then all ran at once)."""
+        key = (ref.path, ref.index)
+        with self._ready_cv:
+            while self._verifying and self._verdicts is None and key not in self._ready:
+                self._ready_cv.wait()
+            if self._verdicts is not None:
+                return self._verdicts.get(key)
+            if key in self._ready:
+                return self._ready[key]
+        return self._all_verdicts().get(key)
 
     def _all_verdicts(self) -> dict[tuple[str, int], Verdict]:
         with self._lock:
             if self._verdicts is None:
-                self._verdicts = self._verify_all()
+                with self._ready_cv:
+                    self._verifying = True
+                found: dict[tuple[str, int], Verdict] | None = None
+                try:
+                    found = self._verify_all()
+                finally:
+                    # A lookup that failed leaves the others to meet the error themselves.
+                    with self._ready_cv:
+                        self._verdicts = found
+                        self._verifying = False
+                        self._ready_cv.notify_all()
                 self._note_not_cached()
+            assert self._verdicts is not None
             return self._verdicts
 
     @property

@@ -27,7 +27,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -387,7 +387,11 @@ class Verifier:
         self.failures: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def run(self, refs: list[Reference]) -> list[Verdict]:
+    def run(self, refs: list[Reference],
+            ready: Callable[[list[Verdict]], None] | None = None) -> list[Verdict]:
+        """Every reference's verdict, in order.  ``ready`` is given each verdict as soon as
+        it is known: those found by identifier while the searches are still on their way,
+        then each searched one as its search ends."""
         states = [_State() for _ in refs]
         shapes = [shape(r) for r in refs]
         self._identifiers(refs, states)
@@ -398,14 +402,32 @@ class Verifier:
                     # version there too?
                     or (s.match is not None and _cites_venue(refs[i])
                         and _is_preprint(s.match.record)))]
-        if todo:
-            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
-                done: Iterable[Any] = pool.map(
-                    lambda i: self._search(refs[i], shapes[i][0], states[i]), todo)
-                if self.progress is not None:
-                    done = self.progress(done, len(todo), "looking up references")
-                list(done)
-        return [self._verdict(r, sh, st) for r, sh, st in zip(refs, shapes, states, strict=True)]
+        verdicts: list[Verdict | None] = [None] * len(refs)
+
+        def settle(i: int) -> Verdict:
+            verdicts[i] = v = self._verdict(refs[i], shapes[i], states[i])
+            return v
+
+        if ready is not None:
+            # What the identifiers decided is given out first (it waits for the run's
+            # update notices, ``retracted_doi``), then the searches start: done the other
+            # way round, the notices were the registry's last answers, and every verdict
+            # of a cluster's task waited for them; this way only the references searched
+            # for wait for the last answers, and each is given out as its search ends.
+            searched = set(todo)
+            ready([settle(i) for i in range(len(refs)) if i not in searched])
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
+            # Only searches in these threads: a verdict is settled here, never in their way.
+            pending = {pool.submit(self._search, refs[i], shapes[i][0], states[i]): i
+                       for i in todo}
+            done: Iterable[Any] = as_completed(pending)
+            if self.progress is not None and todo:
+                done = self.progress(done, len(todo), "looking up references")
+            for future in done:
+                future.result()
+                if ready is not None:
+                    ready([settle(pending[future])])
+        return [v if v is not None else settle(i) for i, v in enumerate(verdicts)]
 
     def _identifiers(self, refs: list[Reference], states: list[_State]) -> None:
         for source in self.sources:

@@ -492,8 +492,9 @@ _JS = """
 """
 
 
-def render(result: RunResult, title: str = "") -> str:
-    s = summarise(result, title)
+def render(result: RunResult, title: str = "", summary: Summary | None = None) -> str:
+    """The report; ``summary``: ``summarise(result, title)``, when the caller has it."""
+    s = summary if summary is not None else summarise(result, title)
     heading = "Reference audit"
     subject = (
         f"<p class=\"subtitle\">of <code>{_e(title)}</code> · {s.files} "

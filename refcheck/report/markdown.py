@@ -163,8 +163,9 @@ def _finding(result: RunResult, f: Finding) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def render(result: RunResult, title: str = "") -> str:
-    s = summarise(result, title)
+def render(result: RunResult, title: str = "", summary: Summary | None = None) -> str:
+    """The report; ``summary``: ``summarise(result, title)``, when the caller has it."""
+    s = summary if summary is not None else summarise(result, title)
     lines = ["# Reference audit", ""]
     what = f"of `{title}` · " if title else ""
     lines.append(

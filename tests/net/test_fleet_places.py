@@ -204,3 +204,59 @@ def test_a_late_renewal_does_not_bring_an_ended_request_back(redis_url: str) -> 
     with lim.hold("r"), lim.hold("r"):
         pass  # the window's two places: one taken by the ended request until 0.5 s
     assert time.monotonic() - started < 1.0
+
+
+def test_a_request_counts_from_its_answers_arrival_not_its_end(redis_url: str) -> None:
+    """Once the status line is in, the request has reached the host: the window counts
+    from then, not from when the body has been read and stored (busy workers took up to
+    80 ms more, every window of a run)."""
+    pytest.importorskip("redis")
+    local = HostLimits(8, {})
+    local.learn("r", {"X-Rate-Limit-Limit": "1", "X-Rate-Limit-Interval": "0.5s"})
+    fleet = redis_limiter(redis_url)
+    fleet.seen("r")
+    fleet.learn("r", 1, 0.5)
+    for hold in (local.hold, fleet.hold):
+        started = time.monotonic()
+        with hold("r") as grant:
+            grant.arrived()
+            time.sleep(0.3)  # reading and storing the body
+        with hold("r"):
+            waited = time.monotonic() - started
+        # Counted from its end, the next would have waited till 0.3 + 0.5 s.
+        assert 0.5 <= waited < 0.75, hold
+    # A request that ended without an answer (no status line) counts from its end.
+    started = time.monotonic()
+    with fleet.hold("r"):
+        time.sleep(0.3)
+    with fleet.hold("r"):
+        pass
+    assert time.monotonic() - started >= 0.8
+
+
+def test_the_arrival_hook_counts_a_sent_request_once(tmp_path: Path) -> None:
+    def slow_body(h: BaseHTTPRequestHandler, srv: Server) -> None:
+        reply(h, 200, b'{"status": "ok"}', "application/json")
+
+    srv = serve("127.0.0.1", slow_body)
+    client = HttpClient(HttpConfig(allow_hosts=["127.0.0.1"], cache_dir=str(tmp_path)))
+    counted: list[bool] = []
+    real = HostLimits._ended_at
+
+    def spy(self: HostLimits, entry: list[float]) -> None:
+        counted.append(entry[0] == float("inf"))
+        real(self, entry)
+
+    HostLimits._ended_at = spy  # type: ignore[method-assign]
+    try:
+        for cache in (True, False):  # through the cache's session and the plain one
+            counted.clear()
+            response = client.send("GET", srv.url(f"/works?cache={cache}"), cache=cache)
+            assert not isinstance(response, BaseException) and response.status_code == 200
+            # Counted at the status line; after it (requests-cache calls the hook again
+            # on what it stored, and the request ends), it counted already.
+            assert len(counted) >= 2 and counted[0] and not any(counted[1:]), cache
+    finally:
+        HostLimits._ended_at = real  # type: ignore[method-assign]
+        client.close()
+        srv.close()
