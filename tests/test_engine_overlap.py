@@ -90,3 +90,41 @@ def test_waiting_is_said_once_only_the_network_rules_are_left() -> None:
                               [], waiting)
     assert said == [True]  # once, with the offline rules done
     assert len(found) == 4 * len(docs)
+
+
+class _Unsettled:
+    """Services whose first document's verdicts are still looked up until ``settle``."""
+
+    def __init__(self, waiting_on: Document) -> None:
+        self.waiting_on = waiting_on
+        self.settle = threading.Event()
+
+    def unsettled(self, doc: Document) -> bool:
+        return doc is self.waiting_on and not self.settle.is_set()
+
+
+def test_documents_whose_verdicts_are_known_are_checked_first_in_file_order_reported() -> None:
+    docs = _documents()
+    services = _Unsettled(docs[0])
+    checked: list[str] = []
+
+    def offline(doc: Document, ctx: Context) -> Iterator[Hit]:
+        yield from ()
+
+    def online(doc: Document, ctx: Context) -> Iterator[Hit]:
+        checked.append(doc.path)
+        if doc is not docs[0]:
+            services.settle.set()  # its verdicts came in while the others were checked
+        for ref in doc.references:
+            yield Hit(ref.start, ref.start + 1, "online", reference=ref)
+
+    rules = [Rule("RC990", "offline-probe", Category.SYNTAX, Severity.WARNING, "", offline),
+             Rule("RC991", "online-probe", Category.EXISTENCE, Severity.WARNING, "", online,
+                  network=True)]
+    found = engine._check_all(docs, rules, Settings(), Context(services=services,
+                                                               documents=docs), [])
+    # The first document waited for its verdicts: the second was checked meanwhile.
+    assert checked == [docs[1].path, docs[0].path, docs[2].path]
+    assert [f.span.path for f in found] == [d.path for d in docs for _ in range(2)]
+    # Without the question (or with every verdict known), file order.
+    assert list(engine._settled_first(object(), docs)) == [0, 1, 2]

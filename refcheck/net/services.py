@@ -633,6 +633,13 @@ class Services:
                 return self._ready[key]
         return self._all_verdicts().get(key)
 
+    def unsettled(self, doc: Document) -> bool:
+        """Is a verdict of ``doc``'s references still being looked up?  (Never waits.)"""
+        with self._ready_cv:
+            if not self._verifying or self._verdicts is not None:
+                return False
+            return any((r.path, r.index) not in self._ready for r in doc.entries())
+
     def _all_verdicts(self) -> dict[tuple[str, int], Verdict]:
         with self._lock:
             if self._verdicts is None:
