@@ -561,10 +561,25 @@ def _settled_first(services: Any, documents: list[Document]) -> Iterator[int]:
     registry's last answer.  Findings are put back in file order afterwards."""
     unsettled = getattr(services, "unsettled", None)
     left = list(range(len(documents)))
+    if unsettled is None:
+        yield from left
+        return
+    settled: set[int] = set()  # a verdict once known stays known: asked once
+
+    def known(d: int) -> bool:
+        if d not in settled and not unsettled(documents[d]):
+            settled.add(d)
+        return d in settled
+
     while left:
-        at = 0 if unsettled is None else next(
-            (k for k, d in enumerate(left) if not unsettled(documents[d])), 0)
+        # Only the next few are looked at, so that thousands of files waiting on one
+        # search cost no quadratic scan: past them, the first waits as in file order.
+        at = next((k for k, d in enumerate(left[:_LOOK_AHEAD]) if known(d)), 0)
         yield left.pop(at)
+
+
+# Documents :func:`_settled_first` looks at for one whose verdicts are known.
+_LOOK_AHEAD = 64
 
 
 def _in_serial_order(
