@@ -128,3 +128,20 @@ def test_documents_whose_verdicts_are_known_are_checked_first_in_file_order_repo
     assert [f.span.path for f in found] == [d.path for d in docs for _ in range(2)]
     # Without the question (or with every verdict known), file order.
     assert list(engine._settled_first(object(), docs)) == [0, 1, 2]
+
+
+def test_the_settled_first_order_looks_a_bounded_way_ahead() -> None:
+    docs = [parse(SourceText(f"r{n}.bib", BIB.format(n=n)), "bibtex") for n in range(300)]
+    asked: list[Document] = []
+
+    class AllWaiting:
+        def unsettled(self, doc: Document) -> bool:
+            asked.append(doc)
+            return doc is not docs[200]  # one known, far down the list
+
+    order = list(engine._settled_first(AllWaiting(), docs))
+    assert sorted(order) == list(range(300))
+    # Out of reach until the documents before it were taken in file order.
+    assert order.index(200) == 200 - engine._LOOK_AHEAD + 1
+    # No rescan of the whole list for every document taken.
+    assert len(asked) <= engine._LOOK_AHEAD * len(docs)
