@@ -88,10 +88,11 @@ class HostLimits:
             try:
                 yield grant
             finally:
-                # Counted in the window from when it ended, when it had certainly arrived:
-                # a thread granted a request may wait a good while for the interpreter
-                # before sending it (400 ms measured on a busy machine), and counted from
-                # the grant, a request sent late would share a window with the next ones.
+                # Counted in the window from when it ended, when it had certainly arrived,
+                # unless its answer's arrival counts already (Grant.arrived): a thread
+                # granted a request may wait a good while for the interpreter before
+                # sending it (400 ms measured on a busy machine), and counted from the
+                # grant, a request sent late would share a window with the next ones.
                 if not grant.refunded:
                     self._ended_at(entry)
 

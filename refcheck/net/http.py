@@ -454,6 +454,10 @@ class HttpClient:
             self.sent += 1
             self.sent_by_host[host] = self.sent_by_host.get(host, 0) + 1
 
+    def _count_hit(self) -> None:
+        with self._count_lock:
+            self.cache_hits += 1
+
     def _sleep_backoff(self, attempt: int, wait: float | None = None) -> None:
         delay = wait if wait is not None else self.cfg.backoff * (2**attempt)
         time.sleep(delay + random.uniform(0, self.cfg.backoff / 2))
@@ -496,17 +500,17 @@ class HttpClient:
             # spacing or fleet token: only requests that reach the network are limited.
             fresh = self._cached(method, url, params, headers, json_body, fresh=True)
             if fresh is not None:
-                with self._count_lock:
-                    self.cache_hits += 1
+                self._count_hit()
                 return fresh
+        brought: list[requests.Response] = []
 
         def answered() -> bool:
-            # Another worker's request may bring this answer while this one waits.
+            # Another worker's request may bring this answer while this one waits: kept
+            # for the ungranted wait below, not read from the cache again.
             early = self._cached(method, url, params, headers, json_body, fresh=True)
-            if early is None:
-                return False
-            early.close()
-            return True
+            if early is not None:
+                brought.append(early)
+            return early is not None
 
         attempt = 0
         while True:
@@ -516,13 +520,10 @@ class HttpClient:
                     self._fleet_slot(host, answered if cached else None) as fleet, \
                     budget(deadline, limit, self.cfg.timeout):
                 if fleet is not None and not fleet.granted:
+                    # The wait ended because ``answered`` found the answer: nothing is sent.
                     grant.refund()
-                    early = self._cached(method, url, params, headers, json_body, fresh=True)
-                    if early is not None:
-                        with self._count_lock:
-                            self.cache_hits += 1
-                        return early
-                    continue  # gone again (expired meanwhile): wait for a place after all
+                    self._count_hit()
+                    return brought[-1]
                 try:
                     kwargs: dict[str, Any] = {
                         "params": params,
@@ -565,8 +566,7 @@ class HttpClient:
                         grant.refund()
                         if fleet is not None:
                             fleet.refund()
-                        with self._count_lock:
-                            self.cache_hits += 1
+                        self._count_hit()
                     code = response.status_code
                     if code != 429 and code < 500:
                         return response
@@ -697,8 +697,7 @@ class HttpClient:
         outcome, hit = links.fetch(
             method, url, lambda prepared: self.send(method, url, cache=False, prepared=prepared))
         if hit:
-            with self._count_lock:
-                self.cache_hits += 1
+            self._count_hit()
         return outcome
 
     def check_link(self, url: str) -> LinkResult:

@@ -21,13 +21,7 @@ import unicodedata
 
 from refcheck.model import Finding, Severity
 from refcheck.report import RunResult
-from refcheck.report.summary import (
-    SEVERITIES,
-    FileRow,
-    Summary,
-    snippet,
-    summarise,
-)
+from refcheck.report.summary import SEVERITIES, FileRow, Summary, snippet, summarise
 
 __all__ = ["render"]
 
