@@ -22,7 +22,6 @@ from refcheck.config import (
 )
 from refcheck.io import InputError
 from refcheck.parsers import FORMATS
-from refcheck.text.patterns import lazy_re
 
 COMMANDS = ("check", "parse", "rules", "explain", "audit")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -263,10 +262,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _write(text: str, output: str | None) -> None:
-    # A file name that is not UTF-8 reaches here as lone surrogates (surrogateescape):
-    # written as JSON escapes they keep every format valid and show the odd byte.
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    from refcheck.report import escape_surrogates
+
+    text = escape_surrogates(text)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
@@ -286,8 +284,6 @@ def _write(text: str, output: str | None) -> None:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"cannot write the report to standard output ({reason})") from exc
 
-
-_SURROGATE = lazy_re("[\ud800-\udfff]")
 
 
 def _silence_stdout() -> None:

@@ -49,6 +49,29 @@ def test_cli_audit_writes_three_reports(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["audit", seed, "--offline", "--fail-on", "error", "--out", str(out)]) == 0
 
 
+def test_an_audit_of_a_file_whose_name_is_not_utf8_writes_its_reports(tmp_path: Path) -> None:
+    """A file name that is not UTF-8 (surrogateescape) is written as a JSON escape in
+    every report, as `check` writes it; it had made the audit fail with an internal
+    error after writing one report."""
+    import os
+
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    name = os.fsencode(folder) + b"/ref\xff.bib"
+    with open(name, "w", encoding="utf-8") as fh:
+        fh.write("@article{a, title={Muster of Art}, author={Doe, J.}, year={2020},"
+                 " journal={X}}\n")
+    out = tmp_path / "audit"
+    assert main(["audit", str(folder), "--offline", "--out", str(out)]) == 1
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [f["path"] for f in data["files"]] == [os.fsdecode(name)]
+    for report in ("report.html", "report.md"):
+        assert "ref\\udcff.bib" in (out / report).read_text(encoding="utf-8")
+    checked = tmp_path / "check.json"
+    main(["check", str(folder), "--offline", "--format", "json", "--output", str(checked)])
+    assert (out / "report.json").read_bytes() == checked.read_bytes()
+
+
 def test_cli_audit_needs_out_and_reports_unwritable_dir(tmp_path: Path) -> None:
     seed = str(ROOT / "references" / "sample.bib")
     assert main(["audit", seed, "--offline"]) == 2

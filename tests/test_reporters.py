@@ -699,6 +699,42 @@ def test_the_json_report_is_written_as_the_standard_library_would_write_it() -> 
         dumps({"a": object()})
 
 
+def test_the_json_report_is_the_same_with_or_without_orjson(
+        run: tuple[RunResult, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson writes the report where it writes what json.dumps writes: the scores it
+    would write another way (1e-05), and a file name that is not UTF-8, go the slow way."""
+    import dataclasses
+    import json as stdlib_json
+    import sys
+
+    from refcheck.report import json as json_report
+
+    result, _ = run
+    entry = {"path": "bib/clean.bib", "line": 1, "index": 0, "key": "k", "verdict": "verified",
+             "doi": "10.1/x", "source": "crossref", "agreeing": ["title"], "record": None}
+    cases = {
+        "scores": [{**entry, "score": s} for s in (0.912, 1.0, 0.0, None, 0.5)],
+        "a tiny score": [{**entry, "score": s} for s in (0.912, 1e-05)],
+        "a file name that is not UTF-8": [{**entry, "path": "ref\udcff.bib", "score": 0.5}],
+    }
+    for name, verdicts in cases.items():
+        with_verdicts = dataclasses.replace(result, verdicts=verdicts)
+        expected = stdlib_json.dumps(json_report.as_dict(with_verdicts), ensure_ascii=False,
+                                     indent=2) + "\n"
+        fast = json_report.render(with_verdicts)
+        assert fast == expected, name
+        assert json_report.encode(with_verdicts) == expected.replace(
+            "\udcff", "\\udcff").encode("utf-8"), name
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, "orjson", None)  # not installed
+            assert json_report.render(with_verdicts) == expected, name
+    # The fast way is taken where it may be.
+    scored = json_report.as_dict(dataclasses.replace(result, verdicts=cases["scores"]))
+    assert json_report._orjson(scored) is not None
+    assert not json_report._plain_floats({"references": cases["a tiny score"]})
+    assert not json_report._plain_floats({"references": [{"score": float("nan")}]})
+
+
 def test_a_summary_counted_once_renders_the_same_reports(
         run: tuple[RunResult, dict[str, Any]]) -> None:
     from refcheck.report import html, markdown

@@ -7,6 +7,7 @@ Reporters only render; they never detect, filter or print.  Every module has
 from __future__ import annotations
 
 import importlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,26 @@ class RunResult:
 
     def by_severity(self) -> dict[str, int]:
         return dict(sorted(Counter(f.severity.value for f in self.findings).items()))
+
+
+def escape_surrogates(text: str) -> str:
+    """A file name that is not UTF-8 reaches a report as lone surrogates
+    (surrogateescape): written as JSON escapes (``\\udcff``) they keep every format
+    valid and show the odd byte."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as the bytes of a report file (see :func:`escape_surrogates`)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_surrogates(text).encode("utf-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def render(result: RunResult, fmt: str) -> str:

@@ -20,10 +20,9 @@ def _results(doc: Document, ctx: Context, kind: str) -> Iterator[tuple[Any, str,
     services = ctx.services
     if services is None:
         return
-    from refcheck.linkfilter import link_filter
     from refcheck.net.services import reference_links
 
-    keep = link_filter(services.settings)
+    keep = services.link_filter
     for ref in doc.entries():
         for url in reference_links(ref):
             result = services.link(url)

@@ -319,7 +319,21 @@ def test_cli_reports_verdicts(registries: dict[str, Server], tmp_path: Path,
         "--sources", "crossref,openalex",
         "--cache-dir", str(tmp_path / "cache"), "--timeout", "2", "--select", "RC85",
         str(refs)])
-    data = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    # Written as the standard library writes it (orjson writes it so only where the
+    # report's floats are scores: refcheck.report.json._plain_floats).
+    assert out == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    def floats(value: object, path: tuple[object, ...]) -> list[tuple[object, ...]]:
+        if isinstance(value, float):
+            return [path]
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, list) else ())
+        return [p for k, v in items for p in floats(v, (*path, k))]
+
+    found = floats(data, ())
+    assert found and all(p[0] == "references" and p[2:] == ("score",) for p in found)
     by_index = {r["index"]: r for r in data["references"]}
     assert by_index[1]["verdict"] == "verified" and by_index[1]["source"] == "openalex"
     assert by_index[2]["verdict"] == "not-found"
