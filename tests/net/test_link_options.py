@@ -59,6 +59,27 @@ def test_ignore_file_in_the_working_directory(
     assert web.hits("/503") == 0
 
 
+def test_the_ignore_file_is_read_once_per_run(
+    crossref: Server, proxy: Server, web: Server, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every link rule asks for every document: the filter is read once per run (reading
+    the ignore files each time cost a cluster's task 0.1 s after its last answer)."""
+    from refcheck import linkfilter
+
+    (tmp_path / ".refcheckignore").write_text("/503$\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for n in range(5):
+        (tmp_path / f"refs{n}.md").write_text(_refs(tmp_path, web).read_text(), "utf-8")
+    reads: list[str] = []
+    real = linkfilter._ignore_lines
+    monkeypatch.setattr(linkfilter, "_ignore_lines",
+                        lambda directory: reads.append(directory) or real(directory))
+    main([*_args(crossref, proxy, tmp_path), *(str(tmp_path / f"refs{n}.md") for n in range(5))])
+    assert _codes(capsys) == [("RC501", "404")] * 5
+    assert len(reads) <= 2  # the working directory and --root, once each
+
+
 def test_accepted_statuses_are_live(
     crossref: Server, proxy: Server, web: Server, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -132,3 +132,30 @@ def test_a_rule_gets_its_references_verdict_while_another_is_searched(tmp_path: 
         for gate in source.gates.values():
             gate.set()
         svc.close()
+
+
+def test_two_tasks_citing_the_same_works_search_them_in_the_same_order() -> None:
+    """A cluster's tasks wait for the registry's answers together: searched in the order
+    of their works, not of their files, they ask for the same work at the same time, and
+    the same work cited twice in one task is searched side by side."""
+    class Recording(GatedSource):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked: list[str] = []
+            for gate in self.gates.values():
+                gate.set()
+
+        def search(self, r: Reference) -> Answer:
+            assert r.title is not None
+            self.asked.append(r.title)
+            return super().search(r)
+
+    orders = []
+    for titles in ([TITLES[2], TITLES[0], TITLES[1], TITLES[2]],
+                   [TITLES[1], TITLES[2], TITLES[0]]):
+        source = Recording()
+        refs = [ref(i, title) for i, title in enumerate(titles)]
+        Verifier([source], workers=1).run(refs, lambda verdicts: None)
+        orders.append(source.asked)
+    assert orders[0] == [TITLES[0], TITLES[1], TITLES[2], TITLES[2]]
+    assert orders[1] == [TITLES[0], TITLES[1], TITLES[2]]
