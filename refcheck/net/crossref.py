@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from refcheck.net.http import HttpClient, Reply
+from refcheck.net.http import HttpClient
+from refcheck.net.outcomes import Reply
 
 T = TypeVar("T")
 

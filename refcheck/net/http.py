@@ -25,7 +25,6 @@ run can say so once.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import errno
 import os
 import random
@@ -45,11 +44,19 @@ from requests.adapters import HTTPAdapter
 
 from refcheck import __version__
 from refcheck.config import ConfigError
-from refcheck.net.bounded import ResponseTooLargeError, budget
+from refcheck.net.bounded import budget
 from refcheck.net.doicache import open_store
-from refcheck.net.guard import SCHEMES, AddressGuard, BlockedAddressError, pool_classes
+from refcheck.net.guard import SCHEMES, AddressGuard, pool_classes
 from refcheck.net.hostlimits import Grant, HostLimits
 from refcheck.net.linkcache import LinkCache
+from refcheck.net.outcomes import (
+    LinkResult,
+    NotCachedError,
+    ProxiedTargetBlockedError,
+    Reply,
+    classify_exception,
+    retry_after,
+)
 
 if TYPE_CHECKING:
     from refcheck.net.ratelimit import FleetGrant
@@ -79,10 +86,6 @@ with _hidden(("boto3", "botocore", "pymongo", "gridfs", "bson", "redis", "yaml")
     import requests_cache
 
 PROJECT_URL = "https://github.com/refcheck/refcheck"
-# Statuses of the contract for a link that could not be fetched.
-TRANSPORT_STATUSES = ("timeout", "dns", "refused", "reset", "tls", "too-many-redirects", "blocked")
-# Not a contract status: read-only cache mode had no answer, so nothing was checked.
-NOT_CACHED = "uncached"
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT = (301, 308)
 # Servers that refuse HEAD (or answer it wrongly) get a GET.
@@ -144,130 +147,6 @@ class HttpConfig:
     def user_agent(self) -> str:
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
         return f"refcheck/{__version__} (+{PROJECT_URL}{contact})"
-
-
-class NotCachedError(requests.RequestException):
-    """Read-only cache mode: the cache holds no answer, and no request may be sent."""
-
-
-class ProxiedTargetBlockedError(requests.exceptions.ConnectionError):
-    """A request that would go through a proxy names a target the guard refuses.
-
-    The guard vets the address a socket connects to; through a proxy that is
-    the proxy's, so the target is vetted here before anything is sent.
-    """
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    """What became of one URL."""
-
-    url: str
-    status: str  # an HTTP code ("200") or one of TRANSPORT_STATUSES
-    final_url: str | None = None
-    moved_to: str | None = None  # target of permanent redirects when it works
-    detail: str = ""
-    definite_dns: bool = False  # the name does not exist (not a temporary failure)
-
-    @property
-    def kind(self) -> str:
-        """ok | dead | transient | blocked | unchecked."""
-        if self.status == NOT_CACHED:
-            return "unchecked"
-        if self.status == "blocked":
-            return "blocked"
-        if self.status == "dns":
-            return "dead" if self.definite_dns else "transient"
-        if self.status.isdigit():
-            code = int(self.status)
-            if 200 <= code < 300:
-                return "ok"
-            if code in (404, 410):
-                return "dead"
-        return "transient"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A registry answer: an HTTP code with parsed JSON, or a transport status."""
-
-    status: str
-    data: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def code(self) -> int | None:
-        return int(self.status) if self.status.isdigit() else None
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """An exception and everything it wraps (causes, contexts, args, urllib3 reasons)."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        for nxt in (current.__cause__, current.__context__, getattr(current, "reason", None),
-                    *current.args):
-            if isinstance(nxt, BaseException):
-                todo.append(nxt)
-
-
-def classify_exception(exc: BaseException) -> tuple[str, bool, str]:
-    """(status, definite, detail) of a failed request."""
-    if isinstance(exc, NotCachedError):
-        return NOT_CACHED, False, "not in the cache (read-only cache mode)"
-    if isinstance(exc, ProxiedTargetBlockedError):
-        return "blocked", True, str(exc)
-    chain = list(_chain(exc))
-    for e in chain:
-        if isinstance(e, BlockedAddressError):
-            return "blocked", True, str(e._message if hasattr(e, "_message") else e)
-    for e in chain:
-        if isinstance(e, ResponseTooLargeError):
-            return "too-large", False, str(e)
-    for e in chain:
-        if isinstance(e, socket.gaierror):
-            definite = e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
-            return "dns", definite, "host name does not resolve" if definite else str(e)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "tls", False, "TLS handshake or certificate failed"
-    # urllib3's NewConnectionError subclasses TimeoutError: match exact timeout types only.
-    if isinstance(exc, requests.exceptions.Timeout) or any(
-        type(e) in (socket.timeout, TimeoutError) or type(e).__name__ == "ReadTimeoutError"
-        for e in chain
-    ):
-        return "timeout", False, "no answer within the timeout"
-    for e in chain:
-        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
-            return "refused", False, "connection refused"
-    for e in chain:
-        if isinstance(e, (ConnectionResetError, ConnectionAbortedError)) or type(e).__name__ in (
-            "RemoteDisconnected", "ProtocolError", "IncompleteRead"
-        ):
-            return "reset", False, "connection reset by the server"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return "refused", False, "could not connect"
-    return "reset", False, type(exc).__name__
 
 
 def cache_key(request: Any, **kwargs: Any) -> str:
@@ -502,6 +381,29 @@ class HttpClient:
             if fresh is not None:
                 self._count_hit()
                 return fresh
+            # One request at a time for one answer, among this process's threads and (the
+            # store being Redis) the fleet's workers: the others wait for it and read the
+            # cache.  Sent side by side, two tasks searching for one work took both places
+            # of the registry's window (10 of 98 requests of a run of 2,000 files).
+            key = _fingerprint(method, url, params, headers, json_body)
+            with self.records.claim("request", [key]) as claim:
+                if claim.mine:
+                    return self._send(method, url, params, headers, json_body, ttl, cache,
+                                      limit, deadline, prepared, host)
+            early = self._cached(method, url, params, headers, json_body, fresh=True)
+            if early is not None:
+                self._count_hit()
+                return early
+        return self._send(method, url, params, headers, json_body, ttl, cache, limit,
+                          deadline, prepared, host)
+
+    def _send(self, method: str, url: str, params: dict[str, str] | None,
+              headers: dict[str, str] | None, json_body: Any, ttl: timedelta | None,
+              cache: bool, limit: int, deadline: float,
+              prepared: requests.PreparedRequest | None, host: str,
+              ) -> requests.Response | BaseException:
+        """:meth:`send`'s attempts, once the cache could not answer."""
+        cached = cache and not self.cfg.no_cache
         brought: list[requests.Response] = []
 
         def answered() -> bool:
@@ -749,6 +651,17 @@ class HttpClient:
         except ValueError:
             return True
         return self.guard.address_allowed(host, literal)
+
+
+def _fingerprint(method: str, url: str, params: dict[str, str] | None,
+                 headers: dict[str, str] | None, json_body: Any) -> str:
+    """One request's identity, for the claim that sends it once (:meth:`HttpClient.send`)."""
+    import hashlib
+    import json
+
+    what = [method, url, sorted((params or {}).items()), sorted((headers or {}).items()),
+            json_body]
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _describe(code: int) -> str:

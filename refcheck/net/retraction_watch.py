@@ -30,7 +30,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from refcheck.net.crossref import normalise_doi
-from refcheck.net.http import HttpClient, classify_exception
+from refcheck.net.http import HttpClient
+from refcheck.net.outcomes import classify_exception
 
 MAX_AGE = 7 * 24 * 3600.0  # seconds before the table is refreshed
 RETRY_AFTER = 3600.0  # seconds before a failed download is tried again

@@ -23,8 +23,9 @@ from refcheck.config import Settings
 from refcheck.model import Document, Reference
 from refcheck.net import compare
 from refcheck.net.crossref import CrossrefClient, Resolver, doi_from_link, normalise_doi
-from refcheck.net.http import NOT_CACHED, HttpClient, HttpConfig, LinkResult, default_cache_dir
+from refcheck.net.http import HttpClient, HttpConfig, default_cache_dir
 from refcheck.net.identifiers import reference_dois as reference_dois  # re-exported
+from refcheck.net.outcomes import NOT_CACHED, LinkResult
 from refcheck.net.retraction_watch import RetractionWatch, WatchEntry
 from refcheck.net.sources import Source
 from refcheck.net.verify import Verdict, Verifier, shape

@@ -269,3 +269,46 @@ def test_the_arrival_hook_counts_a_sent_request_once(tmp_path: Path) -> None:
         HostLimits._ended_at = real  # type: ignore[method-assign]
         client.close()
         srv.close()
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
+@pytest.mark.parametrize("shared", [False, True], ids=["threads", "workers"])
+def test_one_request_is_sent_for_one_answer(shared: bool, redis_url: str,
+                                            tmp_path: Path) -> None:
+    """Threads of one process, or workers sharing Redis, that want one answer at once send
+    one request; the others read its answer from the cache.  (Two tasks searching for one
+    work had taken both places of the registry's window.)"""
+    if shared:
+        pytest.importorskip("redis")
+
+    def slow(h: BaseHTTPRequestHandler, srv: Server) -> None:
+        time.sleep(0.3)
+        reply(h, 200, b'{"status": "ok"}', "application/json")
+
+    srv = serve("127.0.0.1", slow)
+    extra: dict[str, Any] = {"cache_backend": "redis", "redis_url": redis_url} if shared else {}
+    clients = [HttpClient(HttpConfig(allow_hosts=["127.0.0.1"], cache_dir=str(tmp_path),
+                                     timeout=5.0, **extra))
+               for _ in range(2 if shared else 1)]
+    replies: list[Any] = [None] * 6
+    start = threading.Barrier(len(replies))
+
+    def ask(i: int) -> None:
+        start.wait()
+        replies[i] = clients[i % len(clients)].get_json(srv.url("/works?query=one"))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(replies))]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert [r.status for r in replies] == ["200"] * len(replies)
+        assert [r.data for r in replies] == [{"status": "ok"}] * len(replies)
+        assert srv.hits("/works") == 1
+        assert sum(c.sent for c in clients) == 1
+        assert sum(c.cache_hits for c in clients) == len(replies) - 1
+    finally:
+        for c in clients:
+            c.close()
+        srv.close()

@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from refcheck.net.http import HttpClient, HttpConfig, LinkResult
+from refcheck.net.http import HttpClient, HttpConfig
+from refcheck.net.outcomes import LinkResult
 
 from .conftest import Server, reply, serve
 

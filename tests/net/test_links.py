@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from refcheck.net.http import HttpClient, HttpConfig, LinkResult, retry_after
+from refcheck.net.http import HttpClient, HttpConfig
+from refcheck.net.outcomes import LinkResult, retry_after
 
 from .conftest import Server
 

@@ -30,7 +30,8 @@ import requests
 import urllib3
 
 from refcheck.model import Reference
-from refcheck.net.http import HttpClient, Reply, classify_exception
+from refcheck.net.http import HttpClient
+from refcheck.net.outcomes import Reply, classify_exception
 
 __all__ = [
     "NOT_ASKED",

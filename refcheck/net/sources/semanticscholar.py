@@ -34,8 +34,9 @@ from urllib.parse import quote, urlsplit
 
 from refcheck.model import Reference
 from refcheck.net.crossref import normalise_doi
-from refcheck.net.http import HttpClient, Reply
+from refcheck.net.http import HttpClient
 from refcheck.net.identifiers import acl_id, reference_dois
+from refcheck.net.outcomes import Reply
 from refcheck.net.sources import (
     NOT_ASKED,
     Answer,
