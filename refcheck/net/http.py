@@ -9,14 +9,17 @@ handling, and a per-host concurrency limit.  Link checks follow redirects one
 hop at a time, ask with HEAD first and never read a body: a 10 GB response
 costs one set of headers.
 
-Results are typed (a timeout is not a dead link) and only definite answers
-are cached: registry records for weeks, link answers for days, 404/410 for a
-day, and nothing for timeouts, 429 or 5xx.
+Results are typed (a timeout is not a dead link; :mod:`refcheck.net.outcomes`) and
+only definite answers are cached: registry records for weeks, link answers for days,
+404/410 for a day, and nothing for timeouts, 429 or 5xx.  One answer is asked for
+once at a time: the process's threads and, with Redis, the fleet's workers that want
+it meanwhile wait for it and read it from the cache.
 
 Read-only cache mode (``--cache-read-only``, :attr:`HttpConfig.read_only`)
 replays a cache filled by earlier runs: every request is answered from the
 cache (expired entries included, as stale-if-error would) and nothing is ever
-sent.  A request the cache cannot answer ends in :class:`NotCachedError`,
+sent.  A request the cache cannot answer ends in
+:class:`~refcheck.net.outcomes.NotCachedError`,
 status ``uncached``, which callers treat as "not checked" — never as a dead
 link or a missing work — and which :attr:`HttpClient.not_cached` counts so the
 run can say so once.
