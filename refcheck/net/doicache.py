@@ -75,7 +75,7 @@ class RecordStore:
         self.scope = f"memory:{id(self)}"
 
     @contextlib.contextmanager
-    def claim(self, kind: str, keys: Iterable[str]) -> Iterator[Claim]:
+    def claim(self, kind: str, keys: Iterable[str], *, read: bool = True) -> Iterator[Claim]:
         """``Claim.mine``: the keys this thread should ask for, those nobody else is
         asking for now (no other thread of this process; for a Redis store, no other
         worker of the fleet).  The caller stores their answers inside the block.
@@ -84,6 +84,7 @@ class RecordStore:
         answers are waited for (so two threads never wait on each other) and read into
         ``Claim.late``; ``Claim.rest`` holds those still unanswered (the other request
         failed, or its worker died and the claim expired), for the caller to ask itself.
+        ``read=False``: the answers are kept elsewhere (the HTTP cache); only waited for.
         """
         wanted = list(dict.fromkeys(keys))
         if self.read_only or not wanted:  # nothing is sent or stored: nothing to share
@@ -115,7 +116,7 @@ class RecordStore:
             if waiting:
                 time.sleep(pause)
                 pause = min(pause * 1.5, _POLL_MAX)
-        if others:
+        if others and read:
             claim.late = self.get_many(kind, others)
             claim.rest = [k for k in others if k not in claim.late]
 

@@ -389,7 +389,7 @@ class HttpClient:
             # cache.  Sent side by side, two tasks searching for one work took both places
             # of the registry's window (10 of 98 requests of a run of 2,000 files).
             key = _fingerprint(method, url, params, headers, json_body)
-            with self.records.claim("request", [key]) as claim:
+            with self.records.claim("request", [key], read=False) as claim:
                 if claim.mine:
                     return self._send(method, url, params, headers, json_body, ttl, cache,
                                       limit, deadline, prepared, host)
