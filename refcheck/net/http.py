@@ -388,7 +388,7 @@ class HttpClient:
             # store being Redis) the fleet's workers: the others wait for it and read the
             # cache.  Sent side by side, two tasks searching for one work took both places
             # of the registry's window (10 of 98 requests of a run of 2,000 files).
-            key = _fingerprint(method, url, params, headers, json_body)
+            key = self._cache_key(method, url, params, headers, json_body)
             with self.records.claim("request", [key], read=False) as claim:
                 if claim.mine:
                     return self._send(method, url, params, headers, json_body, ttl, cache,
@@ -535,6 +535,15 @@ class HttpClient:
             return None
         return response
 
+    def _cache_key(self, method: str, url: str, params: dict[str, str] | None,
+                   headers: dict[str, str] | None, json_body: Any) -> str:
+        """The key the session stores this request's answer under (:func:`cache_key`):
+        the claim that sends it once names the same answer its waiters read."""
+        prepared = self.session.prepare_request(requests.Request(
+            method, url, params=params, headers=headers, json=json_body))
+        key: str = self.session.cache.create_key(prepared)
+        return key
+
     def _from_cache(self, method: str, url: str, params: dict[str, str] | None,
                     headers: dict[str, str] | None,
                     json_body: Any = None) -> requests.Response | NotCachedError:
@@ -654,17 +663,6 @@ class HttpClient:
         except ValueError:
             return True
         return self.guard.address_allowed(host, literal)
-
-
-def _fingerprint(method: str, url: str, params: dict[str, str] | None,
-                 headers: dict[str, str] | None, json_body: Any) -> str:
-    """One request's identity, for the claim that sends it once (:meth:`HttpClient.send`)."""
-    import hashlib
-    import json
-
-    what = [method, url, sorted((params or {}).items()), sorted((headers or {}).items()),
-            json_body]
-    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _describe(code: int) -> str:

@@ -7,7 +7,6 @@ Reporters only render; they never detect, filter or print.  Every module has
 from __future__ import annotations
 
 import importlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from refcheck import __version__
 from refcheck.model import Document, Finding
 from refcheck.rules.base import Rule
+from refcheck.text.patterns import lazy_re
 
 FORMATS: dict[str, str] = {
     "text": "refcheck.report.text",
@@ -80,7 +80,7 @@ def utf8(text: str) -> bytes:
         return escape_surrogates(text).encode("utf-8")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_re("[\ud800-\udfff]")
 
 
 def render(result: RunResult, fmt: str) -> str:
